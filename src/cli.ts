@@ -1,0 +1,48 @@
+#!/usr/bin/env node
+// trace-probe command line: argument handling, exit codes and one-line error messages only.
+// Exit codes: 0 success, 1 a `--fail-on` finding was found, 2 bad input or bad usage.
+
+import { Command, CommanderError } from 'commander';
+import { InputError } from './ingest/input-error.js';
+import { UsageError } from './commands/usage-error.js';
+
+export const EXIT_OK = 0;
+export const EXIT_FINDING = 1;
+export const EXIT_BAD_INPUT = 2;
+
+function buildProgram(): Command {
+  const program = new Command('trace-probe')
+    .description('Why is device probing at boot slow? Probe spans, workqueue placement and what-ifs from dmesg, ftrace and topology.')
+    .version('0.1.0')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  // Commands register themselves here, one module each under src/commands/.
+  return program;
+}
+
+function fail(message: string): never {
+  process.stderr.write(`trace-probe: ${message.split('\n')[0]}\n`);
+  process.exit(EXIT_BAD_INPUT);
+}
+
+async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.exitCode === 0) process.exit(0);
+      process.exit(EXIT_BAD_INPUT);
+    }
+    if (err instanceof InputError || err instanceof UsageError) fail(err.message);
+    const e = err as NodeJS.ErrnoException;
+    if (e && e.code === 'EPIPE') process.exit(0);
+    fail(`internal error: ${e && e.message ? e.message : String(err)} (please report with the input that caused it)`);
+  }
+}
+
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+});
+
+await main(process.argv);

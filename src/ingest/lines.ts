@@ -1,0 +1,155 @@
+// Streaming line reader shared by every text parser: one pass, bounded memory, exact line numbers.
+// Splits on LF (CRLF and lone trailing CR are stripped), decodes UTF-8 strictly, and refuses files
+// that are not text (NUL bytes), are not UTF-8, or hold a line longer than `maxLineBytes`.
+
+import { open } from 'node:fs/promises';
+import { InputError } from './input-error.js';
+
+export const DEFAULT_MAX_LINE_BYTES = 1 << 20;
+const CHUNK_BYTES = 1 << 20;
+const LF = 0x0a;
+
+export type LineSink = (line: string, lineNo: number) => void;
+
+export interface ReadLinesOptions {
+  maxLineBytes?: number;
+}
+
+export interface ReadLinesResult {
+  lines: number;
+  bytes: number;
+  /** True when the file did not end with a newline (a truncated last line is still delivered). */
+  unterminated: boolean;
+}
+
+const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
+/** Calls `sink` for every line of `path`, in order, with 1-based line numbers. */
+export async function readLines(path: string, sink: LineSink, options: ReadLinesOptions = {}): Promise<ReadLinesResult> {
+  const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+  const handle = await openForReading(path);
+  let lineNo = 0;
+  let bytes = 0;
+  let carry: Buffer = Buffer.alloc(0);
+  const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+  try {
+    for (;;) {
+      const { bytesRead } = await handle.read(chunk, 0, CHUNK_BYTES, null);
+      if (bytesRead === 0) break;
+      bytes += bytesRead;
+      const fresh = chunk.subarray(0, bytesRead);
+      const nul = fresh.indexOf(0);
+      if (nul >= 0) {
+        const upTo = Buffer.concat([carry, fresh.subarray(0, nul)]);
+        throw new InputError(path, lineNo + countLf(upTo) + 1, 'binary data (NUL byte): not a text log or trace');
+      }
+      const buf = carry.length > 0 ? Buffer.concat([carry, fresh]) : fresh;
+      const lastLf = buf.lastIndexOf(LF);
+      if (lastLf < 0) {
+        if (buf.length > maxLineBytes) throw tooLong(path, lineNo + 1, maxLineBytes);
+        carry = Buffer.from(buf);
+        continue;
+      }
+      lineNo = emitLines(path, buf.subarray(0, lastLf), lineNo, maxLineBytes, sink);
+      carry = Buffer.from(buf.subarray(lastLf + 1));
+      if (carry.length > maxLineBytes) throw tooLong(path, lineNo + 1, maxLineBytes);
+    }
+    const unterminated = carry.length > 0;
+    if (unterminated) lineNo = emitLines(path, carry, lineNo, maxLineBytes, sink);
+    return { lines: lineNo, bytes, unterminated };
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Reads up to `maxLines` first lines (for format sniffing) without reading the whole file. */
+export async function headLines(path: string, maxLines: number, maxBytes = 256 * 1024): Promise<string[]> {
+  const handle = await openForReading(path);
+  try {
+    const buf = Buffer.allocUnsafe(maxBytes);
+    const { bytesRead } = await handle.read(buf, 0, maxBytes, 0);
+    let data = buf.subarray(0, bytesRead);
+    const nul = data.indexOf(0);
+    if (nul >= 0) throw new InputError(path, countLf(data.subarray(0, nul)) + 1, 'binary data (NUL byte): not a text log or trace');
+    // Cut at the last complete line when the file is longer than what we read.
+    if (bytesRead === maxBytes) {
+      const lastLf = data.lastIndexOf(LF);
+      if (lastLf < 0) throw tooLong(path, 1, maxBytes);
+      data = data.subarray(0, lastLf);
+    }
+    const lines: string[] = [];
+    emitLines(path, data, 0, Number.MAX_SAFE_INTEGER, (line) => {
+      if (lines.length < maxLines) lines.push(line);
+    });
+    return lines;
+  } finally {
+    await handle.close();
+  }
+}
+
+async function openForReading(path: string) {
+  try {
+    return await open(path, 'r');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const reason =
+      code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : `cannot open (${code ?? String(err)})`;
+    throw new InputError(path, null, reason);
+  }
+}
+
+function emitLines(path: string, buf: Buffer, lineNo: number, maxLineBytes: number, sink: LineSink): number {
+  let text: string;
+  try {
+    text = decoder.decode(buf);
+  } catch {
+    throw new InputError(path, lineNo + firstBadUtf8Line(buf), 'invalid UTF-8: not a text log or trace');
+  }
+  let start = 0;
+  const n = text.length;
+  while (start <= n) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = n;
+    lineNo++;
+    if (end - start > maxLineBytes) throw tooLong(path, lineNo, maxLineBytes);
+    let stop = end;
+    if (stop > start && text.charCodeAt(stop - 1) === 13) stop--;
+    let from = start;
+    if (lineNo === 1 && text.charCodeAt(0) === 0xfeff) from++;
+    sink(text.slice(from, stop), lineNo);
+    start = end + 1;
+    if (end === n) break;
+  }
+  return lineNo;
+}
+
+function firstBadUtf8Line(buf: Buffer): number {
+  let line = 1;
+  let start = 0;
+  for (;;) {
+    const end = buf.indexOf(LF, start);
+    const piece = buf.subarray(start, end < 0 ? buf.length : end);
+    try {
+      decoder.decode(piece);
+    } catch {
+      return line;
+    }
+    if (end < 0) return line;
+    line++;
+    start = end + 1;
+  }
+}
+
+function countLf(buf: Buffer): number {
+  let count = 0;
+  let at = buf.indexOf(LF);
+  while (at >= 0) {
+    count++;
+    at = buf.indexOf(LF, at + 1);
+  }
+  return count;
+}
+
+function tooLong(path: string, line: number, max: number): InputError {
+  return new InputError(path, line, `line longer than ${Math.round(max / 1024)} KiB: not a text log or trace`);
+}

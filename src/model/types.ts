@@ -1,0 +1,212 @@
+// The trace-probe domain model: what every ingest module feeds and every finding, simulation,
+// comparison and renderer reads. Time is integer nanoseconds everywhere inside; inputs in µs or
+// s.µs are converted at the edges (ingest), outputs convert in render/.
+//
+// The JSON shape of `Boot` is a public contract ("trace-probe.boot/1", documented in README.md):
+// add fields freely, never rename or remove one without bumping the schema.
+
+/** Integer nanoseconds (a duration or a timestamp on the boot's printk clock). */
+export type Ns = number & { readonly __unit: 'ns' };
+/** A logical CPU number as the kernel prints it. */
+export type Cpu = number & { readonly __id: 'cpu' };
+/** A task id (PID/TID) as the kernel prints it. */
+export type Pid = number & { readonly __id: 'pid' };
+/** A NUMA node id. */
+export type NodeId = number & { readonly __id: 'node' };
+
+export const ns = (value: number): Ns => value as Ns;
+export const cpuId = (value: number): Cpu => value as Cpu;
+export const pidOf = (value: number): Pid => value as Pid;
+export const nodeId = (value: number): NodeId => value as NodeId;
+
+/** Converts whole microseconds (dmesg, initcall_debug) to ns. */
+export const usToNs = (us: number): Ns => ns(us * 1000);
+
+/** Where a record came from, so a finding can quote its evidence and a user can jump to it. */
+export interface SourceRef {
+  file: string;
+  line: number;
+}
+
+export type Severity = 'warning' | 'error';
+
+/** A line that did not parse inside a known format, or data the analysis had to doubt. */
+export interface Diagnostic {
+  file: string;
+  /** 1-based line number, or null when the diagnostic is about the whole file. */
+  line: number | null;
+  message: string;
+  severity: Severity;
+}
+
+/** What kind of task ran a piece of work, from its comm (formats §10). */
+export type WorkerKind = 'bound' | 'highpri' | 'unbound' | 'rescuer' | 'task';
+
+export interface WorkerIdentity {
+  /** The comm as the input printed it (ftrace cuts it to 15 characters). */
+  comm: string;
+  pid: Pid | null;
+  kind: WorkerKind;
+  /** Bound and highpri workers: the CPU of their per-CPU pool. Otherwise null. */
+  cpu: Cpu | null;
+  /** Unbound workers: the unbound pool id P of `kworker/uP:M` (a pool id, not a CPU or node). */
+  pool: number | null;
+  /** The worker number M, when the comm carries one. */
+  workerId: number | null;
+  /** Rescuers: the workqueue name (`kworker/R-<wq>`). */
+  rescuerOf: string | null;
+  /** True when the comm is 15 characters long and may have been cut (TASK_COMM_LEN). */
+  maybeTruncated: boolean;
+}
+
+export type ProbeStatus = 'ok' | 'failed' | 'deferred' | 'rejected';
+
+/** One driver probe of one device. */
+export interface ProbeSpan {
+  device: string;
+  driver: string | null;
+  node: NodeId | null;
+  /** Start on the printk clock; null when the input has only a cost (e.g. the patch-mail line). */
+  startNs: Ns | null;
+  endNs: Ns | null;
+  durationNs: Ns;
+  /** really_probe()'s return as printed, or null when the line carries none. */
+  ret: number | null;
+  status: ProbeStatus;
+  deferred: boolean;
+  /** The CPU that ran the probe body, when known. */
+  cpu: Cpu | null;
+  /** The task that ran the probe body (the bound kworker of work_on_cpu, not the waiting async worker). */
+  worker: WorkerIdentity | null;
+  /** The task that queued the probe body and waited for it (the async worker), when the trace shows it. */
+  queuedBy: WorkerIdentity | null;
+  /** From queue_work to execute_start of the probe body's work item. */
+  queueDelayNs: Ns | null;
+  /** Time the executing task was on a CPU during the span. */
+  onCpuNs: Ns | null;
+  /** Time the executing task was runnable but not running (CPU contention) during the span. */
+  runnableWaitNs: Ns | null;
+  /** Time the executing task was blocked (D/S/I) during the span. */
+  sleepNs: Ns | null;
+  /** Which input established the span: 'probe-line', 'custom-line', 'ftrace', 'function-graph'. */
+  origin: SpanOrigin;
+  source: SourceRef;
+  /** Further lines that support the span (driver recovery, worker identity, trace events). */
+  evidence: SourceRef[];
+}
+
+export type SpanOrigin = 'probe-line' | 'custom-line' | 'ftrace' | 'function-graph' | 'simulated';
+
+/** One initcall (built-in or module), or one async-domain entry. */
+export interface InitcallSpan {
+  fn: string;
+  module: string | null;
+  /** async_schedule cookie for `calling  N_fn` entries, else null. */
+  asyncCookie: number | null;
+  callerPid: Pid | null;
+  startNs: Ns | null;
+  endNs: Ns | null;
+  /** As printed; for kernels ≤ 5.15 the printed usecs are ns>>10 (see `usecsAreShifted`). */
+  durationNs: Ns | null;
+  /** True when the kernel printed ns/1024 as "usecs" (≤ 5.15); durationNs is then the printed value × 1000. */
+  usecsAreShifted: boolean;
+  ret: number | null;
+  level: string | null;
+  source: SourceRef;
+}
+
+export interface TopologyCpu {
+  cpu: Cpu;
+  node: NodeId | null;
+  core: number | null;
+  socket: number | null;
+  /** Id of the last-level cache instance (lscpu L3 column), null when unknown. */
+  llc: number | null;
+  online: boolean;
+}
+
+export interface Topology {
+  cpus: TopologyCpu[];
+  /** CPUs excluded from housekeeping (isolcpus=/nohz_full=), when known. */
+  isolated: Cpu[];
+  source: SourceRef | null;
+}
+
+export interface KernelInfo {
+  /** `uname -r` style release, e.g. "6.1.0-50-amd64". */
+  release: string | null;
+  /** The full `Linux version ...` banner. */
+  banner: string | null;
+  cmdline: string | null;
+}
+
+/** Names of the input formats ingest/ recognises (the `format` field of `inputs`). */
+export type InputFormat =
+  | 'dmesg'
+  | 'dmesg-raw'
+  | 'dmesg-decode'
+  | 'dmesg-ctime'
+  | 'dmesg-iso'
+  | 'dmesg-reltime'
+  | 'dmesg-delta'
+  | 'dmesg-notime'
+  | 'dmesg-json'
+  | 'kmsg'
+  | 'journal-short'
+  | 'journal-short-precise'
+  | 'journal-short-iso'
+  | 'journal-short-monotonic'
+  | 'journal-json'
+  | 'journal-export'
+  | 'syslog'
+  | 'console'
+  | 'patch-mail'
+  | 'ftrace'
+  | 'trace-cmd'
+  | 'function-graph'
+  | 'lscpu'
+  | 'cpulist'
+  | 'boot-json'
+  | 'sim-json';
+
+export interface InputInfo {
+  path: string;
+  format: InputFormat;
+  lines: number;
+  /** Number of diagnostics raised while reading this input. */
+  diagnostics: number;
+}
+
+/** A finding: a pure function of a Boot (findings/). Kinds are stable strings. */
+export interface Finding {
+  kind: string;
+  severity: 'info' | 'warning';
+  /** One sentence a kernel engineer would accept on a mailing list. */
+  title: string;
+  /** Further plain-words explanation (may span a few sentences). */
+  detail: string;
+  node: NodeId | null;
+  cpu: Cpu | null;
+  devices: string[];
+  drivers: string[];
+  /** Estimated time the behaviour cost (wall-clock), null when it cannot be estimated. */
+  lostNs: Ns | null;
+  evidence: SourceRef[];
+  warnings: string[];
+  /** Finding-specific numbers (documented per kind in README.md). */
+  data: Record<string, unknown>;
+}
+
+/** The central model: one boot (real or simulated). */
+export interface Boot {
+  schema: 'trace-probe.boot/1';
+  inputs: InputInfo[];
+  kernel: KernelInfo;
+  topology: Topology;
+  probes: ProbeSpan[];
+  initcalls: InitcallSpan[];
+  findings: Finding[];
+  diagnostics: Diagnostic[];
+}
+
+export const BOOT_SCHEMA = 'trace-probe.boot/1' as const;
