@@ -166,6 +166,7 @@ export type InputFormat =
   | 'function-graph'
   | 'lscpu'
   | 'cpulist'
+  | 'pci-numa'
   | 'boot-json'
   | 'sim-json';
 
