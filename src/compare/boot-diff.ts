@@ -183,7 +183,7 @@ export function diffBoots(before: Boot[], after: Boot[], options: DiffOptions = 
     totalProbe,
     meanCost: costChange((v) => mean(v)),
     maxCost: costChange((v) => Math.max(...v)),
-    findings: diffFindings(before, after),
+    findings: diffFindings(before, after, drivers, [...beforeProbes, ...afterProbes]),
     warnings,
   };
 }
@@ -221,14 +221,25 @@ function sideSummary(boots: Boot[], probes: ProbeSpan[][], metrics: ReturnType<t
   };
 }
 
-/** Findings are the same finding when kind, node and CPU agree (titles carry numbers that change). */
-function diffFindings(before: Boot[], after: Boot[]): BootDiff['findings'] {
+/**
+ * Findings are the same finding when kind, node and CPU agree (titles carry numbers that change).
+ * With a driver filter, only findings about those drivers or the compared devices count, plus
+ * findings that name no device or driver (about the whole boot).
+ */
+function diffFindings(before: Boot[], after: Boot[], drivers: string[] | undefined, compared: ProbeSpan[][]): BootDiff['findings'] {
   const key = (f: Finding) => `${f.kind}|${f.node ?? '-'}|${f.cpu ?? '-'}`;
+  const wantedDrivers = new Set((drivers ?? []).map((d) => d.toLowerCase()));
+  const comparedDevices = new Set(compared.flat().map((p) => p.device));
+  const relevant = (f: Finding) =>
+    !drivers ||
+    (f.devices.length === 0 && f.drivers.length === 0) ||
+    f.drivers.some((d) => wantedDrivers.has(d.toLowerCase())) ||
+    f.devices.some((d) => comparedDevices.has(d));
   const table = new Map<string, FindingChange>();
   const count = (boots: Boot[], side: 'beforeBoots' | 'afterBoots') => {
     for (const boot of boots) {
       const seen = new Set<string>();
-      for (const f of boot.findings) {
+      for (const f of boot.findings.filter(relevant)) {
         const k = key(f);
         let entry = table.get(k);
         if (!entry) {

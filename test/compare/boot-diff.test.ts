@@ -99,6 +99,9 @@ describe('diffBoots device matching and coverage', () => {
     const diff = diffBoots([before], [afterV1], { drivers: ['pcieport'] });
     expect(diff.devices).toEqual([]);
     expect(diff.warnings).toContain('no pcieport probes in the before boots (driver filter)');
-    expect(diffBoots([before], [afterV1], { drivers: ['NVMe'] }).devices).toHaveLength(3);
+    expect(diff.findings.resolved).toEqual([]);
+    const nvme = diffBoots([before], [afterV1], { drivers: ['NVMe'] });
+    expect(nvme.devices).toHaveLength(3);
+    expect(nvme.findings.resolved.map((f) => f.kind)).toEqual(['bound-queue-serialization']);
   });
 });
