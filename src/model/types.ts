@@ -43,10 +43,11 @@ export interface Diagnostic {
 export type WorkerKind = 'bound' | 'highpri' | 'unbound' | 'rescuer' | 'task';
 
 export interface WorkerIdentity {
-  /** The comm as the input printed it (ftrace cuts it to 15 characters). */
-  comm: string;
+  /** The comm as the input printed it (ftrace cuts it to 15 characters); null when only the pid is known (printk caller `[T123]`). */
+  comm: string | null;
   pid: Pid | null;
-  kind: WorkerKind;
+  /** null when the comm is unknown (only a pid, e.g. from the printk caller id). */
+  kind: WorkerKind | null;
   /** Bound and highpri workers: the CPU of their per-CPU pool. Otherwise null. */
   cpu: Cpu | null;
   /** Unbound workers: the unbound pool id P of `kworker/uP:M` (a pool id, not a CPU or node). */
@@ -88,6 +89,11 @@ export interface ProbeSpan {
   runnableWaitNs: Ns | null;
   /** Time the executing task was blocked (D/S/I) during the span. */
   sleepNs: Ns | null;
+  /**
+   * The printk caller id of the line that closed the span when it is a task (`[T8]`, CONFIG_PRINTK_CALLER):
+   * the PID that ran really_probe(), i.e. the async worker or the insmod/init context. Absent or null otherwise.
+   */
+  callerPid?: Pid | null;
   /** Which input established the span: 'probe-line', 'custom-line', 'ftrace', 'function-graph'. */
   origin: SpanOrigin;
   source: SourceRef;
@@ -196,6 +202,8 @@ export interface Finding {
   warnings: string[];
   /** Finding-specific numbers (documented per kind in README.md). */
   data: Record<string, unknown>;
+  /** bound-queue-serialization: sum of probe-body durations / wall span of the group (also in `data`). */
+  factor?: number;
 }
 
 /** The central model: one boot (real or simulated). */

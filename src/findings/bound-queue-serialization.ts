@@ -1,0 +1,290 @@
+// Bound-queue serialization (workqueue-model §2, §4, §6.1, §8.5): two or more probe bodies executed
+// by bound (per-CPU) kworkers of the same CPU while they were ready to run at the same time. With
+// async probing the attaching async workers run in parallel, but pci_call_probe() hands each body
+// to the node's first housekeeping CPU, whose per-CPU pool runs one worker at a time (concurrency
+// management) and time-shares that CPU between the rest, while the node's other CPUs stay free.
+//
+// Groups are the connected sets of probes whose ready intervals ([span start, span end]) overlap,
+// so probes queued one after another by one caller (synchronous probing) never form a group. A
+// lone probe on a CPU is no finding. Deferred and rejected probes are left to other findings.
+// Without timestamps (the patch-mail line) two or more distinct bound workers of one CPU are the
+// evidence of overlap (a pool wakes another worker only while work is pending and the running one
+// blocks), and the loss is estimated from costs, with a warning.
+
+import type { Boot, Cpu, Finding, NodeId, ProbeSpan, WorkerIdentity } from '../model/types.js';
+import { ns } from '../model/types.js';
+import { describeDataLevel, executingCpu, isCompletedProbe, richestLevel } from './data-level.js';
+import { formatCpuList, housekeepingCpusOfNode, nodeOfCpu } from './node-cpus.js';
+import { parallelSpanNs } from './parallel-span.js';
+import { isPciDevice, pciHandOff } from './pci-probe-mechanism.js';
+import { probeBody, probeEvidence, type ProbeBody } from './probe-body.js';
+
+export const BOUND_QUEUE_SERIALIZATION = 'bound-queue-serialization';
+
+interface Member {
+  probe: ProbeSpan;
+  body: ProbeBody;
+}
+
+export function detectBoundQueueSerialization(boot: Boot): Finding[] {
+  const byCpu = new Map<string, Member[]>();
+  for (const probe of boot.probes) {
+    const cpu = executingCpu(probe);
+    const kind = probe.worker?.kind;
+    if (!isCompletedProbe(probe) || cpu === null || (kind !== 'bound' && kind !== 'highpri')) continue;
+    const key = `${cpu}/${kind}`;
+    const list = byCpu.get(key) ?? [];
+    list.push({ probe, body: probeBody(probe) });
+    byCpu.set(key, list);
+  }
+  const findings: Finding[] = [];
+  for (const members of byCpu.values()) {
+    if (members.length < 2) continue;
+    const timed = members.filter((m) => m.body.readyNs !== null && m.body.endNs !== null);
+    const untimed = members.filter((m) => m.body.readyNs === null || m.body.endNs === null);
+    for (const group of overlappingGroups(timed)) {
+      const finding = timedFinding(boot, group);
+      if (finding) findings.push(finding);
+    }
+    if (untimed.length >= 2 && distinctWorkers(untimed.map((m) => m.probe)).length >= 2) {
+      findings.push(untimedFinding(boot, untimed));
+    }
+  }
+  return findings.sort((a, b) => (b.lostNs ?? 0) - (a.lostNs ?? 0) || (a.cpu ?? 0) - (b.cpu ?? 0));
+}
+
+/** Connected sets (size ≥ 2) of members whose ready intervals overlap. */
+function overlappingGroups(members: Member[]): Member[][] {
+  const sorted = [...members].sort((a, b) => a.body.readyNs! - b.body.readyNs! || a.body.endNs! - b.body.endNs!);
+  const groups: Member[][] = [];
+  let current: Member[] = [];
+  let currentEnd = -Infinity;
+  for (const m of sorted) {
+    if (current.length > 0 && m.body.readyNs! < currentEnd) {
+      current.push(m);
+      currentEnd = Math.max(currentEnd, m.body.endNs!);
+    } else {
+      if (current.length >= 2) groups.push(current);
+      current = [m];
+      currentEnd = m.body.endNs!;
+    }
+  }
+  if (current.length >= 2) groups.push(current);
+  return groups;
+}
+
+/** The largest number of intervals open at one instant (an end at t closes before a start at t). */
+function maxConcurrent(intervals: Array<[number, number]>): number {
+  const points: Array<[number, number]> = [];
+  for (const [s, e] of intervals) points.push([s, 1], [e, -1]);
+  points.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let open = 0;
+  let best = 0;
+  for (const [, d] of points) best = Math.max(best, (open += d));
+  return best;
+}
+
+interface GroupContext {
+  cpu: Cpu;
+  node: NodeId | null;
+  nodeCpus: Cpu[];
+  probes: ProbeSpan[];
+}
+
+function groupContext(boot: Boot, members: Member[]): GroupContext {
+  const probes = members.map((m) => m.probe);
+  const cpu = executingCpu(probes[0]!)!;
+  const node = probes.find((p) => p.node !== null)?.node ?? nodeOfCpu(boot.topology, cpu);
+  const nodeCpus = node === null ? [] : housekeepingCpusOfNode(boot.topology, node);
+  return { cpu, node, nodeCpus, probes };
+}
+
+function timedFinding(boot: Boot, members: Member[]): Finding | null {
+  const ctx = groupContext(boot, members);
+  const warnings: string[] = [];
+  const readyAtOnce = maxConcurrent(members.map((m) => [m.body.readyNs!, m.body.endNs!]));
+  if (readyAtOnce < 2) return null;
+
+  // §8.5: serialization shows as contention (a body waited in the pool or for the CPU).
+  const contentionKnown = members.some((m) => m.probe.queueDelayNs !== null || m.probe.runnableWaitNs !== null);
+  const contentionNs = members.reduce((s, m) => s + (m.probe.queueDelayNs ?? 0) + (m.probe.runnableWaitNs ?? 0), 0);
+  if (contentionKnown && contentionNs <= 0) return null;
+  if (!contentionKnown) warnings.push('no queue or scheduler times in the input: contention on the CPU is inferred from overlapping probe spans');
+
+  const firstReady = Math.min(...members.map((m) => m.body.readyNs!));
+  const lastEnd = Math.max(...members.map((m) => m.body.endNs!));
+  const wallSpanNs = lastEnd - firstReady;
+  const sumBodyNs = members.reduce((s, m) => s + m.body.bodyNs, 0);
+  const bodyStart = Math.min(...members.map((m) => m.body.bodyStartNs!));
+  const bodyEnd = Math.max(...members.map((m) => m.body.bodyEndNs!));
+  const bodySpanNs = Math.max(1, bodyEnd - bodyStart);
+  const factor = round3(sumBodyNs / bodySpanNs);
+
+  const parallelCpus = parallelCpuCount(ctx, members.length, warnings);
+  const parallelNs = parallelSpanNs(members.map((m) => ({ readyNs: m.body.readyNs!, costNs: m.body.isolatedCostNs })), parallelCpus);
+  const lostNs = Math.max(0, wallSpanNs - parallelNs);
+  const bases = new Set(members.map((m) => m.body.basis));
+  if (!bases.has('sched')) warnings.push('no sched events for the probe bodies: each body is assumed to need its whole duration alone (no runnable time subtracted), so the loss is a lower bound');
+
+  const idleCpus = cpusWithoutProbes(boot, ctx, firstReady, lastEnd);
+  return buildFinding(boot, ctx, {
+    readyAtOnce,
+    factor,
+    lostNs,
+    wallSpanNs,
+    parallelNs,
+    parallelCpus,
+    sumBodyNs,
+    idleCpus,
+    warnings,
+    timed: true,
+    bodyBasis: [...bases].sort(),
+    contentionNs: contentionKnown ? contentionNs : null,
+  });
+}
+
+function untimedFinding(boot: Boot, members: Member[]): Finding {
+  const ctx = groupContext(boot, members);
+  const warnings = [
+    'the input has no timestamps: the probes are taken to have been ready together (their distinct bound workers show they overlapped), the wall span is estimated as the longest cost and each probe\'s cost alone as the fastest observed cost (workqueue-model §8.1); the real loss is likely larger, since the fastest probe was itself slowed by sharing the CPU',
+  ];
+  const costs = members.map((m) => m.body.bodyNs);
+  const wallSpanNs = Math.max(...costs);
+  const fastest = Math.min(...costs);
+  const sumBodyNs = costs.reduce((s, c) => s + c, 0);
+  const parallelCpus = parallelCpuCount(ctx, members.length, warnings);
+  const parallelNs = parallelSpanNs(members.map(() => ({ readyNs: 0, costNs: fastest })), parallelCpus);
+  const idleCpus = ctx.nodeCpus.filter((c) => c !== ctx.cpu && !boot.probes.some((p) => executingCpu(p) === c));
+  return buildFinding(boot, ctx, {
+    readyAtOnce: distinctWorkers(ctx.probes).length,
+    factor: round3(sumBodyNs / Math.max(1, wallSpanNs)),
+    lostNs: Math.max(0, wallSpanNs - parallelNs),
+    wallSpanNs,
+    parallelNs,
+    parallelCpus,
+    sumBodyNs,
+    idleCpus,
+    warnings,
+    timed: false,
+    bodyBasis: ['span'],
+    contentionNs: null,
+  });
+}
+
+/** How many CPUs the group could have spread over: the node's housekeeping CPUs (at least 1). */
+function parallelCpuCount(ctx: GroupContext, groupSize: number, warnings: string[]): number {
+  if (ctx.nodeCpus.length > 0) return ctx.nodeCpus.length;
+  warnings.push(ctx.node === null
+    ? 'the devices\' NUMA node is unknown (give pci-numa.txt or a log with `pci_bus ... on NUMA node`): the parallel estimate assumes one CPU per probe'
+    : `no topology for node ${ctx.node} (give lscpu -p or node cpulists): the parallel estimate assumes one CPU per probe`);
+  return groupSize;
+}
+
+/** Housekeeping CPUs of the node, other than the group's, that ran no probe body during [from, to]. */
+function cpusWithoutProbes(boot: Boot, ctx: GroupContext, from: number, to: number): Cpu[] {
+  const busy = new Set<number>([ctx.cpu]);
+  for (const p of boot.probes) {
+    const cpu = executingCpu(p);
+    if (cpu === null) continue;
+    const body = probeBody(p);
+    if (body.bodyStartNs === null || body.bodyEndNs === null) continue;
+    if (body.bodyStartNs < to && body.bodyEndNs > from) busy.add(cpu);
+  }
+  return ctx.nodeCpus.filter((c) => !busy.has(c));
+}
+
+function distinctWorkers(probes: ProbeSpan[]): WorkerIdentity[] {
+  const seen = new Map<string, WorkerIdentity>();
+  for (const p of probes) if (p.worker) seen.set(p.worker.pid !== null ? `pid:${p.worker.pid}` : `comm:${p.worker.comm ?? ''}`, p.worker);
+  return [...seen.values()];
+}
+
+export function workerName(w: WorkerIdentity): string {
+  const comm = w.comm ?? 'task';
+  return w.pid !== null ? `${comm}-${w.pid}` : comm;
+}
+
+interface Numbers {
+  readyAtOnce: number;
+  factor: number;
+  lostNs: number;
+  wallSpanNs: number;
+  parallelNs: number;
+  parallelCpus: number;
+  sumBodyNs: number;
+  idleCpus: Cpu[];
+  warnings: string[];
+  timed: boolean;
+  bodyBasis: string[];
+  contentionNs: number | null;
+}
+
+function buildFinding(boot: Boot, ctx: GroupContext, n: Numbers): Finding {
+  const devices = ctx.probes.map((p) => p.device);
+  const drivers = [...new Set(ctx.probes.map((p) => p.driver))].filter((d): d is string => d !== null);
+  const workers = distinctWorkers(ctx.probes);
+  const queuedBy = distinctQueuers(ctx.probes);
+  const level = richestLevel(ctx.probes);
+  const withSched = n.bodyBasis.includes('sched');
+  const ms = (v: number) => (v / 1e6).toFixed(1);
+  const nodeText = ctx.node === null ? 'an unknown node' : `node ${ctx.node}`;
+  const allPci = devices.every(isPciDevice);
+  const firstHousekeeping = ctx.nodeCpus[0];
+
+  const title = `${devices.length} ${drivers.length > 0 ? drivers.join('/') + ' ' : ''}probes on ${nodeText} were serialized on CPU ${ctx.cpu}'s bound kworkers`
+    + (n.idleCpus.length > 0 ? ` while CPU${n.idleCpus.length > 1 ? 's' : ''} ${formatCpuList(n.idleCpus)} of the node ran no probe` : '')
+    + `: about ${ms(n.lostNs)} ms lost${n.timed ? '' : ' (estimated)'}.`;
+  const mechanism = allPci
+    ? `${pciHandOff(boot.kernel)} runs every probe body of a node on one CPU`
+      + (firstHousekeeping === ctx.cpu ? ` (CPU ${ctx.cpu} is the lowest-numbered housekeeping CPU of ${nodeText}, the one cpumask_any_and() picks)` : '')
+      + `; with per-device async probing (ef0ff68351be, 5.1) the attaching async workers run in parallel but each hands its body to that CPU's per-CPU pool and waits in flush_work().`
+    : `The probe bodies were queued to CPU ${ctx.cpu}'s per-CPU workqueue pool.`;
+  const detail = [
+    mechanism,
+    `The pool runs one worker at a time and the others time-share CPU ${ctx.cpu} (workqueue concurrency management; bound kworkers cannot migrate).`,
+    `${n.readyAtOnce} of these probes were ready to run at once; they ran on 1 CPU, by ${workers.map(workerName).join(', ')}`
+      + (queuedBy.length > 0 ? `, queued by ${queuedBy.join(', ')}` : '') + '.',
+    `Probe bodies add up to ${ms(n.sumBodyNs)} ms over ${n.timed ? 'a wall span' : 'an estimated wall span (the longest cost)'} of ${ms(n.wallSpanNs)} ms (serialization factor ${n.factor}).`,
+    `Run in parallel on ${n.parallelCpus} CPU${n.parallelCpus > 1 ? 's' : ''} of ${nodeText} they would have taken about ${ms(n.parallelNs)} ms.`,
+    `Data used: ${describeDataLevel(level, withSched)}.`,
+  ].join(' ');
+
+  return {
+    kind: BOUND_QUEUE_SERIALIZATION,
+    severity: 'warning',
+    title,
+    detail,
+    node: ctx.node,
+    cpu: ctx.cpu,
+    devices,
+    drivers,
+    lostNs: ns(Math.round(n.lostNs)),
+    evidence: probeEvidence(ctx.probes),
+    warnings: n.warnings,
+    factor: n.factor,
+    data: {
+      factor: n.factor,
+      overlap: { ready: n.readyAtOnce, ran: 1 },
+      idleCpus: n.idleCpus,
+      workers: workers.map((w) => ({ comm: w.comm, pid: w.pid })),
+      queuedBy,
+      dataUsed: level,
+      timed: n.timed,
+      wallSpanNs: Math.round(n.wallSpanNs),
+      parallelSpanNs: Math.round(n.parallelNs),
+      parallelCpus: n.parallelCpus,
+      sumBodyNs: Math.round(n.sumBodyNs),
+      bodyBasis: n.bodyBasis,
+      contentionNs: n.contentionNs === null ? null : Math.round(n.contentionNs),
+      nodeCpus: ctx.nodeCpus,
+    },
+  };
+}
+
+function distinctQueuers(probes: ProbeSpan[]): string[] {
+  return [...new Set(probes.map((p) => p.queuedBy).filter((q): q is WorkerIdentity => q !== null).map(workerName))];
+}
+
+function round3(v: number): number {
+  return Math.round(v * 1000) / 1000;
+}

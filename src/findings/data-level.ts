@@ -1,0 +1,56 @@
+// How much a probe span knows about where its body ran, richest first. Findings say which level
+// they worked from (`data.dataUsed`), because the same boot read from poorer inputs shows less:
+//   ftrace      the trace join gave the executing worker, its CPU, who queued it and when (work items,
+//               and with sched events the on-CPU / runnable / sleep split);
+//   simulation  a simulated boot (the simulator knows everything);
+//   custom-line the patch-mail instrumentation line (`CPU: 0, COMM: kworker/0:1, probe cost: N ns`);
+//   caller-id   CONFIG_PRINTK_CALLER `[T123]`: the task that printed `probe of` (the attaching task, not
+//               the worker the PCI core handed the body to);
+//   dmesg       probe lines only.
+
+import type { ProbeSpan } from '../model/types.js';
+
+export type DataLevel = 'ftrace' | 'simulation' | 'custom-line' | 'caller-id' | 'dmesg';
+
+const RANK: Record<DataLevel, number> = { ftrace: 4, simulation: 4, 'custom-line': 3, 'caller-id': 2, dmesg: 1 };
+
+export function probeDataLevel(p: ProbeSpan): DataLevel {
+  if (p.origin === 'simulated') return 'simulation';
+  if (p.origin === 'ftrace' || p.origin === 'function-graph') return 'ftrace';
+  if (p.queuedBy !== null || p.queueDelayNs !== null || p.onCpuNs !== null || p.runnableWaitNs !== null) return 'ftrace';
+  if (executingCpu(p) !== null && p.worker !== null && p.worker.comm !== null) return 'custom-line';
+  if ((p.callerPid ?? null) !== null || (p.worker?.pid ?? null) !== null) return 'caller-id';
+  return 'dmesg';
+}
+
+/** The richest level among the probes (dmesg for none). */
+export function richestLevel(probes: readonly ProbeSpan[]): DataLevel {
+  let best: DataLevel = 'dmesg';
+  for (const p of probes) {
+    const level = probeDataLevel(p);
+    if (RANK[level] > RANK[best]) best = level;
+  }
+  return best;
+}
+
+/** The CPU that ran the probe body: the span's CPU, else the pool CPU of its bound worker. */
+export function executingCpu(p: ProbeSpan): ProbeSpan['cpu'] {
+  return p.cpu ?? p.worker?.cpu ?? null;
+}
+
+/** A probe that counts for timing findings: not deferred, not a driver rejecting the device. */
+export function isCompletedProbe(p: ProbeSpan): boolean {
+  return !p.deferred && p.status !== 'deferred' && p.status !== 'rejected';
+}
+
+const DESCRIPTIONS: Record<DataLevel, string> = {
+  ftrace: 'ftrace workqueue events joined with the probe lines (executing worker, its CPU, queue times)',
+  simulation: 'a simulated boot',
+  'custom-line': 'the probe instrumentation line (CPU, COMM and cost per probe)',
+  'caller-id': 'probe lines with printk caller ids (the attaching task only)',
+  dmesg: 'probe lines only',
+};
+
+export function describeDataLevel(level: DataLevel, withSched: boolean): string {
+  return level === 'ftrace' && withSched ? `${DESCRIPTIONS.ftrace} and sched events (on-CPU, runnable and sleep time)` : DESCRIPTIONS[level];
+}

@@ -1,0 +1,48 @@
+// Deferred probes (drivers/base/dd.c: a probe returning -EPROBE_DEFER is retried later from the
+// deferred-probe work, workqueue-model §5.2). Reported apart from the serialization findings, one
+// finding per driver: which devices deferred, how often, the time the deferred attempts took, and
+// whether a later attempt in the same boot bound the device.
+
+import type { Boot, Finding, ProbeSpan } from '../model/types.js';
+import { ns } from '../model/types.js';
+import { probeEvidence } from './probe-body.js';
+
+export const DEFERRED_PROBE = 'deferred-probe';
+
+export function detectDeferredProbes(boot: Boot): Finding[] {
+  const byDriver = new Map<string, ProbeSpan[]>();
+  for (const p of boot.probes) {
+    if (!p.deferred && p.status !== 'deferred') continue;
+    const key = p.driver ?? '';
+    byDriver.set(key, [...(byDriver.get(key) ?? []), p]);
+  }
+  const findings: Finding[] = [];
+  for (const [driver, probes] of byDriver) {
+    const devices = [...new Set(probes.map((p) => p.device))];
+    const spentNs = probes.reduce((s, p) => s + p.durationNs, 0);
+    const boundLater = devices.filter((d) => boot.probes.some((p) => p.device === d && p.status === 'ok' && !p.deferred));
+    const neverBound = devices.filter((d) => !boundLater.includes(d));
+    const who = driver === '' ? 'a driver the log does not name' : driver;
+    const ms = (spentNs / 1e6).toFixed(1);
+    findings.push({
+      kind: DEFERRED_PROBE,
+      severity: 'info',
+      title: `${who} deferred the probe of ${devices.length} device${devices.length > 1 ? 's' : ''} ${probes.length} time${probes.length > 1 ? 's' : ''} (-EPROBE_DEFER), spending ${ms} ms in attempts that were retried later.`,
+      detail: [
+        `Devices: ${devices.join(', ')}.`,
+        boundLater.length > 0 ? `Bound by a later attempt: ${boundLater.join(', ')}.` : '',
+        neverBound.length > 0 ? `No successful probe in this input: ${neverBound.join(', ')}.` : '',
+        'Deferred probes are retried from the deferred-probe work one device at a time, after another driver registers; they are not part of the bound-queue serialization analysis.',
+      ].filter((s) => s !== '').join(' '),
+      node: null,
+      cpu: null,
+      devices,
+      drivers: driver === '' ? [] : [driver],
+      lostNs: ns(spentNs),
+      evidence: probeEvidence(probes),
+      warnings: [],
+      data: { attempts: probes.length, boundLater, neverBound, spentNs },
+    });
+  }
+  return findings;
+}

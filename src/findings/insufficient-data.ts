@@ -1,0 +1,66 @@
+// When the input cannot show bound-queue serialization: no probe says which CPU or worker ran its
+// body. dmesg probe lines (even with printk caller ids, which name the attaching task, not the
+// kworker the PCI core hands the body to) give durations only. The finding says what the input
+// showed and which trace events / kernel options would show the rest (kernel-log-formats §3, §6).
+
+import type { Boot, Finding, ProbeSpan } from '../model/types.js';
+import { describeDataLevel, executingCpu, isCompletedProbe, richestLevel } from './data-level.js';
+import { probeBody } from './probe-body.js';
+
+export const INSUFFICIENT_DATA = 'insufficient-data';
+
+const TRACE_OPTIONS = 'trace_event=workqueue:*,sched:sched_switch,sched:sched_wakeup trace_clock=global';
+
+export function detectInsufficientData(boot: Boot): Finding[] {
+  const probes = boot.probes.filter(isCompletedProbe);
+  if (boot.probes.length === 0) {
+    if (boot.inputs.length === 0) return [];
+    return [finding(
+      'The input has no probe spans, so it cannot show how probes were placed or serialized.',
+      `Boot with initcall_debug (for the \`probe of ... returned ... after N usecs\` lines) and ${TRACE_OPTIONS}, and give the kernel log together with /sys/kernel/tracing/trace.`,
+      [], { dataUsed: 'none', wouldShow: ['initcall_debug', TRACE_OPTIONS] },
+    )];
+  }
+  if (probes.length < 2 || probes.some((p) => executingCpu(p) !== null)) return [];
+
+  const level = richestLevel(probes);
+  const overlapping = overlappingProbes(probes);
+  const callers = [...new Set(probes.map((p) => p.callerPid ?? p.worker?.pid ?? null).filter((pid): pid is NonNullable<typeof pid> => pid !== null))];
+  const seen = [
+    `The input gives ${describeDataLevel(level, false)} for ${probes.length} probes`,
+    overlapping.length > 0 ? `; ${overlapping.length} of them overlapped in time (asynchronous probing)` : '',
+    level === 'caller-id' && callers.length > 0 ? `; printk caller ids show the attaching tasks (${callers.map((c) => `T${c}`).join(', ')}), not the kworker that ran each PCI probe body` : '',
+    '.',
+  ].join('');
+  return [finding(
+    'The input cannot show bound-queue serialization: no probe says which CPU or kworker ran its body.',
+    `${seen} To see it, boot with ${TRACE_OPTIONS} (plus initcall_debug for the probe lines) and give the trace with the kernel log; CONFIG_PRINTK_CALLER=y helps join them, and a probe-cost line printing CPU and COMM (as in the PCI patch mails) shows the CPU without a trace.`,
+    overlapping.map((p) => p.device),
+    { dataUsed: level, overlapping: overlapping.length, callers, wouldShow: ['initcall_debug', TRACE_OPTIONS] },
+  )];
+}
+
+/** Probes whose span overlaps at least one other probe's span. */
+function overlappingProbes(probes: ProbeSpan[]): ProbeSpan[] {
+  const timed = probes.map((p) => ({ p, b: probeBody(p) })).filter((x) => x.b.readyNs !== null && x.b.endNs !== null);
+  return timed
+    .filter((x) => timed.some((y) => y !== x && y.b.readyNs! < x.b.endNs! && x.b.readyNs! < y.b.endNs!))
+    .map((x) => x.p);
+}
+
+function finding(title: string, detail: string, devices: string[], data: Record<string, unknown>): Finding {
+  return {
+    kind: INSUFFICIENT_DATA,
+    severity: 'info',
+    title,
+    detail,
+    node: null,
+    cpu: null,
+    devices,
+    drivers: [],
+    lostNs: null,
+    evidence: [],
+    warnings: [],
+    data,
+  };
+}

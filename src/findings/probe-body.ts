@@ -1,0 +1,53 @@
+// The part of a probe span that ran the probe body, and what it would cost alone. A dmesg `probe
+// of` span covers really_probe() in the attaching task; with pci_call_probe()'s hop that task only
+// queues the body to a bound kworker and waits (workqueue-model §4, §6.1). The trace join gives the
+// queue delay and the executing task's on-CPU / runnable / sleep split, from which:
+//   body duration  = onCpu + runnableWait + sleep   (all three known), else duration − queueDelay;
+//   isolated cost  = body duration − runnableWait   (time the body needed had it had a CPU to itself).
+
+import type { ProbeSpan } from '../model/types.js';
+
+export type ProbeBodyBasis = 'sched' | 'queue-delay' | 'span';
+
+export interface ProbeBody {
+  /** When the probe began (ready to run): the span start, null without timestamps. */
+  readyNs: number | null;
+  /** The span end (the attaching task returned), null without timestamps. */
+  endNs: number | null;
+  /** Estimated start and end of the body on its executing worker, null without timestamps. */
+  bodyStartNs: number | null;
+  bodyEndNs: number | null;
+  bodyNs: number;
+  isolatedCostNs: number;
+  /** What the body duration was derived from. */
+  basis: ProbeBodyBasis;
+}
+
+export function probeBody(p: ProbeSpan): ProbeBody {
+  const schedKnown = p.onCpuNs !== null && p.runnableWaitNs !== null && p.sleepNs !== null;
+  const queueDelay = p.queueDelayNs ?? 0;
+  const bodyNs = schedKnown
+    ? p.onCpuNs! + p.runnableWaitNs! + p.sleepNs!
+    : Math.max(0, p.durationNs - queueDelay);
+  const basis: ProbeBodyBasis = schedKnown ? 'sched' : p.queueDelayNs !== null ? 'queue-delay' : 'span';
+  const isolatedCostNs = Math.max(0, bodyNs - (p.runnableWaitNs ?? 0));
+  const readyNs = p.startNs ?? (p.endNs !== null ? p.endNs - p.durationNs : null);
+  const bodyStartNs = readyNs === null ? null : readyNs + queueDelay;
+  const bodyEndNs = bodyStartNs === null ? null : p.endNs === null ? bodyStartNs + bodyNs : Math.min(p.endNs, bodyStartNs + bodyNs);
+  return { readyNs, endNs: p.endNs, bodyStartNs, bodyEndNs, bodyNs, isolatedCostNs, basis };
+}
+
+/** The probe's own source line first, then its supporting lines, without repeats. */
+export function probeEvidence(probes: readonly ProbeSpan[]): ProbeSpan['evidence'] {
+  const seen = new Set<string>();
+  const out: ProbeSpan['evidence'] = [];
+  for (const p of probes) {
+    for (const ref of [p.source, ...p.evidence]) {
+      const key = `${ref.file}:${ref.line}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push(ref);
+    }
+  }
+  return out;
+}

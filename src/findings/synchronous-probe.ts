@@ -1,0 +1,122 @@
+// Synchronous probing (workqueue-model §5.2): one caller task (PID 1 during initcalls, insmod or a
+// udev worker) attaches the devices of a driver one after another, so their probes never overlap.
+// This is a different cause from bound-queue serialization (the probes were never ready at once)
+// and the pci_call_probe() fixes do not change it (§6.3: v2 keeps sync probes serial); asynchronous
+// probing does. A finding needs the caller: the task that queued the body (trace join, `queuedBy`)
+// or ran it (a `task` worker, e.g. from printk caller ids). Groups: same caller, same driver, at
+// least two probes, no two of them overlapping; reported when running them in parallel on the
+// node's CPUs would have saved at least SYNC_MIN_LOSS_NS.
+
+import type { Boot, Cpu, Finding, Pid, ProbeSpan } from '../model/types.js';
+import { ns } from '../model/types.js';
+import { describeDataLevel, executingCpu, isCompletedProbe, richestLevel } from './data-level.js';
+import { formatCpuList, housekeepingCpusOfNode } from './node-cpus.js';
+import { parallelSpanNs } from './parallel-span.js';
+import { probeBody, probeEvidence } from './probe-body.js';
+
+export const SYNCHRONOUS_PROBE = 'synchronous-probe';
+/** Smaller savings are not worth a finding (1 ms). */
+export const SYNC_MIN_LOSS_NS = 1_000_000;
+
+export interface AttachingTask {
+  pid: Pid;
+  comm: string | null;
+}
+
+/**
+ * The task that attached the device, if it is not a workqueue worker: who queued the body (trace
+ * join), else the printk caller of the probe line or the task that ran it. A pid whose comm is
+ * unknown (caller id only) counts; a known kworker does not (async or deferred-probe work).
+ */
+export function attachingTask(p: ProbeSpan): AttachingTask | null {
+  if (p.queuedBy !== null) {
+    return p.queuedBy.kind === 'task' && p.queuedBy.pid !== null ? { pid: p.queuedBy.pid, comm: p.queuedBy.comm } : null;
+  }
+  const pid = p.callerPid ?? p.worker?.pid ?? null;
+  if (pid === null) return null;
+  const known = p.worker !== null && p.worker.pid === pid ? p.worker : null;
+  if (known !== null && known.kind !== null && known.kind !== 'task') return null;
+  return { pid, comm: known?.comm ?? null };
+}
+
+export function detectSynchronousProbes(boot: Boot): Finding[] {
+  const groups = new Map<string, ProbeSpan[]>();
+  for (const p of boot.probes) {
+    const caller = attachingTask(p);
+    if (!isCompletedProbe(p) || caller === null || p.driver === null) continue;
+    const key = `${caller.pid}\u0000${p.driver}`;
+    groups.set(key, [...(groups.get(key) ?? []), p]);
+  }
+  const findings: Finding[] = [];
+  for (const probes of groups.values()) {
+    if (probes.length < 2) continue;
+    const finding = syncFinding(boot, probes);
+    if (finding) findings.push(finding);
+  }
+  return findings.sort((a, b) => (b.lostNs ?? 0) - (a.lostNs ?? 0));
+}
+
+function syncFinding(boot: Boot, unordered: ProbeSpan[]): Finding | null {
+  const bodies = unordered.map((p) => ({ p, body: probeBody(p) }));
+  const timed = bodies.every((b) => b.body.readyNs !== null && b.body.endNs !== null);
+  if (timed) bodies.sort((a, b) => a.body.readyNs! - b.body.readyNs!);
+  if (timed) {
+    for (let i = 1; i < bodies.length; i++) if (bodies[i]!.body.readyNs! < bodies[i - 1]!.body.endNs!) return null;
+  }
+  const probes = bodies.map((b) => b.p);
+  const warnings: string[] = [];
+  const serialNs = timed
+    ? Math.max(...bodies.map((b) => b.body.endNs!)) - bodies[0]!.body.readyNs!
+    : probes.reduce((s, p) => s + p.durationNs, 0);
+  if (!timed) warnings.push('no timestamps: the serial time is the sum of the probe durations');
+
+  const nodes = new Set(probes.map((p) => p.node));
+  const node = nodes.size === 1 ? probes[0]!.node : null;
+  const cpus: Cpu[] = node !== null
+    ? housekeepingCpusOfNode(boot.topology, node)
+    : boot.topology.cpus.filter((c) => c.online && !boot.topology.isolated.includes(c.cpu)).map((c) => c.cpu);
+  const parallelCpus = cpus.length > 0 ? cpus.length : probes.length;
+  if (cpus.length === 0) warnings.push('no topology: the parallel estimate assumes one CPU per probe');
+  if (!bodies.some((b) => b.body.basis === 'sched')) warnings.push('no sched events for the probe bodies: each probe is assumed to need its whole body duration alone');
+  const parallelNs = parallelSpanNs(bodies.map((b) => ({ readyNs: 0, costNs: b.body.isolatedCostNs })), parallelCpus);
+  const lostNs = Math.max(0, serialNs - parallelNs);
+  if (lostNs < SYNC_MIN_LOSS_NS) return null;
+
+  const caller = attachingTask(probes[0]!)!;
+  const callerName = caller.comm === null ? `task T${caller.pid}` : `${caller.comm}-${caller.pid}`;
+  const driver = probes[0]!.driver!;
+  const bodyCpus = [...new Set(probes.map(executingCpu).filter((c): c is Cpu => c !== null))];
+  const boundHop = probes.some((p) => p.worker?.kind === 'bound' && p.queuedBy !== null);
+  const ms = (v: number) => (v / 1e6).toFixed(1);
+  const where = node !== null ? `node ${node}'s ${parallelCpus} CPUs` : `${parallelCpus} CPUs`;
+  const level = richestLevel(probes);
+
+  return {
+    kind: SYNCHRONOUS_PROBE,
+    severity: 'info',
+    title: `${driver} probed ${probes.length} devices one after another in ${callerName} (synchronous probing): ${ms(serialNs)} ms, about ${ms(lostNs)} ms more than in parallel on ${where}.`,
+    detail: [
+      `The driver was probed synchronously: ${callerName} attached one device, waited for its probe to return, then attached the next, so no two of these probes were ever ready at once.`,
+      boundHop && bodyCpus.length > 0
+        ? `Each probe body still ran on a bound kworker of CPU ${formatCpuList(bodyCpus)} (pci_call_probe() hands it over and the caller waits), but the order is set by the caller, not by the per-CPU pool: this is not bound-queue serialization, and the pci_call_probe() fixes do not change it.`
+        : 'This is not bound-queue serialization.',
+      `Asynchronous probing (PROBE_PREFER_ASYNCHRONOUS in the driver, or driver_async_probe=${driver} / ${driver}.async_probe=1) would let them overlap.`,
+      `Data used: ${describeDataLevel(level, bodies.some((b) => b.body.basis === 'sched'))}.`,
+    ].join(' '),
+    node,
+    cpu: bodyCpus.length === 1 ? bodyCpus[0]! : null,
+    devices: probes.map((p) => p.device),
+    drivers: [driver],
+    lostNs: ns(Math.round(lostNs)),
+    evidence: probeEvidence(probes),
+    warnings,
+    data: {
+      caller: { comm: caller.comm, pid: caller.pid },
+      serialSpanNs: Math.round(serialNs),
+      parallelSpanNs: Math.round(parallelNs),
+      parallelCpus,
+      costsNs: bodies.map((b) => Math.round(b.body.isolatedCostNs)),
+      dataUsed: level,
+    },
+  };
+}
