@@ -43,6 +43,8 @@ export type KernelRecord =
   | (RecordBase & { type: 'nvme-pci-function'; controller: string; device: string })
   /** drivers/acpi/pci_root.c `pci_bus 0000:40: on NUMA node 1` */
   | (RecordBase & { type: 'pci-bus-node'; bus: string; node: number })
+  /** drivers/pci/probe.c (via pci_bus_insert_busn_res) `pci_bus 0000:20: root bus resource [bus 20-23]`: bus numbers under a root bus. */
+  | (RecordBase & { type: 'pci-root-bus-range'; bus: string; first: number; last: number })
   /** Any dev_printk-prefixed line `<driver-or-bus> <device>: ...` (drivers/base/core.c), for driver recovery. */
   | (RecordBase & { type: 'device-message'; owner: string; device: string; message: string });
 

@@ -1,0 +1,75 @@
+// The kernel release and command line of a boot, from the `Linux version` banner (init/version.c
+// linux_banner) and `Kernel command line:` (init/main.c) / `Command line:` (arch/x86/kernel/setup.c),
+// plus the version facts the other builders need to read version-dependent lines
+// (docs/kernel-log-formats.md §3.1, §3.2).
+
+import type { KernelRecord } from '../ingest/kernel-records.types.js';
+import type { Builder } from './builder.js';
+import type { KernelInfo } from './types.js';
+
+export interface KernelVersion {
+  major: number;
+  minor: number;
+}
+
+/** `6.1.0-50-amd64` → {6, 1}; null when the release does not start with `major.minor`. */
+export function kernelVersionOf(release: string | null): KernelVersion | null {
+  const m = release === null ? null : /^(\d+)\.(\d+)/.exec(release);
+  return m ? { major: Number(m[1]), minor: Number(m[2]) } : null;
+}
+
+function before(v: KernelVersion, major: number, minor: number): boolean {
+  return v.major < major || (v.major === major && v.minor < minor);
+}
+
+/**
+ * initcall_debug "usecs" were `ns >> 10` until "init: use ktime_us_delta() to make initcall_debug
+ * log more precise" (posted Feb 2022, after the 5.17 merge window; `>> 10` in 5.15.215, exact in
+ * 6.1). So every release before 5.18 printed ns/1024. null when the release is unknown.
+ */
+export function initcallUsecsAreShifted(v: KernelVersion | null): boolean | null {
+  return v === null ? null : before(v, 5, 18);
+}
+
+/** really_probe()'s printed return: 1 = success up to 5.14, 0 = success from 5.15 (null when unknown). */
+export function probeReturnsOneOnSuccess(v: KernelVersion | null): boolean | null {
+  return v === null ? null : before(v, 5, 15);
+}
+
+export class KernelInfoBuilder implements Builder<KernelRecord, KernelInfo> {
+  private release: string | null = null;
+  private banner: string | null = null;
+  private kernelCmdline: string | null = null;
+  private setupCmdline: string | null = null;
+
+  reset(): void {
+    this.release = null;
+    this.banner = null;
+    this.kernelCmdline = null;
+    this.setupCmdline = null;
+  }
+
+  handle(record: KernelRecord): void {
+    if (record.type === 'kernel-banner') {
+      // The first banner is the boot's own; a later one (kexec, a second log) does not replace it.
+      if (this.banner === null) {
+        this.banner = record.banner;
+        this.release = record.release;
+      }
+    } else if (record.type === 'cmdline') {
+      // init/main.c's line is what the kernel parsed (it includes bootconfig additions); prefer it.
+      if (record.line.text.startsWith('Kernel ')) this.kernelCmdline ??= record.cmdline;
+      else this.setupCmdline ??= record.cmdline;
+    }
+  }
+
+  finalize(): void {}
+
+  data(): KernelInfo {
+    return { release: this.release, banner: this.banner, cmdline: this.kernelCmdline ?? this.setupCmdline };
+  }
+
+  version(): KernelVersion | null {
+    return kernelVersionOf(this.release);
+  }
+}
