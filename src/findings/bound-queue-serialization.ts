@@ -132,6 +132,7 @@ function timedFinding(boot: Boot, members: Member[]): Finding | null {
     factor,
     lostNs,
     wallSpanNs,
+    bodySpanNs,
     parallelNs,
     parallelCpus,
     sumBodyNs,
@@ -160,6 +161,7 @@ function untimedFinding(boot: Boot, members: Member[]): Finding {
     factor: round3(sumBodyNs / Math.max(1, wallSpanNs)),
     lostNs: Math.max(0, wallSpanNs - parallelNs),
     wallSpanNs,
+    bodySpanNs: wallSpanNs,
     parallelNs,
     parallelCpus,
     sumBodyNs,
@@ -209,6 +211,8 @@ interface Numbers {
   factor: number;
   lostNs: number;
   wallSpanNs: number;
+  /** First body start to last body end (the factor's denominator). */
+  bodySpanNs: number;
   parallelNs: number;
   parallelCpus: number;
   sumBodyNs: number;
@@ -244,7 +248,9 @@ function buildFinding(boot: Boot, ctx: GroupContext, n: Numbers): Finding {
     `The pool runs one worker at a time and the others time-share CPU ${ctx.cpu} (workqueue concurrency management; bound kworkers cannot migrate).`,
     `${n.readyAtOnce} of these probes were ready to run at once; they ran on 1 CPU, by ${workers.map(workerName).join(', ')}`
       + (queuedBy.length > 0 ? `, queued by ${queuedBy.join(', ')}` : '') + '.',
-    `Probe bodies add up to ${ms(n.sumBodyNs)} ms over ${n.timed ? 'a wall span' : 'an estimated wall span (the longest cost)'} of ${ms(n.wallSpanNs)} ms (serialization factor ${n.factor}).`,
+    n.timed
+      ? `Their bodies add up to ${ms(n.sumBodyNs)} ms within ${ms(n.bodySpanNs)} ms of wall time from the first body start to the last end (serialization factor ${n.factor}); the group took ${ms(n.wallSpanNs)} ms from the first probe start.`
+      : `Their costs add up to ${ms(n.sumBodyNs)} ms; the wall span is not in the input and is taken as the longest cost, ${ms(n.wallSpanNs)} ms (serialization factor ${n.factor}).`,
     `Run in parallel on ${n.parallelCpus} CPU${n.parallelCpus > 1 ? 's' : ''} of ${nodeText} they would have taken about ${ms(n.parallelNs)} ms.`,
     `Data used: ${describeDataLevel(level, withSched)}.`,
   ].join(' ');
@@ -271,6 +277,7 @@ function buildFinding(boot: Boot, ctx: GroupContext, n: Numbers): Finding {
       dataUsed: level,
       timed: n.timed,
       wallSpanNs: Math.round(n.wallSpanNs),
+      bodySpanNs: Math.round(n.bodySpanNs),
       parallelSpanNs: Math.round(n.parallelNs),
       parallelCpus: n.parallelCpus,
       sumBodyNs: Math.round(n.sumBodyNs),

@@ -23,7 +23,7 @@ function renderOne(f: Finding, index: number): string {
   if (f.drivers.length > 0) facts.push(`driver${f.drivers.length > 1 ? 's' : ''} ${f.drivers.join(', ')}`);
   if (f.lostNs !== null) facts.push(`time lost ≈ ${formatMs(f.lostNs)} ms`);
   if (f.factor !== undefined) facts.push(`serialization factor ${f.factor}`);
-  if (facts.length > 0) lines.push(...wrap(facts.join('; '), '   '));
+  if (facts.length > 0) lines.push(...wrapTokens(facts.map((x, i) => (i < facts.length - 1 ? `${x};` : x)), '   ', '   '));
   for (const w of f.warnings) lines.push(...wrap(`note: ${w}`, '   ', '         '));
   if (f.evidence.length > 0) lines.push(...wrap(`evidence: ${formatEvidence(f.evidence)}`, '   ', '             '));
   return lines.join('\n') + '\n';
@@ -39,10 +39,15 @@ function formatEvidence(refs: SourceRef[]): string {
 }
 
 function wrap(text: string, indent: string, hangingIndent = indent): string[] {
+  return wrapTokens(text.split(/\s+/).filter((w) => w !== ''), indent, hangingIndent);
+}
+
+/** Fills lines with tokens (never split inside one) separated by single spaces. */
+function wrapTokens(tokens: string[], indent: string, hangingIndent: string): string[] {
   const out: string[] = [];
   let line = indent;
   let lineHasWord = false;
-  for (const word of text.split(/\s+/).filter((w) => w !== '')) {
+  for (const word of tokens) {
     if (lineHasWord && line.length + 1 + word.length > WIDTH) {
       out.push(line);
       line = hangingIndent + word;

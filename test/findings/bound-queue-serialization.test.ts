@@ -73,6 +73,7 @@ describe('bound-queue serialization on the n0x3 capture (ftrace work items joine
     const f = findings[0]!;
     expect(f.data.wallSpanNs).toBe(11_400_000);
     expect(f.data.sumBodyNs).toBe(16_308_000);
+    expect(f.data.bodySpanNs).toBe(10_858_000);
     expect(f.data.parallelSpanNs).toBe(7_741_000);
     expect(f.data.parallelCpus).toBe(4);
     expect(f.lostNs).toBe(3_659_000);

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { detectSynchronousProbes, SYNCHRONOUS_PROBE } from '../../src/findings/synchronous-probe.js';
+import { bootOf, probeFromDmesg, twoNodeTopology } from './capture-probes.js';
+
+const C = 'fixtures/captures';
+
+describe('synchronous-probe', () => {
+  it('sync capture: insmod-220 attached the three NVMe one after another (trace join), cost checked by hand', () => {
+    const dir = `${C}/sync`;
+    const probes = [
+      probeFromDmesg(dir, 1887, { trace: { queue: 5313, start: 5318, end: 5329 } }),
+      probeFromDmesg(dir, 1889, { trace: { queue: 5359, start: 5364, end: 5373 } }),
+      probeFromDmesg(dir, 1891, { trace: { queue: 5394, start: 5402, end: 5414 } }),
+    ];
+    const [f, ...rest] = detectSynchronousProbes(bootOf(probes, twoNodeTopology()));
+    expect(rest).toEqual([]);
+    expect(f!.kind).toBe(SYNCHRONOUS_PROBE);
+    expect(f!.devices).toEqual(['0000:21:00.0', '0000:22:00.0', '0000:23:00.0']);
+    expect(f!.cpu).toBe(0);
+    expect(f!.node).toBe(0);
+    expect(f!.data.caller).toEqual({ comm: 'insmod', pid: 220 });
+    // serial: first start 5.919189 − 4.675 ms = 5.914514 to last end 5.928167 → 13.653 ms.
+    // alone: 4675 − 311 (5.915006 − 5.914695), 5533 − 1873 (5.921348 − 5.919475), 2674 − 142 (5.925765 − 5.925623) µs.
+    expect(f!.data.serialSpanNs).toBe(13_653_000);
+    expect(f!.data.costsNs).toEqual([4_364_000, 3_660_000, 2_532_000]);
+    expect(f!.data.parallelSpanNs).toBe(4_364_000);
+    expect(f!.lostNs).toBe(9_289_000);
+    expect(f!.title).toBe('nvme probed 3 devices one after another in insmod-220 (synchronous probing): 13.7 ms, about 9.3 ms more than in parallel on node 0\'s 4 CPUs.');
+    expect(f!.detail).toContain('not bound-queue serialization');
+  });
+
+  it('after-v2-n0x3 caller ids only: PID 1 probed the three pcieport root ports serially (363 ms)', () => {
+    const dir = `${C}/after-v2-n0x3`;
+    const o = { callerIds: true, driver: 'pcieport' };
+    const probes = [probeFromDmesg(dir, 975, o), probeFromDmesg(dir, 979, o), probeFromDmesg(dir, 983, o)];
+    const [f] = detectSynchronousProbes(bootOf(probes, twoNodeTopology()));
+    expect(f!.data.caller).toEqual({ comm: null, pid: 1 });
+    // 2.858089 − 0.121150 = 2.736939 to 3.100026; alone the longest is 125.051 ms
+    expect(f!.data.serialSpanNs).toBe(363_087_000);
+    expect(f!.lostNs).toBe(363_087_000 - 125_051_000);
+    expect(f!.data.dataUsed).toBe('caller-id');
+    expect(f!.title).toContain('in task T1');
+  });
+
+  it('async probes with distinct attaching tasks (before-n0x3 caller ids T8, T55, T58) are not synchronous', () => {
+    const dir = `${C}/before-n0x3`;
+    const probes = [1219, 1220, 1222].map((l) => probeFromDmesg(dir, l, { callerIds: true }));
+    expect(detectSynchronousProbes(bootOf(probes, twoNodeTopology()))).toEqual([]);
+  });
+});
