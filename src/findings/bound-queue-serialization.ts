@@ -13,7 +13,7 @@
 
 import type { Boot, Cpu, Finding, NodeId, ProbeSpan, WorkerIdentity } from '../model/types.js';
 import { ns } from '../model/types.js';
-import { describeDataLevel, executingCpu, isCompletedProbe, richestLevel } from './data-level.js';
+import { describeDataLevel, executingCpu, isCompletedProbe, richestLevel, traceFilesOf } from './data-level.js';
 import { formatCpuList, housekeepingCpusOfNode, nodeOfCpu } from './node-cpus.js';
 import { parallelSpanNs } from './parallel-span.js';
 import { isPciDevice, pciHandOff } from './pci-probe-mechanism.js';
@@ -228,7 +228,7 @@ function buildFinding(boot: Boot, ctx: GroupContext, n: Numbers): Finding {
   const drivers = [...new Set(ctx.probes.map((p) => p.driver))].filter((d): d is string => d !== null);
   const workers = distinctWorkers(ctx.probes);
   const queuedBy = distinctQueuers(ctx.probes);
-  const level = richestLevel(ctx.probes);
+  const level = richestLevel(ctx.probes, traceFilesOf(boot));
   const withSched = n.bodyBasis.includes('sched');
   const ms = (v: number) => (v / 1e6).toFixed(1);
   const nodeText = ctx.node === null ? 'an unknown node' : `node ${ctx.node}`;

@@ -8,26 +8,34 @@
 //               the worker the PCI core handed the body to);
 //   dmesg       probe lines only.
 
-import type { ProbeSpan } from '../model/types.js';
+import type { Boot, InputFormat, ProbeSpan } from '../model/types.js';
 
 export type DataLevel = 'ftrace' | 'simulation' | 'custom-line' | 'caller-id' | 'dmesg';
 
 const RANK: Record<DataLevel, number> = { ftrace: 4, simulation: 4, 'custom-line': 3, 'caller-id': 2, dmesg: 1 };
 
-export function probeDataLevel(p: ProbeSpan): DataLevel {
+const TRACE_FORMATS: ReadonlySet<InputFormat> = new Set<InputFormat>(['ftrace', 'trace-cmd', 'function-graph']);
+
+/** The paths of the boot's trace inputs (a span with evidence from one of them was joined with the trace). */
+export function traceFilesOf(boot: Boot): ReadonlySet<string> {
+  return new Set(boot.inputs.filter((i) => TRACE_FORMATS.has(i.format)).map((i) => i.path));
+}
+
+export function probeDataLevel(p: ProbeSpan, traceFiles: ReadonlySet<string> = new Set()): DataLevel {
   if (p.origin === 'simulated') return 'simulation';
   if (p.origin === 'ftrace' || p.origin === 'function-graph') return 'ftrace';
-  if (p.queuedBy !== null || p.queueDelayNs !== null || p.onCpuNs !== null || p.runnableWaitNs !== null) return 'ftrace';
+  if (p.queueDelayNs !== null || p.onCpuNs !== null || p.runnableWaitNs !== null) return 'ftrace';
+  if (executingCpu(p) !== null && p.evidence.some((ref) => traceFiles.has(ref.file))) return 'ftrace';
   if (executingCpu(p) !== null && p.worker !== null && p.worker.comm !== null) return 'custom-line';
   if ((p.callerPid ?? null) !== null || (p.worker?.pid ?? null) !== null) return 'caller-id';
   return 'dmesg';
 }
 
 /** The richest level among the probes (dmesg for none). */
-export function richestLevel(probes: readonly ProbeSpan[]): DataLevel {
+export function richestLevel(probes: readonly ProbeSpan[], traceFiles: ReadonlySet<string> = new Set()): DataLevel {
   let best: DataLevel = 'dmesg';
   for (const p of probes) {
-    const level = probeDataLevel(p);
+    const level = probeDataLevel(p, traceFiles);
     if (RANK[level] > RANK[best]) best = level;
   }
   return best;

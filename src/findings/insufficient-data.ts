@@ -4,7 +4,7 @@
 // showed and which trace events / kernel options would show the rest (kernel-log-formats §3, §6).
 
 import type { Boot, Finding, ProbeSpan } from '../model/types.js';
-import { describeDataLevel, executingCpu, isCompletedProbe, richestLevel } from './data-level.js';
+import { describeDataLevel, executingCpu, isCompletedProbe, richestLevel, traceFilesOf } from './data-level.js';
 import { probeBody } from './probe-body.js';
 
 export const INSUFFICIENT_DATA = 'insufficient-data';
@@ -23,7 +23,7 @@ export function detectInsufficientData(boot: Boot): Finding[] {
   }
   if (probes.length < 2 || probes.some((p) => executingCpu(p) !== null)) return [];
 
-  const level = richestLevel(probes);
+  const level = richestLevel(probes, traceFilesOf(boot));
   const overlapping = overlappingProbes(probes);
   const callers = [...new Set(probes.map((p) => p.callerPid ?? p.worker?.pid ?? null).filter((pid): pid is NonNullable<typeof pid> => pid !== null))];
   const seen = [

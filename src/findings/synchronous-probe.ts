@@ -9,7 +9,7 @@
 
 import type { Boot, Cpu, Finding, Pid, ProbeSpan } from '../model/types.js';
 import { ns } from '../model/types.js';
-import { describeDataLevel, executingCpu, isCompletedProbe, richestLevel } from './data-level.js';
+import { describeDataLevel, executingCpu, isCompletedProbe, richestLevel, traceFilesOf } from './data-level.js';
 import { formatCpuList, housekeepingCpusOfNode } from './node-cpus.js';
 import { parallelSpanNs } from './parallel-span.js';
 import { probeBody, probeEvidence } from './probe-body.js';
@@ -89,7 +89,7 @@ function syncFinding(boot: Boot, unordered: ProbeSpan[]): Finding | null {
   const boundHop = probes.some((p) => p.worker?.kind === 'bound' && p.queuedBy !== null);
   const ms = (v: number) => (v / 1e6).toFixed(1);
   const where = node !== null ? `node ${node}'s ${parallelCpus} CPUs` : `${parallelCpus} CPUs`;
-  const level = richestLevel(probes);
+  const level = richestLevel(probes, traceFilesOf(boot));
 
   return {
     kind: SYNCHRONOUS_PROBE,
