@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import type { TraceEvent } from '../../src/ingest/trace-events.types.js';
+import { TaskOccupancyBuilder, intervalsBetween, occupancyBetween } from '../../src/model/task-occupancy.js';
+import { cpuId, ns, pidOf } from '../../src/model/types.js';
+import { eventsFromFile, runBuilders } from './trace-lines.helper.js';
+
+const BEFORE = 'fixtures/captures/before-n0x3/trace.txt';
+
+function build(events: TraceEvent[]) {
+  const b = new TaskOccupancyBuilder();
+  runBuilders(events, b);
+  return b.data();
+}
+
+describe('TaskOccupancyBuilder on real lines (before-n0x3, lines 3533–3587)', () => {
+  const occ = build(eventsFromFile(BEFORE, 3533, 3587));
+
+  it('splits kworker/0:1 running work_for_cpu_fn into on-CPU, sleep (D) and wakeup → switch-in wait', () => {
+    // The body's execute_start (4.058109) to execute_end (4.060719): on CPU 0 until the D switch-out at
+    // 4.058936, asleep until the wakeup at 4.059283, runnable until switched in at 4.059289, then on CPU.
+    expect(occupancyBetween(occ, pidOf(16), ns(4_058_109_000), ns(4_060_719_000))).toEqual({
+      onCpuNs: ns(2_257_000),
+      runnableWaitNs: ns(6_000),
+      sleepNs: ns(347_000),
+      cpus: [cpuId(0)],
+    });
+    expect(intervalsBetween(occ, pidOf(16), ns(4_058_109_000), ns(4_060_719_000)).map((i) => [i.state, i.startNs, i.endNs, i.cause, i.source.line])).toEqual([
+      ['running', 4_058_109_000, 4_058_936_000, null, 3540],
+      ['sleeping', 4_058_936_000, 4_059_283_000, 'D', 3548],
+      ['runnable', 4_059_283_000, 4_059_289_000, 'wakeup', 3559],
+      ['running', 4_059_289_000, 4_060_719_000, null, 3560],
+    ]);
+  });
+
+  it('shows the async worker kworker/u17:0 asleep in flush_work while the body runs', () => {
+    expect(occupancyBetween(occ, pidOf(8), ns(4_058_066_000), ns(4_060_884_000))).toEqual({
+      onCpuNs: ns(0), runnableWaitNs: ns(0), sleepNs: ns(2_818_000), cpus: [],
+    });
+    expect(occ.tasks.get(pidOf(8))?.comm).toBe('kworker/u17:0');
+  });
+
+  it('counts nothing before a task first appears, and knows the trace window', () => {
+    expect(occupancyBetween(occ, pidOf(16), ns(4_000_000_000), ns(4_058_071_000))).toEqual({
+      onCpuNs: ns(0), runnableWaitNs: ns(0), sleepNs: ns(0), cpus: [],
+    });
+    expect([occ.startNs, occ.endNs, occ.hasSchedSwitch]).toEqual([4_057_665_000, 4_061_038_000, true]);
+    expect(occ.diagnostics).toEqual([]);
+  });
+});
+
+describe('TaskOccupancyBuilder on a whole capture', () => {
+  it('after-n0x3 (v1): the async worker kworker/u17:0 runs the probe of 0000:21:00.0 itself on CPU 1', () => {
+    const occ = build(eventsFromFile('fixtures/captures/after-n0x3/trace.txt'));
+    // dmesg: [4.312426][T8] probe of 0000:21:00.0 returned 0 after 14593 usecs
+    const split = occupancyBetween(occ, pidOf(8), ns(4_312_426_000 - 14_593_000), ns(4_312_426_000));
+    expect(split).toEqual({ onCpuNs: ns(14_593_000), runnableWaitNs: ns(0), sleepNs: ns(0), cpus: [cpuId(1)] });
+  });
+});
+
+describe('TaskOccupancyBuilder edge cases (synthetic)', () => {
+  const at = (line: number, t: number, cpu: number) => ({ source: { file: 's', line }, timeNs: ns(t), cpu: cpuId(cpu), pid: pidOf(0), comm: '<idle>', tgid: null });
+  const sw = (line: number, t: number, cpu: number, prevPid: number, prevState: string, nextPid: number): TraceEvent => ({
+    ...at(line, t, cpu), type: 'sched_switch', prevComm: `t${prevPid}`, prevPid: pidOf(prevPid), prevPrio: 120, prevState,
+    nextComm: `t${nextPid}`, nextPid: pidOf(nextPid), nextPrio: 120,
+  });
+
+  it('treats R+ (preempted) and R switch-outs as runnable-wait, migrates with the task, and flags impossible switches', () => {
+    const occ = build([
+      sw(1, 100, 0, 0, 'R', 7),
+      sw(2, 200, 0, 7, 'R+', 8),
+      { ...at(3, 250, 0), type: 'sched_migrate_task', targetComm: 't7', targetPid: pidOf(7), prio: 120, origCpu: cpuId(0), destCpu: cpuId(1) },
+      sw(4, 300, 1, 0, 'R', 7),
+      sw(5, 400, 1, 7, 'R', 0),
+      sw(6, 450, 2, 7, 'S', 0),
+      sw(7, 500, 0, 8, 'I', 0),
+    ]);
+    expect(occupancyBetween(occ, pidOf(7), ns(100), ns(450))).toEqual({ onCpuNs: ns(200), runnableWaitNs: ns(150), sleepNs: ns(0), cpus: [cpuId(0), cpuId(1)] });
+    expect(occ.tasks.get(pidOf(7))!.intervals.map((i) => [i.state, i.cpu])).toEqual([
+      ['running', 0], ['runnable', 0], ['runnable', 1], ['running', 1], ['runnable', 1], ['sleeping', 2],
+    ]);
+    expect(occ.diagnostics).toHaveLength(1);
+    expect(occ.diagnostics[0]).toMatchObject({ line: 6, severity: 'warning' });
+    expect(occ.diagnostics[0]!.message).toMatch(/^1 sched_switch event\(s\) disagree/);
+  });
+});
