@@ -1,0 +1,171 @@
+// Per-node concurrency over time: how many probes were in flight on a node against how many of the
+// node's CPUs were running a probe body, with the node's CPU count for reference. When many probes
+// are in flight but one CPU is busy, the node's probes are serialized (bound-queue serialization).
+// A probe belongs to its device's node, else to the node of the CPU that ran it.
+
+import type { TopLevelSpec } from 'vega-lite';
+import type { Boot, ProbeSpan } from '../../model/types.js';
+import { ARIA_ROW_LIMIT, CHART_FONT, VEGA_LITE_SCHEMA } from './chart-style.js';
+
+export const CONCURRENCY_SERIES = ['probes in flight', 'CPUs running a probe body', 'CPUs on the node'] as const;
+type Series = (typeof CONCURRENCY_SERIES)[number];
+
+export interface ConcurrencyPoint {
+  node: string;
+  series: Series;
+  /** Seconds on the printk clock. */
+  t: number;
+  value: number;
+}
+
+/** Step points (value holds from t until the next point of the same node and series). */
+export function concurrencyPoints(boot: Boot): ConcurrencyPoint[] {
+  const nodeOfCpu = new Map<number, number | null>(boot.topology.cpus.map((c) => [c.cpu, c.node]));
+  const cpusPerNode = new Map<string, number>();
+  for (const c of boot.topology.cpus) {
+    if (!c.online) continue;
+    const key = c.node === null ? 'unknown' : String(c.node);
+    cpusPerNode.set(key, (cpusPerNode.get(key) ?? 0) + 1);
+  }
+  const nodeOf = (p: ProbeSpan): string => {
+    const n = p.node ?? (p.cpu !== null ? nodeOfCpu.get(p.cpu) ?? null : null);
+    return n === null ? 'unknown' : String(n);
+  };
+  interface Edge {
+    t: number;
+    delta: number;
+    cpu: number | null;
+  }
+  const inFlight = new Map<string, Edge[]>();
+  const bodies = new Map<string, Edge[]>();
+  const push = (map: Map<string, Edge[]>, key: string, edge: Edge) => {
+    let list = map.get(key);
+    if (!list) map.set(key, (list = []));
+    list.push(edge);
+  };
+  for (const p of boot.probes) {
+    if (p.startNs === null) continue;
+    const end = p.endNs ?? p.startNs + p.durationNs;
+    const node = nodeOf(p);
+    push(inFlight, node, { t: p.startNs, delta: 1, cpu: null });
+    push(inFlight, node, { t: end, delta: -1, cpu: null });
+    if (p.cpu !== null) {
+      // The body runs on p.cpu after its queue delay.
+      const bodyStart = Math.min(end, p.startNs + (p.queueDelayNs ?? 0));
+      const cpuNode = nodeOfCpu.get(p.cpu);
+      const key = cpuNode === undefined || cpuNode === null ? node : String(cpuNode);
+      push(bodies, key, { t: bodyStart, delta: 1, cpu: p.cpu });
+      push(bodies, key, { t: end, delta: -1, cpu: p.cpu });
+    }
+  }
+  const points: ConcurrencyPoint[] = [];
+  const nodes = [...new Set([...inFlight.keys(), ...bodies.keys()])].sort(compareNodes);
+  for (const node of nodes) {
+    const flight = steps(inFlight.get(node) ?? [], (edges, state) => {
+      for (const e of edges) state.count += e.delta;
+      return state.count;
+    });
+    const busy = steps(bodies.get(node) ?? [], (edges, state) => {
+      for (const e of edges) {
+        const cpu = e.cpu!;
+        const n = (state.perCpu.get(cpu) ?? 0) + e.delta;
+        if (n === 0) state.perCpu.delete(cpu);
+        else state.perCpu.set(cpu, n);
+      }
+      return state.perCpu.size;
+    });
+    for (const [t, value] of flight) points.push({ node, series: 'probes in flight', t: t / 1e9, value });
+    for (const [t, value] of busy) points.push({ node, series: 'CPUs running a probe body', t: t / 1e9, value });
+    const cpus = cpusPerNode.get(node);
+    const first = flight[0]?.[0];
+    const last = flight[flight.length - 1]?.[0];
+    if (cpus !== undefined && first !== undefined && last !== undefined) {
+      points.push({ node, series: 'CPUs on the node', t: first / 1e9, value: cpus });
+      points.push({ node, series: 'CPUs on the node', t: last / 1e9, value: cpus });
+    }
+  }
+  return points;
+}
+
+interface SweepState {
+  count: number;
+  perCpu: Map<number, number>;
+}
+
+/** Sorts edges by time and returns one (t, value) per distinct time (n log n). */
+function steps<E extends { t: number }>(edges: E[], apply: (edges: E[], state: SweepState) => number): Array<[number, number]> {
+  const sorted = [...edges].sort((a, b) => a.t - b.t);
+  const state: SweepState = { count: 0, perCpu: new Map() };
+  const out: Array<[number, number]> = [];
+  for (let i = 0; i < sorted.length; ) {
+    const t = sorted[i]!.t;
+    let j = i;
+    while (j < sorted.length && sorted[j]!.t === t) j++;
+    out.push([t, apply(sorted.slice(i, j), state)]);
+    i = j;
+  }
+  return out;
+}
+
+function compareNodes(a: string, b: string): number {
+  if (a === 'unknown') return 1;
+  if (b === 'unknown') return -1;
+  return Number(a) - Number(b);
+}
+
+export interface ConcurrencyOptions {
+  width: number;
+  xDomain?: [number, number] | null;
+}
+
+export function concurrencySpec(boot: Boot, options: ConcurrencyOptions): { spec: TopLevelSpec; points: ConcurrencyPoint[] } {
+  const points = concurrencyPoints(boot);
+  const spec = {
+    $schema: VEGA_LITE_SCHEMA,
+    title: {
+      text: 'Concurrency per NUMA node',
+      subtitle: 'Many probes in flight with one CPU running probe bodies means the node\u2019s probes ran one after another.',
+      anchor: 'start' as const,
+    },
+    datasets: { concurrency: points },
+    data: { name: 'concurrency' },
+    config: { aria: points.length <= ARIA_ROW_LIMIT, font: CHART_FONT },
+    facet: { row: { field: 'node', type: 'nominal' as const, title: 'node', sort: [...new Set(points.map((p) => p.node))] } },
+    spec: {
+      name: 'concurrency',
+      width: options.width - 60,
+      height: 110,
+      mark: { type: 'line' as const, interpolate: 'step-after' as const, strokeWidth: 2, point: false },
+      encoding: {
+        x: {
+          field: 't',
+          type: 'quantitative' as const,
+          title: 'time since boot (s, printk clock)',
+          axis: { format: '.3f' },
+          scale: { zero: false, nice: false, ...(options.xDomain ? { domain: options.xDomain } : {}) },
+        },
+        y: { field: 'value', type: 'quantitative' as const, title: 'count', axis: { tickMinStep: 1 } },
+        color: {
+          field: 'series',
+          type: 'nominal' as const,
+          title: null,
+          scale: { domain: [...CONCURRENCY_SERIES], range: ['#1f77b4', '#d62728', '#999999'] },
+        },
+        strokeDash: {
+          field: 'series',
+          type: 'nominal' as const,
+          title: null,
+          scale: { domain: [...CONCURRENCY_SERIES], range: [[1, 0], [1, 0], [4, 3]] },
+        },
+        tooltip: [
+          { field: 'node', title: 'node' },
+          { field: 'series', title: 'series' },
+          { field: 't', title: 'from (s)', format: '.6f' },
+          { field: 'value', title: 'value' },
+        ],
+      },
+    },
+    resolve: { scale: { x: 'shared' as const } },
+  };
+  return { spec: spec as TopLevelSpec, points };
+}

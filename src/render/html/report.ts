@@ -1,0 +1,263 @@
+// The self-contained HTML report: findings in plain words, the probe timeline, per-node concurrency,
+// the slowest probes and per-driver totals, the initcall timeline, inputs and diagnostics — for one
+// boot or several side by side (diff, simulated policies). vega, vega-lite and vega-embed are inlined
+// so the file opens from disk with no network; every chart is also rendered to static SVG at report
+// time, so the page reads without JavaScript, and the interactive chart replaces it when JS runs.
+
+import type { TopLevelSpec } from 'vega-lite';
+import type { Boot, Finding } from '../../model/types.js';
+import { formatMs, formatSeconds } from '../text-table.js';
+import { concurrencySpec } from './concurrency-spec.js';
+import { escapeHtml, jsonForScript } from './escape-html.js';
+import { initcallSpec } from './initcall-spec.js';
+import { inlineAssets } from './inline-assets.js';
+import { REPORT_CSS } from './report-style.js';
+import { driverTotalsTable, slowestInitcallsTable, slowestProbesTable } from './slowest-table.js';
+import { renderSvg } from './svg.js';
+import { timelineSpec } from './timeline-spec.js';
+
+export interface HtmlReportInput {
+  title: string;
+  boots: Array<{ label: string; boot: Boot }>;
+  generatedBy?: string;
+}
+
+/** Above this many probe rows the browser draws the timeline on a canvas (faster than SVG DOM). */
+const CANVAS_ROW_LIMIT = 2000;
+const TOP_ROWS = 20;
+const DIAGNOSTICS_SHOWN = 500;
+
+interface Chart {
+  id: string;
+  spec: TopLevelSpec;
+  renderer: 'svg' | 'canvas';
+  note?: string;
+}
+
+export async function renderHtmlReport(input: HtmlReportInput): Promise<string> {
+  const boots = input.boots;
+  const columns = Math.max(1, boots.length);
+  const width = columns === 1 ? 1040 : Math.max(360, Math.floor(1100 / columns) - 50);
+  const xDomain = columns > 1 ? sharedProbeDomain(boots.map((b) => b.boot)) : null;
+
+  const charts: Chart[] = [];
+  const timeline: string[] = [];
+  const concurrency: string[] = [];
+  const initcalls: string[] = [];
+  for (const [k, { boot }] of boots.entries()) {
+    const t = timelineSpec(boot, { width, xDomain });
+    const untimed =
+      t.rows.untimed > 0 ? `${t.rows.untimed} of ${boot.probes.length} probes have only a cost (no start time) and are not drawn.` : '';
+    const tChart: Chart = { id: `timeline-${k}`, spec: t.spec, renderer: t.rows.rows.length > CANVAS_ROW_LIMIT ? 'canvas' : 'svg' };
+    if (untimed) tChart.note = untimed;
+    timeline.push(t.rows.rows.length > 0 ? await chartHtml(tChart, charts) : emptyNote('No probe has a start time: nothing to draw.', untimed));
+    const c = concurrencySpec(boot, { width, xDomain });
+    const cChart: Chart = { id: `concurrency-${k}`, spec: c.spec, renderer: 'svg' };
+    concurrency.push(c.points.length > 0 ? await chartHtml(cChart, charts) : emptyNote('No timed probes: no concurrency to show.'));
+    const i = initcallSpec(boot, { width });
+    const iChart: Chart = { id: `initcalls-${k}`, spec: i.spec, renderer: i.rows.length > CANVAS_ROW_LIMIT ? 'canvas' : 'svg' };
+    initcalls.push(
+      (i.rows.length > 0 ? await chartHtml(iChart, charts) : emptyNote('No timed initcalls (boot without initcall_debug).')) +
+        `<h3>Slowest initcalls</h3>${slowestInitcallsTable(boot, TOP_ROWS)}`,
+    );
+  }
+
+  const assets = await inlineAssets();
+  const labels = boots.map((b) => b.label);
+  const perBoot = (cells: string[]) => grid(labels, cells);
+  const sections = [
+    section('findings', 'Findings', perBoot(boots.map(({ boot }) => findingsHtml(boot.findings)))),
+    boots.length > 1 ? section('comparison', 'Side by side', comparisonTable(boots)) : '',
+    section('timeline', 'Probe timeline', perBoot(timeline)),
+    section('concurrency', 'Concurrency per node', perBoot(concurrency)),
+    section(
+      'slowest',
+      'Slowest probes and per-driver totals',
+      perBoot(boots.map(({ boot }) => `<h3>Slowest probes</h3>${slowestProbesTable(boot, TOP_ROWS)}<h3>Per driver</h3>${driverTotalsTable(boot)}`)),
+    ),
+    section('initcalls', 'Initcall timeline', perBoot(initcalls)),
+    section('inputs', 'Inputs and diagnostics', perBoot(boots.map(({ boot }) => inputsHtml(boot)))),
+  ];
+  const specScripts = charts
+    .map((c) => `<script type="application/json" id="spec-${c.id}">${jsonForScript(c.spec)}</script>`)
+    .join('\n');
+  const versions = assets.map((a) => `${a.name} ${a.version}`).join(', ');
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="${escapeHtml(input.generatedBy ?? 'trace-probe')}">
+<title>${escapeHtml(input.title)}</title>
+<style>${REPORT_CSS}</style>
+</head>
+<body>
+<header>
+<h1>${escapeHtml(input.title)}</h1>
+<p class="meta">${boots.length === 1 ? '' : `${boots.length} boots side by side: ${boots.map((b) => `<b>${escapeHtml(b.label)}</b>`).join(', ')}. `}Generated by ${escapeHtml(input.generatedBy ?? 'trace-probe')}. Charts: ${escapeHtml(versions)} (inlined; the file needs no network). Without JavaScript the charts show as static pictures.</p>
+<nav><a href="#findings">Findings</a>${boots.length > 1 ? ' · <a href="#comparison">Side by side</a>' : ''} · <a href="#timeline">Probe timeline</a> · <a href="#concurrency">Concurrency</a> · <a href="#slowest">Slowest probes</a> · <a href="#initcalls">Initcalls</a> · <a href="#inputs">Inputs and diagnostics</a></nav>
+</header>
+<main>
+${sections.join('\n')}
+</main>
+${specScripts}
+${assets.map((a) => `<script data-lib="${a.name}">${a.source}</script>`).join('\n')}
+<script>${EMBED_SCRIPT}</script>
+</body>
+</html>
+`;
+}
+
+/** Static SVG of the chart in its figure; the chart joins `drawn`, whose specs the page embeds. */
+async function chartHtml(chart: Chart, drawn: Chart[]): Promise<string> {
+  drawn.push(chart);
+  const svg = await renderSvg(chart.spec);
+  const note = chart.note ? `<p class="note">${escapeHtml(chart.note)}</p>` : '';
+  return `<figure class="chart" data-spec="spec-${chart.id}" data-renderer="${chart.renderer}"><div class="static">${svg}</div></figure>${note}`;
+}
+
+function emptyNote(...lines: string[]): string {
+  return lines
+    .filter((l) => l)
+    .map((l) => `<p class="empty">${escapeHtml(l)}</p>`)
+    .join('');
+}
+
+function section(id: string, title: string, body: string): string {
+  return `<section id="${id}">\n<h2>${escapeHtml(title)}</h2>\n${body}\n</section>`;
+}
+
+function grid(labels: string[], cells: string[]): string {
+  if (cells.length === 1) return `<div class="boots one"><div class="boot">${cells[0]}</div></div>`;
+  return `<div class="boots" style="grid-template-columns: repeat(${cells.length}, minmax(0, 1fr))">${cells
+    .map((c, i) => `<div class="boot"><h3 class="boot-label">${escapeHtml(labels[i] ?? '')}</h3>${c}</div>`)
+    .join('')}</div>`;
+}
+
+function findingsHtml(findings: Finding[]): string {
+  if (findings.length === 0) return '<p class="empty">No findings: nothing in this boot matched a known slow-probing pattern.</p>';
+  return findings
+    .map((f) => {
+      const facts = [
+        f.lostNs !== null ? `estimated cost ${formatMs(f.lostNs)} ms` : null,
+        f.factor !== undefined ? `serialization factor ${f.factor.toFixed(2)}` : null,
+        f.node !== null ? `node ${f.node}` : null,
+        f.cpu !== null ? `CPU ${f.cpu}` : null,
+        f.drivers.length > 0 ? `drivers: ${f.drivers.join(', ')}` : null,
+      ].filter((x): x is string => x !== null);
+      const devices = f.devices.length > 0 ? `<p class="devices">Devices: ${escapeHtml(listCut(f.devices, 20))}</p>` : '';
+      const evidence =
+        f.evidence.length > 0
+          ? `<details><summary>Evidence (${f.evidence.length} lines)</summary><ul class="evidence">${f.evidence
+              .slice(0, 50)
+              .map((e) => `<li><code>${escapeHtml(`${e.file}:${e.line}`)}</code></li>`)
+              .join('')}${f.evidence.length > 50 ? `<li>… ${f.evidence.length - 50} more</li>` : ''}</ul></details>`
+          : '';
+      const warnings = f.warnings.map((w) => `<p class="warning">Caution: ${escapeHtml(w)}</p>`).join('');
+      return `<article class="finding ${f.severity}"><h3>${escapeHtml(f.title)}</h3><p class="facts">${escapeHtml(
+        `${f.kind}${facts.length ? ' · ' + facts.join(' · ') : ''}`,
+      )}</p><p>${escapeHtml(f.detail)}</p>${devices}${warnings}${evidence}</article>`;
+    })
+    .join('\n');
+}
+
+function listCut(items: string[], max: number): string {
+  return items.length <= max ? items.join(', ') : `${items.slice(0, max).join(', ')} and ${items.length - max} more`;
+}
+
+function probeWindow(boot: Boot): { start: number; end: number } | null {
+  let start = Infinity;
+  let end = -Infinity;
+  for (const p of boot.probes) {
+    if (p.startNs === null) continue;
+    start = Math.min(start, p.startNs);
+    end = Math.max(end, p.endNs ?? p.startNs + p.durationNs);
+  }
+  return start === Infinity ? null : { start, end };
+}
+
+function sharedProbeDomain(boots: Boot[]): [number, number] | null {
+  const windows = boots.map(probeWindow).filter((w): w is { start: number; end: number } => w !== null);
+  if (windows.length === 0) return null;
+  return [Math.min(...windows.map((w) => w.start)) / 1e9, Math.max(...windows.map((w) => w.end)) / 1e9];
+}
+
+function comparisonTable(boots: Array<{ label: string; boot: Boot }>): string {
+  const rows = boots.map(({ label, boot }) => {
+    const w = probeWindow(boot);
+    const sum = boot.probes.reduce((s, p) => s + p.durationNs, 0);
+    const wall = w ? w.end - w.start : null;
+    const lost = boot.findings.reduce((s, f) => s + (f.lostNs ?? 0), 0);
+    return [
+      label,
+      String(boot.probes.length),
+      wall === null ? '-' : formatMs(wall),
+      formatMs(sum),
+      wall ? (sum / wall).toFixed(2) : '-',
+      String(boot.findings.length),
+      formatMs(lost),
+    ];
+  });
+  const head = ['boot', 'probes', 'probe window ms', 'sum of probes ms', 'sum / window', 'findings', 'estimated cost ms'];
+  return `<p>Probe window: first probe start to last probe end. Sum / window near 1 means the probes ran one after another.</p><table class="comparison"><thead><tr>${head
+    .map((h, i) => `<th${i > 0 ? ' class="num"' : ''}>${escapeHtml(h)}</th>`)
+    .join('')}</tr></thead><tbody>${rows
+    .map((r) => `<tr>${r.map((c, i) => `<td${i > 0 ? ' class="num"' : ''}>${escapeHtml(c)}</td>`).join('')}</tr>`)
+    .join('')}</tbody></table>`;
+}
+
+function inputsHtml(boot: Boot): string {
+  const inputs = boot.inputs
+    .map(
+      (i) =>
+        `<tr><td><code>${escapeHtml(i.path)}</code></td><td>${escapeHtml(i.format)}</td><td class="num">${i.lines}</td><td class="num">${i.diagnostics}</td></tr>`,
+    )
+    .join('');
+  const nodes = new Set(boot.topology.cpus.map((c) => (c.node === null ? '?' : String(c.node))));
+  const kernel = [
+    boot.kernel.release ? `Kernel ${boot.kernel.release}` : 'Kernel release unknown',
+    boot.kernel.cmdline ? `command line: ${boot.kernel.cmdline}` : null,
+    `${boot.topology.cpus.length} CPUs on ${nodes.size} node(s)${boot.topology.isolated.length ? `, isolated: ${boot.topology.isolated.join(',')}` : ''}`,
+  ].filter((x): x is string => x !== null);
+  const shown = boot.diagnostics.slice(0, DIAGNOSTICS_SHOWN);
+  const diagnostics =
+    boot.diagnostics.length === 0
+      ? '<p>No diagnostics: every line of a known format was understood.</p>'
+      : `<details${boot.diagnostics.length <= 20 ? ' open' : ''}><summary>${boot.diagnostics.length} diagnostics</summary><ul class="diagnostics">${shown
+          .map(
+            (d) =>
+              `<li class="${d.severity}"><code>${escapeHtml(`${d.file}${d.line === null ? '' : `:${d.line}`}`)}</code> ${escapeHtml(d.severity)}: ${escapeHtml(d.message)}</li>`,
+          )
+          .join('')}${boot.diagnostics.length > shown.length ? `<li>… ${boot.diagnostics.length - shown.length} more (run <code>trace-probe analyze --json</code> for all)</li>` : ''}</ul></details>`;
+  return `<p>${kernel.map(escapeHtml).join('<br>')}</p><table class="inputs"><thead><tr><th>input</th><th>format</th><th class="num">lines</th><th class="num">diagnostics</th></tr></thead><tbody>${inputs}</tbody></table>${diagnostics}`;
+}
+
+/** Runs in the page: embeds each chart from its JSON spec, then drops the static SVG it replaces. */
+const EMBED_SCRIPT = `
+(function () {
+  var views = {};
+  window.__reportViews = views;
+  var jobs = [];
+  document.querySelectorAll('figure.chart[data-spec]').forEach(function (figure) {
+    var id = figure.getAttribute('data-spec');
+    var spec = JSON.parse(document.getElementById(id).textContent);
+    var target = document.createElement('div');
+    target.className = 'interactive';
+    figure.appendChild(target);
+    jobs.push(vegaEmbed(target, spec, { renderer: figure.getAttribute('data-renderer') || 'svg', actions: false })
+      .then(function (result) {
+        views[id] = result.view;
+        var still = figure.querySelector('.static');
+        if (still) still.remove();
+        figure.classList.add('live');
+      })
+      .catch(function (err) {
+        target.remove();
+        console.error('chart ' + id + ' could not be drawn: ' + err);
+      }));
+  });
+  window.__reportReady = Promise.all(jobs).then(function () {
+    document.body.setAttribute('data-charts-ready', String(Object.keys(views).length));
+  });
+})();
+`;

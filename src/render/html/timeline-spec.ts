@@ -1,0 +1,96 @@
+// The probe timeline (Gantt): one lane per CPU that ran probe bodies, bars coloured by the kind of
+// worker that ran them (bound kworker / unbound kworker / task), each bar divided into queue delay,
+// runnable wait and the rest of the span. Vega-Lite spec; data from probe-rows.ts.
+
+import type { TopLevelSpec } from 'vega-lite';
+import type { Boot } from '../../model/types.js';
+import { ARIA_ROW_LIMIT, CHART_FONT, KIND_COLOURS, VEGA_LITE_SCHEMA } from './chart-style.js';
+import { probeRows, WORKER_KIND_LABELS, type ProbeRows } from './probe-rows.js';
+
+export interface TimelineOptions {
+  width: number;
+  /** Shared x domain in seconds, when several boots are shown side by side. */
+  xDomain?: [number, number] | null;
+}
+
+export const PHASES = ['running', 'runnable wait', 'queue delay'] as const;
+const ROW_HEIGHT = 16;
+
+export function timelineSpec(boot: Boot, options: TimelineOptions): { spec: TopLevelSpec; rows: ProbeRows } {
+  const rows = probeRows(boot);
+  const kinds = WORKER_KIND_LABELS;
+  const tooltip = [
+    { field: 'device', title: 'device' },
+    { field: 'driver', title: 'driver' },
+    { field: 'worker', title: 'worker' },
+    { field: 'kind', title: 'worker kind' },
+    { field: 'queuedBy', title: 'queued by' },
+    { field: 'cpu', title: 'CPU' },
+    { field: 'status', title: 'status' },
+    { field: 't0', title: 'start (s)', format: '.6f' },
+    { field: 't3', title: 'end (s)', format: '.6f' },
+    { field: 'durationMs', title: 'duration (ms)', format: '.3f' },
+    { field: 'queueDelayMs', title: 'queue delay (ms)', format: '.3f' },
+    { field: 'runnableWaitMs', title: 'runnable wait (ms)', format: '.3f' },
+    { field: 'onCpuMs', title: 'on CPU (ms)', format: '.3f' },
+    { field: 'source', title: 'source' },
+  ];
+  const x = {
+    field: 't0',
+    type: 'quantitative' as const,
+    title: 'time since boot (s, printk clock)',
+    axis: { format: '.3f', grid: true },
+    scale: { zero: false, nice: false, ...(options.xDomain ? { domain: options.xDomain } : {}) },
+  };
+  const phaseLayer = (name: string, phase: string, from: string, to: string, filter: string | null) => ({
+    name,
+    transform: [...(filter ? [{ filter }] : []), { calculate: JSON.stringify(phase), as: 'phase' }],
+    mark: { type: 'bar' as const, cornerRadius: 0, stroke: '#333', strokeWidth: 0.3 },
+    encoding: {
+      x: { ...x, field: from },
+      x2: { field: to },
+    },
+  });
+  const spec = {
+    $schema: VEGA_LITE_SCHEMA,
+    title: {
+      text: 'Probe timeline: one lane per CPU that ran a probe body',
+      subtitle: [
+        'Colour: the kind of task that ran the probe body. Faded part: queue delay, then runnable wait, drawn from the span start',
+        '(the model records how long each lasted, not exactly when). Overlapping probes on one CPU get extra rows (·2, ·3...).',
+      ],
+      anchor: 'start' as const,
+    },
+    width: options.width,
+    height: Math.max(ROW_HEIGHT * 2, rows.lanes.length * ROW_HEIGHT),
+    datasets: { probes: rows.rows },
+    data: { name: 'probes' },
+    config: { aria: rows.rows.length <= ARIA_ROW_LIMIT, font: CHART_FONT },
+    encoding: {
+      y: { field: 'lane', type: 'nominal' as const, title: null, scale: { domain: rows.lanes }, axis: { labelLimit: 120 } },
+      color: {
+        field: 'kind',
+        type: 'nominal' as const,
+        title: 'worker kind',
+        scale: { domain: [...kinds], range: kinds.map((k) => KIND_COLOURS[k]) },
+      },
+      opacity: {
+        field: 'phase',
+        type: 'ordinal' as const,
+        sort: [...PHASES],
+        title: 'phase',
+        scale: { domain: [...PHASES], range: [1, 0.55, 0.2] },
+      },
+      tooltip: [...tooltip, { field: 'phase', title: 'this part' }],
+    },
+    layer: [
+      {
+        ...phaseLayer('probe_running', 'running', 't2', 't3', null),
+        params: [{ name: 'timeline_zoom', select: { type: 'interval' as const, encodings: ['x' as const] }, bind: 'scales' as const }],
+      },
+      phaseLayer('probe_wait', 'runnable wait', 't1', 't2', 'datum.t2 > datum.t1'),
+      phaseLayer('probe_queue', 'queue delay', 't0', 't1', 'datum.t1 > datum.t0'),
+    ],
+  };
+  return { spec: spec as TopLevelSpec, rows };
+}
