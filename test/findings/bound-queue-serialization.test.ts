@@ -245,3 +245,21 @@ describe('the patch-mail example (custom CPU:/COMM: line, no timestamps)', () =>
     expect(kinds(bootOf(mail('after-v2.log'), noTopology()))).toEqual([]);
   });
 });
+
+describe('nested probes', () => {
+  it('n0x3 boot: pcieport 0000:20:00.0 and its portdrv services probed inside it on kworker/0:1 → no finding', () => {
+    // The three service probes ran within the root port's work_for_cpu_fn body (trace 2321/2326/2401)
+    // in the same task; the join attributes them to the executing kworker/0:1-18 without a work item.
+    const dir = `${C}/n0x3`;
+    const tfile = `${dir}/trace.txt`;
+    const parent = probeFromDmesg(dir, 1370, { driver: 'pcieport', trace: { queue: 2321, start: 2326, end: 2401 } });
+    const children = [1365, 1367, 1369].map((l) => ({
+      ...probeFromDmesg(dir, l, { driver: null }),
+      cpu: parent.cpu,
+      worker: parent.worker,
+      evidence: [{ file: tfile, line: 2326 }],
+    }));
+    expect(parent.worker?.comm).toBe('kworker/0:1');
+    expect(kinds(bootOf([...children, parent], twoNodeTopology()))).toEqual([]);
+  });
+});

@@ -59,7 +59,7 @@ export interface TraceRefs {
  * A probe span from a dmesg `probe of` line; with `trace`, joined to the work item whose queue /
  * execute_start / execute_end lines are given (worker, CPU, queuedBy, queue delay, evidence).
  */
-export function probeFromDmesg(dir: string, line: number, opts: { driver?: string; node?: number | null; trace?: TraceRefs; callerIds?: boolean } = {}): ProbeSpan {
+export function probeFromDmesg(dir: string, line: number, opts: { driver?: string | null; node?: number | null; trace?: TraceRefs; callerIds?: boolean } = {}): ProbeSpan {
   const file = `${dir}/dmesg.log`;
   const text = lineOf(file, line);
   const m = /^\[\s*(\d+)\.(\d{6})\](?:\[\s*([TC])(\d+)\])? probe of (\S+) returned (-?\d+) after (\d+) usecs/.exec(text);
@@ -69,7 +69,7 @@ export function probeFromDmesg(dir: string, line: number, opts: { driver?: strin
   const callerPid = opts.callerIds && m[3] === 'T' ? pidOf(Number(m[4])) : null;
   const span: ProbeSpan = {
     device: m[5]!,
-    driver: opts.driver ?? 'nvme',
+    driver: opts.driver === undefined ? 'nvme' : opts.driver,
     node: opts.node === undefined ? nodeId(0) : opts.node === null ? null : nodeId(opts.node),
     startNs: ns(endNs - durationNs),
     endNs: ns(endNs),
@@ -105,7 +105,7 @@ export function probeFromDmesg(dir: string, line: number, opts: { driver?: strin
 }
 
 /** A probe span from a dmesg `probe of` line whose body ran in the worker of a trace execute_start line (no hand-off). */
-export function probeInWorker(dir: string, line: number, startLine: number, opts: { driver?: string; node?: number | null } = {}): ProbeSpan {
+export function probeInWorker(dir: string, line: number, startLine: number, opts: { driver?: string | null; node?: number | null } = {}): ProbeSpan {
   const tfile = `${dir}/trace.txt`;
   return {
     ...probeFromDmesg(dir, line, opts),
