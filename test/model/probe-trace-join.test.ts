@@ -1,0 +1,159 @@
+import { describe, expect, it } from 'vitest';
+import { joinProbesWithTrace, TraceMarkerBuilder } from '../../src/model/probe-trace-join.js';
+import { TaskOccupancyBuilder } from '../../src/model/task-occupancy.js';
+import type { ProbeSpan } from '../../src/model/types.js';
+import { cpuId, ns, pidOf } from '../../src/model/types.js';
+import { WorkItemBuilder } from '../../src/model/work-items.js';
+import { eventsFromFile, probesFromDmesg, runBuilders } from './trace-lines.helper.js';
+
+const NVME = ['0000:21:00.0', '0000:22:00.0', '0000:23:00.0'];
+
+function joinCapture(dir: string, shiftTraceNs = 0, withMarkers = true) {
+  const events = eventsFromFile(`fixtures/captures/${dir}/trace.txt`).map((e) =>
+    e.timeNs === null ? e : { ...e, timeNs: ns(e.timeNs + shiftTraceNs) });
+  const work = new WorkItemBuilder();
+  const occ = new TaskOccupancyBuilder();
+  const markers = new TraceMarkerBuilder();
+  runBuilders(events, work, occ, markers);
+  const log = probesFromDmesg(`fixtures/captures/${dir}/dmesg.log`);
+  return joinProbesWithTrace(log.probes, { workItems: work.data().workItems, occupancy: occ.data(), markers: markers.data() },
+    withMarkers ? { kernelLogMarkers: log.markers } : {});
+}
+
+const nvme = (probes: ProbeSpan[]) => NVME.map((d) => probes.find((p) => p.device === d)!);
+
+describe('joinProbesWithTrace on the real captures', () => {
+  it('before-n0x3: the probe of 0000:21:00.0 ran on CPU 0 in kworker/0:1, queued by kworker/u17:0 that waited', () => {
+    const { probes } = joinCapture('before-n0x3');
+    const p = probes.find((s) => s.device === '0000:21:00.0')!;
+    expect(p).toMatchObject({
+      cpu: cpuId(0),
+      queueDelayNs: ns(139_000),
+      onCpuNs: ns(2_257_000),
+      runnableWaitNs: ns(6_000),
+      sleepNs: ns(347_000),
+    });
+    expect(p.worker).toMatchObject({ comm: 'kworker/0:1', pid: pidOf(16), kind: 'bound', cpu: cpuId(0) });
+    expect(p.queuedBy).toMatchObject({ comm: 'kworker/u17:0', pid: pidOf(8), kind: 'unbound' });
+    expect(p.evidence.map((e) => e.line)).toEqual([3536, 3537, 3542, 3571]);
+  });
+
+  for (const dir of ['before-n0x3', 'before-n0x3/boot-2', 'before-n0x3/boot-3', 'n0x3', 'n0x3/boot-2', 'n0x3-tsc-unstable']) {
+    it(`${dir}: every NVMe probe body ran work_for_cpu_fn on a CPU 0 bound kworker, queued by a waiting kworker/u17`, () => {
+      const { probes } = joinCapture(dir);
+      for (const p of nvme(probes)) {
+        expect(p.cpu).toBe(0);
+        expect(p.worker).toMatchObject({ kind: 'bound', cpu: 0 });
+        expect(p.worker?.comm).toMatch(/^kworker\/0:\d+$/);
+        expect(p.queuedBy?.comm).toMatch(/^kworker\/u17:\d+$/);
+        expect(p.queueDelayNs).not.toBeNull();
+        expect(p.onCpuNs! + p.runnableWaitNs! + p.sleepNs!).toBeLessThanOrEqual(p.durationNs);
+      }
+      // Three different async workers waited, one per device.
+      expect(new Set(nvme(probes).map((p) => p.queuedBy?.pid)).size).toBe(3);
+    });
+  }
+
+  it('before-n0x3: the printk caller ids [T8] [T55] [T58] name the async workers that queued the bodies', () => {
+    const { probes } = joinCapture('before-n0x3');
+    expect(nvme(probes).map((p) => [p.callerPid, p.queuedBy?.pid, p.worker?.comm])).toEqual([
+      [8, 8, 'kworker/0:1'], [55, 55, 'kworker/0:2'], [58, 58, 'kworker/0:2'],
+    ]);
+  });
+
+  it('n0x3 (no caller ids): timing picks the right body for overlapping probes', () => {
+    const { probes } = joinCapture('n0x3');
+    expect(nvme(probes).map((p) => [p.worker?.comm, p.queuedBy?.comm, p.queueDelayNs])).toEqual([
+      ['kworker/0:1', 'kworker/u17:0', 542_000],
+      ['kworker/0:1', 'kworker/u17:2', 6_112_000],
+      ['kworker/0:2', 'kworker/u17:1', 3_712_000],
+    ]);
+  });
+
+  for (const dir of ['after-n0x3', 'after-n0x3/boot-2', 'after-n0x3/boot-3']) {
+    it(`${dir} (v1): the probes ran in the unbound async workers themselves`, () => {
+      const { probes } = joinCapture(dir);
+      for (const p of nvme(probes)) {
+        expect(p.worker).toMatchObject({ kind: 'unbound', pool: 17, pid: p.callerPid });
+        expect(p.queuedBy).toBeNull();
+        expect(p.queueDelayNs).toBeNull();
+      }
+    });
+  }
+
+  for (const dir of ['after-v2-n0x3', 'after-v2-n0x3/boot-2', 'after-v2-n0x3/boot-3']) {
+    it(`${dir} (v2): the bodies ran as local_pci_probe_callback on unbound workers, queued by the async workers`, () => {
+      const { probes, diagnostics } = joinCapture(dir);
+      for (const p of nvme(probes)) {
+        expect(p.worker).toMatchObject({ kind: 'unbound', pool: 17 });
+        expect(p.queuedBy).toMatchObject({ kind: 'unbound', pid: p.callerPid });
+        expect(p.worker?.pid).not.toBe(p.callerPid);
+      }
+      expect(diagnostics.filter((d) => /0000:2[123]/.test(d.message))).toEqual([]);
+    });
+  }
+
+  it('after-v2-n0x3: exact numbers for 0000:23:00.0 (kworker/u17:4 on CPU 3, queued by kworker/u17:2)', () => {
+    const p = nvme(joinCapture('after-v2-n0x3').probes)[2]!;
+    expect([p.worker?.comm, p.cpu, p.queuedBy?.comm, p.queueDelayNs, p.onCpuNs, p.runnableWaitNs, p.sleepNs]).toEqual([
+      'kworker/u17:4', 3, 'kworker/u17:2', 12_761_000, 4_722_000, 206_000, 3_994_000,
+    ]);
+  });
+
+  for (const dir of ['flat', 'flat/boot-2']) {
+    it(`${dir}: six probes ran directly on unbound workers kworker/u16:*, no bound kworker`, () => {
+      const { probes } = joinCapture(dir);
+      const flat = probes.filter((p) => /^0000:0[1-6]:00\.0$/.test(p.device));
+      expect(flat).toHaveLength(6);
+      for (const p of flat) {
+        expect(p.worker?.comm).toMatch(/^kworker\/u16:\d+$/);
+        expect(p.queuedBy).toBeNull();
+      }
+    });
+  }
+
+  for (const dir of ['sync', 'sync/boot-2']) {
+    it(`${dir}: insmod queued each body with work_on_cpu to kworker/0:1 and waited`, () => {
+      const { probes } = joinCapture(dir);
+      for (const p of nvme(probes)) {
+        expect(p.worker).toMatchObject({ comm: 'kworker/0:1', kind: 'bound', cpu: 0 });
+        expect(p.queuedBy).toMatchObject({ comm: 'insmod', kind: 'task', pid: 220 });
+      }
+    });
+  }
+
+  it('sync probes by init without caller ids are reported once, not dropped silently', () => {
+    const { diagnostics } = joinCapture('n0x3');
+    const unjoined = diagnostics.filter((d) => /could not be joined/.test(d.message));
+    expect(unjoined).toHaveLength(1);
+    expect(unjoined[0]).toMatchObject({ line: 363, severity: 'warning' });
+    expect(unjoined[0]!.message).toMatch(/^21 probe spans inside the trace could not be joined with it \(reg-dummy, 00:05, cpu0/);
+  });
+});
+
+describe('joinProbesWithTrace across clocks', () => {
+  it('estimates a constant offset from the lab: markers (trace_clock=local style, trace 28 ms ahead)', () => {
+    const { probes, diagnostics } = joinCapture('before-n0x3', 28_000_000);
+    expect(nvme(probes).map((p) => p.worker?.comm)).toEqual(['kworker/0:1', 'kworker/0:2', 'kworker/0:2']);
+    expect(nvme(probes)[0]!.queueDelayNs).toBe(139_000);
+    const offset = diagnostics.find((d) => /markers in both logs/.test(d.message));
+    // The markers are written to trace_marker first, then /dev/kmsg: the smallest gap is the estimate.
+    expect(offset?.message).toBe('trace clock is -27.888 ms off the printk clock (from 5 markers in both logs): trace times were shifted to join them');
+  });
+
+  it('without markers a shifted trace is not joined, and says why', () => {
+    const { probes, diagnostics } = joinCapture('before-n0x3', 10_000_000_000, false);
+    expect(nvme(probes).map((p) => p.worker)).toEqual([null, null, null]);
+    expect(diagnostics.map((d) => d.message)).toEqual([
+      '24 probe span(s) lie outside the trace (10.856625–16.728611 s on the kernel-log clock) and were not joined',
+      'no probe span falls inside the trace: the trace clock is not the printk clock (trace_clock=local/mono/boot?) or the trace does not cover probing; record with trace_clock=global or write the same marker to /dev/kmsg and trace_marker',
+    ]);
+  });
+
+  it('refuses a counter clock', () => {
+    const { diagnostics, probes } = joinProbesWithTrace([], { workItems: [], occupancy: new TaskOccupancyBuilder().data() }, { traceClockUnit: 'count', traceFile: 't' });
+    expect(probes).toEqual([]);
+    expect(diagnostics).toEqual([{ file: 't', line: null, severity: 'error',
+      message: 'the trace uses a counter clock (counter/uptime/x86-tsc), which cannot be joined with kernel-log times: record with trace_clock=global' }]);
+  });
+});
