@@ -1,0 +1,57 @@
+// What the probe entry does under each policy (workqueue-model.md §6 and §8.4). The names are part of the
+// CLI. Each maps one attach context (async worker or synchronous caller) to: run the probe body inline,
+// hop to a per-CPU workqueue of the node's first housekeeping CPU and wait (work_on_cpu / sync_wq), or
+// hop to an unbound workqueue with queue_work_node() and wait.
+
+import type { Machine } from './machine.js';
+
+export const POLICY_NAMES = ['work-on-cpu', 'sync-wq', 'skip-in-worker', 'queue-node', 'core-affinity', 'sync', 'spread'] as const;
+export type PolicyName = (typeof POLICY_NAMES)[number];
+
+export const POLICY_DESCRIPTIONS: Record<PolicyName, string> = {
+  'work-on-cpu': "today's kernels up to 6.x: pci_call_probe() runs the probe through work_on_cpu() on the node's first housekeeping CPU (bound kworker, 'events') and the caller waits",
+  'sync-wq': "7.0+: queue_work_on() to that CPU on the per-CPU 'sync_wq' + flush_work(); same pool and timing as work-on-cpu",
+  'skip-in-worker': 'v1 fix: as work-on-cpu, but a caller that is already a workqueue worker (async probing) runs the probe itself',
+  'queue-node': "v2 idea as in the captured 6.1 backport: queue_work_node(node, unbound 'events_unbound') + flush_work() from every caller (Guo's posted v2 also skips in workers, which makes async probes behave like skip-in-worker)",
+  'core-affinity': "node affinity moved into the driver core's attach path: async probes run in their (node-local) async worker; synchronous attaches hop with queue_work_node() + flush_work()",
+  sync: 'no async probing: every device is attached by its caller, one after another, with the work_on_cpu() hop',
+  spread: 'ideal lower bound: every probe starts at its arrival on its own idle CPU of its node (distinct cores first, then SMT siblings, then other nodes), no hop',
+};
+
+export function isPolicyName(name: string): name is PolicyName {
+  return (POLICY_NAMES as readonly string[]).includes(name);
+}
+
+export type ProbeEntry =
+  | { kind: 'inline' }
+  | { kind: 'percpu'; cpu: number; wq: 'events' | 'sync_wq'; fn: string }
+  | { kind: 'node'; node: number; wq: 'events_unbound'; fn: string };
+
+/** The node's first online housekeeping CPU (cpumask_any_and in pci_call_probe), or null. */
+export function pciProbeCpu(machine: Machine, node: number | null): number | null {
+  if (node === null) return null;
+  for (const c of machine.cpus) if (c.node === node && c.online && c.housekeeping) return c.cpu;
+  return null;
+}
+
+/** The probe entry for one device under `policy`, from an attach context that is (or is not) a workqueue worker. */
+export function probeEntry(policy: PolicyName, machine: Machine, node: number | null, inWorker: boolean): ProbeEntry {
+  const hopCpu = pciProbeCpu(machine, node);
+  const workOnCpu: ProbeEntry = hopCpu === null ? { kind: 'inline' } : { kind: 'percpu', cpu: hopCpu, wq: 'events', fn: 'work_for_cpu_fn' };
+  const queueNode: ProbeEntry = hopCpu === null ? { kind: 'inline' } : { kind: 'node', node: node!, wq: 'events_unbound', fn: 'local_pci_probe_callback' };
+  switch (policy) {
+    case 'work-on-cpu':
+    case 'sync':
+      return workOnCpu;
+    case 'sync-wq':
+      return hopCpu === null ? workOnCpu : { kind: 'percpu', cpu: hopCpu, wq: 'sync_wq', fn: 'local_pci_probe_callback' };
+    case 'skip-in-worker':
+      return inWorker ? { kind: 'inline' } : workOnCpu;
+    case 'queue-node':
+      return queueNode;
+    case 'core-affinity':
+      return inWorker ? { kind: 'inline' } : hopCpu === null ? { kind: 'inline' } : { ...queueNode, fn: 'numa_work_func' } as ProbeEntry;
+    case 'spread':
+      return { kind: 'inline' };
+  }
+}
