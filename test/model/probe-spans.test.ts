@@ -55,7 +55,7 @@ describe('ProbeSpanBuilder on real logs', () => {
   });
 
   it('patch-mail before.log: three custom-line spans on CPU 0 bound kworkers', () => {
-    const data = fromFile('fixtures/records/patch-mail/before.log');
+    const data = fromFile('fixtures/sim/before.log');
     expect(data.probes.map((p) => [p.device, p.driver, p.durationNs, p.cpu, p.worker?.comm])).toEqual([
       ['0000:01:00.0', 'nvme', 53_372_612, 0, 'kworker/0:1'],
       ['0000:02:00.0', 'nvme', 49_532_941, 0, 'kworker/0:2'],
@@ -68,10 +68,10 @@ describe('ProbeSpanBuilder on real logs', () => {
   });
 
   it('patch-mail after-v1.log / after-v2.log: unbound pool 1025 workers on spread CPUs', () => {
-    const v1 = fromFile('fixtures/records/patch-mail/after-v1.log');
+    const v1 = fromFile('fixtures/sim/after-v1.log');
     expect(v1.probes[0]!.worker).toMatchObject({ comm: 'kworker/u1025:5', kind: 'unbound', pool: 1025, workerId: 5, cpu: null });
     expect(v1.probes.map((p) => p.cpu)).toEqual([5, 1, 2]);
-    const v2 = fromFile('fixtures/records/patch-mail/after-v2.log');
+    const v2 = fromFile('fixtures/sim/after-v2.log');
     expect(v2.probes.map((p) => [p.device, p.durationNs, p.cpu])).toEqual([
       ['0000:01:00.0', 34_904_955, 2],
       ['0000:02:00.0', 34_774_235, 134],
