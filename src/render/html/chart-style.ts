@@ -17,3 +17,24 @@ export const VEGA_LITE_SCHEMA = 'https://vega.github.io/schema/vega-lite/v5.json
 export const ARIA_ROW_LIMIT = 1500;
 
 export const CHART_FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
+
+/**
+ * d3 format for a seconds axis spanning `spanS`: enough decimals that neighbouring ticks differ
+ * (dmesg prints 6), at least 3.
+ */
+export function secondsAxisFormat(spanS: number): string {
+  if (!(spanS > 0)) return '.6f';
+  const decimals = Math.ceil(-Math.log10(spanS / 20));
+  return `.${Math.min(6, Math.max(3, decimals))}f`;
+}
+
+/** Smallest start and largest end of a list of rows (seconds), for axis formats. */
+export function spanOf(rows: ReadonlyArray<{ t0: number; t1?: number; t3?: number }>): number {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const r of rows) {
+    lo = Math.min(lo, r.t0);
+    hi = Math.max(hi, r.t0, r.t3 ?? r.t1 ?? r.t0);
+  }
+  return hi > lo ? hi - lo : 0;
+}

@@ -5,7 +5,7 @@
 
 import type { TopLevelSpec } from 'vega-lite';
 import type { Boot, ProbeSpan } from '../../model/types.js';
-import { ARIA_ROW_LIMIT, CHART_FONT, VEGA_LITE_SCHEMA } from './chart-style.js';
+import { ARIA_ROW_LIMIT, CHART_FONT, secondsAxisFormat, spanOf, VEGA_LITE_SCHEMA } from './chart-style.js';
 
 export const CONCURRENCY_SERIES = ['probes in flight', 'CPUs running a probe body', 'CPUs on the node'] as const;
 type Series = (typeof CONCURRENCY_SERIES)[number];
@@ -120,6 +120,7 @@ export interface ConcurrencyOptions {
 
 export function concurrencySpec(boot: Boot, options: ConcurrencyOptions): { spec: TopLevelSpec; points: ConcurrencyPoint[] } {
   const points = concurrencyPoints(boot);
+  const span = options.xDomain ? options.xDomain[1] - options.xDomain[0] : spanOf(points.map((p) => ({ t0: p.t })));
   const spec = {
     $schema: VEGA_LITE_SCHEMA,
     title: {
@@ -130,18 +131,26 @@ export function concurrencySpec(boot: Boot, options: ConcurrencyOptions): { spec
     datasets: { concurrency: points },
     data: { name: 'concurrency' },
     config: { aria: points.length <= ARIA_ROW_LIMIT, font: CHART_FONT },
-    facet: { row: { field: 'node', type: 'nominal' as const, title: 'node', sort: [...new Set(points.map((p) => p.node))] } },
+    facet: {
+      row: {
+        field: 'node',
+        type: 'nominal' as const,
+        title: null,
+        sort: [...new Set(points.map((p) => p.node))],
+        header: { labelAngle: 0, labelAlign: 'left' as const, labelExpr: "'node ' + datum.value", labelFontWeight: 'bold' as const },
+      },
+    },
     spec: {
       name: 'concurrency',
       width: options.width - 60,
       height: 110,
-      mark: { type: 'line' as const, interpolate: 'step-after' as const, strokeWidth: 2, point: false },
+      mark: { type: 'line' as const, interpolate: 'step-after' as const, point: false },
       encoding: {
         x: {
           field: 't',
           type: 'quantitative' as const,
           title: 'time since boot (s, printk clock)',
-          axis: { format: '.3f' },
+          axis: { format: secondsAxisFormat(span), tickCount: 8 },
           scale: { zero: false, nice: false, ...(options.xDomain ? { domain: options.xDomain } : {}) },
         },
         y: { field: 'value', type: 'quantitative' as const, title: 'count', axis: { tickMinStep: 1 } },
@@ -156,6 +165,12 @@ export function concurrencySpec(boot: Boot, options: ConcurrencyOptions): { spec
           type: 'nominal' as const,
           title: null,
           scale: { domain: [...CONCURRENCY_SERIES], range: [[1, 0], [1, 0], [4, 3]] },
+        },
+        strokeWidth: {
+          field: 'series',
+          type: 'nominal' as const,
+          legend: null,
+          scale: { domain: [...CONCURRENCY_SERIES], range: [4, 2, 1.5] },
         },
         tooltip: [
           { field: 'node', title: 'node' },

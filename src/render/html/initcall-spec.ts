@@ -3,7 +3,7 @@
 
 import type { TopLevelSpec } from 'vega-lite';
 import type { Boot } from '../../model/types.js';
-import { ARIA_ROW_LIMIT, CHART_FONT, VEGA_LITE_SCHEMA } from './chart-style.js';
+import { ARIA_ROW_LIMIT, CHART_FONT, secondsAxisFormat, spanOf, VEGA_LITE_SCHEMA } from './chart-style.js';
 import { packRows } from './lane-packing.js';
 
 export interface InitcallRow {
@@ -60,7 +60,7 @@ export function initcallSpec(boot: Boot, options: { width: number }): { spec: To
         field: 't0',
         type: 'quantitative' as const,
         title: 'time since boot (s, printk clock)',
-        axis: { format: '.3f' },
+        axis: { format: secondsAxisFormat(spanOf(rows)), tickCount: 8 },
         scale: { zero: false, nice: false },
       },
       x2: { field: 't1' },

@@ -75,7 +75,7 @@ export function probeRows(boot: Boot): ProbeRows {
     const list = byCpu.get(cpu)!;
     const packed = packRows(list.map((t) => ({ start: t.start, end: t.end })));
     const cpuLabel = cpu === -1 ? 'CPU ?' : `CPU ${cpu}`;
-    const rowCount = Math.max(...packed) + 1;
+    const rowCount = packed.reduce((m, r) => Math.max(m, r + 1), 0);
     for (let r = 0; r < rowCount; r++) lanes.push(r === 0 ? cpuLabel : `${cpuLabel} ·${r + 1}`);
     list.forEach((t, i) => {
       const p = t.probe;

@@ -4,7 +4,7 @@
 
 import type { TopLevelSpec } from 'vega-lite';
 import type { Boot } from '../../model/types.js';
-import { ARIA_ROW_LIMIT, CHART_FONT, KIND_COLOURS, VEGA_LITE_SCHEMA } from './chart-style.js';
+import { ARIA_ROW_LIMIT, CHART_FONT, KIND_COLOURS, secondsAxisFormat, spanOf, VEGA_LITE_SCHEMA } from './chart-style.js';
 import { probeRows, WORKER_KIND_LABELS, type ProbeRows } from './probe-rows.js';
 
 export interface TimelineOptions {
@@ -39,7 +39,7 @@ export function timelineSpec(boot: Boot, options: TimelineOptions): { spec: TopL
     field: 't0',
     type: 'quantitative' as const,
     title: 'time since boot (s, printk clock)',
-    axis: { format: '.3f', grid: true },
+    axis: { format: secondsAxisFormat(options.xDomain ? options.xDomain[1] - options.xDomain[0] : spanOf(rows.rows)), grid: true, tickCount: 8 },
     scale: { zero: false, nice: false, ...(options.xDomain ? { domain: options.xDomain } : {}) },
   };
   const phaseLayer = (name: string, phase: string, from: string, to: string, filter: string | null) => ({
