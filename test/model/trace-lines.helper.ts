@@ -32,7 +32,13 @@ export function eventFromLine(file: string, line: number, text: string): TraceEv
     comm: g.comm!.trim(),
     tgid: null,
   };
-  const body = g.body!;
+  return eventFromBody(base, g.event!, g.body!);
+}
+
+type Base = Pick<TraceEvent, 'source' | 'timeNs' | 'cpu' | 'pid' | 'comm' | 'tgid'>;
+
+function eventFromBody(base: Base, event: string, body: string): TraceEvent | null {
+  const g = { event };
   let b: RegExpExecArray | null;
   switch (g.event) {
     case 'workqueue_queue_work':
@@ -114,4 +120,42 @@ export function probesFromDmesg(path: string): { probes: ProbeSpan[]; markers: A
     if (msg.startsWith('lab: ')) markers.push({ text: msg, timeNs: ns(t), source });
   });
   return { probes, markers };
+}
+
+const GRAPH = /^\s*(?<sec>\d+)\.(?<usec>\d{6}) \|\s+(?<cpu>\d+)\)\s+(?<comm>.+?)-(?<pid>\d+)\s+\|(?<dur>[^|]*)\|  (?<tree>.*)$/;
+
+/**
+ * TEST-ONLY stand-in for the function_graph reader: lines with funcgraph-abstime and funcgraph-proc
+ * (`    9.045200 |   0)   kworker-18   |               |  work_for_cpu_fn() {`), including the
+ * `/* event: ... *\/` comments that carry the workqueue/sched events.
+ */
+export function graphEventsFromFile(path: string, fromLine = 1, toLine = Number.MAX_SAFE_INTEGER): TraceEvent[] {
+  const text = readFileSync(path, 'utf8').split('\n');
+  const out: TraceEvent[] = [];
+  for (let i = fromLine; i <= Math.min(toLine, text.length); i++) {
+    const m = GRAPH.exec(text[i - 1]!);
+    if (!m?.groups) continue;
+    const g = m.groups;
+    const base: Base = { source: { file: path, line: i }, timeNs: ns(Number(g.sec) * 1e9 + Number(g.usec) * 1e3),
+      cpu: cpuId(Number(g.cpu)), pid: pidOf(Number(g.pid)), comm: g.comm!.trim(), tgid: null };
+    const tree = g.tree!;
+    const depth = Math.floor((tree.length - tree.trimStart().length) / 2);
+    const call = tree.trim();
+    const dm = /([\d.]+) us/.exec(g.dur!);
+    const durationNs = dm ? ns(Math.round(Number(dm[1]) * 1000)) : null;
+    let c: RegExpExecArray | null;
+    if ((c = /^\/\* (\w+): (.*) \*\/$/.exec(call))) {
+      const e = eventFromBody(base, c[1]!, c[2]!);
+      if (e) out.push(e);
+    } else if ((c = /^\/\* (.*) \*\/$/.exec(call))) {
+      out.push({ ...base, type: 'marker', text: c[1]! });
+    } else if ((c = /^(.+)\(\) \{$/.exec(call))) {
+      out.push({ ...base, type: 'funcgraph_entry', func: c[1]!, depth });
+    } else if ((c = /^\}(?: \/\* (.+) \*\/)?$/.exec(call))) {
+      out.push({ ...base, type: 'funcgraph_exit', func: c[1] ?? null, depth, durationNs });
+    } else if ((c = /^(.+)\(\);$/.exec(call))) {
+      out.push({ ...base, type: 'funcgraph_leaf', func: c[1]!, depth, durationNs });
+    }
+  }
+  return out;
 }

@@ -1,0 +1,221 @@
+// Probe spans from function_graph output: the outermost `pci_device_probe` / `really_probe` /
+// `local_pci_probe` call of a task, from its entry to the matching `}`. Format and semantics:
+// kernel/trace/trace_functions_graph.c (print_graph_entry/return, the `=>` context-switch block),
+// checked against 6.1.176 (fixtures/captures/fgraph, fgraph-bootopt) and the 7.1 source as quoted in
+// ../shared/docs/kernel-log-formats.md §9. A call is followed by its pid, not its CPU (an unbound
+// worker may return on another CPU); funcgraph-proc cuts comms to 7 characters, so the worker name
+// comes from sched_switch (the occupancy model). The exit's duration is wall time, sleeps included.
+
+import type { TraceEvent } from '../ingest/trace-events.types.js';
+import { occupancyBetween, type TaskOccupancy } from './task-occupancy.js';
+import type { Cpu, Diagnostic, Ns, Pid, ProbeSpan, SourceRef } from './types.js';
+import { ns } from './types.js';
+import { parseWorkerComm } from './worker-identity.js';
+import { workFunctionName, type WorkItem } from './work-items.js';
+import { PROBE_BODY_FUNCTIONS } from './probe-trace-join.js';
+
+/** Functions whose call is a probe (outermost wins when they nest). */
+export const GRAPH_PROBE_FUNCTIONS: ReadonlySet<string> = new Set(['pci_device_probe', 'really_probe', 'local_pci_probe']);
+
+interface Frame {
+  func: string;
+  depth: number;
+  startNs: Ns | null;
+  cpu: Cpu;
+  comm: string;
+  source: SourceRef;
+  /** Index into `open` spans when this frame is a probe span. */
+  probe: OpenProbe | null;
+}
+
+interface OpenProbe {
+  func: string;
+  pid: Pid;
+  cpu: Cpu;
+  comm: string;
+  startNs: Ns | null;
+  driver: string | null;
+  source: SourceRef;
+}
+
+export interface FunctionGraphOptions {
+  /** Work items of the same trace: the executing item of a span gives who queued it and its queue delay. */
+  workItems?: WorkItem[];
+}
+
+export function probesFromFunctionGraph(
+  events: Iterable<TraceEvent>,
+  occupancy: TaskOccupancy,
+  options: FunctionGraphOptions = {},
+): { probes: ProbeSpan[]; diagnostics: Diagnostic[] } {
+  const stacks = new Map<Pid, Frame[]>();
+  const probes: ProbeSpan[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const warn = (source: SourceRef, message: string) =>
+    diagnostics.push({ file: source.file, line: source.line, message, severity: 'warning' });
+
+  const finish = (probe: OpenProbe, endNs: Ns | null, durationNs: Ns | null, exit: SourceRef) => {
+    const startNs = probe.startNs;
+    const end = endNs ?? (startNs !== null && durationNs !== null ? ns(startNs + durationNs) : null);
+    const duration = durationNs ?? (startNs !== null && end !== null ? ns(end - startNs) : null);
+    if (duration === null) {
+      warn(exit, `${probe.func}() of pid ${probe.pid} ended without a duration or timestamps: span dropped`);
+      return;
+    }
+    probes.push(spanOf(probe, startNs, end, duration, exit, occupancy, options.workItems ?? []));
+  };
+
+  for (const event of events) {
+    if (event.type !== 'funcgraph_entry' && event.type !== 'funcgraph_exit' && event.type !== 'funcgraph_leaf') continue;
+    let stack = stacks.get(event.pid);
+    if (!stack) {
+      stack = [];
+      stacks.set(event.pid, stack);
+    }
+    if (event.type === 'funcgraph_exit') {
+      const at = findFrame(stack, event.depth, event.func);
+      if (at < 0) {
+        if (event.func === null || GRAPH_PROBE_FUNCTIONS.has(workFunctionName(event.func))) {
+          warn(event.source, `function_graph exit${event.func ? ` of ${event.func}` : ''} at depth ${event.depth} on pid ${event.pid} without its entry (the call began before the trace, or events were lost)`);
+        }
+        continue;
+      }
+      for (const lost of stack.splice(at + 1)) {
+        if (lost.probe) warn(lost.source, `${lost.func}() of pid ${event.pid} has no matching exit (events lost?): span dropped`);
+      }
+      const frame = stack.pop()!;
+      if (frame.probe) finish(frame.probe, event.timeNs, event.durationNs, event.source);
+      continue;
+    }
+    // entry or leaf: frames at the same or a deeper depth lost their exits
+    while (stack.length > 0 && stack[stack.length - 1]!.depth >= event.depth) {
+      const lost = stack.pop()!;
+      if (lost.probe) warn(lost.source, `${lost.func}() of pid ${event.pid} has no matching exit (events lost?): span dropped`);
+    }
+    const func = workFunctionName(event.func);
+    const enclosing = stack.find((f) => f.probe !== null)?.probe ?? null;
+    if (enclosing && enclosing.driver === null && /_probe$/.test(func) && !GRAPH_PROBE_FUNCTIONS.has(func)) {
+      enclosing.driver = driverOf(event.func);
+    }
+    const isProbe = GRAPH_PROBE_FUNCTIONS.has(func) && enclosing === null;
+    const probe: OpenProbe | null = isProbe
+      ? { func, pid: event.pid, cpu: event.cpu, comm: event.comm, startNs: event.timeNs, driver: null, source: event.source }
+      : null;
+    if (event.type === 'funcgraph_leaf') {
+      if (probe) finish(probe, null, event.durationNs, event.source);
+      continue;
+    }
+    stack.push({ func, depth: event.depth, startNs: event.timeNs, cpu: event.cpu, comm: event.comm, source: event.source, probe });
+  }
+  for (const stack of stacks.values()) {
+    for (const frame of stack) {
+      if (frame.probe) warn(frame.source, `${frame.func}() of pid ${frame.probe.pid} did not return before the trace ended: span dropped`);
+    }
+  }
+  probes.sort((a, b) => (a.startNs ?? 0) - (b.startNs ?? 0));
+  return { probes: mergeWaiterSpans(probes), diagnostics };
+}
+
+/**
+ * With work_on_cpu() one probe shows twice: `pci_device_probe` in the caller, which sleeps in
+ * flush_work(), and `local_pci_probe` in the kworker that runs the body. Keep one span: the
+ * caller's extent (what the kernel log's `probe of` line measures) with the body's task, CPU,
+ * queue delay and occupancy.
+ */
+function mergeWaiterSpans(probes: ProbeSpan[]): ProbeSpan[] {
+  const absorbed = new Set<ProbeSpan>();
+  const out: ProbeSpan[] = [];
+  for (const outer of probes) {
+    if (absorbed.has(outer)) continue;
+    const body = outer.startNs === null || outer.endNs === null ? undefined : probes.find((inner) =>
+      inner !== outer && !absorbed.has(inner) && inner.queuedBy?.pid != null && inner.queuedBy.pid === outer.worker?.pid &&
+      inner.startNs !== null && inner.endNs !== null && inner.startNs >= outer.startNs! && inner.endNs <= outer.endNs!);
+    if (!body) {
+      out.push(outer);
+      continue;
+    }
+    absorbed.add(body);
+    out.push({
+      ...outer,
+      driver: outer.driver ?? body.driver,
+      cpu: body.cpu,
+      worker: body.worker,
+      queuedBy: body.queuedBy,
+      queueDelayNs: body.queueDelayNs,
+      onCpuNs: body.onCpuNs,
+      runnableWaitNs: body.runnableWaitNs,
+      sleepNs: body.sleepNs,
+      evidence: [...outer.evidence, ...body.evidence],
+    });
+  }
+  return out.filter((p) => !absorbed.has(p));
+}
+
+/** The open frame an exit closes: the innermost one at its depth (and with its name, when the exit names it). */
+function findFrame(stack: Frame[], depth: number, func: string | null): number {
+  for (let i = stack.length - 1; i >= 0; i--) {
+    const frame = stack[i]!;
+    if (frame.depth < depth) return -1;
+    if (frame.depth === depth && (func === null || workFunctionName(func) === frame.func)) return i;
+  }
+  return -1;
+}
+
+/** `nvme_probe [nvme]` → `nvme`; `ahci_init_one` is not reached here (only `*_probe` children are asked). */
+function driverOf(printed: string): string {
+  const module = /\[([^\]]+)\]\s*$/.exec(printed);
+  if (module) return module[1]!;
+  return workFunctionName(printed).replace(/_probe$/, '');
+}
+
+function spanOf(
+  probe: OpenProbe,
+  startNs: Ns | null,
+  endNs: Ns | null,
+  durationNs: Ns,
+  exit: SourceRef,
+  occupancy: TaskOccupancy,
+  workItems: WorkItem[],
+): ProbeSpan {
+  const schedComm = occupancy.tasks.get(probe.pid)?.comm ?? '';
+  const worker = parseWorkerComm(schedComm.length > probe.comm.length ? schedComm : probe.comm, probe.pid);
+  const split = startNs !== null && endNs !== null && occupancy.hasSchedSwitch
+    ? occupancyBetween(occupancy, probe.pid, startNs, endNs)
+    : null;
+  const carrier = startNs === null ? null : executingItem(workItems, probe.pid, startNs);
+  const waited = carrier !== null && PROBE_BODY_FUNCTIONS.has(carrier.function) && carrier.queuedBy !== null;
+  const queuer = waited ? carrier.queuedBy! : null;
+  const queuerComm = queuer ? (occupancy.tasks.get(queuer.pid)?.comm || queuer.comm) : '';
+  const time = startNs === null ? `+${(durationNs / 1e9).toFixed(6)}` : (startNs / 1e9).toFixed(6);
+  return {
+    device: `${probe.func}@${time}`,
+    driver: probe.driver,
+    node: null,
+    startNs,
+    endNs,
+    durationNs,
+    ret: null,
+    status: 'ok',
+    deferred: false,
+    cpu: probe.cpu,
+    worker,
+    queuedBy: queuer ? parseWorkerComm(queuerComm, queuer.pid) : null,
+    queueDelayNs: waited ? carrier.queueDelayNs : null,
+    onCpuNs: split?.onCpuNs ?? null,
+    runnableWaitNs: split?.runnableWaitNs ?? null,
+    sleepNs: split?.sleepNs ?? null,
+    callerPid: null,
+    origin: 'function-graph',
+    source: probe.source,
+    evidence: [probe.source, exit, ...(carrier?.sources ?? [])],
+  };
+}
+
+/** The work item worker `pid` was executing at time `t`. */
+function executingItem(items: WorkItem[], pid: Pid, t: Ns): WorkItem | null {
+  for (const w of items) {
+    if (w.worker?.pid !== pid || w.startedAt === null || w.startedAt > t) continue;
+    if (w.endedAt === null || w.endedAt >= t) return w;
+  }
+  return null;
+}

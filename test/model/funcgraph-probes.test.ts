@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import type { TraceEvent } from '../../src/ingest/trace-events.types.js';
+import { probesFromFunctionGraph } from '../../src/model/funcgraph-probes.js';
+import { TaskOccupancyBuilder } from '../../src/model/task-occupancy.js';
+import { cpuId, ns, pidOf } from '../../src/model/types.js';
+import { WorkItemBuilder } from '../../src/model/work-items.js';
+import { graphEventsFromFile, runBuilders } from './trace-lines.helper.js';
+
+function fromGraph(events: TraceEvent[]) {
+  const work = new WorkItemBuilder();
+  const occ = new TaskOccupancyBuilder();
+  runBuilders(events, work, occ);
+  return probesFromFunctionGraph(events, occ.data(), { workItems: work.data().workItems });
+}
+
+describe('probesFromFunctionGraph on the real fgraph capture (runtime set-up, depth 3)', () => {
+  const { probes, diagnostics } = fromGraph(graphEventsFromFile('fixtures/captures/fgraph/trace.txt'));
+
+  it('finds the three NVMe local_pci_probe calls, named by their nvme_probe child', () => {
+    expect(diagnostics).toEqual([]);
+    expect(probes.map((p) => [p.device, p.driver, p.startNs, p.durationNs, p.origin])).toEqual([
+      ['local_pci_probe@9.045217', 'nvme', 9_045_217_000, 5_737_413, 'function-graph'],
+      ['local_pci_probe@9.047078', 'nvme', 9_047_078_000, 10_535_820, 'function-graph'],
+      ['local_pci_probe@9.056817', 'nvme', 9_056_817_000, 4_214_165, 'function-graph'],
+    ]);
+  });
+
+  it('names the 7-character `kworker-18` as kworker/0:1 from sched_switch, and the waiting async worker', () => {
+    const p = probes[0]!;
+    expect(p.worker).toMatchObject({ comm: 'kworker/0:1', pid: pidOf(18), kind: 'bound', cpu: cpuId(0) });
+    expect(p.cpu).toBe(0);
+    expect(p.queuedBy).toMatchObject({ comm: 'kworker/u17:0', pid: pidOf(9), kind: 'unbound' });
+    // work_for_cpu_fn queued at 9.045037 (line 1665 comment), started at 9.045195.
+    expect(p.queueDelayNs).toBe(ns(158_000));
+    expect([p.onCpuNs, p.runnableWaitNs, p.sleepNs]).toEqual([4_251_000, 20_000, 1_466_000]);
+    expect(p.source.line).toBe(1674);
+    expect(p.evidence.slice(0, 2).map((e) => e.line)).toEqual([1674, 1768]);
+  });
+
+  it('puts every body on CPU 0 bound kworkers', () => {
+    expect(probes.map((p) => [p.worker?.comm, p.cpu])).toEqual([['kworker/0:1', 0], ['kworker/0:2', 0], ['kworker/0:1', 0]]);
+  });
+});
+
+describe('probesFromFunctionGraph on the boot-option capture', () => {
+  const { probes } = fromGraph(graphEventsFromFile('fixtures/captures/fgraph-bootopt/trace.txt'));
+
+  it("merges init's pci_device_probe (waiting in work_on_cpu) with the kworker's local_pci_probe into one span", () => {
+    const ports = probes.filter((p) => p.driver === 'pcie_portdrv');
+    expect(ports.map((p) => [p.device, p.worker?.comm, p.queuedBy?.comm, p.cpu])).toEqual([
+      ['pci_device_probe@7.946752', 'kworker/0:1', 'init', 0],
+      ['pci_device_probe@9.088270', 'kworker/0:1', 'init', 0],
+      ['pci_device_probe@10.537105', 'kworker/0:1', 'init', 0],
+    ]);
+    expect(probes.filter((p) => p.device.startsWith('local_pci_probe@7.94'))).toEqual([]);
+  });
+
+  it('keeps a synchronous probe in its caller (no work_on_cpu for a device without a node)', () => {
+    const agp = probes.find((p) => p.driver === 'agp_intel')!;
+    expect([agp.worker?.comm, agp.cpu, agp.queuedBy]).toEqual(['init', 6, null]);
+  });
+
+  it('finds the NVMe bodies on CPU 0 bound kworkers queued by kworker/u17 async workers', () => {
+    const nvme = probes.filter((p) => p.driver === 'nvme');
+    expect(nvme).toHaveLength(3);
+    for (const p of nvme) {
+      expect(p.worker?.comm).toMatch(/^kworker\/0:\d+$/);
+      expect(p.queuedBy?.comm).toMatch(/^kworker\/u17:\d+$/);
+    }
+  });
+});
+
+describe('probesFromFunctionGraph on broken graphs (synthetic)', () => {
+  const base = (line: number, t: number | null) => ({ source: { file: 'g', line }, timeNs: t === null ? null : ns(t), cpu: cpuId(1), pid: pidOf(40), comm: 'kworker', tgid: null });
+
+  it('reports an exit without entry and an entry that never returns; uses the exit duration without abstime', () => {
+    const { probes, diagnostics } = probesFromFunctionGraph([
+      { ...base(1, null), type: 'funcgraph_exit', func: 'local_pci_probe', depth: 0, durationNs: ns(5) },
+      { ...base(2, null), type: 'funcgraph_entry', func: 'really_probe', depth: 0 },
+      { ...base(3, null), type: 'funcgraph_exit', func: null, depth: 0, durationNs: ns(7_000) },
+      { ...base(4, 100), type: 'funcgraph_entry', func: 'pci_device_probe', depth: 0 },
+    ], new TaskOccupancyBuilder().data());
+    expect(diagnostics.map((d) => d.line)).toEqual([1, 4]);
+    expect(diagnostics[0]!.message).toMatch(/exit of local_pci_probe at depth 0 on pid 40 without its entry/);
+    expect(diagnostics[1]!.message).toMatch(/pci_device_probe\(\) of pid 40 did not return before the trace ended/);
+    expect(probes.map((p) => [p.device, p.startNs, p.durationNs])).toEqual([['really_probe@+0.000007', null, 7_000]]);
+  });
+});
