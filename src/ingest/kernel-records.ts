@@ -16,6 +16,7 @@
 // - drivers/nvme/host/pci.c `nvme nvme0: pci function %s` (4.19+); drivers/acpi/pci_root.c
 //   `pci_bus %04x:%02x: on NUMA node %d`; drivers/pci/probe.c `pci_bus ...: root bus resource [bus a-b]`.
 // - drivers/base/core.c dev_printk `"%s %s: "` (driver or bus/class name, device name).
+// - lib/dump_stack.c `CPU: %d [UID: %u ]PID: %d Comm: %.20s %s...` (UID added in 6.12), then print_tainted().
 // - Out-of-tree instrumentation from the PCI patch mails (formats §5), one pattern for every variant.
 
 import type { KernelLogLine } from './kernel-log.js';
@@ -36,7 +37,8 @@ const ASYNC_RETURNED = new RegExp(String.raw`^${DYNDBG}` + RETURNED.source.slice
 const PROBE_RETURN = new RegExp(String.raw`^${DYNDBG}probe of (\S+) returned (-?\d+) after (\d+) usecs\s*$`);
 const FAILED_OLD = new RegExp(String.raw`^${DYNDBG}([\w.-]+): probe of (\S+) (failed with error|rejects match) (-?\d+)\s*$`);
 const FAILED_NEW = new RegExp(String.raw`^${DYNDBG}${DEV}probe with driver (\S+) (failed with error|rejects match) (-?\d+)\s*$`);
-const DEFER_REQUEST = new RegExp(String.raw`^${DYNDBG}${DEV}Driver (\S+) requests probe deferral\s*$`);
+// `Driver %s requests probe deferral` (really_probe) and `Device match requests probe deferral` (__driver_attach).
+const DEFER_REQUEST = new RegExp(String.raw`^${DYNDBG}${DEV}(?:Driver (\S+)|Device match) requests probe deferral\s*$`);
 const DEFER_LIST = new RegExp(String.raw`^${DYNDBG}${DEV}(Added to|Retrying from|Removed from) deferred list\s*$`);
 const DEFER_PENDING = new RegExp(String.raw`^${DYNDBG}${DEV}deferred probe pending(?:: ?(.*))?$`);
 // ≤ 6.8 driver-core pr_debug lines (5.x says driver_probe_device, 5.15+ __driver_probe_device).
@@ -60,6 +62,8 @@ const CUSTOM = /^(?<drv>\S+) (?<dev>\S+): CPU:\s*(?<cpu>\d+), COMM: (?<comm>.+?)
 const NVME_PCI_FUNCTION = /^nvme (nvme\d+): pci function (\S+)\s*$/;
 const PCI_BUS_NODE = /^pci_bus ([0-9a-fA-F]{4,}:[0-9a-fA-F]{2}): on NUMA node (\d+)\s*$/;
 const PCI_ROOT_BUS_RANGE = /^pci_bus ([0-9a-fA-F]{4,}:[0-9a-fA-F]{2}): root bus resource \[bus ([0-9a-fA-F]{2})(?:-([0-9a-fA-F]{2}))?\]\s*$/;
+// The comm may contain spaces; print_tainted() follows it (`Not tainted` / `Tainted: ...`).
+const TASK_COMM = /^CPU: (\d+) (?:UID: \d+ )?PID: (\d+) Comm: (.{1,20}?) (?:Not tainted|Tainted: )/;
 // Any dev_printk line. The device name must carry a digit, '.' or ':' so that sentences such as
 // `pinctrl core: initialized` are not taken for one; the owner starts lower-case (not `ACPI: `).
 const DEVICE_MESSAGE = /^(?<owner>[a-z0-9][\w.-]*) (?<dev>[\w][\w.:/+-]*): (?<msg>.*)$/;
@@ -121,6 +125,7 @@ export function recognizeKernelMessage(line: KernelLogLine): KernelRecord | null
     if ((m = ASYNC_WAITING.exec(text))) return { line, type: 'async-waiting', pid: Number(m[1]) };
     if ((m = ASYNC_CONTINUING.exec(text))) return { line, type: 'async-continuing', pid: Number(m[1]), usecs: Number(m[2]) };
   }
+  if (text.startsWith('CPU: ') && (m = TASK_COMM.exec(text))) return { line, type: 'task-comm', cpu: Number(m[1]), pid: Number(m[2]), comm: m[3]! };
   if (text.startsWith('Linux version ') && (m = BANNER.exec(text))) return { line, type: 'kernel-banner', release: m[1]!, banner: text.trim() };
   if (text.includes('ommand line:') && (m = CMDLINE.exec(text))) return { line, type: 'cmdline', cmdline: m[1]!.trim() };
   if (text.startsWith('nvme nvme') && (m = NVME_PCI_FUNCTION.exec(text))) return { line, type: 'nvme-pci-function', controller: m[1]!, device: m[2]!.toLowerCase() };
@@ -146,7 +151,7 @@ function recognizeProbeOutcome(line: KernelLogLine, text: string): KernelRecord 
   if ((m = FAILED_NEW.exec(text))) {
     return { line, type: 'probe-failed', driver: m[3]!, device: m.groups!.dev!, errno: Number(m[5]), rejectsMatch: m[4] === 'rejects match' };
   }
-  if ((m = DEFER_REQUEST.exec(text))) return { line, type: 'probe-deferral', driver: m[3]!, device: m.groups!.dev!, event: 'requests', reason: null };
+  if ((m = DEFER_REQUEST.exec(text))) return { line, type: 'probe-deferral', driver: m[3] ?? null, device: m.groups!.dev!, event: 'requests', reason: null };
   if ((m = DEFER_PENDING.exec(text))) {
     const reason = m[3]?.trim();
     return { line, type: 'probe-deferral', driver: null, device: m.groups!.dev!, event: 'pending', reason: reason ? reason : null };

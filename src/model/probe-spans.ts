@@ -61,6 +61,7 @@ export class ProbeSpanBuilder implements Builder<KernelRecord, ProbeSpanData> {
   private nvmeFunctions = new Map<string, SourceRef>();
   private busNodes = new Map<string, { node: NodeId; source: SourceRef }>();
   private rootRanges: Array<{ bus: string; domain: string; first: number; last: number }> = [];
+  private comms = new Map<number, { comm: string; source: SourceRef }>();
   private result: ProbeSpanData = { probes: [], diagnostics: [] };
 
   reset(): void {
@@ -72,6 +73,7 @@ export class ProbeSpanBuilder implements Builder<KernelRecord, ProbeSpanData> {
     this.nvmeFunctions.clear();
     this.busNodes.clear();
     this.rootRanges = [];
+    this.comms.clear();
     this.result = { probes: [], diagnostics: [] };
   }
 
@@ -101,6 +103,10 @@ export class ProbeSpanBuilder implements Builder<KernelRecord, ProbeSpanData> {
         break;
       case 'pci-bus-node':
         this.busNodes.set(record.bus, { node: nodeId(record.node), source: record.line.source });
+        break;
+      case 'task-comm':
+        // kworker pids are stable for the worker's life; the first name seen is kept.
+        if (!this.comms.has(record.pid)) this.comms.set(record.pid, { comm: record.comm, source: record.line.source });
         break;
       case 'pci-root-bus-range':
         this.rootRanges.push({ bus: record.bus, domain: record.bus.split(':')[0]!, first: record.first, last: record.last });
@@ -238,9 +244,9 @@ export class ProbeSpanBuilder implements Builder<KernelRecord, ProbeSpanData> {
       worker = parseWorkerComm(custom.comm, customCaller);
       // The custom line is printed by the task that ran the probe body, the `probe of` line by the
       // really_probe() caller: they differ when the body went through work_on_cpu().
-      if (probeCaller !== null && customCaller !== null && probeCaller !== customCaller) queuedBy = workerFromPid(probeCaller);
+      if (probeCaller !== null && customCaller !== null && probeCaller !== customCaller) queuedBy = this.workerOf(probeCaller, evidence);
     } else if (probeCaller !== null) {
-      worker = workerFromPid(probeCaller);
+      worker = this.workerOf(probeCaller, evidence);
     }
 
     const driver = this.driverOf(d, window, evidence);
@@ -267,6 +273,14 @@ export class ProbeSpanBuilder implements Builder<KernelRecord, ProbeSpanData> {
       source,
       evidence,
     };
+  }
+
+  /** The task with this pid: its comm when a dump_stack header names it, else pid only. */
+  private workerOf(pid: number, evidence: SourceRef[]): WorkerIdentity {
+    const named = this.comms.get(pid);
+    if (!named) return workerFromPid(pid);
+    evidence.push(named.source);
+    return parseWorkerComm(named.comm, pid);
   }
 
   private driverOf(d: Draft, window: { after: number; before: number }, evidence: SourceRef[]): string | null {

@@ -66,6 +66,16 @@ describe('recognizeKernelMessage: real lines', () => {
     expect(fields('[    2.055272][    T1] pci_bus 0000:00: Unknown NUMA node; performance will be reduced')).toMatchObject({ type: 'device-message', owner: 'pci_bus' });
   });
 
+  it('WARN/oops headers name the comm of a pid (dump_stack_print_info, before and after the 6.12 UID field)', () => {
+    // Real (samsung-530u 5.15 dmesg -T; netconsole kmsg record 6.14, message part).
+    expect(fields('[Sat Nov 27 21:57:32 2021] CPU: 1 PID: 142 Comm: kworker/1:2 Not tainted 5.15.0-2-amd64 #1  Debian 5.15.5-1')).toEqual({
+      type: 'task-comm', cpu: 1, pid: 142, comm: 'kworker/1:2',
+    });
+    expect(fields('CPU: 11 UID: 0 PID: 2179 Comm: irq/153-rtw89_p Not tainted 6.14.6-300.fc42.x86_64 #1')).toEqual({ type: 'task-comm', cpu: 11, pid: 2179, comm: 'irq/153-rtw89_p' });
+    // Synthetic: a tainted kernel and a comm with parentheses.
+    expect(fields('CPU: 1 PID: 77 Comm: (udev-worker) Tainted: G        W          6.5.0 #1')).toMatchObject({ comm: '(udev-worker)' });
+  });
+
   it('banner and both command-line lines', () => {
     expect(fields('[    0.000000][    T0] Linux version 6.1.176-lab (root@vm) (gcc (Debian 12.2.0-14+deb12u1) 12.2.0, GNU ld (GNU Binutils for Debian) 2.40) #1 SMP PREEMPT_DYNAMIC Sat Nov 21 17:20:33 UTC 2026')).toMatchObject({
       type: 'kernel-banner', release: '6.1.176-lab',
@@ -128,6 +138,7 @@ describe('recognizeKernelMessage: shapes absent from the real data (built from t
     expect(fields('nvme 0000:01:00.0: Driver nvme requests probe deferral')).toEqual({
       type: 'probe-deferral', driver: 'nvme', device: '0000:01:00.0', event: 'requests', reason: null,
     });
+    expect(fields('pci 0000:01:00.0: Device match requests probe deferral')).toMatchObject({ event: 'requests', driver: null, device: '0000:01:00.0' });
     expect(fields('platform foo: Added to deferred list')).toMatchObject({ event: 'added', device: 'foo', driver: null });
     expect(fields('platform foo: Retrying from deferred list')).toMatchObject({ event: 'retrying' });
     expect(fields('platform foo: Removed from deferred list')).toMatchObject({ event: 'removed' });

@@ -145,6 +145,15 @@ describe('ProbeSpanBuilder edge cases (synthetic lines built from the kernel for
     expect(data.probes[0]!.evidence).toContainEqual({ file: 'test.log', line: 1 });
   });
 
+  it('a pid-only worker gets its comm when a WARN header names that pid', () => {
+    const data = fromText(
+      '[    4.061093][    T8] probe of 0000:01:00.0 returned 0 after 3208 usecs',
+      '[    5.000000][    T8] CPU: 3 PID: 8 Comm: kworker/u17:0 Not tainted 6.1.176-lab #1',
+    );
+    expect(data.probes[0]!.worker).toMatchObject({ comm: 'kworker/u17:0', pid: 8, kind: 'unbound', pool: 17 });
+    expect(data.probes[0]!.evidence).toContainEqual({ file: 'test.log', line: 2 });
+  });
+
   it('a custom line outside the probe window stays its own span', () => {
     const data = fromText(
       '[    1.000000] nvme 0000:01:00.0: CPU: 0, COMM: kworker/0:1, probe cost: 3100000 ns',
