@@ -23,7 +23,7 @@ import type { KernelLogLine } from './kernel-log.js';
 import type { KernelRecord } from './kernel-records.types.js';
 
 /** Optional lib/dynamic_debug.c prefix: `[pid] ` or `<intr> `, then `mod:func:file:line:` pieces and a space. */
-const DYNDBG = String.raw`(?:\[\d+\] |<intr> )?(?:(?:[\w.-]+:)+ )??`;
+const DYNDBG = String.raw`(?:\[\d+\] |<intr> )?(?:(?:[\w./-]+:)+ )??`;
 /** dev_printk prefix `<driver|bus|class> <device>: ` (drivers/base/core.c). */
 const DEV = String.raw`(?<owner>[a-z0-9][\w.-]*) (?<dev>[\w][\w.:/+-]*): `;
 

@@ -159,6 +159,7 @@ describe('recognizeKernelMessage: shapes absent from the real data (built from t
     expect(fields("nvme 0000:01:00.0: driver: 'nvme': driver_bound: bound to device")).toMatchObject({ event: 'driver-bound', driver: 'nvme' });
     expect(fields("[417] nvme 0000:01:00.0: bus: 'pci': really_probe: bound device to driver nvme")).toMatchObject({ event: 'bound', driver: 'nvme', device: '0000:01:00.0' });
     expect(fields("dd:really_probe:640: bus: 'pci': really_probe: bound device 0000:01:00.0 to driver nvme")).toMatchObject({ event: 'bound', device: '0000:01:00.0' });
+    expect(fields("<intr> dd:really_probe:drivers/base/dd.c:640: nvme 0000:01:00.0: bus: 'pci': really_probe: bound device to driver nvme")).toMatchObject({ event: 'bound', driver: 'nvme' });
     expect(fields('nvme 0000:01:00.0: probing driver nvme asynchronously')).toMatchObject({ event: 'async-probing', driver: 'nvme' });
     expect(fields('pci 0000:01:00.0: scheduling asynchronous probe')).toMatchObject({ event: 'async-scheduling', driver: null });
     expect(fields('nvme 0000:01:00.0: async probe completed')).toMatchObject({ event: 'async-completed', driver: 'nvme' });
