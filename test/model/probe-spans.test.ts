@@ -54,6 +54,16 @@ describe('ProbeSpanBuilder on real logs', () => {
     expect(only(data, '0000:23:00.0').worker).toMatchObject({ pid: 57 });
   });
 
+  it('the same boot as dmesg -r (`<7>[ts][Tn]`, excerpt): same spans', () => {
+    const data = fromFile('fixtures/records/before-n0x3.dmesg-raw.log');
+    expect(data.probes.filter((p) => p.driver === 'nvme').map((p) => [p.device, p.node, p.durationNs, p.ret, p.status, p.worker?.pid])).toEqual([
+      ['0000:21:00.0', 0, 3_208_000, 0, 'ok', 8],
+      ['0000:22:00.0', 0, 2_245_000, 0, 'ok', 55],
+      ['0000:23:00.0', 0, 6_140_000, 0, 'ok', 58],
+    ]);
+    expect(only(data, '0000:20:01.0')).toMatchObject({ driver: 'pcieport', node: 0, durationNs: 164_629_000, endNs: 2_888_836_000 });
+  });
+
   it('patch-mail before.log: three custom-line spans on CPU 0 bound kworkers', () => {
     const data = fromFile('fixtures/sim/before.log');
     expect(data.probes.map((p) => [p.device, p.driver, p.durationNs, p.cpu, p.worker?.comm])).toEqual([
