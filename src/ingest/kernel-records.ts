@@ -72,7 +72,8 @@ const DEVICE_NAME_HINT = /[\d.:]/;
 /** The record `line.text` carries, or null when it is none of the shapes above. */
 export function recognizeKernelMessage(line: KernelLogLine): KernelRecord | null {
   const text = line.text;
-  if (text.length === 0) return null;
+  // Continuation lines belong to the record above them; they never start a message of their own.
+  if (text.length === 0 || line.continuation) return null;
   let m: RegExpExecArray | null;
 
   if (text.includes(' usecs')) {
@@ -191,6 +192,8 @@ export const UNBOUND_OWNERS: ReadonlySet<string> = new Set([
   'pci', 'pci_bus', 'platform', 'acpi', 'pnp', 'i2c', 'spi', 'serio', 'cpu', 'memory', 'node', 'container',
   'virtio', 'amba', 'mdio_bus', 'scsi', 'hid', 'workqueue', 'event_source', 'clockevents', 'clocksource',
   'machinecheck', 'nvmem', 'faux', 'auxiliary', 'serial-base', 'edac', 'soc', 'gpio', 'mmc', 'sdio', 'wmi',
+  'vmbus', 'xen', 'thunderbolt', 'typec', 'cxl', 'nd', 'dax', 'mei', 'mhi', 'ishtp', 'hdaudio', 'ac97', 'spmi', 'i3c',
+  'w1', 'pcmcia', 'soundwire', 'tee', 'fsl-mc', 'rpmsg', 'media', 'ccw', 'css', 'vio', 'of_platform',
 ]);
 
 /** `fn+0x0/0x1000` → `fn` (the %pS offset/size suffix says nothing about which initcall ran). */

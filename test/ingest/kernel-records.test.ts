@@ -96,6 +96,10 @@ describe('recognizeKernelMessage: real lines', () => {
     expect(rec('kern  :info  : [    0.653305] pci 0000:00:00.0: calling  quirk_mmio_always_on+0x0/0x10 @ 1')).toMatchObject({ type: 'device-message', owner: 'pci' });
   });
 
+  it('a continuation line never starts a record', () => {
+    expect(recognizeKernelMessage({ ...logLine('probe of 0000:01:00.0 returned 0 after 3 usecs'), continuation: true })).toBeNull();
+  });
+
   it('recognises the kernel lines of every presentation the corpus excerpts use', () => {
     const count = (path: string, type: KernelRecord['type']) => recordsOf(path).filter((r) => r.type === type).length;
     // dmesg -T ctime (7.1), journalctl (6.1), `<N>` level prefix (6.12), printk caller (6.9), plain (6.8).
