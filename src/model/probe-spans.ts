@@ -14,7 +14,7 @@ import { UNBOUND_OWNERS } from '../ingest/kernel-records.js';
 import type { KernelRecord } from '../ingest/kernel-records.types.js';
 import type { Builder } from './builder.js';
 import { KernelInfoBuilder, probeReturnsOneOnSuccess } from './kernel-info.js';
-import type { Diagnostic, NodeId, ProbeSpan, ProbeStatus, SourceRef, WorkerIdentity } from './types.js';
+import type { Diagnostic, NodeId, Ns, ProbeSpan, ProbeStatus, SourceRef, WorkerIdentity } from './types.js';
 import { cpuId, nodeId, ns, usToNs } from './types.js';
 import { parseWorkerComm, workerFromPid } from './worker-identity.js';
 
@@ -225,15 +225,18 @@ export class ProbeSpanBuilder implements Builder<KernelRecord, ProbeSpanData> {
     if (d.failure) evidence.push(d.failure.line.source);
     if (probe && custom) evidence.push(custom.line.source);
 
-    let durationNs;
-    let endNs = null;
-    let startNs = null;
+    let durationNs: Ns;
+    let endNs: Ns | null = null;
+    let startNs: Ns | null = null;
     if (probe) {
       durationNs = usToNs(probe.usecs);
       endNs = probe.line.timeNs;
       startNs = endNs === null ? null : ns(endNs - durationNs);
     } else {
+      // The cost line is printed when the probe body ends: with a timestamp it dates the span.
       durationNs = ns(custom!.costNs);
+      endNs = custom!.line.timeNs;
+      startNs = endNs === null ? null : ns(endNs - durationNs);
     }
 
     let worker: WorkerIdentity | null = null;

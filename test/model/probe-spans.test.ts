@@ -178,6 +178,8 @@ describe('ProbeSpanBuilder edge cases (synthetic lines built from the kernel for
       '[    4.061093] probe of 0000:01:00.0 returned 0 after 3208 usecs',
     );
     expect(data.probes.map((p) => p.origin)).toEqual(['custom-line', 'probe-line']);
+    // A timestamped cost line dates its own span: it is printed when the probe body ends.
+    expect(data.probes[0]).toMatchObject({ endNs: 1_000_000_000, startNs: 996_900_000, durationNs: 3_100_000 });
   });
 
   it('6.9+ failure text pairs with the probe line; rejects become rejected', () => {
