@@ -14,7 +14,7 @@ import { badLine, kernelLogLine } from './kernel-log-presentation.js';
 const MEMBER = /^\s*"([a-z]+)":\s*(.*?),?\s*$/;
 const TIME = /^(\d+)\.(\d{1,9})$/;
 const CALLER = /^([TC])(\d+)$/;
-const STRUCTURE = /^\s*(?:\{\s*"dmesg":\s*\[|\]|\}|\]\s*\}|\}\s*,?\s*\{|\{|\},?)\s*$/;
+const STRUCTURE = /^\s*(?:\{?\s*"dmesg":\s*\[|\]|\}|\]\s*\}|\}\s*,?\s*\{|\{|\},?)\s*$/;
 
 interface PendingRecord {
   pri: string | null;

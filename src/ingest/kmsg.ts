@@ -1,6 +1,7 @@
 // /dev/kmsg records, as read from /dev/kmsg or forwarded verbatim (netconsole extended format).
 // Kernel: kernel/printk/printk.c info_print_ext_header "%u,%llu,%llu,%c%s;" (prio, seq, µs since
-// boot, flag '-' / 'c' / '+', then ",caller=T123" with CONFIG_PRINTK_CALLER, 5.1+), msg_add_ext_text
+// boot, flag '-' / 'c' (LOG_CONT) / '+' (old kernels), then ",caller=T123" with CONFIG_PRINTK_CALLER,
+// 5.1+; netconsole's extended format adds ",ncfrag=<off>/<len>"), msg_add_ext_text
 // (bytes < 0x20, >= 0x7f and '\' escaped as \xNN, so an embedded newline is \x0a) and
 // msg_add_dict_text (dictionary lines " SUBSYSTEM=pci", " DEVICE=+pci:0000:00:01.0" after the record).
 // Checked against 4.19, 5.10, 6.1, 6.12 printk.c and the real netconsole capture in
@@ -68,7 +69,9 @@ export function createKmsgParser(ctx: PresentationContext): PresentationParser {
         caller: c ? callerOf(c[1], c[2]) : null,
       };
       const pieces = unescapeKmsgText(text.slice(m[0].length)).split('\n');
-      const fragment = m[4] === '+';
+      // 'c' (LOG_CONT): a pr_cont() piece the kernel could not merge, stored as its own record that
+      // continues the previous one (5.10+); '+' is the old (3.x) mark of a continuation fragment.
+      const fragment = m[4] === 'c' || m[4] === '+';
       pieces.forEach((piece, i) => ctx.onLine(kernelLogLine(ctx.file, lineNo, stamp, piece, fragment || i > 0)));
     },
     end() {},
