@@ -10,7 +10,7 @@
 // trace_clock=global the trace and printk share local_clock(); otherwise a constant offset is
 // estimated from markers written to both /dev/kmsg and trace_marker.
 
-import type { TraceEvent } from '../ingest/trace-events.types.js';
+import type { TraceEvent, TraceHeader } from '../ingest/trace-events.types.js';
 import type { Builder } from './builder.js';
 import { occupancyBetween, type TaskOccupancy } from './task-occupancy.js';
 import type { Diagnostic, Ns, Pid, ProbeSpan, SourceRef, WorkerIdentity } from './types.js';
@@ -47,6 +47,8 @@ export interface JoinOptions {
   sameClockNs?: Ns;
   /** 'count' for counter/uptime/x86-tsc trace clocks, which cannot be joined. */
   traceClockUnit?: 'ns' | 'count';
+  /** The trace's header (readTrace): its clock unit, lost events and restarted CPU buffers. */
+  traceHeader?: TraceHeader;
   /** The trace file, for diagnostics about the trace as a whole. */
   traceFile?: string;
 }
@@ -100,7 +102,7 @@ export function joinProbesWithTrace(
 ): { probes: ProbeSpan[]; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const traceFile = options.traceFile ?? trace.workItems.find((w) => w.sources.length > 0)?.sources[0]?.file ?? '';
-  if (options.traceClockUnit === 'count') {
+  if (options.traceClockUnit === 'count' || options.traceHeader?.clockUnit === 'count') {
     diagnostics.push({ file: traceFile, line: null, severity: 'error',
       message: 'the trace uses a counter clock (counter/uptime/x86-tsc), which cannot be joined with kernel-log times: record with trace_clock=global' });
     return { probes, diagnostics };
@@ -218,7 +220,23 @@ export function joinProbesWithTrace(
     diagnostics.push({ file: traceFile, line: null, severity: 'warning',
       message: 'no probe span falls inside the trace: the trace clock is not the printk clock (trace_clock=local/mono/boot?) or the trace does not cover probing; record with trace_clock=global or write the same marker to /dev/kmsg and trace_marker' });
   }
+  if (options.traceHeader) diagnostics.push(...gapDiagnostics(options.traceHeader, out, matches, traceFile));
   return { probes: out, diagnostics };
+}
+
+/** Lost events and restarted buffers make work items and occupancy on those CPUs incomplete: say which joins they touch. */
+function gapDiagnostics(header: TraceHeader, probes: ProbeSpan[], matches: Map<number, Match>, traceFile: string): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const gaps = [
+    ...header.lostEvents.map((g) => ({ cpu: g.cpu, source: g.source, what: g.count === null ? 'lost events' : `lost ${g.count} events` })),
+    ...header.bufferStarted.map((g) => ({ cpu: g.cpu, source: g.source, what: 'buffer restarted (earlier events gone)' })),
+  ];
+  for (const gap of gaps) {
+    const touched = [...matches.keys()].sort((a, b) => a - b).map((i) => probes[i]!).filter((p) => p.cpu === gap.cpu).map((p) => p.device);
+    out.push({ file: gap.source.file || traceFile, line: gap.source.line, severity: 'warning',
+      message: `trace CPU ${gap.cpu} ${gap.what}: work items and CPU occupancy on it may be incomplete${touched.length > 0 ? `; probes joined on that CPU: ${touched.join(', ')}` : ''}` });
+  }
+  return out;
 }
 
 function applyMatch(p: ProbeSpan, match: Match, workItems: WorkItem[], occ: TaskOccupancy, offset: number): ProbeSpan {

@@ -150,6 +150,23 @@ describe('joinProbesWithTrace across clocks', () => {
     ]);
   });
 
+  it('names the joined probes on a CPU whose buffer lost events (synthetic header over the real before-n0x3 join)', () => {
+    const work = new WorkItemBuilder();
+    const occ = new TaskOccupancyBuilder();
+    runBuilders(eventsFromFile('fixtures/captures/before-n0x3/trace.txt'), work, occ);
+    const { probes } = probesFromDmesg('fixtures/captures/before-n0x3/dmesg.log');
+    const header = { tracer: 'nop', cpus: 8, entriesInBuffer: null, entriesWritten: null, clockUnit: 'ns' as const,
+      lostEvents: [{ cpu: cpuId(0), count: 12, source: { file: 'trace.txt', line: 3000 } }],
+      bufferStarted: [{ cpu: cpuId(6), source: { file: 'trace.txt', line: 20 } }] };
+    const { diagnostics } = joinProbesWithTrace(nvme(probes), { workItems: work.data().workItems, occupancy: occ.data() }, { traceHeader: header });
+    expect(diagnostics).toEqual([
+      { file: 'trace.txt', line: 3000, severity: 'warning',
+        message: 'trace CPU 0 lost 12 events: work items and CPU occupancy on it may be incomplete; probes joined on that CPU: 0000:21:00.0, 0000:22:00.0, 0000:23:00.0' },
+      { file: 'trace.txt', line: 20, severity: 'warning',
+        message: 'trace CPU 6 buffer restarted (earlier events gone): work items and CPU occupancy on it may be incomplete' },
+    ]);
+  });
+
   it('refuses a counter clock', () => {
     const { diagnostics, probes } = joinProbesWithTrace([], { workItems: [], occupancy: new TaskOccupancyBuilder().data() }, { traceClockUnit: 'count', traceFile: 't' });
     expect(probes).toEqual([]);
