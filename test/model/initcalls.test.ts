@@ -37,6 +37,19 @@ describe('InitcallBuilder on real logs', () => {
     expect(data.initcalls.find((i) => i.fn === 'ip_auto_config')).toMatchObject({ durationNs: 9_856_526_000, source: { line: 68 } });
   });
 
+  it('5.12 and 5.17 print ns>>10: the call/return timestamps span at least 1.024 × the printed usecs', () => {
+    for (const path of ['fixtures/records/toshiba-portege-r835_5.12.0-rc6-next.dmesg.txt', 'fixtures/records/dell-inspiron-15-5510_5.17.0-rc2.dmesg.txt']) {
+      const data = build(logLinesOf(path));
+      expect(data.initcalls).toHaveLength(2);
+      for (const call of data.initcalls) {
+        expect(call.usecsAreShifted).toBe(true);
+        expect((call.endNs! - call.startNs!) / call.durationNs!).toBeGreaterThanOrEqual(1.024);
+      }
+    }
+    const vesafb = build(logLinesOf('fixtures/records/toshiba-portege-r835_5.12.0-rc6-next.dmesg.txt')).initcalls[1]!;
+    expect(vesafb).toMatchObject({ fn: 'vesafb_driver_init', durationNs: 53_175_000, startNs: 146_020_000, endNs: 200_484_000 });
+  });
+
   it('x13s 6.13: module initcall with exact usecs', () => {
     const data = build(logLinesOf('fixtures/records/x13s_6.13.1.dmesg.txt'));
     expect(data.diagnostics).toEqual([]);
