@@ -54,6 +54,9 @@ interface FlushCandidate {
   slept: boolean;
 }
 
+/** Gaps of one kind listed one by one before the rest are counted in one diagnostic. */
+const DIAGNOSTICS_PER_KIND = 20;
+
 const SLEEP_STATES = /^[DSIPTtXZK|WNx]+$/;
 
 /** `nvme_reset_work [nvme]` → `nvme_reset_work`. */
@@ -72,6 +75,8 @@ export class WorkItemBuilder implements Builder<TraceEvent, WorkItemData> {
   private flushCandidates = new Map<number, FlushCandidate>();
   private schedSwitchSeen = false;
   private finalized = false;
+  private perKind = new Map<string, number>();
+  private firstSuppressed = new Map<string, SourceRef | null>();
 
   reset(): void {
     this.items = [];
@@ -81,6 +86,8 @@ export class WorkItemBuilder implements Builder<TraceEvent, WorkItemData> {
     this.flushCandidates.clear();
     this.schedSwitchSeen = false;
     this.finalized = false;
+    this.perKind.clear();
+    this.firstSuppressed.clear();
   }
 
   handle(event: TraceEvent): void {
@@ -113,14 +120,15 @@ export class WorkItemBuilder implements Builder<TraceEvent, WorkItemData> {
     for (const index of this.pending.values()) {
       const item = this.items[index]!;
       if (item.startedAt === null) {
-        this.warn(item.sources[0] ?? null, `work ${item.work} (${item.function}) was queued but never started before the trace ended`);
+        this.warn('were queued but never started', item.sources[0] ?? null, `work ${item.work} (${item.function}) was queued but never started before the trace ended`);
       }
     }
     for (const index of this.running.values()) {
       const item = this.items[index]!;
-      this.warn(item.sources[item.sources.length - 1] ?? null,
+      this.warn('started but never ended', item.sources[item.sources.length - 1] ?? null,
         `work ${item.work} (${item.function}) started but did not end before the trace ended`);
     }
+    this.summarizeSuppressed();
   }
 
   data(): WorkItemData {
@@ -131,7 +139,7 @@ export class WorkItemBuilder implements Builder<TraceEvent, WorkItemData> {
     const previous = this.pending.get(event.work);
     if (previous !== undefined) {
       const old = this.items[previous]!;
-      this.warn(event.source, `work ${event.work} (${old.function}) queued again before it started (events lost?): the earlier queue_work stays unmatched`);
+      this.warn('were queued again before they started', event.source, `work ${event.work} (${old.function}) queued again before it started (events lost?): the earlier queue_work stays unmatched`);
     }
     const index = this.items.length;
     this.items.push({
@@ -162,7 +170,7 @@ export class WorkItemBuilder implements Builder<TraceEvent, WorkItemData> {
     if (index === undefined) {
       index = this.partialItem(event.work, event.function ?? '');
       this.pending.set(event.work, index);
-      this.warn(event.source, `work ${event.work} activated without a queue_work event (queued before the trace began, or events lost)`);
+      this.warn('were activated without a queue_work event', event.source, `work ${event.work} activated without a queue_work event (queued before the trace began, or events lost)`);
     }
     const item = this.items[index]!;
     if (item.activatedAt === null) item.activatedAt = event.timeNs;
@@ -174,14 +182,14 @@ export class WorkItemBuilder implements Builder<TraceEvent, WorkItemData> {
     if (index === undefined) {
       index = this.partialItem(event.work, event.function);
       // flush_work()'s barrier is inserted by insert_wq_barrier(), which has no queue_work tracepoint.
-      if (workFunctionName(event.function) !== 'wq_barrier_func') this.warn(event.source, `work ${event.work} (${workFunctionName(event.function)}) started without a queue_work event (queued before the trace began, or events lost)`);
+      if (workFunctionName(event.function) !== 'wq_barrier_func') this.warn('started without a queue_work event', event.source, `work ${event.work} (${workFunctionName(event.function)}) started without a queue_work event (queued before the trace began, or events lost)`);
     } else {
       this.pending.delete(event.work);
     }
     const stillRunning = this.running.get(event.pid);
     if (stillRunning !== undefined) {
       const old = this.items[stillRunning]!;
-      this.warn(event.source, `worker ${event.comm}-${event.pid} started work ${event.work} while work ${old.work} (${old.function}) had no end event (events lost?)`);
+      this.warn('lost their end event', event.source, `worker ${event.comm}-${event.pid} started work ${event.work} while work ${old.work} (${old.function}) had no end event (events lost?)`);
     }
     const item = this.items[index]!;
     if (item.function === '') item.function = workFunctionName(event.function);
@@ -196,7 +204,7 @@ export class WorkItemBuilder implements Builder<TraceEvent, WorkItemData> {
   private end(event: Extract<TraceEvent, { type: 'workqueue_execute_end' }>): void {
     const index = this.running.get(event.pid);
     if (index === undefined || this.items[index]!.work !== event.work) {
-      this.warn(event.source, `work ${event.work} ended on ${event.comm}-${event.pid} without a matching start (started before the trace began, or events lost)`);
+      this.warn('ended without a matching start', event.source, `work ${event.work} ended on ${event.comm}-${event.pid} without a matching start (started before the trace began, or events lost)`);
       if (index !== undefined) this.running.delete(event.pid);
       return;
     }
@@ -257,7 +265,23 @@ export class WorkItemBuilder implements Builder<TraceEvent, WorkItemData> {
     return this.items.length - 1;
   }
 
-  private warn(source: SourceRef | null, message: string): void {
-    this.diagnostics.push({ file: source?.file ?? '', line: source?.line ?? null, message, severity: 'warning' });
+  /** One diagnostic per gap, up to DIAGNOSTICS_PER_KIND of a kind; the rest are summed up in finalize(). */
+  private warn(kind: string, source: SourceRef | null, message: string): void {
+    const count = (this.perKind.get(kind) ?? 0) + 1;
+    this.perKind.set(kind, count);
+    if (count <= DIAGNOSTICS_PER_KIND) {
+      this.diagnostics.push({ file: source?.file ?? '', line: source?.line ?? null, message, severity: 'warning' });
+    } else if (count === DIAGNOSTICS_PER_KIND + 1) {
+      this.firstSuppressed.set(kind, source);
+    }
+  }
+
+  private summarizeSuppressed(): void {
+    for (const [kind, count] of this.perKind) {
+      if (count <= DIAGNOSTICS_PER_KIND) continue;
+      const source = this.firstSuppressed.get(kind) ?? null;
+      this.diagnostics.push({ file: source?.file ?? '', line: source?.line ?? null, severity: 'warning',
+        message: `${count - DIAGNOSTICS_PER_KIND} more work items ${kind} (not listed one by one)` });
+    }
   }
 }

@@ -120,3 +120,15 @@ describe('WorkItemBuilder on broken input (synthetic)', () => {
     ]);
   });
 });
+
+describe('WorkItemBuilder diagnostics volume (synthetic)', () => {
+  it('lists 20 gaps of a kind one by one and counts the rest in one diagnostic', () => {
+    const events: TraceEvent[] = Array.from({ length: 25 }, (_, i) => ({
+      source: { file: 's', line: i + 1 }, timeNs: ns(i * 10), cpu: cpuId(0), pid: pidOf(5), comm: 'kworker/0:0', tgid: null,
+      type: 'workqueue_execute_end' as const, work: `w${i}`, function: 'f',
+    }));
+    const { diagnostics } = build(events);
+    expect(diagnostics).toHaveLength(21);
+    expect(diagnostics[20]).toEqual({ file: 's', line: 21, severity: 'warning', message: '5 more work items ended without a matching start (not listed one by one)' });
+  });
+});
