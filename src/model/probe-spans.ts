@@ -124,13 +124,18 @@ export class ProbeSpanBuilder implements Builder<KernelRecord, ProbeSpanData> {
 
     const oneOnSuccess = probeReturnsOneOnSuccess(this.kernel.version()) ?? drafts.some((d) => d.probe?.record.ret === 1);
     const swallowed: SourceRef[] = [];
-    const byDevice = new Map<string, Draft[]>();
-    for (const d of drafts) push(byDevice, d.device, d);
+    // A device's driver hints count for the span between its previous and its next span.
+    const windows = new Map<Draft, { after: number; before: number }>();
+    const last = new Map<string, Draft>();
+    for (const d of drafts) {
+      const prev = last.get(d.device);
+      windows.set(d, { after: prev ? prev.order : -1, before: Infinity });
+      if (prev) windows.get(prev)!.before = d.order;
+      last.set(d.device, d);
+    }
 
     const probes = drafts.map((d) => {
-      const siblings = byDevice.get(d.device)!;
-      const at = siblings.indexOf(d);
-      const window = { after: at > 0 ? siblings[at - 1]!.order : -1, before: at + 1 < siblings.length ? siblings[at + 1]!.order : Infinity };
+      const window = windows.get(d)!;
       const span = this.spanOf(d, window, oneOnSuccess);
       if (oneOnSuccess && span.ret === 0 && d.failure === null && !d.deferRequested) swallowed.push(span.source);
       return span;
@@ -352,9 +357,17 @@ function customInsideProbe(custom: Rec<'custom-probe-cost'>, probe: Rec<'probe-r
 
 /** The hint closest before `order` inside the window, else the first after it inside the window. */
 function nearest(hints: DriverHint[], order: number, window: { after: number; before: number }): DriverHint | null {
+  // Hints are in input order: binary-search the window's start, then scan only the window.
+  let lo = 0;
+  let hi = hints.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (hints[mid]!.order <= window.after) lo = mid + 1;
+    else hi = mid;
+  }
   let best: DriverHint | null = null;
-  for (const h of hints) {
-    if (h.order <= window.after || h.order >= window.before) continue;
+  for (let i = lo; i < hints.length && hints[i]!.order < window.before; i++) {
+    const h = hints[i]!;
     if (h.order < order) best = h;
     else return best ?? h;
   }
