@@ -74,8 +74,8 @@ export function concurrencyPoints(boot: Boot): ConcurrencyPoint[] {
       }
       return state.perCpu.size;
     });
-    for (const [t, value] of flight) points.push({ node, series: 'probes in flight', t: t / 1e9, value });
-    for (const [t, value] of busy) points.push({ node, series: 'CPUs running a probe body', t: t / 1e9, value });
+    for (const [t, value] of flight) points.push({ node, series: 'probes in flight', t: Math.round(t) / 1e9, value });
+    for (const [t, value] of busy) points.push({ node, series: 'CPUs running a probe body', t: Math.round(t) / 1e9, value });
     const cpus = cpusPerNode.get(node);
     const first = flight[0]?.[0];
     const last = flight[flight.length - 1]?.[0];
@@ -128,8 +128,14 @@ export function concurrencySpec(boot: Boot, options: ConcurrencyOptions): { spec
       subtitle: 'Many probes in flight with one CPU running probe bodies means the node\u2019s probes ran one after another.',
       anchor: 'start' as const,
     },
-    datasets: { concurrency: points },
+    // Compact rows (n: node, s: series index, t, v); the page names the series back.
+    datasets: { concurrency: points.map((p) => ({ n: p.node, s: CONCURRENCY_SERIES.indexOf(p.series), t: p.t, v: p.value })) },
     data: { name: 'concurrency' },
+    transform: [
+      { calculate: `${JSON.stringify(CONCURRENCY_SERIES)}[datum.s]`, as: 'series' },
+      { calculate: 'datum.n', as: 'node' },
+      { calculate: 'datum.v', as: 'value' },
+    ],
     config: { aria: points.length <= ARIA_ROW_LIMIT, font: CHART_FONT },
     facet: {
       row: {
@@ -168,7 +174,8 @@ export function concurrencySpec(boot: Boot, options: ConcurrencyOptions): { spec
         },
         strokeWidth: {
           field: 'series',
-          type: 'nominal' as const,
+          type: 'ordinal' as const,
+          sort: [...CONCURRENCY_SERIES],
           legend: null,
           scale: { domain: [...CONCURRENCY_SERIES], range: [4, 2, 1.5] },
         },

@@ -47,6 +47,8 @@ export function workerLabel(w: WorkerIdentity | null): string {
 }
 
 const ms = (value: number | null): number | null => (value === null ? null : value / 1e6);
+/** Seconds from integer ns, printed with at most 9 decimals in the JSON. */
+const seconds = (value: number): number => Math.round(value) / 1e9;
 
 /**
  * Builds the timeline rows. The queue delay is drawn from the span start and the runnable wait right
@@ -73,7 +75,9 @@ export function probeRows(boot: Boot): ProbeRows {
   const cpus = [...byCpu.keys()].sort((a, b) => (a === -1 ? 1 : b === -1 ? -1 : a - b));
   for (const cpu of cpus) {
     const list = byCpu.get(cpu)!;
-    const packed = packRows(list.map((t) => ({ start: t.start, end: t.end })));
+    // Rows are packed by the probe body (after its queue delay): what occupied the CPU. Queue delays
+    // are drawn under the bodies of the same row, so serialized bodies on one CPU stay on one row.
+    const packed = packRows(list.map((t) => ({ start: Math.min(t.end, t.start + (t.probe.queueDelayNs ?? 0)), end: t.end })));
     const cpuLabel = cpu === -1 ? 'CPU ?' : `CPU ${cpu}`;
     const rowCount = packed.reduce((m, r) => Math.max(m, r + 1), 0);
     for (let r = 0; r < rowCount; r++) lanes.push(r === 0 ? cpuLabel : `${cpuLabel} ·${r + 1}`);
@@ -93,10 +97,10 @@ export function probeRows(boot: Boot): ProbeRows {
         cpu: cpu === -1 ? 'unknown' : String(cpu),
         lane: row === 0 ? cpuLabel : `${cpuLabel} ·${row + 1}`,
         status: p.status,
-        t0: t.start / 1e9,
-        t1: (t.start + queue) / 1e9,
-        t2: (t.start + queue + wait) / 1e9,
-        t3: t.end / 1e9,
+        t0: seconds(t.start),
+        t1: seconds(t.start + queue),
+        t2: seconds(t.start + queue + wait),
+        t3: seconds(t.end),
         durationMs: p.durationNs / 1e6,
         queueDelayMs: ms(p.queueDelayNs),
         runnableWaitMs: ms(p.runnableWaitNs),

@@ -31,6 +31,8 @@ interface Chart {
   id: string;
   spec: TopLevelSpec;
   renderer: 'svg' | 'canvas';
+  /** What the static SVG shows, when it differs from the interactive spec. */
+  staticSpec?: TopLevelSpec;
   note?: string;
 }
 
@@ -48,11 +50,15 @@ export async function renderHtmlReport(input: HtmlReportInput): Promise<string> 
     const t = timelineSpec(boot, { width, xDomain });
     const untimed =
       t.rows.untimed > 0 ? `${t.rows.untimed} of ${boot.probes.length} probes have only a cost (no start time) and are not drawn.` : '';
-    const tChart: Chart = { id: `timeline-${k}`, spec: t.spec, renderer: t.rows.rows.length > CANVAS_ROW_LIMIT ? 'canvas' : 'svg' };
-    if (untimed) tChart.note = untimed;
+    const large = t.rows.rows.length > CANVAS_ROW_LIMIT;
+    const tChart: Chart = { id: `timeline-${k}`, spec: t.spec, renderer: large ? 'canvas' : 'svg' };
+    // A very large boot's static picture shows the bodies only, to keep the file small.
+    if (large) tChart.staticSpec = timelineSpec(boot, { width, xDomain, phases: false }).spec;
+    const notes = [untimed, large ? 'Without JavaScript this picture shows the probe bodies only (no queue-delay and runnable-wait parts).' : ''];
+    if (untimed || large) tChart.note = notes.filter((n) => n).join(' ');
     timeline.push(t.rows.rows.length > 0 ? await chartHtml(tChart, charts) : emptyNote('No probe has a start time: nothing to draw.', untimed));
     const c = concurrencySpec(boot, { width, xDomain });
-    const cChart: Chart = { id: `concurrency-${k}`, spec: c.spec, renderer: 'svg' };
+    const cChart: Chart = { id: `concurrency-${k}`, spec: c.spec, renderer: c.points.length > CANVAS_ROW_LIMIT ? 'canvas' : 'svg' };
     concurrency.push(c.points.length > 0 ? await chartHtml(cChart, charts) : emptyNote('No timed probes: no concurrency to show.'));
     const i = initcallSpec(boot, { width });
     const iChart: Chart = { id: `initcalls-${k}`, spec: i.spec, renderer: i.rows.length > CANVAS_ROW_LIMIT ? 'canvas' : 'svg' };
@@ -111,7 +117,7 @@ ${assets.map((a) => `<script data-lib="${a.name}">${a.source}</script>`).join('\
 /** Static SVG of the chart in its figure; the chart joins `drawn`, whose specs the page embeds. */
 async function chartHtml(chart: Chart, drawn: Chart[]): Promise<string> {
   drawn.push(chart);
-  const svg = await renderSvg(chart.spec);
+  const svg = await renderSvg(chart.staticSpec ?? chart.spec);
   const note = chart.note ? `<p class="note">${escapeHtml(chart.note)}</p>` : '';
   return `<figure class="chart" data-spec="spec-${chart.id}" data-renderer="${chart.renderer}"><div class="static">${svg}</div></figure>${note}`;
 }
@@ -257,6 +263,7 @@ const EMBED_SCRIPT = `
       }));
   });
   window.__reportReady = Promise.all(jobs).then(function () {
+    window.__reportReadyMs = performance.now();
     document.body.setAttribute('data-charts-ready', String(Object.keys(views).length));
   });
 })();

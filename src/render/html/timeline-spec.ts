@@ -11,6 +11,8 @@ export interface TimelineOptions {
   width: number;
   /** Shared x domain in seconds, when several boots are shown side by side. */
   xDomain?: [number, number] | null;
+  /** false: bodies only, no queue-delay and runnable-wait parts (the static picture of a very large boot). */
+  phases?: boolean;
 }
 
 export const PHASES = ['running', 'runnable wait', 'queue delay'] as const;
@@ -45,7 +47,7 @@ export function timelineSpec(boot: Boot, options: TimelineOptions): { spec: TopL
   const phaseLayer = (name: string, phase: string, from: string, to: string, filter: string | null) => ({
     name,
     transform: [...(filter ? [{ filter }] : []), { calculate: JSON.stringify(phase), as: 'phase' }],
-    mark: { type: 'bar' as const, cornerRadius: 0, stroke: '#333', strokeWidth: 0.3 },
+    mark: { type: 'bar' as const, ...(rows.rows.length <= ARIA_ROW_LIMIT ? { stroke: '#333', strokeWidth: 0.3 } : {}) },
     encoding: {
       x: { ...x, field: from },
       x2: { field: to },
@@ -56,8 +58,8 @@ export function timelineSpec(boot: Boot, options: TimelineOptions): { spec: TopL
     title: {
       text: 'Probe timeline: one lane per CPU that ran a probe body',
       subtitle: [
-        'Colour: the kind of task that ran the probe body. Faded part: queue delay, then runnable wait, drawn from the span start',
-        '(the model records how long each lasted, not exactly when). Overlapping probes on one CPU get extra rows (·2, ·3...).',
+        'Colour: the kind of task that ran the probe body. Palest: queue delay (queue_work to execute_start), drawn under the bars;',
+        'paler: runnable wait, put right after it (the model records how long, not when). Overlapping bodies on one CPU get rows ·2, ·3...',
       ],
       anchor: 'start' as const,
     },
@@ -83,13 +85,18 @@ export function timelineSpec(boot: Boot, options: TimelineOptions): { spec: TopL
       },
       tooltip: [...tooltip, { field: 'phase', title: 'this part' }],
     },
+    // Later layers draw on top: queue delays under the bodies they precede.
     layer: [
+      ...(options.phases === false
+        ? []
+        : [
+            phaseLayer('probe_queue', 'queue delay', 't0', 't1', 'datum.t1 > datum.t0'),
+            phaseLayer('probe_wait', 'runnable wait', 't1', 't2', 'datum.t2 > datum.t1'),
+          ]),
       {
         ...phaseLayer('probe_running', 'running', 't2', 't3', null),
         params: [{ name: 'timeline_zoom', select: { type: 'interval' as const, encodings: ['x' as const] }, bind: 'scales' as const }],
       },
-      phaseLayer('probe_wait', 'runnable wait', 't1', 't2', 'datum.t2 > datum.t1'),
-      phaseLayer('probe_queue', 'queue delay', 't0', 't1', 'datum.t1 > datum.t0'),
     ],
   };
   return { spec: spec as TopLevelSpec, rows };

@@ -58,8 +58,10 @@ describe.skipIf(missing !== null)('HTML report in headless Chromium', () => {
       await page.goto(url);
       expect(await page.locator('figure.chart .static svg').count()).toBe(3);
       const timed = boot.probes.filter((p) => p.startNs !== null).length;
-      const running = await page.locator('figure[data-spec="spec-timeline-0"] .static svg g.mark-rect.role-mark').first().locator('path').count();
+      const running = await page.locator('figure[data-spec="spec-timeline-0"] .static svg g.probe_running_marks path').count();
       expect(running).toBe(timed);
+      expect(await page.locator('figure[data-spec="spec-concurrency-0"] .static svg g.concurrency_marks path').count()).toBeGreaterThan(0);
+      expect(await page.locator('figure[data-spec="spec-initcalls-0"] .static svg g.initcalls_marks path').count()).toBe(boot.initcalls.filter((i) => i.startNs !== null).length);
       expect(blocked).toEqual([]);
     } finally {
       await context.close();

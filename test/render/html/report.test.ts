@@ -27,9 +27,13 @@ describe('renderHtmlReport', () => {
     }
     const timeline = specs.get('spec-timeline-0') as { datasets: { probes: Array<{ device: string; cpu: string }> } };
     expect(timeline.datasets.probes.map((p) => `${p.device}@${p.cpu}`)).toEqual(['0000:21:00.0@0', '0000:22:00.0@0', '0000:23:00.0@0']);
-    // The static timeline draws one running bar per probe plus a queue-delay bar for each (all three have one).
+    // The static timeline draws one running bar per probe and a queue-delay bar for each (all three have one).
     const staticTimeline = html.slice(html.indexOf('data-spec="spec-timeline-0"'), html.indexOf('</figure>', html.indexOf('data-spec="spec-timeline-0"')));
-    expect(staticTimeline.match(/<path [^>]*aria-roledescription="bar"/g)?.length).toBe(6);
+    const layer = (name: string) => staticTimeline.match(new RegExp(`<g class="mark-rect role-mark ${name}"[^>]*>(.*?)</g>`))?.[1]?.match(/<path /g)?.length;
+    expect(layer('probe_running_marks')).toBe(3);
+    expect(layer('probe_queue_marks')).toBe(3);
+    // No runnable wait is known for these probes: the wait layer is empty.
+    expect(staticTimeline).toMatch(/<g class="mark-rect role-mark probe_wait_marks"[^>]*(\/>|><\/g>)/);
   });
 
   it('lists the slowest probes and per-driver totals with the capture values', async () => {
