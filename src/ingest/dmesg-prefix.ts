@@ -12,7 +12,7 @@
 import type { KernelLogFormat, PrintkCaller } from './kernel-log.js';
 import { ns, type Ns } from '../model/types.js';
 import type { PresentationContext, PresentationParser, RecordStamp } from './kernel-log-presentation.js';
-import { NO_STAMP, badLine, isIndented, kernelLogLine } from './kernel-log-presentation.js';
+import { NO_STAMP, badLine, isBlank, isIndented, kernelLogLine } from './kernel-log-presentation.js';
 
 /** `<lvl>`? `[ sec.frac]` then an optional caller bracket (glued or after one space), then one space. */
 const PRINTK_PREFIX = /^(?:<(\d{1,3})>)?\[ *(\d+)\.(\d{1,9})\](?: ?\[ *([TC])(\d+)\])? ?/;
@@ -122,13 +122,30 @@ export function createDmesgParser(ctx: PresentationContext, format: PrefixedForm
       return skipped;
     },
     line(text, lineNo) {
-      if (text.length === 0) {
+      if (isBlank(text)) {
         skipped++;
         return;
       }
       if (format === 'dmesg-notime') {
         emit(lineNo, NO_STAMP, text, false);
         return;
+      }
+      if (format === 'dmesg' || format === 'dmesg-raw') {
+        // Fast path for the common case: one regex, one record (the record is the stamp of its continuations).
+        const m = PRINTK_PREFIX.exec(text);
+        if (m) {
+          const raw = m[1];
+          const record = kernelLogLine(ctx.file, lineNo, {
+            timeNs: secondsToNs(m[2]!, m[3]!),
+            clock: 'printk',
+            level: raw === undefined ? null : Number(raw) & 7,
+            facility: raw === undefined ? null : Number(raw) >> 3,
+            caller: m[4] === undefined ? null : callerOf(m[4], m[5]),
+          }, text.slice(m[0].length), false);
+          stamp = record;
+          ctx.onLine(record);
+          return;
+        }
       }
       let parsed: { stamp: RecordStamp; textStart: number } | null = null;
       if (format === 'dmesg-decode') parsed = parseDecoded(text);

@@ -12,7 +12,7 @@ import { ns, type Ns } from '../model/types.js';
 import type { KernelLogFormat } from './kernel-log.js';
 import { parseCallerAt } from './dmesg-prefix.js';
 import type { PresentationContext, PresentationParser, RecordStamp } from './kernel-log-presentation.js';
-import { badLine, isIndented, kernelLogLine } from './kernel-log-presentation.js';
+import { badLine, isBlank, isIndented, kernelLogLine } from './kernel-log-presentation.js';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
@@ -114,7 +114,7 @@ export function createDmesgWallClockParser(ctx: PresentationContext, format: Wal
       return skipped;
     },
     line(text, lineNo) {
-      if (text.length === 0) {
+      if (isBlank(text)) {
         skipped++;
         return;
       }

@@ -14,7 +14,7 @@ import { ns, type Ns } from '../model/types.js';
 import type { KernelLogFormat } from './kernel-log.js';
 import { WallClock, calendarSeconds, fractionToNs, monthIndex, zoneOffsetMinutes } from './dmesg-wallclock.js';
 import type { PresentationContext, PresentationParser, RecordStamp } from './kernel-log-presentation.js';
-import { badLine, isIndented, kernelLogLine } from './kernel-log-presentation.js';
+import { badLine, isBlank, isIndented, kernelLogLine } from './kernel-log-presentation.js';
 
 const SHORT = /^([A-Z][a-z]{2}) ([ \d]?\d) (\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))? /;
 const SHORT_ISO = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:[.,](\d{1,9}))?(Z|[+-]\d\d:?\d\d) /;
@@ -104,7 +104,7 @@ export function createJournalShortParser(ctx: PresentationContext, format: Short
       return skipped;
     },
     line(text, lineNo) {
-      if (text.length === 0 || isJournalMarker(text)) {
+      if (isBlank(text) || isJournalMarker(text)) {
         skipped++;
         return;
       }

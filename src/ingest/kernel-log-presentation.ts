@@ -55,3 +55,8 @@ export function isIndented(text: string): boolean {
   const c = text.charCodeAt(0);
   return c === 32 || c === 9;
 }
+
+/** Empty or whitespace-only (util-linux prints an empty continuation of a record as its indentation alone). */
+export function isBlank(text: string): boolean {
+  return text.length === 0 || (isIndented(text) && text.trim().length === 0);
+}

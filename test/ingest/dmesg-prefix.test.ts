@@ -47,6 +47,14 @@ describe('dmesg (plain [ts]) — real captures', () => {
     expect(r.lines.filter((l) => l.continuation)).toHaveLength(8);
   });
 
+  it('skips a whitespace-only line (an empty continuation) without a record or a diagnostic (EMC, SLES 5.14)', async () => {
+    const r = await readBack('fixtures/dmesg/excerpts/emc_whitespace-only-line.lines-9205-9212.txt', 'dmesg');
+    expect(r.diagnostics).toEqual([]);
+    expect(r.lines).toHaveLength(7);
+    expect(r.result.skippedLines).toBe(1);
+    expect(r.lines[6]).toMatchObject({ timeNs: 1_090_248_512_000, source: { line: 8 }, continuation: false });
+  });
+
   it('handles CRLF line ends (supermicro AS-4125GS, RHEL 9.6 5.14 as committed upstream)', async () => {
     const r = await readBack(`${SNIFF}/supermicro_AS-4125GS-TNRT_2S_epyc_rocky9.6_5.14.0-570.dmesg.txt`, 'dmesg');
     expect(r.diagnostics).toEqual([]);
