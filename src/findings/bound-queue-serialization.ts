@@ -17,7 +17,7 @@ import { describeDataLevel, executingCpu, isCompletedProbe, richestLevel, traceF
 import { formatCpuList, housekeepingCpusOfNode, nodeOfCpu } from './node-cpus.js';
 import { parallelSpanNs } from './parallel-span.js';
 import { isPciDevice, pciHandOff } from './pci-probe-mechanism.js';
-import { probeBody, probeEvidence, type ProbeBody } from './probe-body.js';
+import { isNestedIn, probeBody, probeEvidence, type ProbeBody } from './probe-body.js';
 
 export const BOUND_QUEUE_SERIALIZATION = 'bound-queue-serialization';
 
@@ -54,19 +54,9 @@ export function detectBoundQueueSerialization(boot: Boot): Finding[] {
   return findings.sort((a, b) => (b.lostNs ?? 0) - (a.lostNs ?? 0) || (a.cpu ?? 0) - (b.cpu ?? 0));
 }
 
-/**
- * Drops probes that ran inside another probe's body: a child device probed from its parent's probe
- * (portdrv's `0000:20:00.0:pcie001` inside pcieport's `0000:20:00.0`) runs in the same task, within
- * the parent's span, without a work item of its own. They did not compete for the pool.
- */
+/** Drops probes that ran inside another probe of the group (they did not compete for the pool). */
 function withoutNested(members: Member[]): Member[] {
-  const sameTask = (a: ProbeSpan, b: ProbeSpan) =>
-    a.worker !== null && b.worker !== null && (a.worker.pid !== null ? a.worker.pid === b.worker.pid : a.worker.comm === b.worker.comm);
-  const inside = (inner: Member, outer: Member) =>
-    inner !== outer && inner.body.readyNs !== null && inner.body.endNs !== null && outer.body.readyNs !== null && outer.body.endNs !== null
-    && outer.body.readyNs <= inner.body.readyNs && inner.body.endNs <= outer.body.endNs
-    && (inner.probe.device.startsWith(`${outer.probe.device}:`) || (inner.probe.queueDelayNs === null && sameTask(inner.probe, outer.probe)));
-  return members.filter((m) => !members.some((o) => inside(m, o)));
+  return members.filter((m) => !members.some((o) => isNestedIn(m.probe, o.probe)));
 }
 
 /** Connected sets (size ≥ 2) of members whose ready intervals overlap. */

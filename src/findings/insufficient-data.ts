@@ -5,7 +5,7 @@
 
 import type { Boot, Finding, ProbeSpan } from '../model/types.js';
 import { describeDataLevel, executingCpu, isCompletedProbe, richestLevel, traceFilesOf } from './data-level.js';
-import { probeBody } from './probe-body.js';
+import { isNestedIn, probeBody } from './probe-body.js';
 
 export const INSUFFICIENT_DATA = 'insufficient-data';
 
@@ -40,9 +40,10 @@ export function detectInsufficientData(boot: Boot): Finding[] {
   )];
 }
 
-/** Probes whose span overlaps at least one other probe's span. */
+/** Probes whose span overlaps another probe's span, leaving out probes run inside another probe. */
 function overlappingProbes(probes: ProbeSpan[]): ProbeSpan[] {
-  const timed = probes.map((p) => ({ p, b: probeBody(p) })).filter((x) => x.b.readyNs !== null && x.b.endNs !== null);
+  const outer = probes.filter((p) => !probes.some((o) => isNestedIn(p, o)));
+  const timed = outer.map((p) => ({ p, b: probeBody(p) })).filter((x) => x.b.readyNs !== null && x.b.endNs !== null);
   return timed
     .filter((x) => timed.some((y) => y !== x && y.b.readyNs! < x.b.endNs! && x.b.readyNs! < y.b.endNs!))
     .map((x) => x.p);

@@ -51,3 +51,24 @@ export function probeEvidence(probes: readonly ProbeSpan[]): ProbeSpan['evidence
   }
   return out;
 }
+
+/**
+ * True when `inner` ran inside `outer`'s probe: a child device probed from its parent's probe
+ * (portdrv's `0000:20:00.0:pcie001` inside pcieport's `0000:20:00.0`), or a span within another's
+ * run by the same task without a work item of its own. Such probes never competed with their parent.
+ */
+export function isNestedIn(inner: ProbeSpan, outer: ProbeSpan): boolean {
+  if (inner === outer) return false;
+  const a = probeBody(inner);
+  const b = probeBody(outer);
+  if (a.readyNs === null || a.endNs === null || b.readyNs === null || b.endNs === null) return false;
+  if (b.readyNs > a.readyNs || a.endNs > b.endNs) return false;
+  return inner.device.startsWith(`${outer.device}:`) || (inner.queueDelayNs === null && sameTask(inner, outer));
+}
+
+function sameTask(a: ProbeSpan, b: ProbeSpan): boolean {
+  const pa = a.worker?.pid ?? a.callerPid ?? null;
+  const pb = b.worker?.pid ?? b.callerPid ?? null;
+  if (pa !== null || pb !== null) return pa === pb;
+  return a.worker !== null && b.worker !== null && a.worker.comm === b.worker.comm;
+}

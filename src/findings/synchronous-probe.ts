@@ -100,7 +100,7 @@ function syncFinding(boot: Boot, unordered: ProbeSpan[]): Finding | null {
       boundHop && bodyCpus.length > 0
         ? `Each probe body still ran on a bound kworker of CPU ${formatCpuList(bodyCpus)} (pci_call_probe() hands it over and the caller waits), but the order is set by the caller, not by the per-CPU pool: this is not bound-queue serialization, and the pci_call_probe() fixes do not change it.`
         : 'This is not bound-queue serialization.',
-      `Asynchronous probing (PROBE_PREFER_ASYNCHRONOUS in the driver, or driver_async_probe=${driver} / ${driver}.async_probe=1) would let them overlap.`,
+      `Asynchronous probing (PROBE_PREFER_ASYNCHRONOUS in the driver, or driver_async_probe=${driver} / ${driver}.async_probe=1) would let them overlap, where the driver supports it.`,
       `Data used: ${describeDataLevel(level, bodies.some((b) => b.body.basis === 'sched'))}.`,
     ].join(' '),
     node,
