@@ -250,6 +250,8 @@ function applyMatch(p: ProbeSpan, match: Match, workItems: WorkItem[], occ: Task
       worker: identity(occ, match.pid, ''),
       queuedBy: null,
       queueDelayNs: null,
+      bodyStartNs: p.startNs,
+      bodyEndNs: p.endNs,
       ...splitFields(occ, split),
     };
   }
@@ -268,6 +270,8 @@ function applyMatch(p: ProbeSpan, match: Match, workItems: WorkItem[], occ: Task
     worker: worker.pid === null ? worker : identity(occ, worker.pid, worker.comm),
     queuedBy: queuer === null ? p.queuedBy : identity(occ, queuer.pid, queuer.comm),
     queueDelayNs: body ? w.queueDelayNs : p.queueDelayNs ?? null,
+    bodyStartNs: body && w.startedAt !== null ? ns(w.startedAt + offset) : p.startNs,
+    bodyEndNs: body && w.endedAt !== null ? ns(w.endedAt + offset) : p.endNs,
     ...(split ? splitFields(occ, split) : {}),
     evidence: [...p.evidence, ...w.sources],
   };

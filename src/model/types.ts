@@ -94,6 +94,13 @@ export interface ProbeSpan {
    * the PID that ran really_probe(), i.e. the async worker or the insmod/init context. Absent or null otherwise.
    */
   callerPid?: Pid | null;
+  /**
+   * When `worker` started and ended running the probe body, on the span's clock (the body's work item
+   * execute_start/end for work_on_cpu-style probes; the span itself when the caller ran it). Absent or null
+   * when no trace was joined.
+   */
+  bodyStartNs?: Ns | null;
+  bodyEndNs?: Ns | null;
   /** Which input established the span: 'probe-line', 'custom-line', 'ftrace', 'function-graph'. */
   origin: SpanOrigin;
   source: SourceRef;

@@ -89,18 +89,22 @@ function renderBurst(spans: TimedSpan[], title: string, firstSymbol: number): st
     }
     return l;
   };
+  const markOf = (from: number, to: number, symbol: string): Mark => ({ from: column(from), to: column(to), startNs: from, endNs: to, symbol });
   spans.forEach((p, i) => {
-    const mark = { from: column(p.startNs), to: column(p.endNs), startNs: p.startNs, endNs: p.endNs, symbol: symbolOf(i) };
-    lane(cpuLanes, p.cpu === null ? 'CPU ?' : `CPU ${p.cpu}`).marks.push(mark);
-    lane(taskLanes, taskLabel(p.worker)).marks.push(mark);
-    if (p.queuedBy) lane(taskLanes, taskLabel(p.queuedBy)).marks.push({ ...mark, symbol: WAIT });
+    // The body's own run when the trace gave it (a work_on_cpu body starts after its queue delay).
+    const bodyStart = Math.max(p.startNs, p.bodyStartNs ?? p.startNs);
+    const bodyEnd = Math.max(bodyStart, Math.min(p.endNs, p.bodyEndNs ?? p.endNs));
+    const body = markOf(bodyStart, bodyEnd, symbolOf(i));
+    lane(cpuLanes, p.cpu === null ? 'CPU ?' : `CPU ${p.cpu}`).marks.push(body);
+    lane(taskLanes, taskLabel(p.worker)).marks.push(body);
+    if (p.queuedBy) lane(taskLanes, taskLabel(p.queuedBy)).marks.push(markOf(p.startNs, p.endNs, WAIT));
   });
 
   const out: string[] = [];
   out.push(`${title}: ${formatSeconds(t0)} to ${formatSeconds(t1)} s (${formatMs(t1 - t0)} ms); one column = ${formatMs(scale)} ms`);
-  out.push('Per CPU (the CPU that ran each probe body):');
+  out.push('Per CPU (the CPU that ran each probe body, while it ran):');
   for (const l of sortedLanes(cpuLanes, cpuOrder)) out.push(...renderLane(l));
-  out.push(`Per task (the task that ran each probe body; '${WAIT}' = queued it and waited):`);
+  out.push(`Per task (the task that ran each probe body; '${WAIT}' = the caller that queued it, whole probe):`);
   for (const l of sortedLanes(taskLanes, (a, b) => a.localeCompare(b))) out.push(...renderLane(l));
   out.push('Probes:');
   spans.forEach((p, i) => out.push(...legendLines(p, symbolOf(i))));

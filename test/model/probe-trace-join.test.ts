@@ -36,6 +36,7 @@ describe('joinProbesWithTrace on the real captures', () => {
     expect(p.worker).toMatchObject({ comm: 'kworker/0:1', pid: pidOf(16), kind: 'bound', cpu: cpuId(0) });
     expect(p.queuedBy).toMatchObject({ comm: 'kworker/u17:0', pid: pidOf(8), kind: 'unbound' });
     expect(p.evidence.map((e) => e.line)).toEqual([3536, 3537, 3542, 3571]);
+    expect([p.bodyStartNs, p.bodyEndNs]).toEqual([4_058_109_000, 4_060_719_000]);
   });
 
   for (const dir of ['before-n0x3', 'before-n0x3/boot-2', 'before-n0x3/boot-3', 'n0x3', 'n0x3/boot-2', 'n0x3-tsc-unstable']) {
@@ -68,6 +69,9 @@ describe('joinProbesWithTrace on the real captures', () => {
       ['kworker/0:1', 'kworker/u17:2', 6_112_000],
       ['kworker/0:2', 'kworker/u17:1', 3_712_000],
     ]);
+    // The two bodies on kworker/0:1 ran one after the other, not side by side.
+    const [a, b] = nvme(probes);
+    expect(a!.bodyEndNs!).toBeLessThanOrEqual(b!.bodyStartNs!);
   });
 
   for (const dir of ['after-n0x3', 'after-n0x3/boot-2', 'after-n0x3/boot-3']) {

@@ -29,12 +29,12 @@ describe('renderTimelines', () => {
     const second = lines.slice(lines.indexOf('Probe timeline 2 of 2: 4.057885 to 4.067657 s (9.772 ms); one column = 0.129 ms'));
     expect(second.slice(0, 10)).toEqual([
       'Probe timeline 2 of 2: 4.057885 to 4.067657 s (9.772 ms); one column = 0.129 ms',
-      'Per CPU (the CPU that ran each probe body):',
-      'CPU 0                 |DDDDDDDDDDDDDDDDDDDDDDDDD   FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF|',
-      '                      |        EEEEEEEEEEEEEEEEEE                                                  |',
-      "Per task (the task that ran each probe body; '.' = queued it and waited):",
-      'kworker/0:1-16        |DDDDDDDDDDDDDDDDDDDDDDDDD                                                   |',
-      'kworker/0:2-96        |        EEEEEEEEEEEEEEEEEE  FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF|',
+      'Per CPU (the CPU that ran each probe body, while it ran):',
+      'CPU 0                 | DDDDDDDDDDDDDDDDDDDDDD      FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF                |',
+      '                      |        EEEEEEEEEEEEEEEEE                                                   |',
+      "Per task (the task that ran each probe body; '.' = the caller that queued it, whole probe):",
+      'kworker/0:1-16        | DDDDDDDDDDDDDDDDDDDDDD                                                     |',
+      'kworker/0:2-96        |        EEEEEEEEEEEEEEEEE    FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF                |',
       'kworker/u17:0-8       |.........................                                                   |',
       'kworker/u17:1-55      |        ..................                                                  |',
       'kworker/u17:2-58      |                            ................................................|',
@@ -52,10 +52,12 @@ describe('renderTimelines', () => {
   it('says what it cannot draw (synthetic spans)', () => {
     const untimed: ProbeSpan = { ...joinedPciProbes('after-n0x3')[0]!, startNs: null, endNs: null };
     expect(renderTimelines(bootOf([untimed]))).toBe('Probe timelines: no probe span has a start and an end time.\n');
-    const one: ProbeSpan = { ...untimed, device: 'x', startNs: ns(1_000_000), endNs: ns(2_000_000), durationNs: ns(1_000_000), worker: null, queuedBy: null, cpu: null };
+    const one: ProbeSpan = { ...untimed, device: 'x', startNs: ns(1_000_000), endNs: ns(2_000_000), durationNs: ns(1_000_000), worker: null,
+      queuedBy: null, cpu: null, bodyStartNs: null, bodyEndNs: null, onCpuNs: null, runnableWaitNs: null, sleepNs: null };
     const out = renderTimelines(bootOf([one, untimed]));
     expect(out).toContain('CPU ?                 |' + 'A'.repeat(76) + '|');
     expect(out).toContain('(task unknown)        |' + 'A'.repeat(76) + '|');
+    expect(out).toContain('  A x  0.001000 s +1.000 ms  CPU ?  (task unknown)\n');
     expect(out.trimEnd().endsWith('(1 probe span(s) without start/end times are not drawn)')).toBe(true);
   });
 });
