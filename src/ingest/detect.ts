@@ -67,7 +67,9 @@ const JOURNAL_MARKER = /^-- .* --$/;
 const FTRACE_EVENT = /^\s*\S.*-\d+\s+(?:\(\s*[\d-]+\)\s+)?\[\d{3,}\]\s+(?:\S{4,6}\s+)?\d+(?:\.\d+)?: \S/;
 const FUNCGRAPH = /^\s*(?:\d+\.\d+ \|\s+)?\d+\)\s.*\|/;
 const PCI_NUMA = /^(?:[0-9a-fA-F]{4}:[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7]\s+(?:numa_node=)?-?\d+(?:\s|$)|\/sys\/bus\/pci\/devices\/\S+\/numa_node:-?\d+)/;
-const CPULIST = /^(?:node\d+:\s*)?\d+(?:-\d+)?(?:,\d+(?:-\d+)?)*$|^node\d+:\s*$/;
+const CPU_RANGES = String.raw`\d+(?:-\d+(?::\d+(?:\/\d+)?)?)?(?:,\d+(?:-\d+(?::\d+(?:\/\d+)?)?)?)*`;
+/** A sysfs cpulist (`0-3,8-11`), alone or keyed as the captures' node-cpulist.txt / cpus.txt write them. */
+const CPULIST = new RegExp(String.raw`^(?:(?:node\d+|possible|present|online|offline|isolated|nohz_full)\s*:\s*)?(?:${CPU_RANGES})?\s*$|^(?:nohz_full|isolated|offline)\s*:\s*\(null\)\s*$|^(?:nproc|kernel_max)\s*:\s*\d+\s*$|^unbound_wq_cpumask\s*:\s*[0-9a-f,]+\s*$`);
 const CSV_ROW = /^\d+(?:,[^,\s]*)+$/;
 const LSCPU_HUMAN = /^\s*(?:NUMA node\d+ CPU\(s\):|NUMA node\(s\):|Architecture:\s|CPU\(s\):\s+\d|On-line CPU\(s\) list:)/;
 const CUSTOM_PROBE = /^\S+ \S+: CPU:\s*\d+, COMM: .+?,?\s+(?:probe )?cost:?\s*\d+ ns\s*$/;
@@ -188,7 +190,8 @@ export function detectFormat(path: string, firstLines: string[]): InputFormat | 
 
   let best: Extract<LineClass, InputFormat> | null = null;
   for (const k of KERNEL_CLASSES) if (n(k) > 0 && (best === null || n(k) > n(best))) best = k;
-  if (best !== null && n(best) >= Math.min(3, lines.length)) {
+  // Kernel lines must be a fair share of the head: a README quoting a few log lines is not a log.
+  if (best !== null && n(best) >= Math.min(3, lines.length) && n(best) >= 0.3 * content) {
     if (best === 'dmesg' || best === 'dmesg-raw') {
       const printk = n('dmesg') + n('dmesg-raw');
       const unprefixed = n('other') + n('kernel-bare') + n('bdf-message') + n('custom-probe') + n('comment') + n('cpulist') + n('csv-row');

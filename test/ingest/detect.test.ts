@@ -62,7 +62,7 @@ describe('sniffFile — real corpus logs', () => {
 });
 
 describe('sniffFile — capture files', () => {
-  const cases: Array<[string, InputFormat]> = [
+  const cases: Array<[string, InputFormat | null]> = [
     ['fixtures/captures/n0x3/dmesg.log', 'dmesg'],
     ['fixtures/captures/before-n0x3/dmesg.log', 'dmesg'],
     ['fixtures/dmesg/captures-n0x3/dmesg-raw.log', 'dmesg-raw'],
@@ -72,6 +72,7 @@ describe('sniffFile — capture files', () => {
     ['fixtures/captures/n0x3/topology.csv', 'lscpu'],
     ['fixtures/captures/n0x3/node-cpulist.txt', 'cpulist'],
     ['fixtures/captures/n0x3/pci-numa.txt', 'pci-numa'],
+    ['fixtures/captures/n0x3/cpus.txt', 'cpulist'],
     ['fixtures/dmesg/epyc9a64-patch-mail-before.log', 'patch-mail'],
   ];
   for (const [path, format] of cases) {
@@ -79,6 +80,11 @@ describe('sniffFile — capture files', () => {
       expect(await sniffFile(path)).toBe(format);
     });
   }
+
+  it('does not take a README quoting a few log lines for a log (the capture NOTES.md)', async () => {
+    expect(await sniffFile('fixtures/captures/n0x3/NOTES.md')).toBeNull();
+    expect(await sniffFile('fixtures/captures/n0x3/uname.txt')).toBeNull();
+  });
 
   it('tells a serial console from dmesg by the file name when the head has no userspace line', () => {
     const head = ['[    0.000000] Linux version 6.1.0-50-amd64', '[    0.000000] Command line: console=ttyS0', '[    0.000000] BIOS-provided physical RAM map:'];
