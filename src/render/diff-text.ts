@@ -63,7 +63,8 @@ function perSide(diff: BootDiff): string {
     metricRow('total probe time', diff.totalProbe),
     costRow('mean device cost', diff.meanCost),
     costRow('slowest device', diff.maxCost),
-    ['CPUs used', cpusCell(diff.before.cpusUsed, diff.before.cpusPerBoot), cpusCell(diff.after.cpusUsed, diff.after.cpusPerBoot), '', '', ''],
+    ['CPUs used', diff.before.cpusUsed.join(',') || '-', diff.after.cpusUsed.join(',') || '-', '', '', ''],
+    ['CPUs per boot', diff.before.cpusPerBoot.join(', ') || '-', diff.after.cpusPerBoot.join(', ') || '-', '', '', ''],
     ['worker kinds', diff.before.workerKinds.join(', ') || '-', diff.after.workerKinds.join(', ') || '-', '', '', ''],
   ];
   return renderTable(
@@ -119,12 +120,6 @@ function placement(side: DeviceSide | null): string {
   if (!side) return '-';
   const cpus = side.cpus.length > 0 ? `CPU ${side.cpus.join(',')}` : 'CPU ?';
   return side.workerKinds.length > 0 ? `${cpus} ${side.workerKinds.join('/')}` : cpus;
-}
-
-function cpusCell(cpus: number[], perBoot: number[]): string {
-  if (cpus.length === 0) return '-';
-  const counts = [...new Set(perBoot)].join('/');
-  return `${counts} per boot (${cpus.join(',')})`;
 }
 
 function shortVerdict(s: Significance | null): string {

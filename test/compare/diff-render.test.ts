@@ -22,7 +22,8 @@ describe('renderDiffText (patch mail, before vs v1)', () => {
   it('prints the per-side rows and the resolved finding', () => {
     expect(lines.find((l) => l.startsWith('mean device cost'))).toMatch(/50\.074 +34\.232 +-15\.842 +-31\.6 % +over 3 devices$/);
     expect(lines.find((l) => l.startsWith('slowest device'))).toMatch(/-34\.9 %/);
-    expect(lines.find((l) => l.startsWith('CPUs used'))).toMatch(/1 per boot \(0\) +3 per boot \(1,2,5\)$/);
+    expect(lines.find((l) => l.startsWith('CPUs used'))).toMatch(/ 0 +1,2,5$/);
+    expect(lines.find((l) => l.startsWith('CPUs per boot'))).toMatch(/ 1 +3$/);
     expect(text).toContain('resolved:\n  bound-queue-serialization (node 0 CPU 0): in 1 of 1 before and 0 of 1 after boots');
     expect(text).toContain('new: none');
     expect(text).toContain('1 vs 1 boots: no verdict');
