@@ -62,8 +62,10 @@ const CUSTOM = /^(?<drv>\S+) (?<dev>\S+): CPU:\s*(?<cpu>\d+), COMM: (?<comm>.+?)
 const NVME_PCI_FUNCTION = /^nvme (nvme\d+): pci function (\S+)\s*$/;
 const PCI_BUS_NODE = /^pci_bus ([0-9a-fA-F]{4,}:[0-9a-fA-F]{2}): on NUMA node (\d+)\s*$/;
 const PCI_ROOT_BUS_RANGE = /^pci_bus ([0-9a-fA-F]{4,}:[0-9a-fA-F]{2}): root bus resource \[bus ([0-9a-fA-F]{2})(?:-([0-9a-fA-F]{2}))?\]\s*$/;
-// The comm may contain spaces; print_tainted() follows it (`Not tainted` / `Tainted: ...`).
-const TASK_COMM = /^CPU: (\d+) (?:UID: \d+ )?PID: (\d+) Comm: (.{1,20}?) (?:Not tainted|Tainted: )/;
+// The comm may contain spaces; `Kdump: loaded ` (when a crash kernel is loaded) and print_tainted() follow it (`Not tainted` / `Tainted: ` + one letter or
+// space per taint flag), then the release and the first word of the version (`#1`).
+const TASK_COMM = /^CPU: (\d+) (?:UID: \d+ )?PID: (\d+) Comm: (.{1,20}?) (?:Kdump: loaded )?(?:Not tainted|Tainted: )/;
+const TASK_RELEASE = /^(?:[A-Z ]*? )?(\d+\.\d+\S*) #/;
 // Any dev_printk line. The device name must carry a digit, '.' or ':' so that sentences such as
 // `pinctrl core: initialized` are not taken for one; the owner starts lower-case (not `ACPI: `).
 const DEVICE_MESSAGE = /^(?<owner>[a-z0-9][\w.-]*) (?<dev>[\w][\w.:/+-]*): (?<msg>.*)$/;
@@ -126,7 +128,10 @@ export function recognizeKernelMessage(line: KernelLogLine): KernelRecord | null
     if ((m = ASYNC_WAITING.exec(text))) return { line, type: 'async-waiting', pid: Number(m[1]) };
     if ((m = ASYNC_CONTINUING.exec(text))) return { line, type: 'async-continuing', pid: Number(m[1]), usecs: Number(m[2]) };
   }
-  if (text.startsWith('CPU: ') && (m = TASK_COMM.exec(text))) return { line, type: 'task-comm', cpu: Number(m[1]), pid: Number(m[2]), comm: m[3]! };
+  if (text.startsWith('CPU: ') && (m = TASK_COMM.exec(text))) {
+    const release = TASK_RELEASE.exec(text.slice(m[0].length).trimStart());
+    return { line, type: 'task-comm', cpu: Number(m[1]), pid: Number(m[2]), comm: m[3]!, release: release ? release[1]! : null };
+  }
   if (text.startsWith('Linux version ') && (m = BANNER.exec(text))) return { line, type: 'kernel-banner', release: m[1]!, banner: text.trim() };
   if (text.includes('ommand line:') && (m = CMDLINE.exec(text))) return { line, type: 'cmdline', cmdline: m[1]!.trim() };
   if (text.startsWith('nvme nvme') && (m = NVME_PCI_FUNCTION.exec(text))) return { line, type: 'nvme-pci-function', controller: m[1]!, device: m[2]!.toLowerCase() };

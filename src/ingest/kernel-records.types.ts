@@ -46,7 +46,7 @@ export type KernelRecord =
   /** drivers/pci/probe.c (via pci_bus_insert_busn_res) `pci_bus 0000:20: root bus resource [bus 20-23]`: bus numbers under a root bus. */
   | (RecordBase & { type: 'pci-root-bus-range'; bus: string; first: number; last: number })
   /** lib/dump_stack.c dump_stack_print_info() `CPU: 0 [UID: 0 ]PID: 8 Comm: kworker/0:1 Not tainted ...` (WARN/oops headers): names a pid's comm. */
-  | (RecordBase & { type: 'task-comm'; cpu: number; pid: number; comm: string })
+  | (RecordBase & { type: 'task-comm'; cpu: number; pid: number; comm: string; release: string | null })
   /** Any dev_printk-prefixed line `<driver-or-bus> <device>: ...` (drivers/base/core.c), for driver recovery. */
   | (RecordBase & { type: 'device-message'; owner: string; device: string; message: string });
 

@@ -1,5 +1,5 @@
 // The kernel release and command line of a boot, from the `Linux version` banner (init/version.c
-// linux_banner) and `Kernel command line:` (init/main.c) / `Command line:` (arch/x86/kernel/setup.c),
+// linux_banner; else the release a lib/dump_stack.c WARN/oops header prints) and `Kernel command line:` (init/main.c) / `Command line:` (arch/x86/kernel/setup.c),
 // plus the version facts the other builders need to read version-dependent lines
 // (docs/kernel-log-formats.md §3.1, §3.2).
 
@@ -43,12 +43,14 @@ export class KernelInfoBuilder implements Builder<KernelRecord, KernelInfo> {
   private banner: string | null = null;
   private kernelCmdline: string | null = null;
   private setupCmdline: string | null = null;
+  private stackRelease: string | null = null;
 
   reset(): void {
     this.release = null;
     this.banner = null;
     this.kernelCmdline = null;
     this.setupCmdline = null;
+    this.stackRelease = null;
   }
 
   handle(record: KernelRecord): void {
@@ -58,6 +60,9 @@ export class KernelInfoBuilder implements Builder<KernelRecord, KernelInfo> {
         this.banner = record.banner;
         this.release = record.release;
       }
+    } else if (record.type === 'task-comm') {
+      // A WARN/oops header names the release too: the fallback when the banner is not in the log.
+      this.stackRelease ??= record.release;
     } else if (record.type === 'cmdline') {
       // init/main.c's line is what the kernel parsed (it includes bootconfig additions); prefer it.
       if (record.line.text.startsWith('Kernel ')) this.kernelCmdline ??= record.cmdline;
@@ -68,10 +73,10 @@ export class KernelInfoBuilder implements Builder<KernelRecord, KernelInfo> {
   finalize(): void {}
 
   data(): KernelInfo {
-    return { release: this.release, banner: this.banner, cmdline: this.kernelCmdline ?? this.setupCmdline };
+    return { release: this.release ?? this.stackRelease, banner: this.banner, cmdline: this.kernelCmdline ?? this.setupCmdline };
   }
 
   version(): KernelVersion | null {
-    return kernelVersionOf(this.release);
+    return kernelVersionOf(this.release ?? this.stackRelease);
   }
 }

@@ -69,11 +69,18 @@ describe('recognizeKernelMessage: real lines', () => {
   it('WARN/oops headers name the comm of a pid (dump_stack_print_info, before and after the 6.12 UID field)', () => {
     // Real (samsung-530u 5.15 dmesg -T; netconsole kmsg record 6.14, message part).
     expect(fields('[Sat Nov 27 21:57:32 2021] CPU: 1 PID: 142 Comm: kworker/1:2 Not tainted 5.15.0-2-amd64 #1  Debian 5.15.5-1')).toEqual({
-      type: 'task-comm', cpu: 1, pid: 142, comm: 'kworker/1:2',
+      type: 'task-comm', cpu: 1, pid: 142, comm: 'kworker/1:2', release: '5.15.0-2-amd64',
     });
-    expect(fields('CPU: 11 UID: 0 PID: 2179 Comm: irq/153-rtw89_p Not tainted 6.14.6-300.fc42.x86_64 #1')).toEqual({ type: 'task-comm', cpu: 11, pid: 2179, comm: 'irq/153-rtw89_p' });
+    expect(fields('CPU: 11 UID: 0 PID: 2179 Comm: irq/153-rtw89_p Not tainted 6.14.6-300.fc42.x86_64 #1')).toEqual({
+      type: 'task-comm', cpu: 11, pid: 2179, comm: 'irq/153-rtw89_p', release: '6.14.6-300.fc42.x86_64',
+    });
+    // Real (dell-poweredge-r640 6.8 vmcore dmesg; hpe-proliant 6.2 kasan): `Kdump: loaded` before the taint.
+    expect(fields('[  515.348181] CPU: 18 PID: 14922 Comm: fio Kdump: loaded Not tainted 6.8.0-rc3+ #1')).toMatchObject({ pid: 14922, comm: 'fio', release: '6.8.0-rc3+' });
+    expect(fields('[  254.594555] CPU: 15 PID: 762 Comm: scsi_eh_3 Kdump: loaded Tainted: G    B              6.2.0.kasan+ #1')).toMatchObject({
+      comm: 'scsi_eh_3', release: '6.2.0.kasan+',
+    });
     // Synthetic: a tainted kernel and a comm with parentheses.
-    expect(fields('CPU: 1 PID: 77 Comm: (udev-worker) Tainted: G        W          6.5.0 #1')).toMatchObject({ comm: '(udev-worker)' });
+    expect(fields('CPU: 1 PID: 77 Comm: (udev-worker) Tainted: G        W          6.5.0 #1')).toMatchObject({ comm: '(udev-worker)', release: '6.5.0' });
   });
 
   it('banner and both command-line lines', () => {

@@ -129,6 +129,14 @@ describe('kernel version facts', () => {
     expect(probeReturnsOneOnSuccess(kernelVersionOf('4.19.0'))).toBe(true);
   });
 
+  it('KernelInfoBuilder: without a banner, the release of a WARN header (real samsung-530u 5.15 line)', () => {
+    const builder = new KernelInfoBuilder();
+    builder.handle(recognizeKernelMessage(logLine('[Sat Nov 27 21:57:32 2021] CPU: 1 PID: 142 Comm: kworker/1:2 Not tainted 5.15.0-2-amd64 #1  Debian 5.15.5-1'))!);
+    builder.finalize();
+    expect(builder.data()).toEqual({ release: '5.15.0-2-amd64', banner: null, cmdline: null });
+    expect(builder.version()).toEqual({ major: 5, minor: 15 });
+  });
+
   it('KernelInfoBuilder: first banner, Kernel command line preferred (capture before-n0x3)', () => {
     const builder = new KernelInfoBuilder();
     builder.reset();
