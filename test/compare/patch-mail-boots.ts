@@ -2,7 +2,8 @@
 // workqueue-model.md §6.5): device, CPU, comm and cost exactly as printed; no timestamps. Built here
 // so the compare tests do not depend on the patch-mail parser.
 
-import type { Boot, Finding, ProbeSpan, WorkerIdentity } from '../../src/model/types.js';
+import type { Boot, Finding, ProbeSpan } from '../../src/model/types.js';
+import { parseWorkerComm } from '../../src/model/worker-identity.js';
 import { BOOT_SCHEMA, cpuId, nodeId, ns } from '../../src/model/types.js';
 
 type Line = [device: string, cpu: number, comm: string, costNs: number];
@@ -23,25 +24,10 @@ export const AFTER_V2_LINES: Line[] = [
   ['0000:03:00.0', 1, 'kworker/u1025:4', 34573054],
 ];
 
-function worker(comm: string): WorkerIdentity {
-  const bound = /^kworker\/(\d+):(\d+)$/.exec(comm);
-  const unbound = /^kworker\/u(\d+):(\d+)$/.exec(comm);
-  return {
-    comm,
-    pid: null,
-    kind: bound ? 'bound' : unbound ? 'unbound' : 'task',
-    cpu: bound ? cpuId(Number(bound[1])) : null,
-    pool: unbound ? Number(unbound[1]) : null,
-    workerId: bound ? Number(bound[2]) : unbound ? Number(unbound[2]) : null,
-    rescuerOf: null,
-    maybeTruncated: false,
-  };
-}
-
 export function probe(file: string, line: number, [device, cpu, comm, costNs]: Line, driver: string | null = 'nvme'): ProbeSpan {
   return {
     device, driver, node: null, startNs: null, endNs: null, durationNs: ns(costNs), ret: null, status: 'ok', deferred: false,
-    cpu: cpuId(cpu), worker: worker(comm), queuedBy: null, queueDelayNs: null, onCpuNs: null, runnableWaitNs: null,
+    cpu: cpuId(cpu), worker: parseWorkerComm(comm, null), queuedBy: null, queueDelayNs: null, onCpuNs: null, runnableWaitNs: null,
     sleepNs: null, origin: 'custom-line', source: { file, line }, evidence: [],
   };
 }
