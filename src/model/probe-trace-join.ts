@@ -107,6 +107,13 @@ export function joinProbesWithTrace(
       message: 'the trace uses a counter clock (counter/uptime/x86-tsc), which cannot be joined with kernel-log times: record with trace_clock=global' });
     return { probes, diagnostics };
   }
+  if (trace.occupancy.startNs === null) {
+    if (trace.workItems.length > 0) {
+      diagnostics.push({ file: traceFile, line: null, severity: 'warning',
+        message: 'the trace carries no timestamps (function_graph without funcgraph-abstime?), so it cannot be joined with kernel-log times' });
+    }
+    return { probes, diagnostics };
+  }
   const tolerance = options.toleranceNs ?? DEFAULT_TOLERANCE_NS;
   const offset = resolveClockOffset(trace.markers ?? [], options, traceFile, diagnostics);
   const { occupancy, workItems } = trace;

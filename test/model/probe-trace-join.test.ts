@@ -171,6 +171,18 @@ describe('joinProbesWithTrace across clocks', () => {
     ]);
   });
 
+  it('says so when the trace has no timestamps at all (synthetic)', () => {
+    const work = new WorkItemBuilder();
+    runBuilders([{ source: { file: 'g.txt', line: 7 }, timeNs: null, cpu: cpuId(0), pid: pidOf(18), comm: 'kworker', tgid: null,
+      type: 'workqueue_execute_start', work: 'a', function: 'work_for_cpu_fn' }], work);
+    const { probes } = probesFromDmesg('fixtures/captures/n0x3/dmesg.log');
+    const joined = joinProbesWithTrace(probes, { workItems: work.data().workItems, occupancy: new TaskOccupancyBuilder().data() });
+    expect(joined.probes).toBe(probes);
+    expect(joined.diagnostics.map((d) => [d.file, d.message])).toEqual([
+      ['g.txt', 'the trace carries no timestamps (function_graph without funcgraph-abstime?), so it cannot be joined with kernel-log times'],
+    ]);
+  });
+
   it('refuses a counter clock', () => {
     const { diagnostics, probes } = joinProbesWithTrace([], { workItems: [], occupancy: new TaskOccupancyBuilder().data() }, { traceClockUnit: 'count', traceFile: 't' });
     expect(probes).toEqual([]);
