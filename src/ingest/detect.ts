@@ -50,7 +50,8 @@ type LineClass =
 
 const KMSG = /^\d{1,4},\d+,\d+,[-c+][^;]*;/;
 const KMSG_DICT = /^ [A-Z_][A-Z0-9_]*=/;
-const DMESG_RAW = /^<\d{1,3}>\[ *\d+\.\d+\]/;
+/** `<lvl>[ts]`, or `<lvl>` alone (syslog(2) text of a printk.time=0 kernel). */
+const DMESG_RAW = /^<\d{1,3}>(?:\[ *\d+\.\d+\]|[^\s<>\d])/;
 const DMESG_DECODE = /^[a-z]+[0-9]? *:[a-z]+ *: /;
 const JOURNAL_MONOTONIC = /^\[ *\d+\.\d+(?: <[ \d.]*[ *]?>)?\] \S+ (?:kernel|[^\s[:]+\[\d+\]): /;
 const DMESG_DELTA = /^\[(?: *\d+\.\d+ <[ +\d.]*>|< *\d+\.\d+>)\]/;

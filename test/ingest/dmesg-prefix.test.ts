@@ -97,6 +97,15 @@ describe('dmesg -r (<lvl> prefix)', () => {
     expect(r.find(' #2')).toMatchObject({ caller: { kind: 'T', id: 1 }, continuation: false });
   });
 
+  it('reads <lvl> without a time (printk.time=0; synthetic, formats doc §1.1)', async () => {
+    const r = await readBack(synthetic('raw-notime.log', '<5>Linux version 6.18.44\n<14>lab: insmod nvme\n'), 'dmesg-raw');
+    expect(r.diagnostics).toEqual([]);
+    expect(r.lines.map((l) => [l.text, l.level, l.facility, l.timeNs, l.clock])).toEqual([
+      ['Linux version 6.18.44', 5, 0, null, 'none'],
+      ['lab: insmod nvme', 6, 1, null, 'none'],
+    ]);
+  });
+
   it('warns about the ramoops part header and reads the rest (Lenovo 21LV, 6.11)', async () => {
     const r = await readBack(`${SNIFF}/lenovo-21lv_6.11.0_ramoops_loglevel_prefix.txt`, 'dmesg-raw');
     expect(r.diagnostics.map((d) => d.line)).toEqual([1]);
