@@ -6,7 +6,7 @@ import { cpuId, nodeId } from '../../src/model/types.js';
 import { bootOf, noTopology, probeFromCustomLine, probeFromDmesg, probeInWorker, twoNodeTopology, worker } from './capture-probes.js';
 
 const C = 'fixtures/captures';
-const MAIL = '/work/shared/examples/epyc9a64-patch-mail';
+const MAIL = 'fixtures/sim'; // verbatim copies of ../shared/examples/epyc9a64-patch-mail/
 
 /** n0x3 (stock 6.1, driver_async_probe=nvme): the three NVMe probes joined to their work_for_cpu_fn items. */
 function n0x3Probes(): ProbeSpan[] {
