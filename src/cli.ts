@@ -5,10 +5,17 @@
 import { Command, CommanderError } from 'commander';
 import { InputError } from './ingest/input-error.js';
 import { UsageError } from './commands/usage-error.js';
+import { registerAnalyze } from './commands/analyze.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FINDING = 1;
 export const EXIT_BAD_INPUT = 2;
+
+let exitCode = EXIT_OK;
+/** Commands report a non-error outcome (e.g. a --fail-on finding) through this. */
+function setExitCode(code: number): void {
+  exitCode = Math.max(exitCode, code);
+}
 
 function buildProgram(): Command {
   const program = new Command('trace-probe')
@@ -17,6 +24,7 @@ function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   // Commands register themselves here, one module each under src/commands/.
+  registerAnalyze(program, setExitCode);
   return program;
 }
 
@@ -29,6 +37,7 @@ async function main(argv: string[]): Promise<void> {
   const program = buildProgram();
   try {
     await program.parseAsync(argv);
+    process.exitCode = exitCode;
   } catch (err) {
     if (err instanceof CommanderError) {
       if (err.exitCode === 0) process.exit(0);

@@ -1,0 +1,274 @@
+// The pipeline: input paths → one Boot. Expands capture directories, sniffs every file's format,
+// streams each file once through its parser into the model builders, joins the trace with the dmesg
+// probe spans, and runs the findings. All analysis lives in the modules called here; this file only
+// wires them (ingest → model → findings, architecture.md).
+
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { detectFindings } from '../findings/index.js';
+import { sniffFile } from '../ingest/detect.js';
+import { InputError } from '../ingest/input-error.js';
+import type { DiagnosticSink, KernelLogFormat } from '../ingest/kernel-log.js';
+import { readKernelLog } from '../ingest/kernel-log-reader.js';
+import { recognizeKernelMessage } from '../ingest/kernel-records.js';
+import type { KernelRecord } from '../ingest/kernel-records.types.js';
+import { readPciNuma } from '../ingest/pci-numa.js';
+import { readTopology } from '../ingest/topology.js';
+import type { TraceEvent, TraceHeader } from '../ingest/trace-events.types.js';
+import { readTrace, type TraceFormat } from '../ingest/trace-reader.js';
+import type { Builder } from './builder.js';
+import { probesFromFunctionGraph } from './funcgraph-probes.js';
+import { InitcallBuilder } from './initcalls.js';
+import { KernelInfoBuilder } from './kernel-info.js';
+import { joinProbesWithTrace, TraceMarkerBuilder, type ClockMarker } from './probe-trace-join.js';
+import { ProbeSpanBuilder } from './probe-spans.js';
+import { TaskOccupancyBuilder } from './task-occupancy.js';
+import { mergeTopologies } from './topology-merge.js';
+import type { Boot, Diagnostic, InputFormat, InputInfo, NodeId, ProbeSpan, Topology } from './types.js';
+import { BOOT_SCHEMA } from './types.js';
+import { WorkItemBuilder } from './work-items.js';
+
+const KERNEL_LOG_FORMATS: ReadonlySet<InputFormat> = new Set<KernelLogFormat>([
+  'dmesg', 'dmesg-raw', 'dmesg-decode', 'dmesg-ctime', 'dmesg-iso', 'dmesg-reltime', 'dmesg-delta', 'dmesg-notime',
+  'dmesg-json', 'kmsg', 'journal-short', 'journal-short-precise', 'journal-short-iso', 'journal-short-monotonic',
+  'journal-json', 'journal-export', 'syslog', 'console', 'patch-mail',
+]);
+const TRACE_FORMATS: ReadonlySet<InputFormat> = new Set<TraceFormat>(['ftrace', 'trace-cmd', 'function-graph']);
+
+/**
+ * Files a capture directory holds, by role, in order of preference. Only one kernel log and one
+ * trace are taken from a directory (dmesg.log, dmesg-raw.log and console.log are the same log in
+ * other presentations); every topology file is merged.
+ */
+const CAPTURE_KERNEL_LOGS = ['dmesg.log', 'dmesg.txt', 'dmesg', 'kmsg.txt', 'dmesg-raw.log', 'dmesg-final.log', 'journal.txt', 'kern.log', 'console.log'];
+const CAPTURE_TRACES = ['trace.txt', 'trace-fgraph.txt', 'trace', 'trace.report', 'trace-cmd.txt'];
+const CAPTURE_TOPOLOGY = ['topology.csv', 'lscpu.csv', 'lscpu.txt', 'node-cpulist.txt', 'cpus.txt'];
+const CAPTURE_PCI_NUMA = ['pci-numa.txt'];
+
+interface ResolvedInput {
+  path: string;
+  format: InputFormat;
+}
+
+/** Loads one boot from files and capture directories (or a Boot JSON written by `analyze --json`). */
+export async function loadBoot(paths: string[]): Promise<Boot> {
+  if (paths.length === 0) throw new InputError('(no input)', null, 'no input files given');
+  const inputs = await resolveInputs(paths);
+  const jsonInputs = inputs.filter((i) => i.format === 'boot-json' || i.format === 'sim-json');
+  if (jsonInputs.length > 0) {
+    if (inputs.length > 1) {
+      throw new InputError(jsonInputs[0]!.path, null, 'a Boot JSON is a whole boot: give it alone, not with other inputs');
+    }
+    return readBootJson(jsonInputs[0]!.path);
+  }
+  return buildBoot(inputs);
+}
+
+async function resolveInputs(paths: string[]): Promise<ResolvedInput[]> {
+  const resolved: ResolvedInput[] = [];
+  for (const path of paths) {
+    let isDir: boolean;
+    try {
+      isDir = (await stat(path)).isDirectory();
+    } catch {
+      throw new InputError(path, null, 'no such file or directory');
+    }
+    if (isDir) resolved.push(...(await resolveCaptureDirectory(path)));
+    else resolved.push({ path, format: await sniffOrFail(path) });
+  }
+  return resolved;
+}
+
+async function sniffOrFail(path: string): Promise<InputFormat> {
+  const info = await stat(path);
+  if (info.size === 0) throw new InputError(path, null, 'empty file');
+  const format = await sniffFile(path);
+  if (format === null) {
+    throw new InputError(path, 1, 'unknown format (not a kernel log, ftrace/trace-cmd/function_graph text, lscpu/cpulist topology, or trace-probe JSON)');
+  }
+  return format;
+}
+
+async function resolveCaptureDirectory(dir: string): Promise<ResolvedInput[]> {
+  const names = new Set(await readdir(dir));
+  const pick = (candidates: string[]) => candidates.filter((n) => names.has(n)).map((n) => join(dir, n));
+  const chosen: ResolvedInput[] = [];
+  const firstOfRole = async (candidates: string[], accept: ReadonlySet<InputFormat>) => {
+    for (const path of pick(candidates)) {
+      const info = await stat(path);
+      if (!info.isFile() || info.size === 0) continue;
+      const format = await sniffFile(path);
+      if (format !== null && accept.has(format)) return { path, format };
+    }
+    return null;
+  };
+  const log = await firstOfRole(CAPTURE_KERNEL_LOGS, KERNEL_LOG_FORMATS);
+  if (log) chosen.push(log);
+  const trace = await firstOfRole(CAPTURE_TRACES, TRACE_FORMATS);
+  if (trace) chosen.push(trace);
+  for (const path of pick(CAPTURE_TOPOLOGY)) {
+    const format = await sniffFile(path);
+    if (format === 'lscpu' || format === 'cpulist') chosen.push({ path, format });
+  }
+  for (const path of pick(CAPTURE_PCI_NUMA)) chosen.push({ path, format: 'pci-numa' });
+  if (!log && !trace) {
+    throw new InputError(dir, null, `no kernel log or trace found (expected one of ${[...CAPTURE_KERNEL_LOGS, ...CAPTURE_TRACES].join(', ')})`);
+  }
+  return chosen;
+}
+
+async function buildBoot(inputs: ResolvedInput[]): Promise<Boot> {
+  const diagnostics: Diagnostic[] = [];
+  const infos: InputInfo[] = [];
+  const kernelInfo = new KernelInfoBuilder();
+  const probeSpans = new ProbeSpanBuilder();
+  const initcalls = new InitcallBuilder();
+  const logBuilders: Array<Builder<KernelRecord, unknown>> = [kernelInfo, probeSpans, initcalls];
+  for (const b of logBuilders) b.reset();
+
+  const workItems = new WorkItemBuilder();
+  const occupancy = new TaskOccupancyBuilder();
+  const traceMarkers = new TraceMarkerBuilder();
+  const traceBuilders: Array<Builder<TraceEvent, unknown>> = [workItems, occupancy, traceMarkers];
+  for (const b of traceBuilders) b.reset();
+  const traceEvents: TraceEvent[] = [];
+  let traceSeen = false;
+  let functionGraph = false;
+  let traceHeader: TraceHeader | undefined;
+  let traceFile: string | undefined;
+  // Kernel-log lines whose text was also written to trace_marker: they align the two clocks.
+  const kernelLogMarkers: ClockMarker[] = [];
+  let markerTexts: ReadonlySet<string> = new Set();
+
+  const topologies: Topology[] = [];
+  const deviceNodes = new Map<string, NodeId | null>();
+  let kernelLogs = 0;
+
+  // Traces first, so the kernel log can be searched for the trace's markers in the same single pass.
+  const ordered = [...inputs.filter((i) => TRACE_FORMATS.has(i.format)), ...inputs.filter((i) => !TRACE_FORMATS.has(i.format))];
+  for (const input of ordered) {
+    let fileDiagnostics = 0;
+    const onDiagnostic: DiagnosticSink = (d) => {
+      fileDiagnostics++;
+      diagnostics.push(d);
+    };
+    let lines = 0;
+    if (KERNEL_LOG_FORMATS.has(input.format)) {
+      kernelLogs++;
+      const result = await readKernelLog(input.path, input.format as KernelLogFormat, (line) => {
+        if (markerTexts.size > 0 && line.timeNs !== null && markerTexts.has(line.text.trim())) {
+          kernelLogMarkers.push({ text: line.text.trim(), timeNs: line.timeNs, source: line.source });
+        }
+        const record = recognizeKernelMessage(line);
+        if (record) for (const b of logBuilders) b.handle(record);
+      }, onDiagnostic);
+      lines = result.lines;
+    } else if (TRACE_FORMATS.has(input.format)) {
+      traceSeen = true;
+      const format = input.format as TraceFormat;
+      if (format === 'function-graph') functionGraph = true;
+      const result = await readTrace(input.path, format, (event) => {
+        for (const b of traceBuilders) b.handle(event);
+        if (format === 'function-graph' && isFunctionGraphEvent(event)) traceEvents.push(event);
+      }, onDiagnostic);
+      lines = result.lines;
+      traceHeader = result.header;
+      traceFile = input.path;
+      markerTexts = new Set(traceMarkers.data().map((m) => m.text));
+    } else if (input.format === 'lscpu' || input.format === 'cpulist') {
+      topologies.push(await readTopology(input.path, input.format, onDiagnostic));
+      lines = await countLines(input.path);
+    } else if (input.format === 'pci-numa') {
+      for (const entry of await readPciNuma(input.path, onDiagnostic)) deviceNodes.set(entry.device, entry.node);
+      lines = await countLines(input.path);
+    } else {
+      throw new InputError(input.path, null, `a ${input.format} file cannot be combined with other inputs`);
+    }
+    infos.push({ path: input.path, format: input.format, lines, diagnostics: fileDiagnostics });
+  }
+  if (kernelLogs > 1) {
+    diagnostics.push({ file: inputs.map((i) => i.path).join(', '), line: null, severity: 'warning',
+      message: `${kernelLogs} kernel logs given for one boot: their probe spans are combined (give one log per boot)` });
+  }
+
+  for (const b of [...logBuilders, ...traceBuilders]) b.finalize();
+  const probeData = probeSpans.data();
+  const initcallData = initcalls.data();
+  diagnostics.push(...probeData.diagnostics, ...initcallData.diagnostics);
+
+  let probes: ProbeSpan[] = applyDeviceNodes(probeData.probes, deviceNodes);
+  if (traceSeen) {
+    const workData = workItems.data();
+    diagnostics.push(...workData.diagnostics);
+    if (functionGraph && probes.length === 0) {
+      const fromGraph = probesFromFunctionGraph(traceEvents, occupancy.data(), { workItems: workData.workItems });
+      probes = applyDeviceNodes(fromGraph.probes, deviceNodes);
+      diagnostics.push(...fromGraph.diagnostics);
+    } else {
+      const joined = joinProbesWithTrace(
+        probes,
+        { workItems: workData.workItems, occupancy: occupancy.data(), markers: traceMarkers.data() },
+        { kernelLogMarkers, ...(traceHeader ? { traceHeader } : {}), ...(traceFile ? { traceFile } : {}) },
+      );
+      probes = joined.probes;
+      diagnostics.push(...joined.diagnostics);
+    }
+  }
+
+  const topology = mergeTopologies(topologies);
+  const boot: Boot = {
+    schema: BOOT_SCHEMA,
+    inputs: infos,
+    kernel: kernelInfo.data(),
+    topology,
+    probes,
+    initcalls: initcallData.initcalls,
+    findings: [],
+    diagnostics,
+  };
+  boot.findings = detectFindings(boot);
+  return boot;
+}
+
+function isFunctionGraphEvent(event: TraceEvent): boolean {
+  return event.type.startsWith('funcgraph_') || event.type === 'sched_switch' || event.type === 'sched_wakeup' || event.type === 'sched_wakeup_new';
+}
+
+/** Sysfs numa_node (pci-numa.txt) is authoritative for a device's node; it fills in what dmesg did not show. */
+function applyDeviceNodes(probes: ProbeSpan[], deviceNodes: Map<string, NodeId | null>): ProbeSpan[] {
+  if (deviceNodes.size === 0) return probes;
+  return probes.map((p) => {
+    const node = deviceNodes.get(p.device.toLowerCase());
+    return node === undefined || p.node !== null ? p : { ...p, node };
+  });
+}
+
+async function countLines(path: string): Promise<number> {
+  const text = await readFile(path, 'utf8');
+  if (text.length === 0) return 0;
+  const n = text.split('\n').length;
+  return text.endsWith('\n') ? n - 1 : n;
+}
+
+/** Reads a Boot written by `analyze --json` (or one run of `simulate --json`). */
+export async function readBootJson(path: string): Promise<Boot> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await readFile(path, 'utf8'));
+  } catch (err) {
+    throw new InputError(path, null, `not valid JSON (${(err as Error).message})`);
+  }
+  const obj = parsed as { schema?: unknown; runs?: Array<{ policy?: string; boot?: Boot }> };
+  if (obj.schema === BOOT_SCHEMA) return obj as unknown as Boot;
+  if (obj.schema === 'trace-probe.sim/1') {
+    const run = obj.runs?.[0];
+    if (!run?.boot) throw new InputError(path, null, 'simulation JSON has no runs');
+    if ((obj.runs?.length ?? 0) > 1) {
+      run.boot.diagnostics = [...run.boot.diagnostics, { file: path, line: null, severity: 'warning',
+        message: `simulation JSON holds ${obj.runs!.length} runs; using the first (policy ${run.policy ?? '?'})` }];
+    }
+    return run.boot;
+  }
+  throw new InputError(path, null, `unsupported JSON schema ${JSON.stringify(obj.schema ?? null)} (expected ${BOOT_SCHEMA} or trace-probe.sim/1)`);
+}
+

@@ -1,0 +1,171 @@
+// The readable summary `analyze` prints by default: findings first, then the slowest probes,
+// per-driver totals, per-CPU/per-worker load, timelines, slowest initcalls, and the diagnostics
+// count. No analysis happens here: everything shown is a field of the Boot or a sum of fields.
+
+import { renderFindings } from './findings-text.js';
+import { formatMs, formatSeconds, renderTable } from './text-table.js';
+import { renderTimelines } from './timeline-text.js';
+import type { Boot, ProbeSpan, WorkerIdentity } from '../model/types.js';
+
+export interface SummaryOptions {
+  /** How many of the slowest probes / initcalls to list. */
+  top: number;
+  /** How many diagnostics to quote (the rest are counted). */
+  diagnostics: number;
+}
+
+const DEFAULTS: SummaryOptions = { top: 10, diagnostics: 5 };
+
+export function renderSummary(boot: Boot, options: Partial<SummaryOptions> = {}): string {
+  const opts = { ...DEFAULTS, ...options };
+  const out: string[] = [];
+  out.push(header(boot));
+  out.push(section('Findings', boot.findings.length > 0 ? renderFindings(boot.findings) : 'none'));
+  out.push(section(`Slowest probes (${Math.min(opts.top, boot.probes.length)} of ${boot.probes.length})`, slowestProbes(boot.probes, opts.top)));
+  out.push(section('Per-driver totals', perDriver(boot.probes)));
+  const workers = perWorker(boot.probes);
+  if (workers) out.push(section('Per CPU and worker', workers));
+  if (boot.probes.some((p) => p.worker !== null && p.startNs !== null)) out.push(section('Timelines', renderTimelines(boot)));
+  if (boot.initcalls.length > 0) out.push(section(`Slowest initcalls (${Math.min(opts.top, boot.initcalls.length)} of ${boot.initcalls.length})`, slowestInitcalls(boot, opts.top)));
+  out.push(section('Diagnostics', diagnostics(boot, opts.diagnostics)));
+  return out.join('\n\n') + '\n';
+}
+
+function header(boot: Boot): string {
+  const lines = [`trace-probe analyze: ${boot.kernel.release ? `Linux ${boot.kernel.release}` : 'kernel release unknown'}`];
+  if (boot.kernel.cmdline) lines.push(`command line: ${boot.kernel.cmdline}`);
+  const nodes = new Set(boot.topology.cpus.map((c) => c.node).filter((n) => n !== null));
+  if (boot.topology.cpus.length > 0) {
+    const iso = boot.topology.isolated.length > 0 ? `, isolated ${boot.topology.isolated.join(',')}` : '';
+    lines.push(`topology: ${boot.topology.cpus.length} CPUs, ${nodes.size} NUMA node${nodes.size === 1 ? '' : 's'}${iso}`);
+  }
+  for (const input of boot.inputs) {
+    const diag = input.diagnostics > 0 ? `, ${input.diagnostics} diagnostic${input.diagnostics === 1 ? '' : 's'}` : '';
+    lines.push(`input: ${input.path} (${input.format}, ${input.lines} lines${diag})`);
+  }
+  return lines.join('\n');
+}
+
+function section(title: string, body: string): string {
+  return `${title}\n${'-'.repeat(title.length)}\n${body}`;
+}
+
+export function describeWorker(worker: WorkerIdentity | null): string {
+  if (!worker) return '-';
+  const pid = worker.pid !== null ? `-${worker.pid}` : '';
+  return `${worker.comm}${pid} (${worker.kind})`;
+}
+
+function slowestProbes(probes: ProbeSpan[], top: number): string {
+  if (probes.length === 0) return 'no probe spans in the input (probe timing needs initcall_debug, or a trace)';
+  const rows = [...probes]
+    .sort((a, b) => b.durationNs - a.durationNs)
+    .slice(0, top)
+    .map((p) => [
+      p.device,
+      p.driver ?? '?',
+      p.node === null ? '-' : String(p.node),
+      p.cpu === null ? '-' : String(p.cpu),
+      describeWorker(p.worker),
+      formatSeconds(p.startNs),
+      formatMs(p.durationNs),
+      formatMs(p.queueDelayNs),
+      formatMs(p.runnableWaitNs),
+      formatMs(p.sleepNs),
+      p.status === 'ok' ? 'ok' : `${p.status}${p.ret !== null ? ` (${p.ret})` : ''}`,
+      `${p.source.file.split('/').pop()}:${p.source.line}`,
+    ]);
+  return renderTable(
+    [
+      { header: 'device' },
+      { header: 'driver' },
+      { header: 'node', align: 'right' },
+      { header: 'cpu', align: 'right' },
+      { header: 'worker' },
+      { header: 'start(s)', align: 'right' },
+      { header: 'cost(ms)', align: 'right' },
+      { header: 'queued', align: 'right' },
+      { header: 'run-wait', align: 'right' },
+      { header: 'sleep', align: 'right' },
+      { header: 'status' },
+      { header: 'line' },
+    ],
+    rows,
+  );
+}
+
+function perDriver(probes: ProbeSpan[]): string {
+  if (probes.length === 0) return 'none';
+  const byDriver = new Map<string, { n: number; total: number; max: number; failed: number; deferred: number }>();
+  for (const p of probes) {
+    const key = p.driver ?? '?';
+    const d = byDriver.get(key) ?? { n: 0, total: 0, max: 0, failed: 0, deferred: 0 };
+    d.n++;
+    d.total += p.durationNs;
+    d.max = Math.max(d.max, p.durationNs);
+    if (p.status === 'failed' || p.status === 'rejected') d.failed++;
+    if (p.deferred) d.deferred++;
+    byDriver.set(key, d);
+  }
+  const rows = [...byDriver.entries()]
+    .sort((a, b) => b[1].total - a[1].total)
+    .map(([driver, d]) => [driver, String(d.n), formatMs(d.total), formatMs(d.max), String(d.failed), String(d.deferred)]);
+  return renderTable(
+    [
+      { header: 'driver' },
+      { header: 'probes', align: 'right' },
+      { header: 'total(ms)', align: 'right' },
+      { header: 'max(ms)', align: 'right' },
+      { header: 'failed', align: 'right' },
+      { header: 'deferred', align: 'right' },
+    ],
+    rows,
+  );
+}
+
+function perWorker(probes: ProbeSpan[]): string | null {
+  const known = probes.filter((p) => p.cpu !== null || p.worker !== null);
+  if (known.length === 0) return null;
+  const groups = new Map<string, { cpu: string; worker: string; kind: string; n: number; total: number }>();
+  for (const p of known) {
+    const cpu = p.cpu === null ? '-' : String(p.cpu);
+    const worker = p.worker ? `${p.worker.comm}${p.worker.pid !== null ? `-${p.worker.pid}` : ''}` : '-';
+    const key = `${cpu}\u0000${worker}`;
+    const g = groups.get(key) ?? { cpu, worker, kind: p.worker?.kind ?? '-', n: 0, total: 0 };
+    g.n++;
+    g.total += p.durationNs;
+    groups.set(key, g);
+  }
+  const rows = [...groups.values()]
+    .sort((a, b) => (a.cpu === b.cpu ? a.worker.localeCompare(b.worker) : Number(a.cpu) - Number(b.cpu)))
+    .map((g) => [g.cpu, g.worker, g.kind, String(g.n), formatMs(g.total)]);
+  return renderTable(
+    [{ header: 'cpu', align: 'right' }, { header: 'worker' }, { header: 'kind' }, { header: 'probes', align: 'right' }, { header: 'probe time(ms)', align: 'right' }],
+    rows,
+  );
+}
+
+function slowestInitcalls(boot: Boot, top: number): string {
+  const rows = [...boot.initcalls]
+    .filter((i) => i.durationNs !== null)
+    .sort((a, b) => (b.durationNs ?? 0) - (a.durationNs ?? 0))
+    .slice(0, top)
+    .map((i) => [
+      i.module ? `${i.fn} [${i.module}]` : i.fn,
+      formatSeconds(i.startNs),
+      formatMs(i.durationNs) + (i.usecsAreShifted ? '*' : ''),
+      i.ret === null ? '-' : String(i.ret),
+    ]);
+  const table = renderTable([{ header: 'initcall' }, { header: 'start(s)', align: 'right' }, { header: 'time(ms)', align: 'right' }, { header: 'ret', align: 'right' }], rows);
+  return boot.initcalls.some((i) => i.usecsAreShifted) ? `${table}\n* printed as ns/1024 by kernels up to 5.15 (about 2.3 % low)` : table;
+}
+
+function diagnostics(boot: Boot, quote: number): string {
+  const n = boot.diagnostics.length;
+  if (n === 0) return 'none';
+  const warnings = boot.diagnostics.filter((d) => d.severity === 'warning').length;
+  const lines = [`${n} diagnostic${n === 1 ? '' : 's'} (${warnings} warning${warnings === 1 ? '' : 's'}, ${n - warnings} error${n - warnings === 1 ? '' : 's'})`];
+  for (const d of boot.diagnostics.slice(0, quote)) lines.push(`  ${d.file}${d.line !== null ? `:${d.line}` : ''}: ${d.message}`);
+  if (n > quote) lines.push(`  ... ${n - quote} more (see --json)`);
+  return lines.join('\n');
+}
