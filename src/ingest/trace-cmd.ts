@@ -1,0 +1,75 @@
+// `trace-cmd report` text. Format: trace-cmd tracecmd/trace-read.c (preamble `cpus=%d`; ≤2.9 also
+// `version = %d` and `CPU %d is empty`; `%*s: ` file prefix with several -i inputs; `CPU:%d [%lld EVENTS
+// DROPPED]`), libtraceevent src/event-parse.c (`%16s-%-5d [%03d]`, flags since trace-cmd 3.3 (commit
+// 1e713bfc) or with -l (`%8.8s-%-5d %3d` + flags before 3.3), ` %5llu.%06llu:` / -t ` %5llu.%09llu:` /
+// `%12llu:` for counter clocks, event name padded to 20) and plugins/plugin_sched_switch.c (sched_switch /
+// sched_wakeup text; field parsing shared in trace-event-fields.ts, including -N kernel formats and -R raw).
+// Unhashed `0x...` pointers are kept as printed. function_graph recorded by trace-cmd arrives as
+// `funcgraph_entry:` / `funcgraph_exit:` events (parsed by funcgraph-body.ts).
+// Checked against trace-cmd 3.1.6 output (corpus POWER 128-CPU funcgraph report) and the trace-cmd 3.4 sources.
+
+import type { DiagnosticSink } from './kernel-log.js';
+import type { TraceEvent } from './trace-events.types.js';
+import { knownEventAt } from './trace-event-fields.js';
+import { TraceCollector, newEventContext } from './trace-collector.js';
+import { newEventPrefix, parseBracketPrefix, parseGluedCpuPrefix } from './trace-line-prefix.js';
+
+const SPACE = 32;
+
+export class TraceCmdParser {
+  readonly collector: TraceCollector;
+  private readonly prefix = newEventPrefix();
+  private readonly ctx = newEventContext();
+  private filePrefixReported = false;
+
+  constructor(file: string, onEvent: (event: TraceEvent) => void, onDiagnostic: DiagnosticSink) {
+    this.collector = new TraceCollector(file, onEvent, onDiagnostic);
+  }
+
+  readonly line = (text: string, lineNo: number): void => {
+    if (text.length === 0) return;
+    const p = this.prefix;
+    if (parseBracketPrefix(text, 0, p) || parseGluedCpuPrefix(text, 0, p)) {
+      this.stripFilePrefix(text, lineNo);
+      const name = knownEventAt(text, p.nameStart, p.nameEnd);
+      if (name === null) {
+        this.collector.unknownEvents++;
+        return;
+      }
+      this.collector.eventFromPrefix(text, lineNo, name, p, this.ctx);
+      return;
+    }
+    this.otherLine(text, lineNo);
+  };
+
+  /** With several input files every line starts with `<file>: ` before the right-aligned comm. */
+  private stripFilePrefix(text: string, lineNo: number): void {
+    const p = this.prefix;
+    const sep = text.indexOf(': ', p.commStart);
+    if (sep < 0 || sep >= p.commEnd) return;
+    let start = sep + 2;
+    while (start < p.commEnd && text.charCodeAt(start) === SPACE) start++;
+    if (start === p.commEnd) return;
+    p.commStart = start;
+    if (!this.filePrefixReported) {
+      this.filePrefixReported = true;
+      this.collector.warn(lineNo, `lines carry a \`${text.slice(0, sep).trim()}:\` input-file prefix (trace-cmd report with several -i files): events of all files are read as one trace`);
+    }
+  }
+
+  private otherLine(text: string, lineNo: number): void {
+    const c = this.collector;
+    let i = 0;
+    while (text.charCodeAt(i) === SPACE) i++;
+    if (i === text.length) return;
+    const cpus = /^cpus=(\d+)\s*$/.exec(text.slice(i));
+    if (cpus !== null) {
+      c.header.cpus = Number(cpus[1]);
+      return;
+    }
+    if (/^version = \d+\s*$/.test(text.slice(i)) || /^CPU \d+ is empty\s*$/.test(text.slice(i))) return;
+    if (text.startsWith('=>', i)) return;
+    if (text.charCodeAt(i) === 67 /* C */ && c.lostEventsLine(text, lineNo)) return;
+    c.unparsed(lineNo, 'not a trace-cmd report event line (expected `COMM-PID [CPU] TIME: event: fields`)');
+  }
+}
