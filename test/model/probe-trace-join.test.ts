@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { readKernelLog } from '../../src/ingest/kernel-log-reader.js';
+import { recognizeKernelMessage } from '../../src/ingest/kernel-records.js';
+import { ProbeSpanBuilder } from '../../src/model/probe-spans.js';
 import { joinProbesWithTrace, TraceMarkerBuilder } from '../../src/model/probe-trace-join.js';
 import { TaskOccupancyBuilder } from '../../src/model/task-occupancy.js';
 import type { ProbeSpan } from '../../src/model/types.js';
@@ -132,6 +135,33 @@ describe('joinProbesWithTrace on the real captures', () => {
     expect(unjoined).toHaveLength(1);
     expect(unjoined[0]).toMatchObject({ line: 363, severity: 'warning' });
     expect(unjoined[0]!.message).toMatch(/^21 probe spans inside the trace could not be joined with it \(reg-dummy, 00:05, cpu0/);
+  });
+});
+
+describe('joinProbesWithTrace with the real kernel-log probe spans', () => {
+  async function kernelLogProbes(path: string): Promise<ProbeSpan[]> {
+    const spans = new ProbeSpanBuilder();
+    spans.reset();
+    await readKernelLog(path, 'dmesg', (line) => {
+      const record = recognizeKernelMessage(line);
+      if (record) spans.handle(record);
+    }, () => {});
+    spans.finalize();
+    return spans.data().probes;
+  }
+
+  it('before-n0x3: pid-only workers from [T8]/[T55]/[T58] become the queuers; the bodies ran on kworker/0:N', async () => {
+    const work = new WorkItemBuilder();
+    const occ = new TaskOccupancyBuilder();
+    runBuilders(eventsFromFile('fixtures/captures/before-n0x3/trace.txt'), work, occ);
+    const probes = await kernelLogProbes('fixtures/captures/before-n0x3/dmesg.log');
+    expect(nvme(probes).map((p) => [p.worker?.pid, p.worker?.comm])).toEqual([[8, null], [55, null], [58, null]]);
+    const joined = nvme(joinProbesWithTrace(probes, { workItems: work.data().workItems, occupancy: occ.data() }).probes);
+    expect(joined.map((p) => [p.driver, p.worker?.comm, p.queuedBy?.comm, p.queuedBy?.pid])).toEqual([
+      ['nvme', 'kworker/0:1', 'kworker/u17:0', 8],
+      ['nvme', 'kworker/0:2', 'kworker/u17:1', 55],
+      ['nvme', 'kworker/0:2', 'kworker/u17:2', 58],
+    ]);
   });
 });
 
