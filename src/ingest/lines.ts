@@ -89,7 +89,13 @@ export async function headLines(path: string, maxLines: number, maxBytes = 256 *
 
 async function openForReading(path: string) {
   try {
-    return await open(path, 'r');
+    const handle = await open(path, 'r');
+    // open(2) succeeds on a directory on Linux; the first read would then fail with a raw EISDIR.
+    if ((await handle.stat()).isDirectory()) {
+      await handle.close();
+      throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    }
+    return handle;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const reason =

@@ -68,6 +68,13 @@ describe('readLines', () => {
     expect(err.message).toBe(`${join(dir, 'nope.log')}: no such file`);
   });
 
+  it('names a directory given where a file is expected', async () => {
+    const err = await errorOf(collect(dir));
+    expect(err.message).toBe(`${dir}: is a directory`);
+    const head = await errorOf(headLines(dir, 3));
+    expect(head.message).toBe(`${dir}: is a directory`);
+  });
+
   it('headLines returns only the first lines', async () => {
     expect(await headLines(file('head.log', 'a\nb\nc\nd\n'), 2)).toEqual(['a', 'b']);
   });
