@@ -34,7 +34,7 @@ export async function renderDiffHtml(diff: BootDiff, before: LabelledBoot[], aft
       `<script type="application/json" id="spec-dumbbell">${jsonForScript(spec)}</script>`
     : '<p class="empty">No device was probed on both sides: nothing to pair.</p>';
   const which = `The lanes below show one boot per side, the one with the median probe window${before.length + after.length > 2 ? ` (of ${before.length} before and ${after.length} after boots)` : ''}.`;
-  const section = `<section id="diff">\n<h2>Before → after</h2>\n${figure}\n<p class="note">${escapeHtml(which)}</p>\n<pre class="diff-text">${escapeHtml(renderDiffText(diff))}</pre>\n</section>\n`;
+  const section = `<section id="diff">\n<h2>Before → after</h2>\n${figure}\n<p class="note">${escapeHtml(which)}</p>\n<pre class="diff-text" style="overflow-x: auto">${escapeHtml(renderDiffText(diff))}</pre>\n</section>\n`;
   const at = page.indexOf(MAIN_OPEN);
   if (at < 0) throw new Error('HTML report has no <main> to put the diff section in');
   return page.slice(0, at + MAIN_OPEN.length) + section + page.slice(at + MAIN_OPEN.length);
