@@ -112,7 +112,16 @@ function classify(line: string): LineClass {
       return 'journal-short';
     }
   }
-  if (DMESG_DECODE.test(line)) return 'dmesg-decode';
+  const decode = DMESG_DECODE.exec(line);
+  if (decode) {
+    // -x combined with another time format: the time format names the presentation.
+    const rest = line.slice(decode[0].length);
+    if (DMESG_CTIME.test(rest)) return 'dmesg-ctime';
+    if (DMESG_DELTA.test(rest)) return 'dmesg-delta';
+    if (DMESG_RELTIME.test(rest)) return 'dmesg-reltime';
+    if (DMESG_ISO.test(rest)) return 'dmesg-iso';
+    return 'dmesg-decode';
+  }
   if (FTRACE_EVENT.test(line)) return 'ftrace';
   if (FUNCGRAPH.test(line)) return 'funcgraph';
   if (PCI_NUMA.test(line)) return 'pci-numa';

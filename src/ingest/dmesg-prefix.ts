@@ -77,6 +77,17 @@ export function parseCallerAt(text: string, pos: number): { caller: PrintkCaller
   return { caller: callerOf(c[1], c[2])!, end: pos + c[0].length };
 }
 
+/** dmesg -x `kern  :info  : `: facility and level names padded to 6, then `: `. */
+export function parseDecodePrefix(text: string): { facility: number; level: number; end: number } | null {
+  const c = text.charCodeAt(0);
+  if (c < 97 || c > 122) return null;
+  const d = DECODE_PREFIX.exec(text);
+  if (!d) return null;
+  const facility = FACILITIES.indexOf(d[1]!);
+  const level = LEVELS.indexOf(d[2]!);
+  return facility < 0 || level < 0 ? null : { facility, level, end: d[0].length };
+}
+
 type PrefixedFormat = Extract<KernelLogFormat, 'dmesg' | 'dmesg-raw' | 'dmesg-decode' | 'dmesg-delta' | 'dmesg-notime'>;
 
 /**
@@ -90,21 +101,6 @@ export function createDmesgParser(ctx: PresentationContext, format: PrefixedForm
   let deltaSum = 0;
   const emit = (lineNo: number, s: RecordStamp, text: string, continuation: boolean) =>
     ctx.onLine(kernelLogLine(ctx.file, lineNo, s, text, continuation));
-
-  const parseDecoded = (text: string): { stamp: RecordStamp; textStart: number } | null => {
-    const d = DECODE_PREFIX.exec(text);
-    if (!d) return null;
-    const facility = FACILITIES.indexOf(d[1]!);
-    const level = LEVELS.indexOf(d[2]!);
-    if (facility < 0 || level < 0) return null;
-    const start = d[0].length;
-    const rest = parsePrintkPrefix(text.slice(start, start + 40));
-    const timeNs = rest ? rest.timeNs : null;
-    return {
-      stamp: { timeNs, clock: timeNs === null ? 'none' : 'printk', level, facility, caller: rest ? rest.caller : null },
-      textStart: start + (rest ? rest.textStart : 0),
-    };
-  };
 
   const parseDelta = (text: string): { stamp: RecordStamp; textStart: number } | null => {
     const d = SHOW_DELTA.exec(text);
@@ -147,11 +143,12 @@ export function createDmesgParser(ctx: PresentationContext, format: PrefixedForm
           return;
         }
       }
-      let parsed: { stamp: RecordStamp; textStart: number } | null = null;
-      if (format === 'dmesg-decode') parsed = parseDecoded(text);
-      else if (format === 'dmesg-delta') parsed = parseDelta(text);
+      // dmesg -x puts `kern  :info  : ` before whichever time format was chosen.
+      const decoded = parseDecodePrefix(text);
+      const body = decoded ? text.slice(decoded.end) : text;
+      let parsed: { stamp: RecordStamp; textStart: number } | null = format === 'dmesg-delta' ? parseDelta(body) : null;
       if (parsed === null) {
-        const p = parsePrintkPrefix(text);
+        const p = parsePrintkPrefix(body);
         if (p) {
           parsed = {
             stamp: { timeNs: p.timeNs, clock: p.timeNs === null ? 'none' : 'printk', level: p.level, facility: p.facility, caller: p.caller },
@@ -159,9 +156,14 @@ export function createDmesgParser(ctx: PresentationContext, format: PrefixedForm
           };
         }
       }
+      if (parsed === null && decoded) parsed = { stamp: { ...NO_STAMP }, textStart: 0 };
+      if (parsed && decoded) {
+        parsed.stamp.level = decoded.level;
+        parsed.stamp.facility = decoded.facility;
+      }
       if (parsed) {
         stamp = parsed.stamp;
-        emit(lineNo, stamp, text.slice(parsed.textStart), false);
+        emit(lineNo, stamp, body.slice(parsed.textStart), false);
       } else if (stamp !== null && isIndented(text)) {
         emit(lineNo, stamp, text.trimStart(), true);
       } else {

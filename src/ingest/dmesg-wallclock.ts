@@ -1,16 +1,16 @@
 // dmesg presentations with wall-clock stamps, from util-linux sys-utils/dmesg.c (print_record):
 // -T / --time-format=ctime "[%a %b %e %H:%M:%S %Y] " (with -d: "[ctime <%12.06f>] "),
 // --time-format=iso "YYYY-MM-DDTHH:MM:SS,uuuuuu+HH:MM " (comma before the µs), and
-// -e / --time-format=reltime "[%b%d %H:%M] " on the first record of each minute, else
+// -e / --time-format=reltime "[%b%e %H:%M] " on the first record of each minute, else
 // "[  %+8.06f] " (delta to the previous record). util-linux >= 2.40 may add the caller bracket
-// "[   T123] " after the stamp. Checked against util-linux 2.38.1 output (formats doc §1.2) and the
+// "[   T123] " after the stamp; with -x the "kern  :info  : " prefix comes before the stamp. Checked against util-linux 2.38.1 output (formats doc §1.2) and the
 // real -T logs in corpus/dmesg_formats/ (util-linux of Debian 11/12, Gentoo, RHEL 10).
 // timeNs is ns since the first stamped line of the file (clock 'wall'); these stamps are the boot
 // time plus the printk time, so they are wrong after a suspend (dmesg --help says so).
 
 import { ns, type Ns } from '../model/types.js';
 import type { KernelLogFormat } from './kernel-log.js';
-import { parseCallerAt } from './dmesg-prefix.js';
+import { parseCallerAt, parseDecodePrefix } from './dmesg-prefix.js';
 import type { PresentationContext, PresentationParser, RecordStamp } from './kernel-log-presentation.js';
 import { badLine, isBlank, isIndented, kernelLogLine } from './kernel-log-presentation.js';
 
@@ -118,19 +118,22 @@ export function createDmesgWallClockParser(ctx: PresentationContext, format: Wal
         skipped++;
         return;
       }
-      const s = stampOf(text);
+      // dmesg -x -T etc.: the facility:level prefix comes first.
+      const decoded = parseDecodePrefix(text);
+      const body = decoded ? text.slice(decoded.end) : text;
+      const s = stampOf(body);
       if (s) {
         let textStart = s.textStart;
         let caller = null;
-        if (text.charCodeAt(textStart) === 91) {
-          const c = parseCallerAt(text, textStart);
+        if (body.charCodeAt(textStart) === 91) {
+          const c = parseCallerAt(body, textStart);
           if (c) {
             caller = c.caller;
             textStart = c.end;
           }
         }
-        stamp = { timeNs: s.timeNs, clock: 'wall', level: null, facility: null, caller };
-        ctx.onLine(kernelLogLine(ctx.file, lineNo, stamp, text.slice(textStart), false));
+        stamp = { timeNs: s.timeNs, clock: 'wall', level: decoded ? decoded.level : null, facility: decoded ? decoded.facility : null, caller };
+        ctx.onLine(kernelLogLine(ctx.file, lineNo, stamp, body.slice(textStart), false));
       } else if (stamp !== null && isIndented(text)) {
         ctx.onLine(kernelLogLine(ctx.file, lineNo, stamp, text.trimStart(), true));
       } else {

@@ -102,6 +102,8 @@ describe('detectFormat — every other format name', () => {
     ['delta', ['[<    0.000000>] Linux version 6.18.44', '[<    0.000003>] pci_bus 0000:00: root bus', '[<    0.000010>] x'], 'dmesg-delta'],
     ['-d', ['[    0.000000 <    0.000000>] Linux version 6.18.44', '[    0.289583 <    0.000003>] pci_bus 0000:00: root bus', '[    0.289600 <    0.000017>] x'], 'dmesg-delta'],
     ['-r of a printk.time=0 kernel', ['<5>Linux version 6.18.44 (builder@buildhost)', '<6>Command line: console=ttyS0', '<6>BIOS-provided physical RAM map:'], 'dmesg-raw'],
+    ['-x -T', ['kern  :notice: [Sun Nov  1 16:39:56 2026] Linux version 6.18.44', 'kern  :info  : [Sun Nov  1 16:39:56 2026] Command line: x', 'kern  :info  : [Sun Nov  1 16:39:57 2026] y'], 'dmesg-ctime'],
+    ['-x -e', ['kern  :notice: [Nov 1 16:39] Linux version 6.18.44', 'kern  :info  : [  +0.000006] Command line: x', 'kern  :info  : [  +0.100000] y'], 'dmesg-reltime'],
     ['-t', ['Linux version 6.18.44 (builder@buildhost) (gcc (GCC) 15.3.0)', 'Command line: console=ttyS0', 'BIOS-provided physical RAM map:'], 'dmesg-notime'],
     ['-J', ['{', '   "dmesg": [', '      {', '         "pri": 5,'], 'dmesg-json'],
     ['short-precise', ['Nov 21 16:39:57.123456 host1 kernel: nvme nvme0: pci function 0000:01:00.0', 'Nov 21 16:39:57.123500 host1 kernel: a', 'Nov 21 16:39:57.123600 host1 kernel: b'], 'journal-short-precise'],

@@ -132,6 +132,11 @@ describe('dmesg -x (facility:level)', () => {
 });
 
 describe('dmesg --time-format=delta / -d, notime (synthetic: no real sample; built from formats doc §1.2)', () => {
+  it('reads -x -d (facility:level before the delta stamp)', async () => {
+    const r = await readBack(synthetic('x-delta.log', 'kern  :info  : [    0.289583 <    0.000003>] pci_bus 0000:00: root bus\n'), 'dmesg-delta');
+    expect(r.lines.map((l) => [l.timeNs, l.level, l.facility, l.text])).toEqual([[289_583_000, 6, 0, 'pci_bus 0000:00: root bus']]);
+  });
+
   it('accumulates [<delta>] stamps and takes the absolute time of -d lines', async () => {
     const path = synthetic('delta.log', [
       '[<    0.000000>] Linux version 6.18.44 (builder@buildhost)',

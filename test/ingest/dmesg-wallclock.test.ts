@@ -47,6 +47,16 @@ describe('dmesg iso / reltime / -T -d (synthetic: no real sample; built from for
     expect(r.lines.map((l) => l.timeNs)).toEqual([0, 6_000, 12_500_006_000, 12_500_006_000, 12_600_006_000, 180_000_000_000]);
   });
 
+  it('reads -x -T (facility:level before the ctime stamp, space-padded day)', async () => {
+    const path = synthetic('x-ctime.log', 'kern  :notice: [Sun Nov  1 16:39:56 2026] Linux version 6.18.44\nkern  :info  : [Sun Nov  1 16:39:58 2026] BIOS-e820: usable\n');
+    const r = await readBack(path, 'dmesg-ctime');
+    expect(r.diagnostics).toEqual([]);
+    expect(r.lines.map((l) => [l.timeNs, l.level, l.facility, l.text])).toEqual([
+      [0, 5, 0, 'Linux version 6.18.44'],
+      [2_000_000_000, 6, 0, 'BIOS-e820: usable'],
+    ]);
+  });
+
   it('reads -T -d stamps ([ctime <delta>])', async () => {
     const path = synthetic('ctime-delta.log', '[Sat Nov 21 16:39:56 2026 <    0.000000>] Linux version 6.18.44\n[Sat Nov 21 16:39:57 2026 <    0.000003>] pci_bus 0000:00: x\n');
     const r = await readBack(path, 'dmesg-ctime');
