@@ -1,0 +1,82 @@
+// `trace-probe diff BEFORE AFTER` and `trace-probe diff --before A B C --after D E F`: boots before
+// and after a change, one or many per side (each a capture directory, a kernel log or a Boot JSON),
+// compared device by device with statistics; a text table, or the diff JSON.
+
+import { writeFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { diffBoots } from '../compare/boot-diff.js';
+import { loadBoot } from '../model/load-boot.js';
+import type { Boot } from '../model/types.js';
+import { renderDiffJson } from '../render/diff-json.js';
+import { renderDiffText } from '../render/diff-text.js';
+import { renderDiffHtml } from '../render/html/diff-report.js';
+import { UsageError } from './usage-error.js';
+
+interface DiffCommandOptions {
+  before?: string[];
+  after?: string[];
+  driver: string[];
+  json?: boolean;
+  html?: string;
+  seed: string;
+}
+
+export function registerDiff(program: Command): void {
+  program
+    .command('diff')
+    .description('compare boots before and after a change (one or many per side): per-device cost, placement, window, findings, with statistics')
+    .argument('[boots...]', 'BEFORE AFTER: one boot each (a capture directory, a kernel log, or a Boot JSON from analyze --json)')
+    .option('--before <boots...>', 'the boots before the change (several for statistics)')
+    .option('--after <boots...>', 'the boots after the change (several for statistics)')
+    .option('--driver <names>', 'compare only the probes of these drivers (comma-separated), e.g. nvme', collectList, [])
+    .option('--json', 'print the diff as JSON (schema trace-probe.diff/1)')
+    .option('--html <file>', 'also write a self-contained HTML page: per-device dumbbell chart, before/after lanes side by side')
+    .option('--seed <n>', 'seed of the bootstrap confidence intervals', '20260101')
+    .action(async (positional: string[], options: DiffCommandOptions) => {
+      const { beforePaths, afterPaths } = sides(positional, options);
+      const seed = Number(options.seed);
+      if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`--seed takes a whole number ≥ 0, not "${options.seed}"`);
+      const before = await loadBoots(beforePaths);
+      const after = await loadBoots(afterPaths);
+      const diff = diffBoots(before, after, {
+        drivers: options.driver,
+        beforeLabels: beforePaths,
+        afterLabels: afterPaths,
+        significance: { seed },
+      });
+      if (options.html) {
+        const label = (paths: string[], boots: Boot[]) => boots.map((boot, i) => ({ label: paths[i]!, boot }));
+        const html = await renderDiffHtml(diff, label(beforePaths, before), label(afterPaths, after));
+        try {
+          await writeFile(options.html, html);
+        } catch (err) {
+          throw new UsageError(`cannot write ${options.html}: ${(err as Error).message}`);
+        }
+      }
+      process.stdout.write(options.json ? renderDiffJson(diff) : renderDiffText(diff));
+    });
+}
+
+function sides(positional: string[], options: DiffCommandOptions): { beforePaths: string[]; afterPaths: string[] } {
+  const named = options.before !== undefined || options.after !== undefined;
+  if (named) {
+    if (positional.length > 0) throw new UsageError(`give either BEFORE AFTER or --before ... --after ..., not both (extra: ${positional.join(' ')})`);
+    if (!options.before?.length || !options.after?.length) throw new UsageError('--before and --after each need at least one boot');
+    return { beforePaths: options.before, afterPaths: options.after };
+  }
+  if (positional.length !== 2) {
+    throw new UsageError(`diff takes BEFORE AFTER (two boots) or --before A B C --after D E F, not ${positional.length} argument${positional.length === 1 ? '' : 's'}`);
+  }
+  return { beforePaths: [positional[0]!], afterPaths: [positional[1]!] };
+}
+
+/** Each argument is one boot (a capture directory holds one boot; its boot-2/, boot-3/ are separate arguments). */
+async function loadBoots(paths: string[]): Promise<Boot[]> {
+  const boots: Boot[] = [];
+  for (const path of paths) boots.push(await loadBoot([path]));
+  return boots;
+}
+
+function collectList(value: string, previous: string[]): string[] {
+  return [...previous, ...value.split(',').map((s) => s.trim()).filter((s) => s.length > 0)];
+}
