@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { InputError } from './ingest/input-error.js';
 import { UsageError } from './commands/usage-error.js';
 import { registerAnalyze } from './commands/analyze.js';
+import { registerDiff } from './commands/diff.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FINDING = 1;
@@ -25,6 +26,7 @@ function buildProgram(): Command {
     .exitOverride();
   // Commands register themselves here, one module each under src/commands/.
   registerAnalyze(program, setExitCode);
+  registerDiff(program);
   return program;
 }
 
