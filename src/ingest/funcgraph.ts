@@ -97,6 +97,12 @@ export class FuncgraphParser {
       ctx.comm = task?.comm ?? '';
     }
 
+    // print_graph_irq(): the marker takes the DURATION column's place (` 1)   ==========> |`)
+    {
+      let j = i;
+      while (text.charCodeAt(j) === SPACE) j++;
+      if (text.startsWith('==========>', j) || text.startsWith('<==========', j)) return;
+    }
     const body = readDurationColumn(text, i);
     if (body === null) {
       this.collector.unparsed(lineNo, 'function_graph line without a DURATION column and `|`');

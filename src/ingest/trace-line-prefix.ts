@@ -160,8 +160,9 @@ function readTimeAndName(line: string, i: number, flagsMayFollow: boolean, out: 
   const colon = line.indexOf(':', i);
   if (colon >= 0 && (colon + 1 === line.length || line.charCodeAt(colon + 1) === SPACE)) {
     out.nameEnd = colon;
+    // trace-cmd pads `name:` to 20 columns; the kernel prints one space.
     let fields = colon + 1;
-    if (line.charCodeAt(fields) === SPACE) fields++;
+    while (line.charCodeAt(fields) === SPACE) fields++;
     out.fieldsStart = fields;
   } else {
     out.nameEnd = line.length;

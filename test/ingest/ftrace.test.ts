@@ -1,30 +1,10 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Diagnostic } from '../../src/model/types.js';
 import { InputError } from '../../src/ingest/input-error.js';
-import type { TraceEvent } from '../../src/ingest/trace-events.types.js';
-import { readTrace, type TraceFormat } from '../../src/ingest/trace-reader.js';
+import { readTrace } from '../../src/ingest/trace-reader.js';
+import { atLine, captures, collectTrace as collect, corpus, ofType, synthetic } from './ftrace-test-support.js';
 
-const captures = join(import.meta.dirname, '..', '..', 'fixtures', 'captures');
-const corpus = join(import.meta.dirname, '..', '..', 'fixtures', 'ftrace');
-const dir = mkdtempSync(join(tmpdir(), 'tp-ftrace-'));
-
-export async function collectTrace(path: string, format: TraceFormat = 'ftrace') {
-  const events: TraceEvent[] = [];
-  const diagnostics: Diagnostic[] = [];
-  const result = await readTrace(path, format, (e) => events.push(e), (d) => diagnostics.push(d));
-  return { events, diagnostics, result };
-}
-function synthetic(name: string, content: string): string {
-  const path = join(dir, name);
-  writeFileSync(path, content);
-  return path;
-}
-const ofType = <T extends TraceEvent['type']>(events: TraceEvent[], type: T) =>
-  events.filter((e): e is Extract<TraceEvent, { type: T }> => e.type === type);
-const atLine = (events: TraceEvent[], line: number) => events.find((e) => e.source.line === line);
+const collectTrace = (path: string, format: 'ftrace' | 'function-graph' = 'ftrace') => collect(path, format);
 
 describe('ftrace: real 6.1.176 boot captures', () => {
   it('n0x3: header, every event, the work_for_cpu_fn executions and a D-state switch', async () => {
