@@ -4,7 +4,7 @@ import { probesFromFunctionGraph } from '../../src/model/funcgraph-probes.js';
 import { TaskOccupancyBuilder } from '../../src/model/task-occupancy.js';
 import { cpuId, ns, pidOf } from '../../src/model/types.js';
 import { WorkItemBuilder } from '../../src/model/work-items.js';
-import { graphEventsFromFile, runBuilders } from './trace-lines.helper.js';
+import { runBuilders, traceEvents } from './trace-lines.helper.js';
 
 function fromGraph(events: TraceEvent[]) {
   const work = new WorkItemBuilder();
@@ -13,8 +13,11 @@ function fromGraph(events: TraceEvent[]) {
   return probesFromFunctionGraph(events, occ.data(), { workItems: work.data().workItems });
 }
 
+const fgraph = (await traceEvents('fixtures/captures/fgraph/trace.txt', 'function-graph')).events;
+const bootopt = (await traceEvents('fixtures/captures/fgraph-bootopt/trace.txt', 'function-graph')).events;
+
 describe('probesFromFunctionGraph on the real fgraph capture (runtime set-up, depth 3)', () => {
-  const { probes, diagnostics } = fromGraph(graphEventsFromFile('fixtures/captures/fgraph/trace.txt'));
+  const { probes, diagnostics } = fromGraph(fgraph);
 
   it('finds the three NVMe local_pci_probe calls, named by their nvme_probe child', () => {
     expect(diagnostics).toEqual([]);
@@ -43,7 +46,7 @@ describe('probesFromFunctionGraph on the real fgraph capture (runtime set-up, de
 });
 
 describe('probesFromFunctionGraph on the boot-option capture', () => {
-  const { probes } = fromGraph(graphEventsFromFile('fixtures/captures/fgraph-bootopt/trace.txt'));
+  const { probes } = fromGraph(bootopt);
 
   it("merges init's pci_device_probe (waiting in work_on_cpu) with the kworker's local_pci_probe into one span", () => {
     const ports = probes.filter((p) => p.driver === 'pcie_portdrv');

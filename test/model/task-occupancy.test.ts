@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest';
 import type { TraceEvent } from '../../src/ingest/trace-events.types.js';
 import { TaskOccupancyBuilder, intervalsBetween, occupancyBetween } from '../../src/model/task-occupancy.js';
 import { cpuId, ns, pidOf } from '../../src/model/types.js';
-import { eventsFromFile, runBuilders } from './trace-lines.helper.js';
+import { runBuilders, traceEvents } from './trace-lines.helper.js';
 
 const BEFORE = 'fixtures/captures/before-n0x3/trace.txt';
+const excerpt = (await traceEvents(BEFORE, 'ftrace', 3533, 3587)).events;
 
 function build(events: TraceEvent[]) {
   const b = new TaskOccupancyBuilder();
@@ -13,7 +14,7 @@ function build(events: TraceEvent[]) {
 }
 
 describe('TaskOccupancyBuilder on real lines (before-n0x3, lines 3533–3587)', () => {
-  const occ = build(eventsFromFile(BEFORE, 3533, 3587));
+  const occ = build(excerpt);
 
   it('splits kworker/0:1 running work_for_cpu_fn into on-CPU, sleep (D) and wakeup → switch-in wait', () => {
     // The body's execute_start (4.058109) to execute_end (4.060719): on CPU 0 until the D switch-out at
@@ -49,8 +50,8 @@ describe('TaskOccupancyBuilder on real lines (before-n0x3, lines 3533–3587)', 
 });
 
 describe('TaskOccupancyBuilder on a whole capture', () => {
-  it('after-n0x3 (v1): the async worker kworker/u17:0 runs the probe of 0000:21:00.0 itself on CPU 1', () => {
-    const occ = build(eventsFromFile('fixtures/captures/after-n0x3/trace.txt'));
+  it('after-n0x3 (v1): the async worker kworker/u17:0 runs the probe of 0000:21:00.0 itself on CPU 1', async () => {
+    const occ = build((await traceEvents('fixtures/captures/after-n0x3/trace.txt')).events);
     // dmesg: [4.312426][T8] probe of 0000:21:00.0 returned 0 after 14593 usecs
     const split = occupancyBetween(occ, pidOf(8), ns(4_312_426_000 - 14_593_000), ns(4_312_426_000));
     expect(split).toEqual({ onCpuNs: ns(14_593_000), runnableWaitNs: ns(0), sleepNs: ns(0), cpus: [cpuId(1)] });

@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest';
 import type { TraceEvent } from '../../src/ingest/trace-events.types.js';
 import { WorkItemBuilder, type WorkItem } from '../../src/model/work-items.js';
 import { cpuId, ns, pidOf } from '../../src/model/types.js';
-import { eventsFromFile, runBuilders } from './trace-lines.helper.js';
+import { runBuilders, traceEvents } from './trace-lines.helper.js';
 
 const BEFORE = 'fixtures/captures/before-n0x3/trace.txt';
+const excerpt = (await traceEvents(BEFORE, 'ftrace', 3533, 3587)).events;
 
 function build(events: TraceEvent[]) {
   const b = new WorkItemBuilder();
@@ -15,7 +16,7 @@ function build(events: TraceEvent[]) {
 describe('WorkItemBuilder on real lines (before-n0x3, probe of 0000:21:00.0)', () => {
   // Lines 3533–3587: kworker/u17:0 (pid 8) runs the async attach, queues work_on_cpu()'s
   // work_for_cpu_fn to CPU 0 and sleeps (D) until kworker/0:1 (pid 16) has run it.
-  const { workItems, diagnostics } = build(eventsFromFile(BEFORE, 3533, 3587));
+  const { workItems, diagnostics } = build(excerpt);
   const byFn = (fn: string) => workItems.filter((w) => w.function === fn);
 
   it('follows work_for_cpu_fn from queue to end with queuer, worker and delays', () => {
@@ -66,8 +67,8 @@ describe('WorkItemBuilder on whole captures', () => {
   const probeWindow = (items: WorkItem[], fn: string, from: number) =>
     items.filter((w) => w.function === fn && (w.startedAt ?? 0) >= from);
 
-  it('before-n0x3: three work_for_cpu_fn on CPU 0 bound workers, each flushed by a kworker/u17 async item', () => {
-    const { workItems } = build(eventsFromFile(BEFORE));
+  it('before-n0x3: three work_for_cpu_fn on CPU 0 bound workers, each flushed by a kworker/u17 async item', async () => {
+    const { workItems } = build((await traceEvents(BEFORE)).events);
     const bodies = probeWindow(workItems, 'work_for_cpu_fn', 4e9);
     expect(bodies.map((w) => [w.worker?.comm, w.workerCpu, w.queuedBy?.comm])).toEqual([
       ['kworker/0:1', 0, 'kworker/u17:0'],
@@ -82,8 +83,8 @@ describe('WorkItemBuilder on whole captures', () => {
     }
   });
 
-  it('after-v2-n0x3: the v2 body local_pci_probe_callback runs on unbound workers and is flushed by the async item', () => {
-    const { workItems } = build(eventsFromFile('fixtures/captures/after-v2-n0x3/trace.txt'));
+  it('after-v2-n0x3: the v2 body local_pci_probe_callback runs on unbound workers and is flushed by the async item', async () => {
+    const { workItems } = build((await traceEvents('fixtures/captures/after-v2-n0x3/trace.txt')).events);
     const bodies = probeWindow(workItems, 'local_pci_probe_callback', 4e9);
     expect(bodies.map((w) => [w.workqueue, w.worker?.comm, w.worker?.kind, w.reqCpu])).toEqual([
       ['events_unbound', 'kworker/u17:3', 'unbound', 1],

@@ -5,24 +5,27 @@ import type { Boot, ProbeSpan } from '../../src/model/types.js';
 import { BOOT_SCHEMA, ns } from '../../src/model/types.js';
 import { WorkItemBuilder } from '../../src/model/work-items.js';
 import { renderTimelines } from '../../src/render/timeline-text.js';
-import { eventsFromFile, probesFromDmesg, runBuilders } from '../model/trace-lines.helper.js';
+import { kernelLog, runBuilders, traceEvents } from '../model/trace-lines.helper.js';
 
 function bootOf(probes: ProbeSpan[]): Boot {
   return { schema: BOOT_SCHEMA, inputs: [], kernel: { release: null, banner: null, cmdline: null },
     topology: { cpus: [], isolated: [], source: null }, probes, initcalls: [], findings: [], diagnostics: [] };
 }
 
-function joinedPciProbes(dir: string): ProbeSpan[] {
+async function joinedPciProbes(dir: string): Promise<ProbeSpan[]> {
   const work = new WorkItemBuilder();
   const occ = new TaskOccupancyBuilder();
-  runBuilders(eventsFromFile(`fixtures/captures/${dir}/trace.txt`), work, occ);
-  const { probes } = probesFromDmesg(`fixtures/captures/${dir}/dmesg.log`);
+  runBuilders((await traceEvents(`fixtures/captures/${dir}/trace.txt`)).events, work, occ);
+  const { probes } = await kernelLog(`fixtures/captures/${dir}/dmesg.log`);
   const joined = joinProbesWithTrace(probes, { workItems: work.data().workItems, occupancy: occ.data() }).probes;
   return joined.filter((p) => /^0000:2\d:0\d\.0$/.test(p.device));
 }
 
+const beforeN0x3 = await joinedPciProbes('before-n0x3');
+const afterN0x3 = await joinedPciProbes('after-n0x3');
+
 describe('renderTimelines', () => {
-  const text = renderTimelines(bootOf(joinedPciProbes('before-n0x3')));
+  const text = renderTimelines(bootOf(beforeN0x3));
   const lines = text.trimEnd().split('\n');
 
   it('draws the NVMe burst apart from the boot-time pcieport burst, per CPU and per task', () => {
@@ -39,7 +42,7 @@ describe('renderTimelines', () => {
       'kworker/u17:1-55      |        ..................                                                  |',
       'kworker/u17:2-58      |                            ................................................|',
     ]);
-    expect(second).toContain('  E 0000:22:00.0  4.058920 s +2.245 ms  CPU 0  kworker/0:2-96');
+    expect(second).toContain('  E 0000:22:00.0 (nvme)  4.058920 s +2.245 ms  CPU 0  kworker/0:2-96');
     expect(second).toContain('      queued by kworker/u17:1-55 (0.055 ms in queue); on CPU 0.372, runnable 1.461, asleep 0.164 ms');
   });
 
@@ -50,9 +53,9 @@ describe('renderTimelines', () => {
   });
 
   it('says what it cannot draw (synthetic spans)', () => {
-    const untimed: ProbeSpan = { ...joinedPciProbes('after-n0x3')[0]!, startNs: null, endNs: null };
+    const untimed: ProbeSpan = { ...afterN0x3[0]!, startNs: null, endNs: null };
     expect(renderTimelines(bootOf([untimed]))).toBe('Probe timelines: no probe span has a start and an end time.\n');
-    const one: ProbeSpan = { ...untimed, device: 'x', startNs: ns(1_000_000), endNs: ns(2_000_000), durationNs: ns(1_000_000), worker: null,
+    const one: ProbeSpan = { ...untimed, device: 'x', startNs: ns(1_000_000), endNs: ns(2_000_000), durationNs: ns(1_000_000), worker: null, driver: null,
       queuedBy: null, cpu: null, bodyStartNs: null, bodyEndNs: null, onCpuNs: null, runnableWaitNs: null, sleepNs: null };
     const out = renderTimelines(bootOf([one, untimed]));
     expect(out).toContain('CPU ?                 |' + 'A'.repeat(76) + '|');
