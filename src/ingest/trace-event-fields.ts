@@ -41,15 +41,17 @@ export type KnownEventName = (typeof KNOWN_EVENT_NAMES)[number];
 
 /** The known event whose name is exactly `text[start, end)`, or null. Allocates nothing. */
 export function knownEventAt(text: string, start: number, end: number): KnownEventName | null {
-  const length = end - start;
+  const candidates = NAMES_BY_LENGTH[end - start];
+  if (candidates === undefined) return null;
   const first = text.charCodeAt(start);
-  // s(ched_*), w(orkqueue_*), i(nitcall_*), t(racing_mark_write), p(rint), f(uncgraph_*)
-  if (first !== 115 && first !== 119 && first !== 105 && first !== 116 && first !== 112 && first !== 102) return null;
-  for (const name of KNOWN_EVENT_NAMES) {
-    if (name.length === length && text.startsWith(name, start)) return name;
+  for (const name of candidates) {
+    if (name.charCodeAt(0) === first && text.startsWith(name, start)) return name;
   }
   return null;
 }
+
+const NAMES_BY_LENGTH: Array<KnownEventName[] | undefined> = [];
+for (const name of KNOWN_EVENT_NAMES) (NAMES_BY_LENGTH[name.length] ??= []).push(name);
 
 /**
  * Parses the fields text of a known event (kernel print format, trace-cmd plugin text or trace-cmd -R raw
