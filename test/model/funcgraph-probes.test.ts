@@ -76,6 +76,23 @@ describe('probesFromFunctionGraph on the boot-option capture', () => {
 describe('probesFromFunctionGraph on broken graphs (synthetic)', () => {
   const base = (line: number, t: number | null) => ({ source: { file: 'g', line }, timeNs: t === null ? null : ns(t), cpu: cpuId(1), pid: pidOf(40), comm: 'kworker', tgid: null });
 
+  it('follows a call by pid when the unbound worker returns on another CPU, with interleaved other tasks', () => {
+    const on = (line: number, t: number, cpu: number, pid: number) => ({ source: { file: 'g', line }, timeNs: ns(t), cpu: cpuId(cpu), pid: pidOf(pid), comm: 'kworker', tgid: null });
+    const { probes, diagnostics } = probesFromFunctionGraph([
+      { ...on(1, 1_000, 1, 40), type: 'funcgraph_entry', func: 'local_pci_probe', depth: 0 },
+      { ...on(2, 1_500, 1, 41), type: 'funcgraph_entry', func: 'local_pci_probe', depth: 0 },
+      { ...on(3, 2_000, 1, 40), type: 'funcgraph_entry', func: 'ahci_probe [ahci]', depth: 1 },
+      { ...on(4, 8_000, 3, 40), type: 'funcgraph_exit', func: null, depth: 1, durationNs: ns(6_000) },
+      { ...on(5, 9_000, 3, 40), type: 'funcgraph_exit', func: null, depth: 0, durationNs: ns(8_000) },
+      { ...on(6, 9_500, 1, 41), type: 'funcgraph_exit', func: null, depth: 0, durationNs: ns(8_000) },
+    ], new TaskOccupancyBuilder().data());
+    expect(diagnostics).toEqual([]);
+    expect(probes.map((p) => [p.worker?.pid, p.cpu, p.startNs, p.endNs, p.durationNs, p.driver, p.evidence.map((e) => e.line)])).toEqual([
+      [40, 1, 1_000, 9_000, 8_000, 'ahci', [1, 5]],
+      [41, 1, 1_500, 9_500, 8_000, null, [2, 6]],
+    ]);
+  });
+
   it('reports an exit without entry and an entry that never returns; uses the exit duration without abstime', () => {
     const { probes, diagnostics } = probesFromFunctionGraph([
       { ...base(1, null), type: 'funcgraph_exit', func: 'local_pci_probe', depth: 0, durationNs: ns(5) },
