@@ -24,6 +24,16 @@ describe('mannWhitney', () => {
     expect(r.minP).toBeCloseTo(0.1, 12);
   });
 
+  it('above 60 values uses the normal approximation with tie and continuity correction, as scipy does', () => {
+    // scipy 1.17: mannwhitneyu(after, before, method='asymptotic', use_continuity=True) → U=329.5, p=0.0023792845...
+    const before = Array.from({ length: 35 }, (_, i) => ((i * 7) % 31) + 10);
+    const after = Array.from({ length: 33 }, (_, i) => ((i * 5) % 29) + 4);
+    const r = mannWhitney(before, after);
+    expect(r.exact).toBe(false);
+    expect(r.u).toBe(329.5);
+    expect(r.p).toBeCloseTo(0.0023792845098691935, 6);
+  });
+
   it('with ties, equals the brute-force permutation p-value over midranks', () => {
     const before = [1, 2, 2, 3];
     const after = [2, 3, 3, 4];
