@@ -88,7 +88,8 @@ function findings(diff: BootDiff): string {
 function statistics(diff: BootDiff): string {
   const lines = [
     'Spread is the median absolute deviation over boots. Verdicts: exact two-sided Mann-Whitney U test at 5 % (rank sums,',
-    'midranks for ties), never from one boot per side; intervals: percentile bootstrap of the median change.',
+    'midranks for ties), never from one boot per side, each device tested on its own (no multiple-comparison',
+    'correction); intervals: percentile bootstrap of the median change.',
   ];
   const describe = (name: string, s: Significance | null) => {
     if (!s) return;
