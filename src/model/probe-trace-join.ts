@@ -137,6 +137,9 @@ export function joinProbesWithTrace(
   }
 
   const matches = new Map<number, Match>();
+  // On one clock with scheduler events, a task that was off-CPU when `probe of` was printed did not
+  // print it: without a printk caller id such a candidate is dropped, not just ranked last.
+  const strict = offset === 0 && occupancy.hasSchedSwitch;
   // 1. The probe body ran as a separate work item queued from inside the span (work_on_cpu and kin).
   const bodyItems = indicesSorted(workItems, (w) => PROBE_BODY_FUNCTIONS.has(w.function), (w) => w.queuedAt ?? w.startedAt!);
   const bodyPairs: Candidate[] = [];
@@ -155,8 +158,9 @@ export function joinProbesWithTrace(
       // waiter's wake-up after the body ends can lag by milliseconds under CPU contention: rank by the
       // queue gap, and by the end gap only to break ties.
       const endGap = w.endedAt === null ? Number.MAX_SAFE_INTEGER / 4 : Math.abs(e - w.endedAt);
-      const printer = w.queuedBy?.pid ?? null;
-      bodyPairs.push({ probe: i, item: k, score: notPrintingPenalty(occupancy, printer, e, tolerance) + Math.abs(q - s), tieBreak: endGap });
+      const penalty = notPrintingPenalty(occupancy, w.queuedBy?.pid ?? null, e, tolerance);
+      if (penalty > 0 && strict && callerOf(p) === null) continue;
+      bodyPairs.push({ probe: i, item: k, score: penalty + Math.abs(q - s), tieBreak: endGap });
     }
   }
   assignGreedily(bodyPairs, matches, 'body', true);
@@ -183,6 +187,7 @@ export function joinProbesWithTrace(
       // really_probe() starts right after the work item does; what the item does after the probe varies.
       const startGap = Math.abs(s - w.startedAt!);
       const penalty = notPrintingPenalty(occupancy, w.worker!.pid, e, tolerance);
+      if (penalty > 0 && strict && callerOf(p) === null) continue;
       carrierPairs.push({ probe: i, item: k, score: rank * 1e15 + penalty + startGap, tieBreak: Math.abs((w.endedAt ?? e) - e) });
     }
   }
