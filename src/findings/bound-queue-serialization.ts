@@ -252,12 +252,15 @@ function buildFinding(boot: Boot, ctx: GroupContext, n: Numbers): Finding {
   const detail = [
     mechanism,
     `The pool runs one worker at a time and the others time-share CPU ${ctx.cpu} (workqueue concurrency management; bound kworkers cannot migrate).`,
-    `${n.readyAtOnce} of these probes were ready to run at once; they ran on 1 CPU, by ${workers.map(workerName).join(', ')}`
+    (n.timed
+      ? `${n.readyAtOnce} of these probes were ready to run at once`
+      : `${n.readyAtOnce} of these probes were in flight at once (a pool only wakes another worker while the earlier ones are busy)`)
+      + `; they ran on 1 CPU, by ${workers.map(workerName).join(', ')}`
       + (queuedBy.length > 0 ? `, queued by ${queuedBy.join(', ')}` : '') + '.',
     n.timed
       ? `Their bodies add up to ${ms(n.sumBodyNs)} ms within ${ms(n.bodySpanNs)} ms of wall time from the first body start to the last end (serialization factor ${n.factor}); the group took ${ms(n.wallSpanNs)} ms from the first probe start.`
       : `Their costs add up to ${ms(n.sumBodyNs)} ms; the wall span is not in the input and is taken as the longest cost, ${ms(n.wallSpanNs)} ms (serialization factor ${n.factor}).`,
-    `Run in parallel on ${n.parallelCpus} CPU${n.parallelCpus > 1 ? 's' : ''} of ${nodeText} they would have taken about ${ms(n.parallelNs)} ms.`,
+    `Run in parallel on ${n.parallelCpus} CPU${n.parallelCpus > 1 ? 's' : ''} ${ctx.nodeCpus.length > 0 ? `of ${nodeText}` : '(one per probe; the node\'s CPUs are not in the input)'} they would have taken about ${ms(n.parallelNs)} ms.`,
     `Data used: ${describeDataLevel(level, withSched)}.`,
   ].join(' ');
 
