@@ -5,6 +5,7 @@
 
 import type { TopLevelSpec } from 'vega-lite';
 import type { Boot, ProbeSpan } from '../../model/types.js';
+import { probeBody } from './probe-rows.js';
 import { ARIA_ROW_LIMIT, CHART_FONT, secondsAxisFormat, spanOf, VEGA_LITE_SCHEMA } from './chart-style.js';
 
 export const CONCURRENCY_SERIES = ['probes in flight', 'CPUs running a probe body', 'CPUs on the node'] as const;
@@ -44,18 +45,17 @@ export function concurrencyPoints(boot: Boot): ConcurrencyPoint[] {
     list.push(edge);
   };
   for (const p of boot.probes) {
-    if (p.startNs === null) continue;
+    const body = probeBody(p);
+    if (p.startNs === null || body === null) continue;
     const end = p.endNs ?? p.startNs + p.durationNs;
     const node = nodeOf(p);
     push(inFlight, node, { t: p.startNs, delta: 1, cpu: null });
     push(inFlight, node, { t: end, delta: -1, cpu: null });
     if (p.cpu !== null) {
-      // The body runs on p.cpu after its queue delay.
-      const bodyStart = Math.min(end, p.startNs + (p.queueDelayNs ?? 0));
       const cpuNode = nodeOfCpu.get(p.cpu);
       const key = cpuNode === undefined || cpuNode === null ? node : String(cpuNode);
-      push(bodies, key, { t: bodyStart, delta: 1, cpu: p.cpu });
-      push(bodies, key, { t: end, delta: -1, cpu: p.cpu });
+      push(bodies, key, { t: body.bodyStartNs, delta: 1, cpu: p.cpu });
+      push(bodies, key, { t: body.bodyEndNs, delta: -1, cpu: p.cpu });
     }
   }
   const points: ConcurrencyPoint[] = [];
@@ -176,7 +176,7 @@ export function concurrencySpec(boot: Boot, options: ConcurrencyOptions): { spec
           field: 'series',
           type: 'ordinal' as const,
           sort: [...CONCURRENCY_SERIES],
-          legend: null,
+          title: null,
           scale: { domain: [...CONCURRENCY_SERIES], range: [4, 2, 1.5] },
         },
         tooltip: [

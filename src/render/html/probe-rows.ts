@@ -20,11 +20,14 @@ export interface ProbeRow {
   /** Lane label: "CPU 3", or "CPU 3 ·2" for the second row of overlapping probes on CPU 3. */
   lane: string;
   status: string;
-  /** Span start, end of queue delay, end of runnable wait, span end (s). */
+  /** Body queued, body start, end of the runnable-wait share, body end (s). */
   t0: number;
   t1: number;
   t2: number;
   t3: number;
+  /** The probe span (really_probe) as the kernel log gives it (s). */
+  spanStart: number;
+  spanEnd: number;
   durationMs: number;
   queueDelayMs: number | null;
   runnableWaitMs: number | null;
@@ -50,17 +53,69 @@ const ms = (value: number | null): number | null => (value === null ? null : val
 /** Seconds from integer ns, printed with at most 9 decimals in the JSON. */
 const seconds = (value: number): number => Math.round(value) / 1e9;
 
+/** A stretch of the boot, ns on the printk clock. */
+export interface TimeWindow {
+  startNs: number;
+  endNs: number;
+}
+
 /**
- * Builds the timeline rows. The queue delay is drawn from the span start and the runnable wait right
- * after it: the Boot records how long each lasted, not exactly when, so the bar shows how the span
- * divides, not the instants (the chart's subtitle says so).
+ * The stretch a finding is about: from the first queue_work to the last body end of its devices'
+ * probes, padded by 5% each side; null when none of its devices has a timed probe.
  */
-export function probeRows(boot: Boot): ProbeRows {
-  const timed: Array<{ probe: ProbeSpan; index: number; start: number; end: number }> = [];
+export function findingWindow(boot: Boot, devices: readonly string[]): TimeWindow | null {
+  const wanted = new Set(devices);
+  let startNs = Infinity;
+  let endNs = -Infinity;
+  for (const p of boot.probes) {
+    if (!wanted.has(p.device)) continue;
+    const body = probeBody(p);
+    if (body === null) continue;
+    startNs = Math.min(startNs, body.queuedNs, p.startNs ?? body.queuedNs);
+    endNs = Math.max(endNs, body.bodyEndNs, p.endNs ?? body.bodyEndNs);
+  }
+  if (startNs === Infinity) return null;
+  const pad = Math.max((endNs - startNs) * 0.05, 1000);
+  return { startNs: startNs - pad, endNs: endNs + pad };
+}
+
+/** Where the probe body ran, in ns on the span's clock. */
+export interface ProbeBody {
+  /** queue_work of the body's work item (bodyStart − queue delay), or the span start. */
+  queuedNs: number;
+  bodyStartNs: number;
+  bodyEndNs: number;
+}
+
+/**
+ * The body of a timed probe: the trace's execute_start/end when the pipeline joined one
+ * (`bodyStartNs`/`bodyEndNs`, read structurally so older Boot JSON without them still renders),
+ * otherwise the span after its queue delay.
+ */
+export function probeBody(p: ProbeSpan): ProbeBody | null {
+  if (p.startNs === null) return null;
+  const joined = p as ProbeSpan & { bodyStartNs?: number | null; bodyEndNs?: number | null };
+  const end = p.endNs ?? p.startNs + p.durationNs;
+  const queue = p.queueDelayNs ?? 0;
+  if (joined.bodyStartNs != null && joined.bodyEndNs != null && joined.bodyEndNs >= joined.bodyStartNs) {
+    return { queuedNs: joined.bodyStartNs - queue, bodyStartNs: joined.bodyStartNs, bodyEndNs: joined.bodyEndNs };
+  }
+  const bodyStart = Math.min(end, p.startNs + queue);
+  return { queuedNs: p.startNs, bodyStartNs: bodyStart, bodyEndNs: end };
+}
+
+/**
+ * Builds the timeline rows: a bar per probe body on the CPU that ran it, its queue delay (queue_work
+ * to execute_start) before it, and its runnable wait drawn at the start of the body — the Boot records
+ * how long the task waited for the CPU, not when, so that part shows the share, not the instant.
+ */
+export function probeRows(boot: Boot, window: TimeWindow | null = null): ProbeRows {
+  const timed: Array<{ probe: ProbeSpan; index: number; body: ProbeBody }> = [];
   boot.probes.forEach((probe, index) => {
-    if (probe.startNs === null) return;
-    const end = probe.endNs ?? probe.startNs + probe.durationNs;
-    timed.push({ probe, index, start: probe.startNs, end });
+    const body = probeBody(probe);
+    if (body === null) return;
+    if (window && (body.bodyEndNs < window.startNs || body.queuedNs > window.endNs)) return;
+    timed.push({ probe, index, body });
   });
   // Pack rows per CPU lane.
   const byCpu = new Map<number, typeof timed>();
@@ -75,17 +130,16 @@ export function probeRows(boot: Boot): ProbeRows {
   const cpus = [...byCpu.keys()].sort((a, b) => (a === -1 ? 1 : b === -1 ? -1 : a - b));
   for (const cpu of cpus) {
     const list = byCpu.get(cpu)!;
-    // Rows are packed by the probe body (after its queue delay): what occupied the CPU. Queue delays
-    // are drawn under the bodies of the same row, so serialized bodies on one CPU stay on one row.
-    const packed = packRows(list.map((t) => ({ start: Math.min(t.end, t.start + (t.probe.queueDelayNs ?? 0)), end: t.end })));
+    // Rows are packed by the body (what occupied the CPU); queue delays are drawn under the bodies of
+    // the same row, so serialized bodies on one CPU stay on one row.
+    const packed = packRows(list.map((t) => ({ start: t.body.bodyStartNs, end: t.body.bodyEndNs })));
     const cpuLabel = cpu === -1 ? 'CPU ?' : `CPU ${cpu}`;
     const rowCount = packed.reduce((m, r) => Math.max(m, r + 1), 0);
     for (let r = 0; r < rowCount; r++) lanes.push(r === 0 ? cpuLabel : `${cpuLabel} ·${r + 1}`);
     list.forEach((t, i) => {
       const p = t.probe;
-      const span = t.end - t.start;
-      const queue = Math.min(p.queueDelayNs ?? 0, span);
-      const wait = Math.min(p.runnableWaitNs ?? 0, span - queue);
+      const { queuedNs, bodyStartNs, bodyEndNs } = t.body;
+      const wait = Math.min(p.runnableWaitNs ?? 0, bodyEndNs - bodyStartNs);
       const row = packed[i]!;
       rows.push({
         probe: t.index,
@@ -97,10 +151,12 @@ export function probeRows(boot: Boot): ProbeRows {
         cpu: cpu === -1 ? 'unknown' : String(cpu),
         lane: row === 0 ? cpuLabel : `${cpuLabel} ·${row + 1}`,
         status: p.status,
-        t0: seconds(t.start),
-        t1: seconds(t.start + queue),
-        t2: seconds(t.start + queue + wait),
-        t3: seconds(t.end),
+        t0: seconds(queuedNs),
+        t1: seconds(bodyStartNs),
+        t2: seconds(bodyStartNs + wait),
+        t3: seconds(bodyEndNs),
+        spanStart: seconds(p.startNs!),
+        spanEnd: seconds(p.endNs ?? p.startNs! + p.durationNs),
         durationMs: p.durationNs / 1e6,
         queueDelayMs: ms(p.queueDelayNs),
         runnableWaitMs: ms(p.runnableWaitNs),

@@ -13,17 +13,18 @@ nav a { color: #1a55b8; text-decoration: none; }
 main { padding: 0 24px 40px; max-width: 1400px; }
 .boots { display: grid; gap: 18px; }
 .boot { min-width: 0; overflow-x: auto; }
+.focus-title { font-weight: normal; color: var(--muted); }
 .boot-label { background: var(--bg-alt); padding: 4px 8px; border-radius: 4px; }
 .finding { border-left: 4px solid #8ab4f8; padding: 4px 12px; margin: 10px 0; background: var(--bg-alt); }
 .finding.warning { border-left-color: #d62728; }
 .finding h3 { margin: 4px 0; }
 .facts { color: var(--muted); margin: 2px 0; }
-.warning { color: #8a4b00; }
+p.warning { color: #8a4b00; }
 figure.chart { margin: 8px 0; }
 figure.chart svg { max-width: 100%; height: auto; }
 .note, .empty { color: var(--muted); font-style: italic; }
 table { border-collapse: collapse; margin: 6px 0 12px; font-size: 13px; }
-th, td { padding: 3px 8px; border-bottom: 1px solid var(--line); text-align: left; vertical-align: top; }
+th, td { white-space: nowrap; padding: 3px 8px; border-bottom: 1px solid var(--line); text-align: left; vertical-align: top; }
 th { background: var(--bg-alt); }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 code { font: 12px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }

@@ -15,6 +15,7 @@ import { REPORT_CSS } from './report-style.js';
 import { driverTotalsTable, slowestInitcallsTable, slowestProbesTable } from './slowest-table.js';
 import { renderSvg } from './svg.js';
 import { timelineSpec } from './timeline-spec.js';
+import { findingWindow } from './probe-rows.js';
 
 export interface HtmlReportInput {
   title: string;
@@ -26,6 +27,7 @@ export interface HtmlReportInput {
 const CANVAS_ROW_LIMIT = 2000;
 const TOP_ROWS = 20;
 const DIAGNOSTICS_SHOWN = 500;
+const MAX_FOCUS_CHARTS = 3;
 
 interface Chart {
   id: string;
@@ -39,7 +41,8 @@ interface Chart {
 export async function renderHtmlReport(input: HtmlReportInput): Promise<string> {
   const boots = input.boots;
   const columns = Math.max(1, boots.length);
-  const width = columns === 1 ? 1040 : Math.max(360, Math.floor(1100 / columns) - 50);
+  // Charts of several boots are stacked full width on one time axis; text and tables go side by side.
+  const width = 900;
   const xDomain = columns > 1 ? sharedProbeDomain(boots.map((b) => b.boot)) : null;
 
   const charts: Chart[] = [];
@@ -56,7 +59,17 @@ export async function renderHtmlReport(input: HtmlReportInput): Promise<string> 
     if (large) tChart.staticSpec = timelineSpec(boot, { width, xDomain, phases: false }).spec;
     const notes = [untimed, large ? 'Without JavaScript this picture shows the probe bodies only (no queue-delay and runnable-wait parts).' : ''];
     if (untimed || large) tChart.note = notes.filter((n) => n).join(' ');
-    timeline.push(t.rows.rows.length > 0 ? await chartHtml(tChart, charts) : emptyNote('No probe has a start time: nothing to draw.', untimed));
+    let timelineHtml = t.rows.rows.length > 0 ? await chartHtml(tChart, charts) : emptyNote('No probe has a start time: nothing to draw.', untimed);
+    // A zoom on the probes each finding is about (they are often a few ms of a long boot).
+    for (const [j, finding] of boot.findings.slice(0, MAX_FOCUS_CHARTS).entries()) {
+      const window = findingWindow(boot, finding.devices);
+      if (window === null) continue;
+      const focus = timelineSpec(boot, { width, window, title: `Zoom: ${finding.title}` });
+      if (focus.rows.rows.length === 0) continue;
+      const fChart: Chart = { id: `timeline-${k}-focus-${j}`, spec: focus.spec, renderer: focus.rows.rows.length > CANVAS_ROW_LIMIT ? 'canvas' : 'svg' };
+      timelineHtml += await chartHtml(fChart, charts);
+    }
+    timeline.push(timelineHtml);
     const c = concurrencySpec(boot, { width, xDomain });
     const cChart: Chart = { id: `concurrency-${k}`, spec: c.spec, renderer: c.points.length > CANVAS_ROW_LIMIT ? 'canvas' : 'svg' };
     concurrency.push(c.points.length > 0 ? await chartHtml(cChart, charts) : emptyNote('No timed probes: no concurrency to show.'));
@@ -71,17 +84,18 @@ export async function renderHtmlReport(input: HtmlReportInput): Promise<string> 
   const assets = await inlineAssets();
   const labels = boots.map((b) => b.label);
   const perBoot = (cells: string[]) => grid(labels, cells);
+  const stacked = (cells: string[]) => stack(labels, cells);
   const sections = [
     section('findings', 'Findings', perBoot(boots.map(({ boot }) => findingsHtml(boot.findings)))),
     boots.length > 1 ? section('comparison', 'Side by side', comparisonTable(boots)) : '',
-    section('timeline', 'Probe timeline', perBoot(timeline)),
-    section('concurrency', 'Concurrency per node', perBoot(concurrency)),
+    section('timeline', 'Probe timeline', stacked(timeline)),
+    section('concurrency', 'Concurrency per node', stacked(concurrency)),
     section(
       'slowest',
       'Slowest probes and per-driver totals',
       perBoot(boots.map(({ boot }) => `<h3>Slowest probes</h3>${slowestProbesTable(boot, TOP_ROWS)}<h3>Per driver</h3>${driverTotalsTable(boot)}`)),
     ),
-    section('initcalls', 'Initcall timeline', perBoot(initcalls)),
+    section('initcalls', 'Initcall timeline', stacked(initcalls)),
     section('inputs', 'Inputs and diagnostics', perBoot(boots.map(({ boot }) => inputsHtml(boot)))),
   ];
   const specScripts = charts
@@ -138,6 +152,11 @@ function grid(labels: string[], cells: string[]): string {
   return `<div class="boots" style="grid-template-columns: repeat(${cells.length}, minmax(0, 1fr))">${cells
     .map((c, i) => `<div class="boot"><h3 class="boot-label">${escapeHtml(labels[i] ?? '')}</h3>${c}</div>`)
     .join('')}</div>`;
+}
+
+function stack(labels: string[], cells: string[]): string {
+  if (cells.length === 1) return `<div class="boot">${cells[0]}</div>`;
+  return cells.map((c, i) => `<div class="boot"><h3 class="boot-label">${escapeHtml(labels[i] ?? '')}</h3>${c}</div>`).join('');
 }
 
 function findingsHtml(findings: Finding[]): string {

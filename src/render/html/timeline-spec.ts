@@ -5,7 +5,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { Boot } from '../../model/types.js';
 import { ARIA_ROW_LIMIT, CHART_FONT, KIND_COLOURS, secondsAxisFormat, spanOf, VEGA_LITE_SCHEMA } from './chart-style.js';
-import { probeRows, WORKER_KIND_LABELS, type ProbeRows } from './probe-rows.js';
+import { probeRows, WORKER_KIND_LABELS, type ProbeRows, type TimeWindow } from './probe-rows.js';
 
 export interface TimelineOptions {
   width: number;
@@ -13,13 +13,20 @@ export interface TimelineOptions {
   xDomain?: [number, number] | null;
   /** false: bodies only, no queue-delay and runnable-wait parts (the static picture of a very large boot). */
   phases?: boolean;
+  /** Only the probes that reach into this window, on an x axis of exactly this window (a finding's zoom). */
+  window?: TimeWindow | null;
+  /** Title of the chart (default: the whole-boot timeline's). */
+  title?: string;
 }
 
 export const PHASES = ['running', 'runnable wait', 'queue delay'] as const;
-const ROW_HEIGHT = 16;
+const ROW_HEIGHT = 22;
 
 export function timelineSpec(boot: Boot, options: TimelineOptions): { spec: TopLevelSpec; rows: ProbeRows } {
-  const rows = probeRows(boot);
+  const rows = probeRows(boot, options.window ?? null);
+  const xDomain: [number, number] | null = options.window
+    ? [Math.round(options.window.startNs) / 1e9, Math.round(options.window.endNs) / 1e9]
+    : options.xDomain ?? null;
   const kinds = WORKER_KIND_LABELS;
   const tooltip = [
     { field: 'device', title: 'device' },
@@ -29,8 +36,10 @@ export function timelineSpec(boot: Boot, options: TimelineOptions): { spec: TopL
     { field: 'queuedBy', title: 'queued by' },
     { field: 'cpu', title: 'CPU' },
     { field: 'status', title: 'status' },
-    { field: 't0', title: 'start (s)', format: '.6f' },
-    { field: 't3', title: 'end (s)', format: '.6f' },
+    { field: 'spanStart', title: 'probe start (s)', format: '.6f' },
+    { field: 'spanEnd', title: 'probe end (s)', format: '.6f' },
+    { field: 't1', title: 'body start (s)', format: '.6f' },
+    { field: 't3', title: 'body end (s)', format: '.6f' },
     { field: 'durationMs', title: 'duration (ms)', format: '.3f' },
     { field: 'queueDelayMs', title: 'queue delay (ms)', format: '.3f' },
     { field: 'runnableWaitMs', title: 'runnable wait (ms)', format: '.3f' },
@@ -41,13 +50,13 @@ export function timelineSpec(boot: Boot, options: TimelineOptions): { spec: TopL
     field: 't0',
     type: 'quantitative' as const,
     title: 'time since boot (s, printk clock)',
-    axis: { format: secondsAxisFormat(options.xDomain ? options.xDomain[1] - options.xDomain[0] : spanOf(rows.rows)), grid: true, tickCount: 8 },
-    scale: { zero: false, nice: false, ...(options.xDomain ? { domain: options.xDomain } : {}) },
+    axis: { format: secondsAxisFormat(xDomain ? xDomain[1] - xDomain[0] : spanOf(rows.rows)), grid: true, tickCount: 8 },
+    scale: { zero: false, nice: false, ...(xDomain ? { domain: xDomain } : {}) },
   };
   const phaseLayer = (name: string, phase: string, from: string, to: string, filter: string | null) => ({
     name,
     transform: [...(filter ? [{ filter }] : []), { calculate: JSON.stringify(phase), as: 'phase' }],
-    mark: { type: 'bar' as const, ...(rows.rows.length <= ARIA_ROW_LIMIT ? { stroke: '#333', strokeWidth: 0.3 } : {}) },
+    mark: { type: 'bar' as const, clip: true, ...(rows.rows.length <= ARIA_ROW_LIMIT ? { stroke: '#333', strokeWidth: 0.3 } : {}) },
     encoding: {
       x: { ...x, field: from },
       x2: { field: to },
@@ -56,10 +65,10 @@ export function timelineSpec(boot: Boot, options: TimelineOptions): { spec: TopL
   const spec = {
     $schema: VEGA_LITE_SCHEMA,
     title: {
-      text: 'Probe timeline: one lane per CPU that ran a probe body',
-      subtitle: [
-        'Colour: the kind of task that ran the probe body. Palest: queue delay (queue_work to execute_start), drawn under the bars;',
-        'paler: runnable wait, put right after it (the model records how long, not when). Overlapping bodies on one CPU get rows ·2, ·3...',
+      text: options.title ?? 'Probe timeline: one lane per CPU that ran a probe body',
+      subtitle: options.window ? 'Only the probes that reach into this stretch; drag to pan, scroll to zoom.' : [
+        'Each bar is a probe body on the CPU that ran it, coloured by the kind of task that ran it. Palest: its queue delay (queue_work',
+        'to execute_start). Paler: its runnable wait, drawn at the body start (the model records how long, not when). Overlaps get rows ·2, ·3...',
       ],
       anchor: 'start' as const,
     },

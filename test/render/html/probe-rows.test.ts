@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { packRows } from '../../../src/render/html/lane-packing.js';
-import { probeRows } from '../../../src/render/html/probe-rows.js';
+import { findingWindow, probeRows } from '../../../src/render/html/probe-rows.js';
+import type { ProbeSpan } from '../../../src/model/types.js';
 import { concurrencyPoints } from '../../../src/render/html/concurrency-spec.js';
 import { beforeN0x3Boot } from './before-n0x3-boot.js';
 
@@ -62,5 +63,38 @@ describe('concurrencyPoints on before-n0x3', () => {
   });
   it('has no other node, since every probe is on node 0', () => {
     expect(new Set(points.map((p) => p.node))).toEqual(new Set(['0']));
+  });
+});
+
+describe('probe bodies from the joined trace (bodyStartNs/bodyEndNs)', () => {
+  // trace.txt of before-n0x3: work_for_cpu_fn of 0000:21:00.0 ran 4.058109–4.060719 on kworker/0:1-16,
+  // 0000:22:00.0 4.059019–4.061016 on kworker/0:2-96, 0000:23:00.0 4.061668–4.065516 on kworker/0:2-96.
+  const bodies: Array<[number, number]> = [
+    [4_058_109_000, 4_060_719_000],
+    [4_059_019_000, 4_061_016_000],
+    [4_061_668_000, 4_065_516_000],
+  ];
+  function joinedBoot() {
+    const boot = beforeN0x3Boot();
+    boot.probes = boot.probes.map((p, i) => ({ ...p, bodyStartNs: bodies[i]![0], bodyEndNs: bodies[i]![1] }) as ProbeSpan);
+    return boot;
+  }
+  it('draws the body where the trace ran it and its queue delay right before', () => {
+    const { rows, lanes } = probeRows(joinedBoot());
+    expect(lanes).toEqual(['CPU 0', 'CPU 0 ·2']);
+    const r = rows[0]!;
+    expect([r.t0, r.t1, r.t3]).toEqual([4.05797, 4.058109, 4.060719]);
+    expect([r.spanStart, r.spanEnd]).toEqual([4.057885, 4.061093]);
+    expect(rows[2]!.lane).toBe('CPU 0');
+  });
+  it('zooms a finding on its devices: the window covers their queue and bodies, padded 5%', () => {
+    const boot = joinedBoot();
+    const window = findingWindow(boot, ['0000:21:00.0', '0000:22:00.0'])!;
+    // From the first probe start 4.057885 to the last span end 4.061165 (3.28 ms), ± 0.164 ms.
+    expect(window).toEqual({ startNs: 4_057_885_000 - 164_000, endNs: 4_061_165_000 + 164_000 });
+    // 0000:23:00.0 was queued at 4.061580, after the window.
+    expect(probeRows(boot, window).rows.map((r) => r.device)).toEqual(['0000:21:00.0', '0000:22:00.0']);
+    expect(probeRows(boot, { startNs: 4_057_000_000, endNs: 4_058_000_000 }).rows.map((r) => r.device)).toEqual(['0000:21:00.0']);
+    expect(findingWindow(boot, ['0000:99:00.0'])).toBeNull();
   });
 });
