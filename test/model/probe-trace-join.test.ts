@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { TraceEvent } from '../../src/ingest/trace-events.types.js';
 import { joinProbesWithTrace, TraceMarkerBuilder } from '../../src/model/probe-trace-join.js';
 import { TaskOccupancyBuilder } from '../../src/model/task-occupancy.js';
 import type { ProbeSpan } from '../../src/model/types.js';
@@ -150,6 +151,40 @@ describe('joinProbesWithTrace with the real kernel-log probe spans', () => {
       ['nvme', 'kworker/0:1', 'kworker/u17:0', 8],
       ['nvme', 'kworker/0:2', 'kworker/u17:1', 55],
       ['nvme', 'kworker/0:2', 'kworker/u17:2', 58],
+    ]);
+  });
+});
+
+describe('joinProbesWithTrace without printk caller ids (synthetic)', () => {
+  it('does not give a probe to a worker that was asleep when the probe line was printed', () => {
+    const at = (line: number, t: number, pid: number, comm: string) =>
+      ({ source: { file: 't', line }, timeNs: ns(t), cpu: cpuId(0), pid: pidOf(pid), comm, tgid: null });
+    const sw = (line: number, t: number, prevPid: number, prevState: string, nextPid: number): TraceEvent => ({
+      ...at(line, t, 0, '<idle>'), type: 'sched_switch', prevComm: prevPid === 16 ? 'kworker/0:1' : 'swapper/0', prevPid: pidOf(prevPid),
+      prevPrio: 120, prevState, nextComm: nextPid === 16 ? 'kworker/0:1' : 'swapper/0', nextPid: pidOf(nextPid), nextPrio: 120 });
+    const events: TraceEvent[] = [
+      { ...at(1, 1_000, 1, 'init'), type: 'workqueue_queue_work', work: 'w', function: 'work_for_cpu_fn', workqueue: 'events', reqCpu: 0, poolCpu: 0 },
+      sw(2, 1_100, 0, 'R', 16),
+      { ...at(3, 1_100, 16, 'kworker/0:1'), type: 'workqueue_execute_start', work: 'w', function: 'work_for_cpu_fn' },
+      sw(4, 5_000, 16, 'D', 0),
+      { ...at(5, 40_000, 0, '<idle>'), type: 'sched_wakeup', targetComm: 'kworker/0:1', targetPid: pidOf(16), prio: 120, targetCpu: cpuId(0) },
+      sw(6, 40_000, 0, 'R', 16),
+      { ...at(7, 50_000, 16, 'kworker/0:1'), type: 'workqueue_execute_end', work: 'w', function: 'work_for_cpu_fn' },
+    ];
+    const work = new WorkItemBuilder();
+    const occ = new TaskOccupancyBuilder();
+    runBuilders(events, work, occ);
+    const span = (device: string, start: number, end: number): ProbeSpan => ({ device, driver: null, node: null, startNs: ns(start), endNs: ns(end),
+      durationNs: ns(end - start), ret: 0, status: 'ok', deferred: false, cpu: null, worker: null, queuedBy: null, queueDelayNs: null,
+      onCpuNs: null, runnableWaitNs: null, sleepNs: null, origin: 'probe-line', source: { file: 'dmesg', line: start }, evidence: [] });
+    const { probes, diagnostics } = joinProbesWithTrace([span('inside', 2_000, 4_000), span('asleep', 10_000, 20_000)],
+      { workItems: work.data().workItems, occupancy: occ.data() }, { toleranceNs: ns(100) });
+    expect(probes.map((p) => [p.device, p.worker?.comm ?? null, p.queuedBy?.comm ?? null, p.onCpuNs])).toEqual([
+      ['inside', 'kworker/0:1', 'init', 2_000],
+      ['asleep', null, null, null],
+    ]);
+    expect(diagnostics.map((d) => [d.line, d.message])).toEqual([
+      [10_000, 'probe of asleep could not be joined with the trace: no work item or task found for its span (the log has no printk caller ids to name the task)'],
     ]);
   });
 });
