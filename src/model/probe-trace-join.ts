@@ -166,14 +166,24 @@ export function joinProbesWithTrace(
   assignGreedily(bodyPairs, matches, 'body', true);
 
   // 2. The probe ran inside a work item of its own caller (async attach, deferred probe, v1 fix).
-  const carrierItems = indicesSorted(workItems, (w) => w.worker !== null, (w) => w.startedAt!);
+  // Candidates: any item of the caller when the log names it, else only items of probe-carrying functions.
+  const byWorker = new Map<number, number[]>();
+  for (const k of indicesSorted(workItems, (w) => w.worker?.pid != null, (w) => w.startedAt!)) {
+    const pid = workItems[k]!.worker!.pid!;
+    const list = byWorker.get(pid) ?? [];
+    list.push(k);
+    byWorker.set(pid, list);
+  }
+  const carrierFunctionItems = indicesSorted(workItems,
+    (w) => w.worker !== null && (PROBE_BODY_FUNCTIONS.has(w.function) || PROBE_CARRIER_FUNCTIONS.has(w.function)), (w) => w.startedAt!);
   const carrierPairs: Candidate[] = [];
   for (const i of timed) {
     if (matches.has(i)) continue;
     const p = probes[i]!;
     const s = p.startNs! - offset;
     const e = p.endNs! - offset;
-    for (const k of carrierItems) {
+    const caller = callerOf(p);
+    for (const k of caller === null ? carrierFunctionItems : byWorker.get(caller) ?? []) {
       const w = workItems[k]!;
       if (w.startedAt! > s + tolerance) break;
       if (w.endedAt !== null && w.endedAt < e - tolerance) continue;
