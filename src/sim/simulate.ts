@@ -134,6 +134,7 @@ class Simulation {
         const t = this.newTask(`probe/${cpu}`, cpu);
         t.pinned = cpu;
         t.steps = [{ k: 'mark', probe: i, what: 'start' }, ...this.bodySteps(i)];
+        if (p.attachNs > 0) t.steps.push({ k: 'sleep', ns: p.attachNs });
         t.steps.push({ k: 'mark', probe: i, what: 'end' });
         this.records[i]!.attach = t;
         this.events.push(p.arrivalNs, { type: 'start-task', thread: t });
@@ -177,8 +178,9 @@ class Simulation {
   private entrySteps(i: number, inWorker: boolean): Step[] {
     const p = this.workload.probes[i]!;
     const entry = probeEntry(this.policy, this.machine, p.node, inWorker);
-    if (entry.kind === 'inline') return this.bodySteps(i);
-    return [{ k: 'hop', probe: i, entry, body: this.bodySteps(i) }];
+    const after: Step[] = p.attachNs > 0 ? [{ k: 'sleep', ns: p.attachNs }] : [];
+    if (entry.kind === 'inline') return [...this.bodySteps(i), ...after];
+    return [{ k: 'hop', probe: i, entry, body: this.bodySteps(i) }, ...after];
   }
 
   private bodySteps(i: number): Step[] {

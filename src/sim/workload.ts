@@ -20,6 +20,12 @@ export interface WorkloadProbe {
   cpuNs: number;
   sleepNs: number;
   program: Segment[];
+  /**
+   * Time the attach context spent around the probe body in the real boot that is neither the body nor its
+   * queueing (really_probe() bookkeeping, the waiter's return): cost − queue delay − body wall time, from
+   * traces only. Modeled as an off-CPU wait of the attach context after the body.
+   */
+  attachNs: number;
   /** 'sched': from the trace's on-CPU and sleep times; 'cpu-fraction': cost × the stated fraction. */
   derivedFrom: 'sched' | 'cpu-fraction';
   /** The task that ran the attach in the real boot (async worker or sync caller), when known. */
@@ -78,10 +84,13 @@ export function workloadFromBoot(boot: Boot, options: WorkloadOptions): Workload
     let cpuNs: number;
     let sleepNs: number;
     let derivedFrom: WorkloadProbe['derivedFrom'];
+    let attachNs = 0;
     if (span.onCpuNs !== null && span.sleepNs !== null && span.onCpuNs > 0) {
       cpuNs = span.onCpuNs;
       sleepNs = span.sleepNs;
       derivedFrom = 'sched';
+      const bodyWall = span.onCpuNs + (span.runnableWaitNs ?? 0) + span.sleepNs;
+      attachNs = Math.max(0, span.durationNs - (span.queueDelayNs ?? 0) - bodyWall);
     } else {
       cpuNs = Math.round(span.durationNs * f);
       sleepNs = span.durationNs - cpuNs;
@@ -98,6 +107,7 @@ export function workloadFromBoot(boot: Boot, options: WorkloadOptions): Workload
       cpuNs,
       sleepNs,
       program: splitProgram(cpuNs, sleepNs, options.segments),
+      attachNs,
       derivedFrom,
       caller: async ? (span.queuedBy ?? (span.worker?.kind === 'unbound' ? span.worker : null)) : (span.queuedBy ?? span.worker),
       source: span.source,
