@@ -7,6 +7,7 @@ import { InputError } from './ingest/input-error.js';
 import { UsageError } from './commands/usage-error.js';
 import { registerAnalyze } from './commands/analyze.js';
 import { registerDiff } from './commands/diff.js';
+import { registerSimulate } from './commands/simulate.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FINDING = 1;
@@ -27,6 +28,7 @@ function buildProgram(): Command {
   // Commands register themselves here, one module each under src/commands/.
   registerAnalyze(program, setExitCode);
   registerDiff(program);
+  registerSimulate(program);
   return program;
 }
 
