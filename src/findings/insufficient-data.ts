@@ -21,7 +21,9 @@ export function detectInsufficientData(boot: Boot): Finding[] {
       [], { dataUsed: 'none', wouldShow: ['initcall_debug', TRACE_OPTIONS] },
     )];
   }
-  if (probes.length < 2 || probes.some((p) => executingCpu(p) !== null)) return [];
+  // One probe with a known CPU (e.g. a pid the log happens to name) cannot show a group either.
+  const placed = probes.filter((p) => executingCpu(p) !== null).length;
+  if (probes.length < 2 || placed >= 2) return [];
 
   const level = richestLevel(probes, traceFilesOf(boot));
   const overlapping = overlappingProbes(probes);
@@ -33,10 +35,12 @@ export function detectInsufficientData(boot: Boot): Finding[] {
     '.',
   ].join('');
   return [finding(
-    'The input cannot show bound-queue serialization: no probe says which CPU or kworker ran its body.',
+    placed === 0
+      ? 'The input cannot show bound-queue serialization: no probe says which CPU or kworker ran its body.'
+      : `The input cannot show bound-queue serialization: only 1 of ${probes.length} probes says which CPU or kworker ran its body.`,
     `${seen} To see it, boot with ${TRACE_OPTIONS} (plus initcall_debug for the probe lines) and give the trace with the kernel log; CONFIG_PRINTK_CALLER=y helps join them, and a probe-cost line printing CPU and COMM (as in the PCI patch mails) shows the CPU without a trace.`,
     overlapping.map((p) => p.device),
-    { dataUsed: level, overlapping: overlapping.length, callers, wouldShow: ['initcall_debug', TRACE_OPTIONS] },
+    { dataUsed: level, overlapping: overlapping.length, placed, callers, wouldShow: ['initcall_debug', TRACE_OPTIONS] },
   )];
 }
 

@@ -30,8 +30,16 @@ describe('insufficient-data', () => {
     expect(findings[0]!.detail).toContain('T8, T55, T58');
   });
 
-  it('no finding of this kind once the probes carry their worker CPU', () => {
-    const probes = [probeFromDmesg(`${C}/n0x3`, 1894, { trace: { queue: 5535, start: 5548, end: 5576 } }), probeFromDmesg(`${C}/n0x3`, 1897)];
-    expect(detectFindings(bootOf(probes, twoNodeTopology())).map((f) => f.kind)).not.toContain(INSUFFICIENT_DATA);
+  it('no finding of this kind once two probes carry their worker CPU; one is not enough', () => {
+    const joined = [
+      probeFromDmesg(`${C}/n0x3`, 1894, { trace: { queue: 5535, start: 5548, end: 5576 } }),
+      probeFromDmesg(`${C}/n0x3`, 1898, { trace: { queue: 5545, start: 5588, end: 5640 } }),
+    ];
+    const plain = probeFromDmesg(`${C}/n0x3`, 1897);
+    expect(detectFindings(bootOf([...joined, plain], twoNodeTopology())).map((f) => f.kind)).not.toContain(INSUFFICIENT_DATA);
+    const one = detectFindings(bootOf([joined[0]!, plain], twoNodeTopology())).filter((f) => f.kind === INSUFFICIENT_DATA);
+    expect(one).toHaveLength(1);
+    expect(one[0]!.data.placed).toBe(1);
+    expect(one[0]!.title).toBe('The input cannot show bound-queue serialization: only 1 of 2 probes says which CPU or kworker ran its body.');
   });
 });
