@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { InputError } from './ingest/input-error.js';
 import { UsageError } from './commands/usage-error.js';
 import { registerAnalyze } from './commands/analyze.js';
+import { registerReport } from './commands/report.js';
 import { registerDiff } from './commands/diff.js';
 import { registerSimulate } from './commands/simulate.js';
 
@@ -27,6 +28,7 @@ function buildProgram(): Command {
     .exitOverride();
   // Commands register themselves here, one module each under src/commands/.
   registerAnalyze(program, setExitCode);
+  registerReport(program);
   registerDiff(program);
   registerSimulate(program);
   return program;

@@ -4,9 +4,12 @@
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 
+// Compiler and view warnings (styling advice) would reach the command's stderr; the browser shows the same spec.
+const quiet = vega.logger(vega.None);
+
 /** Renders a Vega-Lite spec to an SVG document string. */
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
-  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
+  const view = new vega.View(vega.parse(compile(spec, { logger: quiet }).spec), { renderer: 'none', logger: quiet });
   try {
     return await view.toSVG();
   } finally {

@@ -1,9 +1,11 @@
-// The Boot the browser test and the example report show: the real before-n0x3 capture.
-// Until the pipeline (src/model/load-boot.ts) is committed, the capture's values from before-n0x3-boot.ts.
+// The Boot the browser test shows: the real before-n0x3 capture (unpatched 6.1.176, 3 NVMe on node 0),
+// loaded through the whole pipeline from its committed copy under fixtures/captures.
 
+import { loadBoot } from '../../../src/model/load-boot.js';
 import type { Boot } from '../../../src/model/types.js';
-import { beforeN0x3Boot } from './before-n0x3-boot.js';
 
-export async function reportBoot(): Promise<Boot> {
-  return beforeN0x3Boot();
+export const REPORT_CAPTURE = 'fixtures/captures/before-n0x3';
+
+export function reportBoot(): Promise<Boot> {
+  return loadBoot([REPORT_CAPTURE]);
 }

@@ -37,12 +37,20 @@ describe.skipIf(missing !== null)('HTML report in headless Chromium', () => {
     try {
       await page.goto(url);
       const marks = await readChartMarks(page);
-      expect(Object.keys(marks.items).sort()).toEqual(['spec-concurrency-0', 'spec-initcalls-0', 'spec-timeline-0']);
+      // One zoomed timeline per finding about timed devices: bound-queue serialization of the nvme probes,
+      // synchronous probing of pcieport.
+      expect(boot.findings.map((f) => f.kind)).toEqual(['bound-queue-serialization', 'synchronous-probe']);
+      expect(Object.keys(marks.items).sort()).toEqual([
+        'spec-concurrency-0', 'spec-initcalls-0', 'spec-timeline-0', 'spec-timeline-0-focus-0', 'spec-timeline-0-focus-1',
+      ]);
       for (const [id, n] of Object.entries(marks.items)) expect(n, id).toBeGreaterThan(0);
       const timed = boot.probes.map((p, probe) => ({ probe, device: p.device, startNs: p.startNs })).filter((p) => p.startNs !== null);
       const bars = [...marks.probeBars['spec-timeline-0']!].sort((a, b) => a.probe - b.probe);
       expect(bars).toEqual(timed.map(({ probe, device }) => ({ probe, device })));
-      expect(await page.locator('figure.chart.live').count()).toBe(3);
+      expect(await page.locator('figure.chart.live').count()).toBe(5);
+      // The nvme probes of the capture: bodies on CPU 0 run by CPU 0's bound kworkers.
+      const nvme = bars.filter((b) => /^0000:2[123]:00\.0$/.test(b.device)).map((b) => b.device);
+      expect(nvme).toEqual(['0000:21:00.0', '0000:22:00.0', '0000:23:00.0']);
       expect(await page.locator('figure.chart .static').count()).toBe(0);
       await page.screenshot({ path: 'reports/last-browser-test.png', fullPage: true });
       expect(errors).toEqual([]);
@@ -56,7 +64,7 @@ describe.skipIf(missing !== null)('HTML report in headless Chromium', () => {
     const { context, page, blocked } = await offlinePage(browser, { javaScript: false });
     try {
       await page.goto(url);
-      expect(await page.locator('figure.chart .static svg').count()).toBe(3);
+      expect(await page.locator('figure.chart .static svg').count()).toBe(5);
       const timed = boot.probes.filter((p) => p.startNs !== null).length;
       const running = await page.locator('figure[data-spec="spec-timeline-0"] .static svg g.probe_running_marks path').count();
       expect(running).toBe(timed);

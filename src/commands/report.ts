@@ -1,0 +1,92 @@
+// `trace-probe report INPUTS -o FILE [--simulate P,...]`: one self-contained HTML report of a boot
+// (findings, probe timeline, per-node concurrency, slowest probes, initcalls, inputs and diagnostics)
+// that opens from disk with no network; with --simulate, the measured boot and the boot replayed under
+// each policy side by side (src/sim, default workload options). `writeHtmlReport` is also what
+// `analyze --html FILE` calls.
+
+import { mkdir, writeFile } from 'node:fs/promises';
+import { basename, dirname, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { InputError } from '../ingest/input-error.js';
+import { loadBoot } from '../model/load-boot.js';
+import type { Boot } from '../model/types.js';
+import { renderHtmlReport, type HtmlReportInput } from '../render/html/report.js';
+import { kernelProfile } from '../sim/kernel-profile.js';
+import { MachineError, machineFromTopology } from '../sim/machine.js';
+import { isPolicyName, POLICY_NAMES, type PolicyName } from '../sim/policies.js';
+import { runPolicies } from '../sim/sim-runs.js';
+import { DEFAULT_CPU_FRACTION, DEFAULT_SEGMENTS, WorkloadError, workloadFromBoot } from '../sim/workload.js';
+import { UsageError } from './usage-error.js';
+
+interface ReportOptions {
+  output?: string;
+  title?: string;
+  simulate: string[];
+}
+
+const GENERATED_BY = 'trace-probe 0.1.0';
+
+/** Renders the report and writes it to `file` (creating its folder); returns the bytes written. */
+export async function writeHtmlReport(file: string, input: HtmlReportInput): Promise<number> {
+  const html = await renderHtmlReport({ generatedBy: GENERATED_BY, ...input });
+  try {
+    await mkdir(dirname(resolve(file)), { recursive: true });
+    await writeFile(file, html);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    throw new InputError(file, null, `cannot write the report: ${e.code ?? e.message}`);
+  }
+  return Buffer.byteLength(html);
+}
+
+/** A title from the inputs: capture folder or file names. */
+export function titleOf(inputs: string[]): string {
+  return `trace-probe report: ${inputs.map((i) => basename(resolve(i))).join(', ')}`;
+}
+
+export function registerReport(program: Command): void {
+  program
+    .command('report')
+    .description('write a self-contained HTML report (charts inlined, no network needed) of one boot')
+    .argument('<inputs...>', 'files and capture directories of one boot (dmesg, trace, topology, ...), or a Boot JSON')
+    .option('-o, --output <file>', 'the HTML file to write (e.g. reports/NAME.html)')
+    .option('--title <text>', 'the report title (default: the input names)')
+    .option('--simulate <policies>', `also replay the boot under these policies, side by side: ${POLICY_NAMES.join(', ')}`, collectList, [])
+    .action(async (inputs: string[], options: ReportOptions) => {
+      if (!options.output) throw new UsageError('report needs -o FILE (the HTML file to write)');
+      const policies = parsePolicies(options.simulate);
+      const boot = await loadBoot(inputs);
+      const label = inputs.map((i) => basename(resolve(i))).join(' + ');
+      const boots = [{ label: policies.length > 0 ? `measured: ${label}` : label, boot }, ...simulated(boot, policies)];
+      const bytes = await writeHtmlReport(options.output, { title: options.title ?? titleOf(inputs), boots });
+      process.stderr.write(`wrote ${options.output} (${(bytes / 1024).toFixed(0)} KiB, ${boot.probes.length} probes, ${boots.length} boot(s))\n`);
+    });
+}
+
+/** The boot replayed under each policy (the simulator's default workload options). */
+function simulated(boot: Boot, policies: PolicyName[]): Array<{ label: string; boot: Boot }> {
+  if (policies.length === 0) return [];
+  if (boot.topology.cpus.length === 0) throw new UsageError('--simulate needs the CPU topology (topology.csv, lscpu or node-cpulist.txt among the inputs)');
+  try {
+    const machine = machineFromTopology(boot.topology, `the boot's topology (${boot.topology.source?.file ?? 'inputs'})`);
+    const workload = workloadFromBoot(boot, { cpuFraction: DEFAULT_CPU_FRACTION, segments: DEFAULT_SEGMENTS });
+    const runs = runPolicies(workload, machine, policies, kernelProfile(boot.kernel.release), boot.inputs);
+    return runs.map((r) => ({ label: `simulated: ${r.policy}`, boot: r.boot }));
+  } catch (err) {
+    if (err instanceof MachineError || err instanceof WorkloadError) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
+function parsePolicies(values: string[]): PolicyName[] {
+  const out: PolicyName[] = [];
+  for (const v of values) {
+    if (!isPolicyName(v)) throw new UsageError(`unknown policy "${v}" for --simulate (expected ${POLICY_NAMES.join(', ')})`);
+    if (!out.includes(v)) out.push(v);
+  }
+  return out;
+}
+
+function collectList(value: string, previous: string[]): string[] {
+  return [...previous, ...value.split(',').map((s) => s.trim()).filter((s) => s.length > 0)];
+}

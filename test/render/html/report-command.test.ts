@@ -1,0 +1,40 @@
+// `trace-probe report`: runs the built command (`npm test` builds first) on the committed capture.
+
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const CLI = join(process.cwd(), 'dist', 'src', 'cli.js');
+const dir = mkdtempSync(join(tmpdir(), 'tp-report-cli-'));
+
+function run(...args: string[]) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('trace-probe report', () => {
+  it('writes one self-contained HTML file of the capture, with simulated policies side by side', () => {
+    const out = join(dir, 'sub', 'before.html');
+    const r = run('report', 'fixtures/captures/before-n0x3', '-o', out, '--simulate', 'work-on-cpu,queue-node');
+    expect(r.stderr).toMatch(/^wrote .*before\.html \(\d+ KiB, 24 probes, 3 boot\(s\)\)\n$/);
+    expect(r.code).toBe(0);
+    const html = readFileSync(out, 'utf8');
+    expect(html).toContain('<b>measured: before-n0x3</b>, <b>simulated: work-on-cpu</b>, <b>simulated: queue-node</b>');
+    expect(html).toContain('id="comparison"');
+    expect(html).toContain('data-spec="spec-timeline-2"');
+    expect(html).toContain('<td>0000:23:00.0</td><td>nvme</td><td class="num">6.140</td>');
+  });
+
+  it('says what is missing in one line, exit 2: no -o, an unknown policy', () => {
+    const noOut = run('report', 'fixtures/captures/before-n0x3');
+    expect(noOut.code).toBe(2);
+    expect(noOut.stderr).toBe('trace-probe: report needs -o FILE (the HTML file to write)\n');
+    const out = join(dir, 'never.html');
+    const badPolicy = run('report', 'fixtures/captures/before-n0x3', '-o', out, '--simulate', 'fastest');
+    expect(badPolicy.code).toBe(2);
+    expect(badPolicy.stderr).toMatch(/^trace-probe: unknown policy "fastest" for --simulate \(expected work-on-cpu, /);
+    expect(existsSync(out)).toBe(false);
+  });
+});
