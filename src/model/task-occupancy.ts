@@ -89,7 +89,7 @@ export class TaskOccupancyBuilder implements Builder<TraceEvent, TaskOccupancy> 
           this.noteComm(event.prevPid, event.prevComm);
           const current = this.open.get(event.prevPid);
           if (current && current.state !== 'running') this.inconsistent(event.source);
-          const runnable = event.prevState.startsWith('R');
+          const runnable = isRunnableState(event.prevState);
           this.transition(event.prevPid, runnable ? 'runnable' : 'sleeping', t, event.cpu, event.prevState, event.source);
         }
         if (event.nextPid !== IDLE_PID) {
@@ -178,6 +178,14 @@ export class TaskOccupancyBuilder implements Builder<TraceEvent, TaskOccupancy> 
     this.inconsistencies++;
     this.firstInconsistency ??= source;
   }
+}
+
+/**
+ * Whether a sched_switch prev_state means "still runnable" (preempted or yielded): `R`, `R+`, and the
+ * raw-mode number 0 (TASK_RUNNING). Every other state (`D`, `S`, `I`, `D|K`, raw non-zero) is a sleep.
+ */
+export function isRunnableState(state: string): boolean {
+  return state.startsWith('R') || state === '0';
 }
 
 export interface OccupancySplit {

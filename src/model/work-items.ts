@@ -10,6 +10,7 @@
 
 import type { TraceEvent } from '../ingest/trace-events.types.js';
 import type { Builder } from './builder.js';
+import { isRunnableState } from './task-occupancy.js';
 import type { Cpu, Diagnostic, Ns, Pid, SourceRef, WorkerIdentity } from './types.js';
 import { ns } from './types.js';
 import { parseWorkerComm } from './worker-identity.js';
@@ -56,8 +57,6 @@ interface FlushCandidate {
 
 /** Gaps of one kind listed one by one before the rest are counted in one diagnostic. */
 const DIAGNOSTICS_PER_KIND = 20;
-
-const SLEEP_STATES = /^[DSIPTtXZK|WNx]+$/;
 
 /** `nvme_reset_work [nvme]` → `nvme_reset_work`. */
 export function workFunctionName(printed: string): string {
@@ -224,8 +223,9 @@ export class WorkItemBuilder implements Builder<TraceEvent, WorkItemData> {
   private switchOut(pid: Pid, state: string): void {
     const candidate = this.flushCandidates.get(pid);
     if (!candidate) return;
-    if (SLEEP_STATES.test(state) && this.items[candidate.item]!.endedAt === null) candidate.slept = true;
-    else if (!state.startsWith('R')) this.flushCandidates.delete(pid);
+    if (isRunnableState(state)) return;
+    if (this.items[candidate.item]!.endedAt === null) candidate.slept = true;
+    else this.flushCandidates.delete(pid);
   }
 
   private switchIn(pid: Pid): void {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TraceEvent } from '../../src/ingest/trace-events.types.js';
-import { TaskOccupancyBuilder, intervalsBetween, occupancyBetween } from '../../src/model/task-occupancy.js';
+import { TaskOccupancyBuilder, intervalsBetween, isRunnableState, occupancyBetween } from '../../src/model/task-occupancy.js';
 import { cpuId, ns, pidOf } from '../../src/model/types.js';
 import { runBuilders, traceEvents } from './trace-lines.helper.js';
 
@@ -82,5 +82,9 @@ describe('TaskOccupancyBuilder edge cases (synthetic)', () => {
     expect(occ.diagnostics).toHaveLength(1);
     expect(occ.diagnostics[0]).toMatchObject({ line: 6, severity: 'warning' });
     expect(occ.diagnostics[0]!.message).toMatch(/^1 sched_switch event\(s\) disagree/);
+  });
+
+  it('reads prev_state letters and the raw-mode number', () => {
+    expect(['R', 'R+', '0', 'D', 'S', 'I', 'D|K', '2'].map(isRunnableState)).toEqual([true, true, true, false, false, false, false, false]);
   });
 });
