@@ -149,10 +149,11 @@ class Simulation {
         this.events.push(p.arrivalNs, { type: 'arrive-async', probe: i });
         return;
       }
-      const key = p.caller?.pid !== null && p.caller?.pid !== undefined ? `pid${p.caller.pid}` : p.caller?.comm ?? `driver ${p.driver ?? '?'}`;
+      // A sync attach runs in its caller; devices that were async (forced sync) share one caller per driver (insmod / PID 1).
+      const key = p.async ? `driver ${p.driver ?? '?'}` : p.caller?.pid !== null && p.caller?.pid !== undefined ? `pid${p.caller.pid}` : p.caller?.comm ?? `driver ${p.driver ?? '?'}`;
       let t = callers.get(key);
       if (!t) {
-        const caller: WorkerIdentity | null = p.caller;
+        const caller: WorkerIdentity | null = p.async ? null : p.caller;
         const comm: string = caller !== null && caller.kind === 'task' ? caller.comm ?? 'insmod' : 'insmod';
         t = this.newTask(comm, 0);
         if (caller !== null && caller.kind === 'task' && caller.pid !== null) t.pid = caller.pid;

@@ -39,6 +39,13 @@ describe('patch-mail EPYC what-if (3 NVMe of ~34 ms on node 0 of a 2-node machin
     expect(sim.probes.every((p) => (p.runnableWaitNs ?? 0) > 5 * MS)).toBe(true);
   });
 
+  it('sync (no async probing) attaches the three devices one after another in one caller', () => {
+    const sim = simulate(workload, machine, 'sync', { profile });
+    expect(new Set(sim.probes.map((p) => p.queuedBy?.pid)).size).toBe(1);
+    expect(sim.probes.every((p) => p.queuedBy?.comm === 'insmod' && p.cpu === 0)).toBe(true);
+    expect(probeMetrics(sim).windowNs / MS).toBeGreaterThan(102.6);
+  });
+
   it('both fixes bring every probe back to ~34 ms on distinct CPUs of node 0', () => {
     for (const policy of ['skip-in-worker', 'queue-node'] as const) {
       const sim = simulate(workload, machine, policy, { profile });
