@@ -147,7 +147,7 @@ function legendLines(p: TimedSpan, symbol: string): string[] {
   const first = `  ${symbol} ${who}  ${formatSeconds(p.startNs)} s +${formatMs(p.durationNs)} ms  ` +
     `CPU ${p.cpu ?? '?'}  ${taskLabel(p.worker)}`;
   const parts: string[] = [];
-  if (p.queuedBy) parts.push(`queued by ${taskLabel(p.queuedBy)} (${formatMs(p.queueDelayNs)} ms in queue)`);
+  if (p.queuedBy) parts.push(`queued by ${taskLabel(p.queuedBy)}${p.queueDelayNs === null ? '' : ` (${formatMs(p.queueDelayNs)} ms in queue)`}`);
   if (p.onCpuNs !== null || p.runnableWaitNs !== null || p.sleepNs !== null) {
     parts.push(`on CPU ${formatMs(p.onCpuNs)}, runnable ${formatMs(p.runnableWaitNs)}, asleep ${formatMs(p.sleepNs)} ms`);
   }

@@ -58,6 +58,8 @@ describe('renderTimelines', () => {
     const one: ProbeSpan = { ...untimed, device: 'x', startNs: ns(1_000_000), endNs: ns(2_000_000), durationNs: ns(1_000_000), worker: null, driver: null,
       queuedBy: null, cpu: null, bodyStartNs: null, bodyEndNs: null, onCpuNs: null, runnableWaitNs: null, sleepNs: null };
     const out = renderTimelines(bootOf([one, untimed]));
+    const waited = renderTimelines(bootOf([{ ...one, queuedBy: afterN0x3[0]!.queuedBy, queueDelayNs: null }]));
+    expect(waited).toContain('      queued by init-1\n');
     expect(out).toContain('CPU ?                 |' + 'A'.repeat(76) + '|');
     expect(out).toContain('(task unknown)        |' + 'A'.repeat(76) + '|');
     expect(out).toContain('  A x  0.001000 s +1.000 ms  CPU ?  (task unknown)\n');
