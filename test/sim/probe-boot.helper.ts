@@ -1,7 +1,7 @@
-// Builds small Boots for simulator tests: the patch mail's published probe lines as ProbeSpans (no
-// timestamps, cost only, as the custom-line parser produces them) and synthetic spans for edge cases.
+// Builds Boots for simulator tests: the patch mail's published probe lines through loadBoot (no
+// timestamps, cost only), and synthetic spans for edge cases.
 
-import { readFileSync } from 'node:fs';
+import { loadBoot } from '../../src/model/load-boot.js';
 import type { Boot, ProbeSpan, WorkerIdentity } from '../../src/model/types.js';
 import { BOOT_SCHEMA, cpuId, ns } from '../../src/model/types.js';
 
@@ -30,15 +30,7 @@ export function bootOf(probes: ProbeSpan[], release: string | null = null, cmdli
   };
 }
 
-/** The patch mail's lines (fixtures/sim/*.log), read as the custom instrumentation line (formats §5). */
-export function mailBoot(file: string): Boot {
-  const path = new URL(`../../fixtures/sim/${file}`, import.meta.url).pathname;
-  const lines = readFileSync(path, 'utf8').split('\n');
-  const probes: ProbeSpan[] = [];
-  lines.forEach((line, i) => {
-    const m = /^(\S+) (\S+): CPU:\s*(\d+), COMM: (.+?),?\s+(?:probe )?cost:?\s*(\d+) ns\s*$/.exec(line);
-    if (!m) return;
-    probes.push(span(m[2]!, Number(m[5]), { driver: m[1]!, cpu: cpuId(Number(m[3])), worker: kworker(m[4]!), source: { file: `fixtures/sim/${file}`, line: i + 1 } }));
-  });
-  return bootOf(probes);
+/** The patch mail's lines (fixtures/sim/*.log), through the real pipeline (custom instrumentation line, formats §5). */
+export async function mailBoot(file: string): Promise<Boot> {
+  return loadBoot([new URL(`../../fixtures/sim/${file}`, import.meta.url).pathname]);
 }

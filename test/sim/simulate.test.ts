@@ -9,10 +9,10 @@ import { nodeId, ns } from '../../src/model/types.js';
 
 const MS = 1e6;
 
-describe('patch-mail EPYC what-if (3 NVMe of ~34 ms on node 0 of a 2-node machine)', () => {
+describe('patch-mail EPYC what-if (3 NVMe of ~34 ms on node 0 of a 2-node machine)', async () => {
   // Input: the v1 lines (isolated costs 34.77 / 34.70 / 33.23 ms, unbound async workers kworker/u1025:N).
   // Assumed: on-CPU fraction 0.5, 8 cpu/sleep pairs, 2x128 CPUs, kernel profile 6.12 (default), HZ 250.
-  const boot = mailBoot('after-v1.log');
+  const boot = await mailBoot('after-v1.log');
   const workload = workloadFromBoot(boot, { cpuFraction: 0.5, segments: 8, nodeOf: new Map([['*', 0]]) });
   const machine = machineFromSpec('2x128');
   const profile = kernelProfile(null);
