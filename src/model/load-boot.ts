@@ -199,7 +199,7 @@ async function buildBoot(inputs: ResolvedInput[]): Promise<Boot> {
   let probes: ProbeSpan[] = applyDeviceNodes(probeData.probes, deviceNodes);
   if (traceSeen) {
     const workData = workItems.data();
-    diagnostics.push(...workData.diagnostics);
+    diagnostics.push(...workData.diagnostics, ...occupancy.data().diagnostics);
     if (functionGraph && probes.length === 0) {
       const fromGraph = probesFromFunctionGraph(traceEvents, occupancy.data(), { workItems: workData.workItems });
       probes = applyDeviceNodes(fromGraph.probes, deviceNodes);
