@@ -667,6 +667,8 @@ class Simulation {
       onCpuNs: body && bodyEnd ? ns(bodyEnd.onCpu - body.onCpu) : null,
       runnableWaitNs: body && bodyEnd ? ns(bodyEnd.runnable - body.runnable) : null,
       sleepNs: body && bodyEnd ? ns(bodyEnd.sleep - body.sleep) : null,
+      bodyStartNs: r.bodyStart === null ? null : ns(r.bodyStart),
+      bodyEndNs: r.bodyEnd === null ? null : ns(r.bodyEnd),
       origin: 'simulated',
       source: p.source,
       evidence: [],
