@@ -17,7 +17,8 @@ import { describeDataLevel, executingCpu, isCompletedProbe, richestLevel, traceF
 import { formatCpuList, housekeepingCpusOfNode, nodeOfCpu } from './node-cpus.js';
 import { parallelSpanNs } from './parallel-span.js';
 import { isPciDevice, pciHandOff } from './pci-probe-mechanism.js';
-import { isNestedIn, probeBody, probeEvidence, type ProbeBody } from './probe-body.js';
+import { overlappingSets } from './interval-groups.js';
+import { outermostProbes, probeBody, probeEvidence, type ProbeBody } from './probe-body.js';
 
 export const BOUND_QUEUE_SERIALIZATION = 'bound-queue-serialization';
 
@@ -40,10 +41,11 @@ export function detectBoundQueueSerialization(boot: Boot): Finding[] {
   const findings: Finding[] = [];
   for (const members of byCpu.values()) {
     if (members.length < 2) continue;
-    const outer = withoutNested(members);
+    const outerProbes = new Set(outermostProbes(members.map((m) => m.probe)));
+    const outer = members.filter((m) => outerProbes.has(m.probe));
     const timed = outer.filter((m) => m.body.readyNs !== null && m.body.endNs !== null);
     const untimed = outer.filter((m) => m.body.readyNs === null || m.body.endNs === null);
-    for (const group of overlappingGroups(timed)) {
+    for (const group of overlappingSets(timed, (m) => m.body.readyNs!, (m) => m.body.endNs!)) {
       const finding = timedFinding(boot, group);
       if (finding) findings.push(finding);
     }
@@ -52,31 +54,6 @@ export function detectBoundQueueSerialization(boot: Boot): Finding[] {
     }
   }
   return findings.sort((a, b) => (b.lostNs ?? 0) - (a.lostNs ?? 0) || (a.cpu ?? 0) - (b.cpu ?? 0));
-}
-
-/** Drops probes that ran inside another probe of the group (they did not compete for the pool). */
-function withoutNested(members: Member[]): Member[] {
-  return members.filter((m) => !members.some((o) => isNestedIn(m.probe, o.probe)));
-}
-
-/** Connected sets (size ≥ 2) of members whose ready intervals overlap. */
-function overlappingGroups(members: Member[]): Member[][] {
-  const sorted = [...members].sort((a, b) => a.body.readyNs! - b.body.readyNs! || a.body.endNs! - b.body.endNs!);
-  const groups: Member[][] = [];
-  let current: Member[] = [];
-  let currentEnd = -Infinity;
-  for (const m of sorted) {
-    if (current.length > 0 && m.body.readyNs! < currentEnd) {
-      current.push(m);
-      currentEnd = Math.max(currentEnd, m.body.endNs!);
-    } else {
-      if (current.length >= 2) groups.push(current);
-      current = [m];
-      currentEnd = m.body.endNs!;
-    }
-  }
-  if (current.length >= 2) groups.push(current);
-  return groups;
 }
 
 /** The largest number of intervals open at one instant (an end at t closes before a start at t). */

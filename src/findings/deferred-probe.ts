@@ -14,13 +14,16 @@ export function detectDeferredProbes(boot: Boot): Finding[] {
   for (const p of boot.probes) {
     if (!p.deferred && p.status !== 'deferred') continue;
     const key = p.driver ?? '';
-    byDriver.set(key, [...(byDriver.get(key) ?? []), p]);
+    const group = byDriver.get(key);
+    if (group) group.push(p);
+    else byDriver.set(key, [p]);
   }
+  const boundDevices = new Set(boot.probes.filter((p) => p.status === 'ok' && !p.deferred).map((p) => p.device));
   const findings: Finding[] = [];
   for (const [driver, probes] of byDriver) {
     const devices = [...new Set(probes.map((p) => p.device))];
     const spentNs = probes.reduce((s, p) => s + p.durationNs, 0);
-    const boundLater = devices.filter((d) => boot.probes.some((p) => p.device === d && p.status === 'ok' && !p.deferred));
+    const boundLater = devices.filter((d) => boundDevices.has(d));
     const neverBound = devices.filter((d) => !boundLater.includes(d));
     const who = driver === '' ? 'a driver the log does not name' : driver;
     const ms = (spentNs / 1e6).toFixed(1);

@@ -5,7 +5,8 @@
 
 import type { Boot, Finding, ProbeSpan } from '../model/types.js';
 import { describeDataLevel, executingCpu, isCompletedProbe, richestLevel, traceFilesOf } from './data-level.js';
-import { isNestedIn, probeBody } from './probe-body.js';
+import { overlappingSets } from './interval-groups.js';
+import { outermostProbes, probeBody } from './probe-body.js';
 
 export const INSUFFICIENT_DATA = 'insufficient-data';
 
@@ -46,11 +47,8 @@ export function detectInsufficientData(boot: Boot): Finding[] {
 
 /** Probes whose span overlaps another probe's span, leaving out probes run inside another probe. */
 function overlappingProbes(probes: ProbeSpan[]): ProbeSpan[] {
-  const outer = probes.filter((p) => !probes.some((o) => isNestedIn(p, o)));
-  const timed = outer.map((p) => ({ p, b: probeBody(p) })).filter((x) => x.b.readyNs !== null && x.b.endNs !== null);
-  return timed
-    .filter((x) => timed.some((y) => y !== x && y.b.readyNs! < x.b.endNs! && x.b.readyNs! < y.b.endNs!))
-    .map((x) => x.p);
+  const timed = outermostProbes(probes).map((p) => ({ p, b: probeBody(p) })).filter((x) => x.b.readyNs !== null && x.b.endNs !== null);
+  return overlappingSets(timed, (x) => x.b.readyNs!, (x) => x.b.endNs!).flat().map((x) => x.p);
 }
 
 function finding(title: string, detail: string, devices: string[], data: Record<string, unknown>): Finding {

@@ -53,6 +53,23 @@ export function probeEvidence(probes: readonly ProbeSpan[]): ProbeSpan['evidence
 }
 
 /**
+ * The probes that did not run inside another probe (isNestedIn), in one sort and a sweep over the
+ * spans still open (as many as probes overlap at once). Probes without timestamps are kept.
+ */
+export function outermostProbes(probes: readonly ProbeSpan[]): ProbeSpan[] {
+  const timed = probes.map((p) => ({ p, b: probeBody(p) })).filter((x) => x.b.readyNs !== null && x.b.endNs !== null);
+  timed.sort((x, y) => x.b.readyNs! - y.b.readyNs! || y.b.endNs! - x.b.endNs!);
+  const nested = new Set<ProbeSpan>();
+  let open: typeof timed = [];
+  for (const x of timed) {
+    open = open.filter((o) => o.b.endNs! >= x.b.readyNs!);
+    if (open.some((o) => o.b.endNs! >= x.b.endNs! && isNestedIn(x.p, o.p))) nested.add(x.p);
+    open.push(x);
+  }
+  return probes.filter((p) => !nested.has(p));
+}
+
+/**
  * True when `inner` ran inside `outer`'s probe: a child device probed from its parent's probe
  * (portdrv's `0000:20:00.0:pcie001` inside pcieport's `0000:20:00.0`), or a span within another's
  * run by the same task without a work item of its own. Such probes never competed with their parent.

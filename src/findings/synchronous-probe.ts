@@ -45,7 +45,9 @@ export function detectSynchronousProbes(boot: Boot): Finding[] {
     const caller = attachingTask(p);
     if (!isCompletedProbe(p) || caller === null || p.driver === null) continue;
     const key = `${caller.pid}\u0000${p.driver}`;
-    groups.set(key, [...(groups.get(key) ?? []), p]);
+    const group = groups.get(key);
+    if (group) group.push(p);
+    else groups.set(key, [p]);
   }
   const findings: Finding[] = [];
   for (const probes of groups.values()) {
