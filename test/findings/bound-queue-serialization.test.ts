@@ -240,6 +240,14 @@ describe('the patch-mail example (custom CPU:/COMM: line, no timestamps)', () =>
     expect(x.evidence).toEqual([1, 2, 3].map((line) => ({ file: `${MAIL}/before.log`, line })));
   });
 
+  it('one bound worker ran them all (synthetic, after the cover letter\'s synchronous mlx5_core numbers) → none', () => {
+    // workqueue-model §6.5: mlx5_core 0000:41:00.0/.1, 506 256 717 / 514 289 394 ns, both on CPU 0 kworker/0:2.
+    // Only the first line is published verbatim (kernel-log-formats §5); the second is built the same way.
+    const one = { ...probeFromCustomLine(`${MAIL}/before.log`, 1), device: '0000:41:00.0', driver: 'mlx5_core', durationNs: 506_256_717 as never, worker: worker('kworker/0:2', null) };
+    const two = { ...one, device: '0000:41:00.1', durationNs: 514_289_394 as never };
+    expect(detectBoundQueueSerialization(bootOf([one, two], noTopology()))).toEqual([]);
+  });
+
   it('after-v1.log and after-v2.log: unbound kworker/u1025:* on several CPUs → none', () => {
     expect(kinds(bootOf(mail('after-v1.log'), noTopology()))).toEqual([]);
     expect(kinds(bootOf(mail('after-v2.log'), noTopology()))).toEqual([]);
