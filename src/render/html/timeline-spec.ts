@@ -21,6 +21,9 @@ export interface TimelineOptions {
 
 export const PHASES = ['running', 'runnable wait', 'queue delay'] as const;
 const ROW_HEIGHT = 22;
+const LABEL_ROW_LIMIT = 300;
+/** Bar width in pixels from which a device name fits inside it (PCI names are ~12 characters). */
+const LABEL_MIN_PX = 80;
 
 export function timelineSpec(boot: Boot, options: TimelineOptions): { spec: TopLevelSpec; rows: ProbeRows } {
   const rows = probeRows(boot, options.window ?? null);
@@ -106,6 +109,24 @@ export function timelineSpec(boot: Boot, options: TimelineOptions): { spec: TopL
         ...phaseLayer('probe_running', 'running', 't2', 't3', null),
         params: [{ name: 'timeline_zoom', select: { type: 'interval' as const, encodings: ['x' as const] }, bind: 'scales' as const }],
       },
+      // Device names inside the bodies wide enough to hold them (not for very large boots).
+      ...(rows.rows.length <= LABEL_ROW_LIMIT
+        ? [
+            {
+              name: 'probe_labels',
+              mark: { type: 'text' as const, align: 'left' as const, baseline: 'middle' as const, dx: 3, fontSize: 10, clip: true },
+              encoding: {
+                x: { ...x, field: 't1' },
+                color: { value: 'white' },
+                opacity: { value: 1 },
+                text: {
+                  condition: { test: `scale('x', datum.t3) - scale('x', datum.t1) > ${LABEL_MIN_PX}`, field: 'device' },
+                  value: '',
+                },
+              },
+            },
+          ]
+        : []),
     ],
   };
   return { spec: spec as TopLevelSpec, rows };
