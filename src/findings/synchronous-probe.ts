@@ -106,7 +106,8 @@ function syncFinding(boot: Boot, unordered: ProbeSpan[]): Finding | null {
       `Data used: ${describeDataLevel(level, bodies.some((b) => b.body.basis === 'sched'))}.`,
     ].join(' '),
     node,
-    cpu: bodyCpus.length === 1 ? bodyCpus[0]! : null,
+    // The caller, not a CPU, is what serialized these; the body CPUs are in data (stable across fixes for diff).
+    cpu: null,
     devices: probes.map((p) => p.device),
     drivers: [driver],
     lostNs: ns(Math.round(lostNs)),
@@ -114,6 +115,7 @@ function syncFinding(boot: Boot, unordered: ProbeSpan[]): Finding | null {
     warnings,
     data: {
       caller: { comm: caller.comm, pid: caller.pid },
+      bodyCpus,
       serialSpanNs: Math.round(serialNs),
       parallelSpanNs: Math.round(parallelNs),
       parallelCpus,

@@ -16,7 +16,8 @@ describe('synchronous-probe', () => {
     expect(rest).toEqual([]);
     expect(f!.kind).toBe(SYNCHRONOUS_PROBE);
     expect(f!.devices).toEqual(['0000:21:00.0', '0000:22:00.0', '0000:23:00.0']);
-    expect(f!.cpu).toBe(0);
+    expect(f!.cpu).toBeNull();
+    expect(f!.data.bodyCpus).toEqual([0]);
     expect(f!.node).toBe(0);
     expect(f!.data.caller).toEqual({ comm: 'insmod', pid: 220 });
     // serial: first start 5.919189 − 4.675 ms = 5.914514 to last end 5.928167 → 13.653 ms.
