@@ -4,9 +4,10 @@
 // each policy side by side (src/sim, default workload options). `writeHtmlReport` is also what
 // `analyze --html FILE` calls.
 
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { sniffFile } from '../ingest/detect.js';
 import { InputError } from '../ingest/input-error.js';
 import { loadBoot } from '../model/load-boot.js';
 import type { Boot } from '../model/types.js';
@@ -55,12 +56,31 @@ export function registerReport(program: Command): void {
     .action(async (inputs: string[], options: ReportOptions) => {
       if (!options.output) throw new UsageError('report needs -o FILE (the HTML file to write)');
       const policies = parsePolicies(options.simulate);
-      const boot = await loadBoot(inputs);
       const label = inputs.map((i) => basename(resolve(i))).join(' + ');
-      const boots = [{ label: policies.length > 0 ? `measured: ${label}` : label, boot }, ...simulated(boot, policies)];
+      const runs = await simulationRuns(inputs);
+      if (runs && policies.length > 0) throw new UsageError('--simulate replays a measured boot; this input is already a simulation (its runs are shown side by side)');
+      const boot = runs ? null : await loadBoot(inputs);
+      const boots = runs ?? [{ label: policies.length > 0 ? `measured: ${label}` : label, boot: boot! }, ...simulated(boot!, policies)];
       const bytes = await writeHtmlReport(options.output, { title: options.title ?? titleOf(inputs), boots });
-      process.stderr.write(`wrote ${options.output} (${(bytes / 1024).toFixed(0)} KiB, ${boot.probes.length} probes, ${boots.length} boot(s))\n`);
+      process.stderr.write(`wrote ${options.output} (${(bytes / 1024).toFixed(0)} KiB, ${boots[0]!.boot.probes.length} probes, ${boots.length} boot(s))\n`);
     });
+}
+
+/** Every run of a `simulate --json` file (trace-probe.sim/1), side by side; null for any other input. */
+async function simulationRuns(inputs: string[]): Promise<Array<{ label: string; boot: Boot }> | null> {
+  const path = inputs[0];
+  if (inputs.length !== 1 || path === undefined) return null;
+  const info = await stat(path).catch(() => null);
+  if (!info?.isFile() || (await sniffFile(path)) !== 'sim-json') return null;
+  let parsed: { runs?: Array<{ policy?: string; boot?: Boot }> };
+  try {
+    parsed = JSON.parse(await readFile(path, 'utf8')) as typeof parsed;
+  } catch (err) {
+    throw new InputError(path, null, `not valid JSON (${(err as Error).message})`);
+  }
+  const runs = (parsed.runs ?? []).filter((r) => r.boot);
+  if (runs.length === 0) throw new InputError(path, null, 'simulation JSON has no runs');
+  return runs.map((r) => ({ label: `simulated: ${r.policy ?? '?'}`, boot: r.boot! }));
 }
 
 /** The boot replayed under each policy (the simulator's default workload options). */

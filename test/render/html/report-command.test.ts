@@ -1,7 +1,7 @@
 // `trace-probe report`: runs the built command (`npm test` builds first) on the committed capture.
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -25,6 +25,20 @@ describe('trace-probe report', () => {
     expect(html).toContain('id="comparison"');
     expect(html).toContain('data-spec="spec-timeline-2"');
     expect(html).toContain('<td>0000:23:00.0</td><td>nvme</td><td class="num">6.140</td>');
+  });
+
+  it('shows every run of a simulation JSON side by side', () => {
+    const sim = spawnSync(process.execPath, [CLI, 'simulate', 'fixtures/captures/before-n0x3', '--policy', 'work-on-cpu,skip-in-worker', '--json'], { encoding: 'utf8' });
+    expect(sim.status).toBe(0);
+    const simFile = join(dir, 'sim.json');
+    writeFileSync(simFile, sim.stdout);
+    const out = join(dir, 'sim.html');
+    const r = run('report', simFile, '-o', out);
+    expect(r.code).toBe(0);
+    const html = readFileSync(out, 'utf8');
+    expect(html).toContain('<b>simulated: work-on-cpu</b>, <b>simulated: skip-in-worker</b>');
+    expect(html).toContain('data-spec="spec-timeline-1"');
+    expect(run('report', simFile, '-o', out, '--simulate', 'queue-node').stderr).toMatch(/^trace-probe: --simulate replays a measured boot/);
   });
 
   it('says what is missing in one line, exit 2: no -o, an unknown policy', () => {
