@@ -2,6 +2,7 @@
 // Splits on LF (CRLF and lone trailing CR are stripped), decodes UTF-8 strictly, and refuses files
 // that are not text (NUL bytes), are not UTF-8, or hold a line longer than `maxLineBytes`.
 
+import { isAscii } from 'node:buffer';
 import { open } from 'node:fs/promises';
 import { InputError } from './input-error.js';
 
@@ -31,19 +32,24 @@ export async function readLines(path: string, sink: LineSink, options: ReadLines
   let lineNo = 0;
   let bytes = 0;
   let carry: Buffer = Buffer.alloc(0);
-  const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+  // The unfinished last line of a chunk is copied to the front of `area` and the next chunk is read right
+  // after it, so no chunk is copied again (a carry longer than one chunk falls back to concatenation).
+  const area = Buffer.allocUnsafe(2 * CHUNK_BYTES);
   try {
     for (;;) {
-      const { bytesRead } = await handle.read(chunk, 0, CHUNK_BYTES, null);
+      const inPlace = carry.length <= CHUNK_BYTES;
+      const at = inPlace ? carry.length : 0;
+      if (inPlace) carry.copy(area, 0);
+      const { bytesRead } = await handle.read(area, at, CHUNK_BYTES, null);
       if (bytesRead === 0) break;
       bytes += bytesRead;
-      const fresh = chunk.subarray(0, bytesRead);
+      const fresh = area.subarray(at, at + bytesRead);
       const nul = fresh.indexOf(0);
       if (nul >= 0) {
         const upTo = Buffer.concat([carry, fresh.subarray(0, nul)]);
         throw new InputError(path, lineNo + countLf(upTo) + 1, 'binary data (NUL byte): not a text log or trace');
       }
-      const buf = carry.length > 0 ? Buffer.concat([carry, fresh]) : fresh;
+      const buf = inPlace ? area.subarray(0, at + bytesRead) : Buffer.concat([carry, fresh]);
       const lastLf = buf.lastIndexOf(LF);
       if (lastLf < 0) {
         if (buf.length > maxLineBytes) throw tooLong(path, lineNo + 1, maxLineBytes);
@@ -107,7 +113,8 @@ async function openForReading(path: string) {
 function emitLines(path: string, buf: Buffer, lineNo: number, maxLineBytes: number, sink: LineSink): number {
   let text: string;
   try {
-    text = decoder.decode(buf);
+    // Pure ASCII (nearly every trace and log) decodes as latin1: the same text, without UTF-8 validation.
+    text = isAscii(buf) ? buf.toString('latin1') : decoder.decode(buf);
   } catch {
     throw new InputError(path, lineNo + firstBadUtf8Line(buf), 'invalid UTF-8: not a text log or trace');
   }
