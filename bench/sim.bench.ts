@@ -2,6 +2,7 @@
 // machine (8x64), each probe the patch mail's isolated cost (~34 ms) at on-CPU fraction 0.5, simulated
 // under every policy. Target: all policies together in under 2 s.
 
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { Boot, ProbeSpan } from '../src/model/types.js';
 import { BOOT_SCHEMA, nodeId, ns } from '../src/model/types.js';
@@ -45,5 +46,6 @@ export async function run(_args: string[]): Promise<void> {
   }
   const total = performance.now() - t0;
   console.log(`  all ${POLICY_NAMES.length} policies: ${total.toFixed(0)} ms for ${workload.probes.length} probes on ${machine.cpus.length} CPUs (target < 2000 ms) ${total < 2000 ? 'OK' : 'TOO SLOW'}`);
+  console.log(`  machine load average at the end: ${loadavg().map((l) => l.toFixed(1)).join(' ')} (shared CPUs slow every figure above)`);
   console.log(`  heap growth ${((process.memoryUsage().heapUsed - heapBefore) / 1e6).toFixed(1)} MB`);
 }
