@@ -104,6 +104,18 @@ describe('bound-pool concurrency management (synthetic edge cases)', () => {
     expect(sim.probes[0]!.sleepNs).toBe(2 * MS);
   });
 
+  it('6.5+ CPU-intensive detection: a 30 ms CPU hog stops counting after 10 ms (at a tick) and the next item starts', () => {
+    const probes = [0, 1].map((i) => span(`dev${i}`, 30 * MS, { node: nodeId(0), startNs: ns(0), queuedBy: asyncWorker, onCpuNs: ns(30 * MS), sleepNs: ns(0) }));
+    const w = workloadFromBoot(bootOf(probes), { cpuFraction: 0.5, segments: 1 });
+    const old = simulate(w, machine, 'work-on-cpu', { profile });
+    const recent = simulate(w, machine, 'work-on-cpu', { profile: kernelProfile('6.12') });
+    expect(old.probes[1]!.queueDelayNs! / MS).toBeGreaterThanOrEqual(30);
+    const delay = recent.probes[1]!.queueDelayNs! / MS;
+    expect(delay).toBeGreaterThan(10);
+    expect(delay).toBeLessThan(12.5);
+    expect(recent.probes[1]!.worker?.comm).toBe('kworker/0:1');
+  });
+
   it('sync probes run one after another in the caller, each hopping to CPU 0', () => {
     const probes = [0, 1, 2].map((i) => span(`dev${i}`, 4 * MS, { node: nodeId(0), startNs: ns(0), onCpuNs: ns(2 * MS), sleepNs: ns(2 * MS) }));
     const w = workloadFromBoot(bootOf(probes), { cpuFraction: 0.5, segments: 2 });

@@ -1,0 +1,59 @@
+// `trace-probe simulate` end to end: the JSON contract on a real capture, and one-line errors with exit 2
+// for invalid input. Runs the built command (`npm test` builds first).
+
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const CLI = join(process.cwd(), 'dist', 'src', 'cli.js');
+const MAIL = join(process.cwd(), 'fixtures', 'sim', 'after-v1.log');
+const BEFORE = join(process.cwd(), 'fixtures', 'captures', 'before-n0x3');
+
+function run(...args: string[]) {
+  const r = spawnSync(process.execPath, [CLI, 'simulate', ...args], { encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function expectOneLineError(result: ReturnType<typeof run>, pattern: RegExp) {
+  expect(result.code).toBe(2);
+  expect(result.stdout).toBe('');
+  const lines = result.stderr.trimEnd().split('\n');
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(pattern);
+}
+
+describe('simulate', () => {
+  it('prints the trace-probe.sim/1 JSON with one simulated Boot per policy', () => {
+    const r = run(BEFORE, '--drivers', 'nvme', '--policy', 'work-on-cpu,skip-in-worker', '--json');
+    expect(r.code).toBe(0);
+    const json = JSON.parse(r.stdout);
+    expect(json.schema).toBe('trace-probe.sim/1');
+    expect(json.machine.kernel.version).toBe('6.1');
+    expect(json.workload.probes.map((p: { device: string }) => p.device)).toEqual(['0000:21:00.0', '0000:22:00.0', '0000:23:00.0']);
+    expect(json.runs.map((x: { policy: string }) => x.policy)).toEqual(['work-on-cpu', 'skip-in-worker']);
+    const [woc, skip] = json.runs;
+    expect(woc.boot.schema).toBe('trace-probe.boot/1');
+    expect(woc.boot.probes.every((p: { origin: string; cpu: number }) => p.origin === 'simulated' && p.cpu === 0)).toBe(true);
+    expect(woc.boot.findings.map((f: { kind: string }) => f.kind)).toContain('bound-queue-serialization');
+    expect(skip.boot.findings.map((f: { kind: string }) => f.kind)).not.toContain('bound-queue-serialization');
+    expect(woc.windowNs).toBe(skip.windowNs);
+    expect(woc.meanProbeNs).toBeGreaterThan(skip.meanProbeNs);
+  });
+
+  it('shows the assumed workload and machine in the text output', () => {
+    const r = run(MAIL, '--topology', '2x128', '--node-of', '*=0', '--policy', 'work-on-cpu,queue-node');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^Machine: 2 nodes × 128 CPUs/);
+    expect(r.stdout).toMatch(/on-CPU fraction 0\.5 \(assumed, --cpu-fraction\)/);
+    expect(r.stdout).toMatch(/Kernel profile 6\.12 \(default: the input names no kernel\)/);
+    expect(r.stdout).toMatch(/^work-on-cpu\s+53\.725\s+51\.578\s+53\.525\s+0\s/m);
+  });
+
+  it('rejects an unknown policy, a topology without CPUs and a device on a node without CPUs (exit 2)', () => {
+    expectOneLineError(run(MAIL, '--policy', 'fastest'), /^trace-probe: unknown policy "fastest"/);
+    expectOneLineError(run(MAIL, '--policy', 'sync', '--topology', '0x8'), /topology "0x8" has no CPUs/);
+    expectOneLineError(run(MAIL, '--policy', 'sync', '--topology', '2x4', '--node-of', '*=3'), /device 0000:01:00\.0 is on node 3, which has no online CPUs/);
+    expectOneLineError(run(MAIL, '--policy', 'sync'), /no CPU topology: give --topology/);
+    expectOneLineError(run(MAIL, '--policy', 'sync', '--topology', '2x4', '--cpu-fraction', '0'), /--cpu-fraction takes a number in \(0, 1\]/);
+  });
+});
