@@ -15,7 +15,7 @@ import { REPORT_CSS } from './report-style.js';
 import { driverTotalsTable, slowestInitcallsTable, slowestProbesTable } from './slowest-table.js';
 import { renderSvg } from './svg.js';
 import { timelineSpec } from './timeline-spec.js';
-import { findingWindow } from './probe-rows.js';
+import { findingWindow, type TimeWindow } from './probe-rows.js';
 
 export interface HtmlReportInput {
   title: string;
@@ -45,6 +45,7 @@ export async function renderHtmlReport(input: HtmlReportInput): Promise<string> 
   const width = 900;
   const xDomain = columns > 1 ? sharedProbeDomain(boots.map((b) => b.boot)) : null;
 
+  const zooms = findingZooms(boots.map((b) => b.boot));
   const charts: Chart[] = [];
   const timeline: string[] = [];
   const concurrency: string[] = [];
@@ -61,10 +62,8 @@ export async function renderHtmlReport(input: HtmlReportInput): Promise<string> 
     if (untimed || large) tChart.note = notes.filter((n) => n).join(' ');
     let timelineHtml = t.rows.rows.length > 0 ? await chartHtml(tChart, charts) : emptyNote('No probe has a start time: nothing to draw.', untimed);
     // A zoom on the probes each finding is about (they are often a few ms of a long boot).
-    for (const [j, finding] of boot.findings.slice(0, MAX_FOCUS_CHARTS).entries()) {
-      const window = findingWindow(boot, finding.devices);
-      if (window === null) continue;
-      const focus = timelineSpec(boot, { width, window, title: `Zoom: ${finding.title}` });
+    for (const [j, zoom] of zooms.entries()) {
+      const focus = timelineSpec(boot, { width, window: zoom.window, title: zoom.title });
       if (focus.rows.rows.length === 0) continue;
       const fChart: Chart = { id: `timeline-${k}-focus-${j}`, spec: focus.spec, renderer: focus.rows.rows.length > CANVAS_ROW_LIMIT ? 'canvas' : 'svg' };
       timelineHtml += await chartHtml(fChart, charts);
@@ -126,6 +125,24 @@ ${assets.map((a) => `<script data-lib="${a.name}">${a.source}</script>`).join('\
 </body>
 </html>
 `;
+}
+
+/**
+ * The stretches to zoom on: those of the findings of the first boot (one boot: its own findings). With
+ * several boots every boot is zoomed on the same stretch — the union of where those devices' probes
+ * ran in each boot — so a policy or a patch can be compared on the same devices.
+ */
+function findingZooms(boots: Boot[]): Array<{ title: string; window: TimeWindow }> {
+  const first = boots[0];
+  if (first === undefined) return [];
+  const zooms: Array<{ title: string; window: TimeWindow }> = [];
+  for (const finding of first.findings.slice(0, MAX_FOCUS_CHARTS)) {
+    const windows = boots.map((b) => findingWindow(b, finding.devices)).filter((w): w is TimeWindow => w !== null);
+    if (windows.length === 0) continue;
+    const window = { startNs: Math.min(...windows.map((w) => w.startNs)), endNs: Math.max(...windows.map((w) => w.endNs)) };
+    zooms.push({ title: `Zoom${boots.length > 1 ? ' (same stretch in every boot)' : ''}: ${finding.title}`, window });
+  }
+  return zooms;
 }
 
 /** Static SVG of the chart in its figure; the chart joins `drawn`, whose specs the page embeds. */
