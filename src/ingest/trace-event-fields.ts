@@ -43,9 +43,12 @@ export type KnownEventName = (typeof KNOWN_EVENT_NAMES)[number];
 export function knownEventAt(text: string, start: number, end: number): KnownEventName | null {
   const candidates = NAMES_BY_LENGTH[end - start];
   if (candidates === undefined) return null;
-  const first = text.charCodeAt(start);
+  // Compared from the last character: names of one length share their prefixes (sched_wakeup/sched_waking).
+  const length = end - start;
   for (const name of candidates) {
-    if (name.charCodeAt(0) === first && text.startsWith(name, start)) return name;
+    let k = length - 1;
+    while (k >= 0 && name.charCodeAt(k) === text.charCodeAt(start + k)) k--;
+    if (k < 0) return name;
   }
   return null;
 }

@@ -27,6 +27,8 @@ export function newEventPrefix(): EventPrefix {
   return { commStart: 0, commEnd: 0, pid: 0, tgid: null, cpu: 0, time: 0, timeIsCount: false, nameStart: 0, nameEnd: 0, fieldsStart: 0 };
 }
 
+/** ns per unit of a fraction with N digits (`.123456` → ×1000). */
+const NS_SCALE = [1e9, 1e8, 1e7, 1e6, 1e5, 1e4, 1e3, 100, 10, 1];
 const SPACE = 32;
 const isDigit = (c: number) => c >= 48 && c <= 57;
 
@@ -128,15 +130,15 @@ function readTimeAndName(line: string, i: number, flagsMayFollow: boolean, out: 
   if (line.charCodeAt(i) === 46 /* . */) {
     i++;
     let fraction = 0;
-    let scale = 1e9;
+    const fractionStart = i;
     for (;;) {
       const c = line.charCodeAt(i);
       if (!isDigit(c)) break;
       fraction = fraction * 10 + (c - 48);
-      scale /= 10;
       i++;
     }
-    out.time = whole * 1e9 + Math.round(fraction * scale);
+    const digits = i - fractionStart;
+    out.time = whole * 1e9 + (digits <= 9 ? fraction * (NS_SCALE[digits] ?? 1) : Math.round(fraction / 10 ** (digits - 9)));
     out.timeIsCount = false;
   } else if (line.charCodeAt(i) === 117 /* u */ && line.charCodeAt(i + 1) === 115 /* s */) {
     // latency format: µs since the buffer start, then a delay mark character or a space
