@@ -21,9 +21,6 @@ export interface SimCpu {
   sliceStart: number;
   quantumEnd: number;
   version: number;
-  busyNs: number;
-  busySince: number;
-  everBusy: boolean;
 }
 
 export class CpuScheduler {
@@ -38,7 +35,7 @@ export class CpuScheduler {
   constructor(machine: Machine) {
     this.cpus = machine.cpus.map((c) => ({
       id: c.cpu, node: c.node, llc: c.llc, usable: c.online && c.housekeeping, current: null, runq: new Fifo<SimThread>(),
-      movableQueued: 0, runStart: 0, sliceStart: 0, quantumEnd: 0, version: 0, busyNs: 0, busySince: 0, everBusy: false,
+      movableQueued: 0, runStart: 0, sliceStart: 0, quantumEnd: 0, version: 0
     }));
     for (const c of this.cpus) {
       if (!c.usable) continue;
@@ -55,19 +52,13 @@ export class CpuScheduler {
   }
 
   /** Sets (or clears) the running thread, keeping the idle counters. */
-  setCurrent(cpu: SimCpu, t: SimThread | null, now: number): void {
+  setCurrent(cpu: SimCpu, t: SimThread | null): void {
     const wasIdle = cpu.current === null;
     cpu.current = t;
     cpu.version++;
     if (!cpu.usable) return;
-    if (wasIdle && t !== null) {
-      this.bump(cpu, -1);
-      cpu.busySince = now;
-      cpu.everBusy = true;
-    } else if (!wasIdle && t === null) {
-      this.bump(cpu, 1);
-      cpu.busyNs += now - cpu.busySince;
-    }
+    if (wasIdle && t !== null) this.bump(cpu, -1);
+    else if (!wasIdle && t === null) this.bump(cpu, 1);
   }
 
   /** Where a waking thread goes (§7.3). */

@@ -104,8 +104,3 @@ export function quantumNs(profile: KernelProfile, onlineCpus: number, runnable: 
   }
   return Math.ceil(slice / tick) * tick;
 }
-
-/** system_unbound_wq's max_active: max(512, 4 × possible CPUs) up to 6.5, 512 from 6.6 (§3.1). */
-export function unboundMaxActive(profile: KernelProfile, possibleCpus: number, declared: number): number {
-  return declared > 0 ? declared : Math.max(512, 4 * possibleCpus);
-}

@@ -98,11 +98,6 @@ export function parseCpuList(text: string): number[] {
   return out;
 }
 
-/** Online CPUs of a node, ascending. */
-export function cpusOfNode(machine: Machine, node: number): MachineCpu[] {
-  return machine.cpus.filter((c) => c.node === node && c.online);
-}
-
 function finish(cpus: MachineCpu[], description: string, llcKnown: boolean): Machine {
   const nodes = [...new Set(cpus.filter((c) => c.online).map((c) => c.node))].sort((a, b) => a - b);
   if (nodes.length === 0) throw new MachineError(`${description}: no online CPUs`);

@@ -1,7 +1,7 @@
 // The embedded discrete-event simulator (workqueue-model.md §8): replays a Workload on a Machine under a
 // policy and a kernel profile, and returns a Boot in the same model as a real one (origin 'simulated'), so
 // findings, reports and diffs work on it. Deterministic: one event queue with FIFO tie-breaks, no clocks,
-// no randomness (the `seed` option only names the run; nothing is drawn from it).
+// no randomness at all, so there is nothing to seed: the same input gives the same Boot.
 
 import type { Boot, InputInfo, ProbeSpan, Topology, WorkerIdentity } from '../model/types.js';
 import { BOOT_SCHEMA, cpuId, ns, pidOf } from '../model/types.js';
@@ -353,7 +353,7 @@ class Simulation {
 
   private runOn(cpu: SimCpu, t: SimThread): void {
     setState(t, 'running', this.now);
-    this.sched.setCurrent(cpu, t, this.now);
+    this.sched.setCurrent(cpu, t);
     t.cpu = cpu.id;
     t.wakeHint = cpu.id;
     cpu.sliceStart = this.now;
@@ -377,7 +377,7 @@ class Simulation {
 
   /** Leaves the CPU and gives it to the next runnable thread. */
   private release(cpu: SimCpu): void {
-    this.sched.setCurrent(cpu, null, this.now);
+    this.sched.setCurrent(cpu, null);
     const next = this.sched.next(cpu);
     if (next) this.runOn(cpu, next);
   }
@@ -387,7 +387,7 @@ class Simulation {
       if (cpu.runq.length > 0) {
         // Quantum used up with others waiting: round-robin. Preemption does not touch nr_running (§2).
         setState(t, 'runnable', this.now);
-        this.sched.setCurrent(cpu, null, this.now);
+        this.sched.setCurrent(cpu, null);
         this.sched.enqueue(cpu, t);
         this.runOn(cpu, this.sched.next(cpu)!);
         return;
@@ -673,11 +673,6 @@ class Simulation {
       source: p.source,
       evidence: [],
     };
-  }
-
-  /** Per-CPU busy time over the run (for the "CPUs used" column). */
-  cpusUsed(): number[] {
-    return this.sched.cpus.filter((c) => c.everBusy).map((c) => c.id);
   }
 }
 
