@@ -8,6 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { statfs } from 'node:fs/promises';
+import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readTrace, type TraceFormat } from '../src/ingest/trace-reader.js';
@@ -79,6 +80,8 @@ function generate(path: string, template: Template, bytes: number): void {
 
 interface ChildResult {
   ms: number;
+  /** CPU time of the parse (user + system): the machine is shared, so wall time alone misleads. */
+  cpuMs: number;
   lines: number;
   events: number;
   unknownEvents: number;
@@ -103,6 +106,7 @@ async function child(path: string, format: TraceFormat): Promise<void> {
   let diagnostics = 0;
   let sink = 0;
   const start = process.hrtime.bigint();
+  const cpuStart = process.cpuUsage();
   const result = await readTrace(
     path,
     format,
@@ -112,8 +116,10 @@ async function child(path: string, format: TraceFormat): Promise<void> {
     () => diagnostics++,
   );
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  const cpu = process.cpuUsage(cpuStart);
   const out: ChildResult = {
     ms,
+    cpuMs: (cpu.user + cpu.system) / 1000,
     lines: result.lines,
     events: result.events,
     unknownEvents: result.unknownEvents,
@@ -142,7 +148,8 @@ export async function run(args: string[]): Promise<void> {
     ...sizes.map((mb) => ({ label: `ftrace ${mb} MB`, format: 'ftrace' as const, template: ftrace, mb })),
     { label: 'function_graph 100 MB', format: 'function-graph', template: graph, mb: 100 },
   ];
-  console.log('file                    MB       lines   events    s   MB/s   Mlines/s  peak RSS MB  wc -l s  ratio to wc -l');
+  console.log(`load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${availableParallelism()} CPUs (wall figures depend on it; CPU MB/s much less)`);
+  console.log('file                    MB       lines   events wall s   MB/s  CPU s  CPU MB/s  Mlines/s  peak RSS MB  wc -l s  ratio to wc -l');
   for (const r of runs) {
     const path = join(outDir, `bench-${r.format}-${r.mb}mb.txt`);
     try {
@@ -160,6 +167,8 @@ export async function run(args: string[]): Promise<void> {
           String(res.events).padStart(8),
           s.toFixed(2).padStart(6),
           (size / MB / s).toFixed(0).padStart(6),
+          (res.cpuMs / 1000).toFixed(2).padStart(6),
+          (size / MB / (res.cpuMs / 1000)).toFixed(0).padStart(9),
           (res.lines / s / 1e6).toFixed(2).padStart(10),
           (res.maxRssKb / 1024).toFixed(0).padStart(12),
           (wc.ms / 1000).toFixed(2).padStart(8),
