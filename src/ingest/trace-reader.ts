@@ -32,7 +32,7 @@ export async function readTrace(
   onEvent: (event: TraceEvent) => void,
   onDiagnostic: DiagnosticSink,
 ): Promise<ReadTraceResult> {
-  const head = await headLines(path, 40, 64 * 1024);
+  const head = await headLines(path, 40);
   const parser = chooseParser(path, format, head, onEvent, onDiagnostic);
   const read = await readLines(path, parser.line);
   parser.collector.finish(read);
