@@ -9,6 +9,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { detectFindings } from '../src/findings/index.js';
 import type { Boot, InitcallSpan, ProbeSpan, WorkerKind } from '../src/model/types.js';
 import { BOOT_SCHEMA, cpuId, nodeId, ns, pidOf } from '../src/model/types.js';
 import { renderHtmlReport } from '../src/render/html/report.js';
@@ -109,13 +110,16 @@ export function largeBoot(probes = PROBES): Boot {
 
 export async function run(): Promise<void> {
   const boot = largeBoot();
+  boot.findings = detectFindings(boot);
   const t0 = performance.now();
   const html = await renderHtmlReport({ title: `bench: ${PROBES} probes`, boots: [{ label: 'synthetic', boot }] });
   const renderMs = performance.now() - t0;
   const bytes = Buffer.byteLength(html);
   const file = join(mkdtempSync(join(tmpdir(), 'tp-bench-html-')), 'report.html');
   writeFileSync(file, html);
-  console.log(`probes: ${PROBES}, initcalls: ${boot.initcalls.length}`);
+  const kinds = new Map<string, number>();
+  for (const f of boot.findings) kinds.set(f.kind, (kinds.get(f.kind) ?? 0) + 1);
+  console.log(`probes: ${PROBES}, initcalls: ${boot.initcalls.length}, findings: ${[...kinds].map(([k, n]) => `${n} ${k}`).join(', ') || 'none'}`);
   console.log(`node render (specs + static SVG): ${renderMs.toFixed(0)} ms`);
   console.log(`html size: ${(bytes / 1e6).toFixed(2)} MB (target < 10 MB: ${bytes < 10e6 ? 'ok' : 'OVER'})`);
   const missing = chromiumMissing();

@@ -7,6 +7,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { Boot, Finding } from '../../model/types.js';
 import { formatMs, formatSeconds } from '../text-table.js';
+import { spanOf } from './chart-style.js';
 import { concurrencySpec } from './concurrency-spec.js';
 import { escapeHtml, jsonForScript } from './escape-html.js';
 import { initcallSpec } from './initcall-spec.js';
@@ -28,6 +29,8 @@ const CANVAS_ROW_LIMIT = 2000;
 const TOP_ROWS = 20;
 const DIAGNOSTICS_SHOWN = 500;
 const MAX_FOCUS_CHARTS = 3;
+/** Zoom only on stretches shorter than this share of the boot's probe timeline. */
+const MAX_ZOOM_SHARE = 0.5;
 
 interface Chart {
   id: string;
@@ -62,7 +65,10 @@ export async function renderHtmlReport(input: HtmlReportInput): Promise<string> 
     if (untimed || large) tChart.note = notes.filter((n) => n).join(' ');
     let timelineHtml = t.rows.rows.length > 0 ? await chartHtml(tChart, charts) : emptyNote('No probe has a start time: nothing to draw.', untimed);
     // A zoom on the probes each finding is about (they are often a few ms of a long boot).
+    const full = t.rows.rows.length > 0 ? spanOf(t.rows.rows) * 1e9 : 0;
     for (const [j, zoom] of zooms.entries()) {
+      // A zoom on most of the timeline adds nothing but a copy of its data.
+      if (zoom.window.endNs - zoom.window.startNs > full * MAX_ZOOM_SHARE) continue;
       const focus = timelineSpec(boot, { width, window: zoom.window, title: zoom.title });
       if (focus.rows.rows.length === 0) continue;
       const fChart: Chart = { id: `timeline-${k}-focus-${j}`, spec: focus.spec, renderer: focus.rows.rows.length > CANVAS_ROW_LIMIT ? 'canvas' : 'svg' };
