@@ -60,6 +60,20 @@ describe.skipIf(missing !== null)('HTML report in headless Chromium', () => {
     }
   });
 
+  it('would notice a page that reaches for the network or logs an error (the guard itself works)', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'tp-guard-')), 'leaky.html');
+    writeFileSync(file, '<!DOCTYPE html><img src="https://cdn.example.org/vega.js"><script>console.error("boom")</script>');
+    const { context, page, blocked, errors } = await offlinePage(browser);
+    try {
+      await page.goto(pathToFileURL(file).href);
+      await page.waitForLoadState('load');
+      expect(blocked).toEqual(['https://cdn.example.org/vega.js']);
+      expect(errors).toContain('boom');
+    } finally {
+      await context.close();
+    }
+  });
+
   it('reads without JavaScript: each chart is a static SVG with the probe bars', async () => {
     const { context, page, blocked } = await offlinePage(browser, { javaScript: false });
     try {
