@@ -1,6 +1,7 @@
 // `trace-probe analyze FILE|DIR...`: one boot from any mix of inputs; a summary, or the Boot JSON.
 
 import type { Command } from 'commander';
+import { collectList } from './list-option.js';
 import { loadBoot } from '../model/load-boot.js';
 import { renderBootJson } from '../render/boot-json.js';
 import { renderSummary } from '../render/summary-text.js';
@@ -30,6 +31,3 @@ export function registerAnalyze(program: Command, setExitCode: (code: number) =>
     });
 }
 
-function collectList(value: string, previous: string[]): string[] {
-  return [...previous, ...value.split(',').map((s) => s.trim()).filter((s) => s.length > 0)];
-}

@@ -4,6 +4,7 @@
 
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
+import { collectList } from './list-option.js';
 import { diffBoots } from '../compare/boot-diff.js';
 import { loadBoot } from '../model/load-boot.js';
 import type { Boot } from '../model/types.js';
@@ -77,6 +78,3 @@ async function loadBoots(paths: string[]): Promise<Boot[]> {
   return boots;
 }
 
-function collectList(value: string, previous: string[]): string[] {
-  return [...previous, ...value.split(',').map((s) => s.trim()).filter((s) => s.length > 0)];
-}
