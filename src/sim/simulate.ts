@@ -41,6 +41,7 @@ interface ProbeRecord {
 }
 
 const FIRST_SIM_PID = 1000;
+const BODY_STEPS = new WeakMap<WorkloadProbe, { index: number; steps: Step[] }>();
 
 export function simulate(workload: Workload, machine: Machine, policy: PolicyName, options: SimulateOptions): Boot {
   const sim = new Simulation(workload, machine, policy, options.profile);
@@ -184,11 +185,15 @@ class Simulation {
     return [{ k: 'hop', probe: i, entry, body: this.bodySteps(i) }, ...after];
   }
 
+  /** The probe body as steps; immutable, so shared by every run over the same workload probe. */
   private bodySteps(i: number): Step[] {
     const p: WorkloadProbe = this.workload.probes[i]!;
+    const cached = BODY_STEPS.get(p);
+    if (cached && cached.index === i) return cached.steps;
     const steps: Step[] = [{ k: 'mark', probe: i, what: 'body-start' }];
     for (const s of p.program) steps.push(s.kind === 'cpu' ? { k: 'cpu', ns: s.ns } : { k: 'sleep', ns: s.ns });
     steps.push({ k: 'mark', probe: i, what: 'body-end' });
+    BODY_STEPS.set(p, { index: i, steps });
     return steps;
   }
 
@@ -315,7 +320,7 @@ class Simulation {
     const w = pool.idle[pool.idle.length - 1];
     if (!w || w.waking) return;
     w.waking = true;
-    if (pool.kind === 'unbound' && pool.hardNode < 0 && !pool.podCpus.includes(w.cpu)) {
+    if (pool.kind === 'unbound' && pool.hardNode < 0 && this.pods.podOf[w.cpu] !== pool.podIndex) {
       w.wakeHint = pool.podCpus[pool.hintCursor++ % pool.podCpus.length]!; // repatriation
     } else {
       w.wakeHint = w.cpu;
