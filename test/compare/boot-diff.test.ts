@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { diffBoots } from '../../src/compare/boot-diff.js';
 import { AFTER_V1_LINES, AFTER_V2_LINES, BEFORE_LINES, bootOf, serializationFinding } from './patch-mail-boots.js';
 
-const MAIL = '../shared/examples/epyc9a64-patch-mail';
+const MAIL = 'fixtures/sim'; // verbatim copies of ../shared/examples/epyc9a64-patch-mail/
 const before = bootOf(`${MAIL}/before.log`, BEFORE_LINES, [serializationFinding(['0000:01:00.0', '0000:02:00.0', '0000:03:00.0'])]);
 const afterV1 = bootOf(`${MAIL}/after-v1.log`, AFTER_V1_LINES);
 const afterV2 = bootOf(`${MAIL}/after-v2.log`, AFTER_V2_LINES);

@@ -4,7 +4,7 @@ import { renderDiffJson } from '../../src/render/diff-json.js';
 import { renderDiffText } from '../../src/render/diff-text.js';
 import { AFTER_V1_LINES, BEFORE_LINES, bootOf, serializationFinding } from './patch-mail-boots.js';
 
-const MAIL = '../shared/examples/epyc9a64-patch-mail';
+const MAIL = 'fixtures/sim'; // verbatim copies of ../shared/examples/epyc9a64-patch-mail/
 const diff = diffBoots(
   [bootOf(`${MAIL}/before.log`, BEFORE_LINES, [serializationFinding(['0000:01:00.0', '0000:02:00.0', '0000:03:00.0'])])],
   [bootOf(`${MAIL}/after-v1.log`, AFTER_V1_LINES)],

@@ -3,7 +3,7 @@ import { diffBoots } from '../../src/compare/boot-diff.js';
 import { renderDiffHtml } from '../../src/render/html/diff-report.js';
 import { AFTER_V1_LINES, BEFORE_LINES, bootOf } from './patch-mail-boots.js';
 
-const MAIL = '../shared/examples/epyc9a64-patch-mail';
+const MAIL = 'fixtures/sim'; // verbatim copies of ../shared/examples/epyc9a64-patch-mail/
 
 describe('renderDiffHtml (patch mail, before vs v1)', () => {
   it('puts the dumbbell chart and the diff table first, then the report lanes of both sides', async () => {

@@ -4,7 +4,7 @@ import { diffBoots } from '../../src/compare/boot-diff.js';
 import { dumbbellSpec } from '../../src/render/html/dumbbell-spec.js';
 import { AFTER_V1_LINES, BEFORE_LINES, bootOf } from './patch-mail-boots.js';
 
-const MAIL = '../shared/examples/epyc9a64-patch-mail';
+const MAIL = 'fixtures/sim'; // verbatim copies of ../shared/examples/epyc9a64-patch-mail/
 
 describe('dumbbellSpec (patch mail, before vs v1)', () => {
   const spec = dumbbellSpec(diffBoots([bootOf(`${MAIL}/before.log`, BEFORE_LINES)], [bootOf(`${MAIL}/after-v1.log`, AFTER_V1_LINES)]));
