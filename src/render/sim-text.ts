@@ -36,8 +36,10 @@ export function renderSimulation(
     { header: 'attach' }, { header: 'cpu ms', align: 'right' }, { header: 'sleep ms', align: 'right' }, { header: 'attach ms', align: 'right' }, { header: 'from' },
   ], rows));
   if (probes.length > MAX_WORKLOAD_ROWS) out.push(`  … ${probes.length - MAX_WORKLOAD_ROWS} more probes`);
-  const reasons = [...new Set(probes.map((p) => p.asyncReason))];
-  out.push(`  attach mode: ${reasons.join('; ')}`);
+  const reasons = new Map<string, number>();
+  for (const p of probes) reasons.set(p.asyncReason, (reasons.get(p.asyncReason) ?? 0) + 1);
+  const listed = [...reasons].slice(0, 4).map(([reason, n]) => (n > 1 ? `${reason} (${n} probes)` : reason));
+  out.push(`  attach mode: ${listed.join('; ')}${reasons.size > 4 ? `; … ${reasons.size - 4} more` : ''}`);
   for (const note of workload.notes) out.push(`  note: ${note}`);
   out.push('');
   out.push(renderTable([
