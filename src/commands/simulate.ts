@@ -26,6 +26,7 @@ interface SimulateOptions {
   kernel?: string;
   hz?: string;
   workerCreateUs?: string;
+  cpuModel: string;
 }
 
 export function registerSimulate(program: Command): void {
@@ -45,6 +46,7 @@ export function registerSimulate(program: Command): void {
     .option('--kernel <version>', 'kernel profile to simulate (e.g. 6.1, 6.12, 7.0); default: the boot\'s, else 6.12')
     .option('--hz <n>', 'CONFIG_HZ of the simulated kernel', '250')
     .option('--worker-create-us <us>', 'time a pool manager takes to create a kworker', '100')
+    .option('--cpu-model <rr|ps>', 'CPU sharing: rr (round-robin, tick-rounded slice) or ps (processor sharing)', 'rr')
     .action(async (inputs: string[], options: SimulateOptions) => {
       const policies = parsePolicies(options.policy);
       const cpuFraction = parseNumber('--cpu-fraction', options.cpuFraction, (v) => v > 0 && v <= 1, 'a number in (0, 1]');
@@ -53,6 +55,7 @@ export function registerSimulate(program: Command): void {
       const hz = parseNumber('--hz', options.hz ?? '250', (v) => [100, 250, 300, 1000].includes(v), 'one of 100, 250, 300, 1000');
       const createUs = parseNumber('--worker-create-us', options.workerCreateUs ?? '100', (v) => v >= 0 && v <= 10_000_000, 'a number of µs from 0 to 10000000');
       if (options.kernel !== undefined && !/^\d+\.\d+/.test(options.kernel)) throw new UsageError(`--kernel takes a version such as 6.1 or 6.12, not "${options.kernel}"`);
+      if (options.cpuModel !== 'rr' && options.cpuModel !== 'ps') throw new UsageError(`--cpu-model takes rr or ps, not "${options.cpuModel}"`);
       const nodeOf = parseNodeOf(options.nodeOf);
       const isolated = options.isolcpus === undefined ? null : wrap(() => parseCpuList(options.isolcpus!));
 
@@ -60,7 +63,7 @@ export function registerSimulate(program: Command): void {
       const machine = await buildMachine(boot, options.topology, isolated);
       const workload = wrap(() => workloadFromBoot(boot, { cpuFraction, segments, devices, nodeOf, drivers: options.drivers }));
       checkNodes(workload, machine);
-      const profileArgs: Parameters<typeof kernelProfile>[1] = { hz, workerCreateLatencyNs: Math.round(createUs * 1000) };
+      const profileArgs: Parameters<typeof kernelProfile>[1] = { hz, workerCreateLatencyNs: Math.round(createUs * 1000), cpuModel: options.cpuModel };
       if (options.kernel !== undefined) profileArgs.version = options.kernel;
       const profile = kernelProfile(boot.kernel.release, profileArgs);
       const runs = runPolicies(workload, machine, policies, profile, boot.inputs);

@@ -19,7 +19,7 @@ export function renderSimulation(
   out.push(`  nodes: ${machine.nodes.map((n) => `node${n.node} ${n.cpus}`).join('; ')}`);
   out.push(`  unbound pools: ${machine.unboundPods}, scope ${machine.unboundScope}`);
   out.push(`Kernel profile ${k.version} (${k.versionSource === 'boot' ? "from the boot's Linux version line" : k.versionSource === 'user' ? 'from --kernel' : 'default: the input names no kernel'}): ` +
-    `${k.sched === 'cfs' ? 'CFS' : 'EEVDF'}, HZ=${k.hz}, async wq "${k.asyncWq.name}", unbound ${k.unboundModel}, ` +
+    `${k.sched === 'cfs' ? 'CFS' : 'EEVDF'}, HZ=${k.hz}, ${k.cpuModel === 'ps' ? 'processor sharing' : 'round-robin with tick-rounded slices'}, async wq "${k.asyncWq.name}", unbound ${k.unboundModel}, ` +
     `worker creation ${(k.workerCreateLatencyNs / 1000).toFixed(0)} µs, CPU-intensive detection ${k.cpuIntensiveThresholdNs === null ? 'off' : `${k.cpuIntensiveThresholdNs / 1e6} ms`}`);
   out.push('');
   const probes = workload.probes;

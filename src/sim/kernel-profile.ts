@@ -24,6 +24,11 @@ export interface KernelProfile {
   /** EEVDF base slice before the ×factor scaling (0.75 ms up to 6.14, 0.70 ms from 6.15). */
   baseSliceNs: number;
   hz: number;
+  /**
+   * 'rr': each CPU serves its runnable threads round-robin with the tick-rounded slice (§7.1); 'ps': processor
+   * sharing (equal shares), approximated by round-robin with a 50 µs quantum.
+   */
+  cpuModel: 'rr' | 'ps';
   /** Time a pool's manager spends creating a worker (kthread_create_on_node through kthreadd). */
   workerCreateLatencyNs: number;
   /** Pool ids per possible CPU before the first unbound pool: 2 (≤ 6.8) or 4 (6.9+, BH pools). */
@@ -33,10 +38,12 @@ export interface KernelProfile {
 export const DEFAULT_KERNEL = '6.12';
 export const DEFAULT_HZ = 250;
 export const DEFAULT_WORKER_CREATE_NS = 100_000;
+export const PS_QUANTUM_NS = 50_000;
 
 export interface ProfileOverrides {
   version?: string;
   hz?: number;
+  cpuModel?: 'rr' | 'ps';
   workerCreateLatencyNs?: number;
 }
 
@@ -75,6 +82,7 @@ export function kernelProfile(release: string | null, overrides: ProfileOverride
     sched: at(6, 6) ? 'eevdf' : 'cfs',
     baseSliceNs: at(6, 15) ? 700_000 : 750_000,
     hz: overrides.hz ?? DEFAULT_HZ,
+    cpuModel: overrides.cpuModel ?? 'rr',
     workerCreateLatencyNs: overrides.workerCreateLatencyNs ?? DEFAULT_WORKER_CREATE_NS,
     poolIdsPerCpu: at(6, 9) ? 4 : 2,
   };
@@ -91,6 +99,7 @@ export function schedFactor(onlineCpus: number): number {
  * n × min_granularity); EEVDF: the base slice.
  */
 export function quantumNs(profile: KernelProfile, onlineCpus: number, runnable: number): number {
+  if (profile.cpuModel === 'ps') return PS_QUANTUM_NS;
   const factor = schedFactor(onlineCpus);
   const tick = 1e9 / profile.hz;
   let slice: number;

@@ -46,6 +46,17 @@ describe('patch-mail EPYC what-if (3 NVMe of ~34 ms on node 0 of a 2-node machin
     expect(probeMetrics(sim).windowNs / MS).toBeGreaterThan(102.6);
   });
 
+  it('conserves CPU work on CPU 0 under round-robin and processor sharing: the window covers the three CPU demands', () => {
+    const demand = workload.probes.reduce((a, p) => a + p.cpuNs, 0);
+    expect(demand).toBe(51347824);
+    for (const cpuModel of ['rr', 'ps'] as const) {
+      const sim = simulate(workload, machine, 'work-on-cpu', { profile: kernelProfile(null, { cpuModel }) });
+      const m = probeMetrics(sim);
+      expect(m.windowNs).toBeGreaterThanOrEqual(demand);
+      expect(sim.probes.reduce((a, p) => a + (p.onCpuNs ?? 0), 0)).toBe(demand);
+    }
+  });
+
   it('both fixes bring every probe back to ~34 ms on distinct CPUs of node 0', () => {
     for (const policy of ['skip-in-worker', 'queue-node'] as const) {
       const sim = simulate(workload, machine, policy, { profile });
