@@ -17,6 +17,7 @@ import { MachineError, machineFromTopology } from '../sim/machine.js';
 import { isPolicyName, POLICY_NAMES, type PolicyName } from '../sim/policies.js';
 import { runPolicies } from '../sim/sim-runs.js';
 import { DEFAULT_CPU_FRACTION, DEFAULT_SEGMENTS, WorkloadError, workloadFromBoot } from '../sim/workload.js';
+import { collectList } from './list-option.js';
 import { UsageError } from './usage-error.js';
 
 interface ReportOptions {
@@ -107,6 +108,3 @@ function parsePolicies(values: string[]): PolicyName[] {
   return out;
 }
 
-function collectList(value: string, previous: string[]): string[] {
-  return [...previous, ...value.split(',').map((s) => s.trim()).filter((s) => s.length > 0)];
-}
