@@ -1,0 +1,44 @@
+// `analyze` end to end through the built command, on bundled real captures.
+
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const CLI = join(process.cwd(), 'dist', 'src', 'cli.js');
+const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
+
+describe('trace-probe analyze', () => {
+  it('prints findings first, then the slowest probes, for the README capture', () => {
+    const r = run('analyze', 'fixtures/captures/before-n0x3');
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe('');
+    const findings = r.stdout.indexOf('\nFindings\n');
+    const slowest = r.stdout.indexOf('\nSlowest probes');
+    expect(findings).toBeGreaterThan(0);
+    expect(slowest).toBeGreaterThan(findings);
+    expect(r.stdout).toMatch(/bound-queue-serialization/);
+    // 0000:22:00.0: body on kworker/0:2 (pid 96) of CPU 0, 2.245 ms from `probe of 0000:22:00.0 returned 0 after 2245 usecs`
+    expect(r.stdout).toMatch(/0000:22:00\.0\s+nvme\s+0\s+0\s+kworker\/0:2-96 \(bound\)\s+4\.058920\s+2\.245/);
+  });
+
+  it('--fail-on exits 1 when the finding is there and 0 when it is not', () => {
+    expect(run('analyze', 'fixtures/captures/n0x3', '--fail-on', 'bound-queue-serialization').status).toBe(1);
+    expect(run('analyze', 'fixtures/captures/after-n0x3', '--fail-on', 'bound-queue-serialization').status).toBe(0);
+  });
+
+  it('--json prints the versioned Boot and --html writes a self-contained report', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'tp-analyze-')), 'n0x3.html');
+    const r = run('analyze', 'fixtures/captures/n0x3', '--json', '--html', out);
+    expect(r.status).toBe(0);
+    const boot = JSON.parse(r.stdout) as { schema: string; probes: Array<{ device: string; worker: { comm: string } | null }> };
+    expect(boot.schema).toBe('trace-probe.boot/1');
+    const nvme = boot.probes.filter((p) => /^0000:2[123]:00\.0$/.test(p.device));
+    expect(nvme.map((p) => p.worker?.comm).every((c) => /^kworker\/0:\d+$/.test(c ?? ''))).toBe(true);
+    const html = readFileSync(out, 'utf8');
+    expect(html).toMatch(/^<!DOCTYPE html>/i);
+    expect(html).not.toMatch(/<script[^>]+src=/);
+    expect(html).toContain('0000:21:00.0');
+  });
+});
