@@ -101,7 +101,16 @@ function timedFinding(boot: Boot, members: Member[]): Finding | null {
   const bodyStart = Math.min(...members.map((m) => m.body.bodyStartNs!));
   const bodyEnd = Math.max(...members.map((m) => m.body.bodyEndNs!));
   const bodySpanNs = Math.max(1, bodyEnd - bodyStart);
-  const factor = round3(sumBodyNs / bodySpanNs);
+  const bodyFactor = round3(sumBodyNs / bodySpanNs);
+  // The issue's serialization factor: sum of probe durations / wall span of the group (first probe
+  // start to last probe end, as the probe lines show them). Falls back to the bodies when a probe has
+  // no start/end.
+  const probeStarts = members.map((m) => m.probe.startNs);
+  const probeEnds = members.map((m) => m.probe.endNs);
+  const probeTimed = probeStarts.every((t) => t !== null) && probeEnds.every((t) => t !== null);
+  const probeSpanNs = probeTimed ? Math.max(1, Math.max(...(probeEnds as number[])) - Math.min(...(probeStarts as number[]))) : null;
+  const sumProbeNs = members.reduce((s, m) => s + m.probe.durationNs, 0);
+  const factor = probeSpanNs !== null ? round3(sumProbeNs / probeSpanNs) : bodyFactor;
 
   const parallelCpus = parallelCpuCount(ctx, members.length, warnings);
   const parallelNs = parallelSpanNs(members.map((m) => ({ readyNs: m.body.readyNs!, costNs: m.body.isolatedCostNs })), parallelCpus);
@@ -113,6 +122,9 @@ function timedFinding(boot: Boot, members: Member[]): Finding | null {
   return buildFinding(boot, ctx, {
     readyAtOnce,
     factor,
+    bodyFactor,
+    probeSpanNs,
+    sumProbeNs,
     lostNs,
     wallSpanNs,
     bodySpanNs,
@@ -142,6 +154,9 @@ function untimedFinding(boot: Boot, members: Member[]): Finding {
   return buildFinding(boot, ctx, {
     readyAtOnce: distinctWorkers(ctx.probes).length,
     factor: round3(sumBodyNs / Math.max(1, wallSpanNs)),
+    bodyFactor: round3(sumBodyNs / Math.max(1, wallSpanNs)),
+    probeSpanNs: null,
+    sumProbeNs: sumBodyNs,
     lostNs: Math.max(0, wallSpanNs - parallelNs),
     wallSpanNs,
     bodySpanNs: wallSpanNs,
@@ -191,7 +206,13 @@ export function workerName(w: WorkerIdentity): string {
 
 interface Numbers {
   readyAtOnce: number;
+  /** Sum of probe durations / wall span of the group (first probe start to last probe end). */
   factor: number;
+  /** Sum of body durations / first body start to last body end. */
+  bodyFactor: number;
+  /** First probe start to last probe end; null when a probe has no timestamps. */
+  probeSpanNs: number | null;
+  sumProbeNs: number;
   lostNs: number;
   wallSpanNs: number;
   /** First body start to last body end (the factor's denominator). */
@@ -235,7 +256,9 @@ function buildFinding(boot: Boot, ctx: GroupContext, n: Numbers): Finding {
       + `; they ran on 1 CPU, by ${workers.map(workerName).join(', ')}`
       + (queuedBy.length > 0 ? `, queued by ${queuedBy.join(', ')}` : '') + '.',
     n.timed
-      ? `Their bodies add up to ${ms(n.sumBodyNs)} ms within ${ms(n.bodySpanNs)} ms of wall time from the first body start to the last end (serialization factor ${n.factor}); the group took ${ms(n.wallSpanNs)} ms from the first probe start.`
+      ? (n.probeSpanNs !== null
+        ? `The probes add up to ${ms(n.sumProbeNs)} ms within ${ms(n.probeSpanNs)} ms of wall time from the first probe start to the last end (serialization factor ${n.factor}); their bodies add up to ${ms(n.sumBodyNs)} ms within ${ms(n.bodySpanNs)} ms (${n.bodyFactor}).`
+        : `Their bodies add up to ${ms(n.sumBodyNs)} ms within ${ms(n.bodySpanNs)} ms of wall time from the first body start to the last end (serialization factor ${n.factor}); the group took ${ms(n.wallSpanNs)} ms from the first probe start.`)
       : `Their costs add up to ${ms(n.sumBodyNs)} ms; the wall span is not in the input and is taken as the longest cost, ${ms(n.wallSpanNs)} ms (serialization factor ${n.factor}).`,
     `Run in parallel on ${n.parallelCpus} CPU${n.parallelCpus > 1 ? 's' : ''} ${ctx.nodeCpus.length > 0 ? `of ${nodeText}` : '(one per probe; the node\'s CPUs are not in the input)'} they would have taken about ${ms(n.parallelNs)} ms.`,
     `Data used: ${describeDataLevel(level, withSched)}.`,
@@ -256,6 +279,9 @@ function buildFinding(boot: Boot, ctx: GroupContext, n: Numbers): Finding {
     factor: n.factor,
     data: {
       factor: n.factor,
+      bodyFactor: n.bodyFactor,
+      probeSpanNs: n.probeSpanNs === null ? null : Math.round(n.probeSpanNs),
+      sumProbeNs: Math.round(n.sumProbeNs),
       overlap: { ready: n.readyAtOnce, ran: 1 },
       idleCpus: n.idleCpus,
       workers: workers.map((w) => ({ comm: w.comm, pid: w.pid })),

@@ -77,9 +77,14 @@ describe('bound-queue serialization on the n0x3 capture (ftrace work items joine
     expect(f.data.parallelSpanNs).toBe(7_741_000);
     expect(f.data.parallelCpus).toBe(4);
     expect(f.lostNs).toBe(3_659_000);
+    // factor (issue 4): sum of probe durations / wall span of the group = (8283 + 10853 + 7538) µs / 11.400 ms
+    // = 26.674 / 11.400 = 2.340
+    expect(f.data.sumProbeNs).toBe(26_674_000);
+    expect(f.data.probeSpanNs).toBe(11_400_000);
+    expect(f.factor).toBe(2.34);
+    expect(f.data.factor).toBe(2.34);
     // body span: first body start 6.559321+0.542 = 6.559863 to last body end 6.570721 → 10.858 ms; 16.308/10.858
-    expect(f.factor).toBe(1.502);
-    expect(f.data.factor).toBe(1.502);
+    expect(f.data.bodyFactor).toBe(1.502);
     expect(f.data.contentionNs).toBe(10_366_000);
   });
 
