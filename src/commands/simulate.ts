@@ -7,7 +7,7 @@ import { loadBoot } from '../model/load-boot.js';
 import type { Boot } from '../model/types.js';
 import { renderSimulation } from '../render/sim-text.js';
 import { kernelProfile } from '../sim/kernel-profile.js';
-import { type Machine, MachineError, machineFromSpec, machineFromTopology, parseCpuList, withIsolatedCpus } from '../sim/machine.js';
+import { type Machine, MachineError, machineFromSpec, machineFromTopology, parseCpuListOption, withIsolatedCpus } from '../sim/machine.js';
 import { isPolicyName, POLICY_NAMES, type PolicyName } from '../sim/policies.js';
 import { describeMachine, describeWorkload, runPolicies, simJson } from '../sim/sim-runs.js';
 import { DEFAULT_CPU_FRACTION, DEFAULT_SEGMENTS, type Workload, WorkloadError, workloadFromBoot } from '../sim/workload.js';
@@ -57,7 +57,7 @@ export function registerSimulate(program: Command): void {
       if (options.kernel !== undefined && !/^\d+\.\d+/.test(options.kernel)) throw new UsageError(`--kernel takes a version such as 6.1 or 6.12, not "${options.kernel}"`);
       if (options.cpuModel !== 'rr' && options.cpuModel !== 'ps') throw new UsageError(`--cpu-model takes rr or ps, not "${options.cpuModel}"`);
       const nodeOf = parseNodeOf(options.nodeOf);
-      const isolated = options.isolcpus === undefined ? null : wrap(() => parseCpuList(options.isolcpus!));
+      const isolated = options.isolcpus === undefined ? null : wrap(() => parseCpuListOption(options.isolcpus!));
 
       const boot = await loadBoot(inputs);
       const machine = await buildMachine(boot, options.topology, isolated);

@@ -17,15 +17,3 @@ export function nodeOfCpu(topology: Topology, cpu: Cpu): NodeId | null {
   return topology.cpus.find((c) => c.cpu === cpu)?.node ?? null;
 }
 
-/** "0-3,6" from [0,1,2,3,6] (the kernel's %*pbl list form). */
-export function formatCpuList(cpus: readonly number[]): string {
-  const sorted = [...new Set(cpus)].sort((a, b) => a - b);
-  const parts: string[] = [];
-  for (let i = 0; i < sorted.length; ) {
-    let j = i;
-    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j]! + 1) j++;
-    parts.push(j === i ? `${sorted[i]}` : `${sorted[i]}-${sorted[j]}`);
-    i = j + 1;
-  }
-  return parts.join(',');
-}

@@ -15,42 +15,7 @@ import type { Cpu, Diagnostic, Topology, TopologyCpu } from '../model/types.js';
 import { cpuId, nodeId } from '../model/types.js';
 import type { DiagnosticSink } from './kernel-log.js';
 import { readLines } from './lines.js';
-
-const RANGE = /^(\d+)(?:-(\d+)(?::(\d+)(?:\/(\d+))?)?)?$/;
-/** More CPUs than any kernel supports (NR_CPUS max 8192): refuse rather than allocate. */
-const MAX_CPU = 1 << 16;
-
-/** CPUs of a kernel cpulist (`0-5,48-53`, `7`, ``); null when the text is not one. */
-export function tryParseCpuList(text: string): number[] | null {
-  const trimmed = text.trim();
-  if (trimmed === '') return [];
-  const cpus: number[] = [];
-  for (const piece of trimmed.split(',')) {
-    const m = RANGE.exec(piece.trim());
-    if (!m) return null;
-    const first = Number(m[1]);
-    const last = m[2] === undefined ? first : Number(m[2]);
-    if (last < first || last >= MAX_CPU) return null;
-    if (m[4] !== undefined) {
-      // Kernel input grammar `a-b:used/group` (bitmap_parselist): `used` CPUs of every `group`.
-      const used = Number(m[3]);
-      const group = Number(m[4]);
-      if (group === 0 || used > group) return null;
-      for (let c = first; c <= last; c++) if ((c - first) % group < used) cpus.push(c);
-    } else {
-      // util-linux cpulist_create() prints strided runs as `a-b:stride`.
-      const stride = m[3] === undefined ? 1 : Number(m[3]);
-      if (stride === 0) return null;
-      for (let c = first; c <= last; c += stride) cpus.push(c);
-    }
-  }
-  return cpus;
-}
-
-/** CPUs of a kernel cpulist (%*pbl grammar); [] for '' and for text that is not a cpulist. */
-export function parseCpuList(text: string): number[] {
-  return tryParseCpuList(text) ?? [];
-}
+import { tryParseCpuList } from '../model/cpu-list.js';
 
 interface PartialCpu {
   node: number | null;

@@ -2,7 +2,7 @@
 // probe needs), then one row per policy: probe window, mean/max probe cost, CPUs and workers that ran the
 // probe bodies, findings. No analysis here: everything comes from sim/.
 
-import { formatCpuList } from '../findings/node-cpus.js';
+import { formatCpuList } from '../model/cpu-list.js';
 import type { describeMachine, describeWorkload, SimRun } from '../sim/sim-runs.js';
 import { formatMs, renderTable } from './text-table.js';
 

@@ -2,7 +2,7 @@
 // housekeeping masks (workqueue-model.md §8.1). Built from a real boot's Topology or from an `NxC`
 // what-if ("2x64": 2 nodes of 64 CPUs, numbered node by node, one LLC per node).
 
-import { formatCpuList } from '../findings/node-cpus.js';
+import { formatCpuList, tryParseCpuList } from '../model/cpu-list.js';
 import type { Cpu, NodeId, Topology } from '../model/types.js';
 
 export interface MachineCpu {
@@ -84,18 +84,11 @@ export function withIsolatedCpus(machine: Machine, isolated: number[]): Machine 
   return { ...machine, cpus, description: `${machine.description}, isolcpus=${formatCpuList([...set])}` };
 }
 
-/** Parses a kernel CPU list ("0-3,8,10-11"). */
-export function parseCpuList(text: string): number[] {
-  const out: number[] = [];
-  for (const part of text.split(',').map((s) => s.trim()).filter((s) => s.length > 0)) {
-    const m = /^(\d+)(?:-(\d+))?$/.exec(part);
-    if (!m) throw new MachineError(`"${text}" is not a CPU list (e.g. 0-3,8)`);
-    const lo = Number(m[1]);
-    const hi = m[2] === undefined ? lo : Number(m[2]);
-    if (hi < lo) throw new MachineError(`"${part}" in CPU list "${text}" runs backwards`);
-    for (let c = lo; c <= hi; c++) out.push(c);
-  }
-  return out;
+/** Parses a kernel CPU list ("0-3,8,10-11") given on the command line; a bad list is a MachineError. */
+export function parseCpuListOption(text: string): number[] {
+  const cpus = tryParseCpuList(text);
+  if (cpus === null || cpus.length === 0) throw new MachineError(`"${text}" is not a CPU list (e.g. 0-3,8)`);
+  return cpus;
 }
 
 function finish(cpus: MachineCpu[], description: string, llcKnown: boolean): Machine {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { nodeId, ns } from '../../src/model/types.js';
 import { EventQueue } from '../../src/sim/event-queue.js';
 import { kernelProfile, quantumNs } from '../../src/sim/kernel-profile.js';
-import { MachineError, machineFromSpec, machineFromTopology, parseCpuList, withIsolatedCpus } from '../../src/sim/machine.js';
+import { MachineError, machineFromSpec, machineFromTopology, parseCpuListOption, withIsolatedCpus } from '../../src/sim/machine.js';
 import { pciProbeCpu } from '../../src/sim/policies.js';
 import { probeMetrics } from '../../src/sim/sim-runs.js';
 import { simulate } from '../../src/sim/simulate.js';
@@ -43,7 +43,7 @@ describe('Machine', () => {
   });
 
   it('isolcpus moves the PCI probe CPU to the first housekeeping CPU of the node (69a18b18699b)', () => {
-    const m = withIsolatedCpus(machineFromSpec('2x4'), parseCpuList('0-1,4'));
+    const m = withIsolatedCpus(machineFromSpec('2x4'), parseCpuListOption('0-1,4'));
     expect(pciProbeCpu(m, 0)).toBe(2);
     expect(pciProbeCpu(m, 1)).toBe(5);
     expect(m.description).toMatch(/isolcpus=0-1,4/);
