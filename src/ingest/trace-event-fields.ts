@@ -10,6 +10,7 @@
 // Checked against the 6.1.176 captures, the corpus traces (3.15, 4.6, 5.x, 6.x, Android) and trace-cmd 3.1.6.
 // Hot path: no regular expressions; names are matched with startsWith before any slicing.
 
+import { detached } from '../model/detached-string.js';
 import type { Cpu, Pid } from '../model/types.js';
 import type { TraceEvent, TraceEventBase } from './trace-events.types.js';
 import { parseGraphColumns } from './funcgraph-body.js';
@@ -86,7 +87,8 @@ export function parseEventFields(name: KnownEventName, fields: string, ctx: Even
     case 'initcall_finish':
       return parseInitcallFinish(fields, ctx);
     case 'tracing_mark_write':
-      return { source: ctx.source, timeNs: ctx.timeNs, cpu: ctx.cpu, pid: ctx.pid, comm: ctx.comm, tgid: ctx.tgid, type: 'marker', text: fields };
+      // Markers are few and kept by the model: their text is copied off the decoded chunk (detached-string.ts).
+      return { source: ctx.source, timeNs: ctx.timeNs, cpu: ctx.cpu, pid: ctx.pid, comm: ctx.comm, tgid: ctx.tgid, type: 'marker', text: detached(fields) };
     case 'print':
       return parsePrint(fields, ctx);
     case 'funcgraph_entry':
@@ -381,5 +383,5 @@ function parseInitcallFinish(f: string, ctx: EventContext): TraceEvent | null {
 function parsePrint(f: string, ctx: EventContext): TraceEvent | null {
   const colon = f.indexOf(': ');
   const text = colon >= 0 && f.indexOf(' ') > colon ? f.slice(colon + 2) : f;
-  return { source: ctx.source, timeNs: ctx.timeNs, cpu: ctx.cpu, pid: ctx.pid, comm: ctx.comm, tgid: ctx.tgid, type: 'marker', text: text.trimEnd() };
+  return { source: ctx.source, timeNs: ctx.timeNs, cpu: ctx.cpu, pid: ctx.pid, comm: ctx.comm, tgid: ctx.tgid, type: 'marker', text: detached(text.trimEnd()) };
 }

@@ -20,7 +20,7 @@ import type { Builder } from './builder.js';
 import { probesFromFunctionGraph } from './funcgraph-probes.js';
 import { InitcallBuilder } from './initcalls.js';
 import { KernelInfoBuilder } from './kernel-info.js';
-import { joinProbesWithTrace, TraceMarkerBuilder, type ClockMarker } from './probe-trace-join.js';
+import { joinProbesWithTrace, PROBE_BODY_FUNCTIONS, PROBE_CARRIER_FUNCTIONS, TraceMarkerBuilder, type ClockMarker } from './probe-trace-join.js';
 import { ProbeSpanBuilder } from './probe-spans.js';
 import { TaskOccupancyBuilder } from './task-occupancy.js';
 import { mergeTopologies } from './topology-merge.js';
@@ -126,8 +126,19 @@ async function buildBoot(inputs: ResolvedInput[]): Promise<Boot> {
   const logBuilders: Array<Builder<KernelRecord, unknown>> = [kernelInfo, probeSpans, initcalls];
   for (const b of logBuilders) b.reset();
 
-  const workItems = new WorkItemBuilder();
-  const occupancy = new TaskOccupancyBuilder();
+  // Bounded memory on long traces: unless function_graph probes need every item, keep only the work items
+  // that can carry a probe (or run in a task the kernel log names), and the scheduling of the tasks that
+  // run or queue them or that the log names (probe callers: known because kernel logs are read first).
+  const probeTasks = new Set<number>();
+  const keepAll = inputs.some((i) => i.format === 'function-graph');
+  const workItems = new WorkItemBuilder(keepAll ? {} : {
+    keepItem: (fn, workerPid) => PROBE_BODY_FUNCTIONS.has(fn) || PROBE_CARRIER_FUNCTIONS.has(fn) || (workerPid !== null && probeTasks.has(workerPid)),
+    // The join looks at the queuer only of a probe body (it waits in flush_work); an async_run_entry_fn's does not wait.
+    queuerMatters: (fn) => PROBE_BODY_FUNCTIONS.has(fn),
+  });
+  const occupancy = new TaskOccupancyBuilder(keepAll ? {} : {
+    taskInterestUntil: (pid) => (probeTasks.has(pid) ? Infinity : workItems.taskInterestUntil(pid)),
+  });
   const traceMarkers = new TraceMarkerBuilder();
   const traceBuilders: Array<Builder<TraceEvent, unknown>> = [workItems, occupancy, traceMarkers];
   for (const b of traceBuilders) b.reset();
@@ -136,7 +147,6 @@ async function buildBoot(inputs: ResolvedInput[]): Promise<Boot> {
   let functionGraph = false;
   let traceHeader: TraceHeader | undefined;
   let traceFile: string | undefined;
-  // Kernel-log lines whose text was also written to trace_marker: they align the two clocks.
   const kernelLogMarkers: ClockMarker[] = [];
   let markerTexts: ReadonlySet<string> = new Set();
 
@@ -144,27 +154,40 @@ async function buildBoot(inputs: ResolvedInput[]): Promise<Boot> {
   const deviceNodes = new Map<string, NodeId | null>();
   let kernelLogs = 0;
 
-  // Traces first, so the kernel log can be searched for the trace's markers in the same single pass.
-  const ordered = [...inputs.filter((i) => TRACE_FORMATS.has(i.format)), ...inputs.filter((i) => !TRACE_FORMATS.has(i.format))];
+  // Kernel logs first, so the trace builders know the tasks the probe spans name; the kernel logs are
+  // searched for the trace's markers afterwards (they are small next to a trace).
+  const ordered = [
+    ...inputs.filter((i) => KERNEL_LOG_FORMATS.has(i.format)),
+    ...inputs.filter((i) => TRACE_FORMATS.has(i.format)),
+    ...inputs.filter((i) => !KERNEL_LOG_FORMATS.has(i.format) && !TRACE_FORMATS.has(i.format)),
+  ];
+  let probeTasksKnown = false;
+  // Infos and diagnostics are reported traces first, then the other inputs in the order given.
+  const reported = new Map<ResolvedInput, { info: InputInfo; diagnostics: Diagnostic[] }>();
   for (const input of ordered) {
     let fileDiagnostics = 0;
+    const inputDiagnostics: Diagnostic[] = [];
     const onDiagnostic: DiagnosticSink = (d) => {
       fileDiagnostics++;
-      diagnostics.push(d);
+      inputDiagnostics.push(d);
     };
     let lines = 0;
     if (KERNEL_LOG_FORMATS.has(input.format)) {
       kernelLogs++;
       const result = await readKernelLog(input.path, input.format as KernelLogFormat, (line) => {
-        if (markerTexts.size > 0 && line.timeNs !== null && markerTexts.has(line.text.trim())) {
-          kernelLogMarkers.push({ text: line.text.trim(), timeNs: line.timeNs, source: line.source });
-        }
         const record = recognizeKernelMessage(line);
         if (record) for (const b of logBuilders) b.handle(record);
       }, onDiagnostic);
       lines = result.lines;
     } else if (TRACE_FORMATS.has(input.format)) {
       traceSeen = true;
+      if (!probeTasksKnown) {
+        probeTasksKnown = true;
+        probeSpans.finalize();
+        for (const p of probeSpans.data().probes) {
+          for (const pid of [p.callerPid, p.queuedBy?.pid, p.worker?.pid]) if (pid != null) probeTasks.add(pid);
+        }
+      }
       const format = input.format as TraceFormat;
       if (format === 'function-graph') functionGraph = true;
       const result = await readTrace(input.path, format, (event) => {
@@ -184,7 +207,22 @@ async function buildBoot(inputs: ResolvedInput[]): Promise<Boot> {
     } else {
       throw new InputError(input.path, null, `a ${input.format} file cannot be combined with other inputs`);
     }
-    infos.push({ path: input.path, format: input.format, lines, diagnostics: fileDiagnostics });
+    reported.set(input, { info: { path: input.path, format: input.format, lines, diagnostics: fileDiagnostics }, diagnostics: inputDiagnostics });
+  }
+  for (const input of [...inputs.filter((i) => TRACE_FORMATS.has(i.format)), ...inputs.filter((i) => !TRACE_FORMATS.has(i.format))]) {
+    const r = reported.get(input)!;
+    infos.push(r.info);
+    diagnostics.push(...r.diagnostics);
+  }
+  // Kernel-log lines whose text was also written to trace_marker align the two clocks.
+  if (markerTexts.size > 0) {
+    for (const input of ordered.filter((i) => KERNEL_LOG_FORMATS.has(i.format))) {
+      await readKernelLog(input.path, input.format as KernelLogFormat, (line) => {
+        if (line.timeNs !== null && markerTexts.has(line.text.trim())) {
+          kernelLogMarkers.push({ text: line.text.trim(), timeNs: line.timeNs, source: line.source });
+        }
+      }, () => {});
+    }
   }
   if (kernelLogs > 1) {
     diagnostics.push({ file: inputs.map((i) => i.path).join(', '), line: null, severity: 'warning',

@@ -27,7 +27,7 @@ export const PROBE_BODY_FUNCTIONS: ReadonlySet<string> = new Set([
 ]);
 
 /** Work functions inside which a probe runs in the worker itself (async attach, deferred retries). */
-const PROBE_CARRIER_FUNCTIONS: ReadonlySet<string> = new Set(['async_run_entry_fn', 'deferred_probe_work_func']);
+export const PROBE_CARRIER_FUNCTIONS: ReadonlySet<string> = new Set(['async_run_entry_fn', 'deferred_probe_work_func']);
 
 /** A text written to the kernel log and to trace_marker (e.g. `lab: insmod nvme`), with its time on that clock. */
 export interface ClockMarker {

@@ -10,6 +10,7 @@
 import type { TraceEvent } from '../ingest/trace-events.types.js';
 import type { Builder } from './builder.js';
 import type { Cpu, Diagnostic, Ns, Pid, SourceRef } from './types.js';
+import { detached } from './detached-string.js';
 import { ns } from './types.js';
 
 export type TaskState = 'running' | 'runnable' | 'sleeping';
@@ -54,9 +55,25 @@ interface OpenState {
 
 const IDLE_PID = 0;
 
+export interface TaskOccupancyOptions {
+  /**
+   * Until when a task's intervals are wanted (default: always, for every task). An interval is kept when it
+   * starts no later than that time; the intervals of a task not (yet) wanted are held only for the last
+   * `historyNs` of trace time, and become kept with it when it becomes wanted. So memory follows the wanted
+   * tasks, not the trace (see WorkItemBuilder.taskInterestUntil).
+   */
+  taskInterestUntil?: (pid: Pid) => number;
+  /** How much recent history of a task not yet wanted is held. Default 50 ms (the join compares within 200 µs). */
+  historyNs?: number;
+}
+
 export class TaskOccupancyBuilder implements Builder<TraceEvent, TaskOccupancy> {
   private tasks = new Map<Pid, TaskTimeline>();
   private open = new Map<Pid, OpenState>();
+  /** Recent intervals of tasks not (yet) wanted, oldest first. */
+  private recent = new Map<Pid, TaskInterval[]>();
+  private readonly interestUntil: ((pid: Pid) => number) | null;
+  private readonly historyNs: number;
   private startNs: Ns | null = null;
   private endNs: Ns | null = null;
   private hasSchedSwitch = false;
@@ -65,9 +82,15 @@ export class TaskOccupancyBuilder implements Builder<TraceEvent, TaskOccupancy> 
   private firstInconsistency: SourceRef | null = null;
   private finalized = false;
 
+  constructor(options: TaskOccupancyOptions = {}) {
+    this.interestUntil = options.taskInterestUntil ?? null;
+    this.historyNs = options.historyNs ?? 50_000_000;
+  }
+
   reset(): void {
     this.tasks = new Map();
     this.open = new Map();
+    this.recent = new Map();
     this.startNs = null;
     this.endNs = null;
     this.hasSchedSwitch = false;
@@ -134,6 +157,7 @@ export class TaskOccupancyBuilder implements Builder<TraceEvent, TaskOccupancy> 
       for (const [pid, state] of this.open) this.close(pid, state, this.endNs);
     }
     this.open.clear();
+    this.recent.clear();
     if (this.inconsistencies > 0) {
       this.diagnostics.push({
         file: this.firstInconsistency?.file ?? '',
@@ -157,7 +181,29 @@ export class TaskOccupancyBuilder implements Builder<TraceEvent, TaskOccupancy> 
   private close(pid: Pid, state: OpenState, t: Ns): void {
     if (t <= state.sinceNs) return;
     const timeline = this.timeline(pid);
-    timeline.intervals.push({ state: state.state, startNs: state.sinceNs, endNs: t, cpu: state.cpu, cause: state.cause, source: state.source });
+    const interval: TaskInterval = { state: state.state, startNs: state.sinceNs, endNs: t, cpu: state.cpu, cause: state.cause, source: state.source };
+    if (this.interestUntil === null) {
+      timeline.intervals.push(interval);
+      return;
+    }
+    const recent = this.recent.get(pid);
+    if (state.sinceNs <= this.interestUntil(pid)) {
+      if (recent !== undefined) {
+        for (const r of recent) timeline.intervals.push(r);
+        this.recent.delete(pid);
+      }
+      timeline.intervals.push(interval);
+      return;
+    }
+    if (recent === undefined) {
+      this.recent.set(pid, [interval]);
+      return;
+    }
+    recent.push(interval);
+    const horizon = t - this.historyNs;
+    let drop = 0;
+    while (drop < recent.length && recent[drop]!.endNs < horizon) drop++;
+    if (drop > 0) recent.splice(0, drop);
   }
 
   private timeline(pid: Pid): TaskTimeline {
@@ -171,7 +217,9 @@ export class TaskOccupancyBuilder implements Builder<TraceEvent, TaskOccupancy> 
 
   private noteComm(pid: Pid, comm: string): void {
     if (comm === '' || comm === '<...>') return;
-    this.timeline(pid).comm = comm;
+    const timeline = this.timeline(pid);
+    // Kept strings must not hold the trace's decoded chunks alive (detached-string.ts).
+    if (timeline.comm !== comm) timeline.comm = detached(comm);
   }
 
   private inconsistent(source: SourceRef): void {

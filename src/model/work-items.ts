@@ -12,6 +12,7 @@ import type { TraceEvent } from '../ingest/trace-events.types.js';
 import type { Builder } from './builder.js';
 import { isRunnableState } from './task-occupancy.js';
 import type { Cpu, Diagnostic, Ns, Pid, SourceRef, WorkerIdentity } from './types.js';
+import { detached } from './detached-string.js';
 import { ns } from './types.js';
 import { parseWorkerComm } from './worker-identity.js';
 
@@ -44,15 +45,38 @@ export interface WorkItem {
 }
 
 export interface WorkItemData {
+  /** The items the builder keeps (all of them unless `keepItem` says otherwise), in queue order. */
   workItems: WorkItem[];
+  /** Items not kept (`keepItem` said no), counted by function. */
+  otherItems: ReadonlyMap<string, number>;
   diagnostics: Diagnostic[];
+}
+
+export interface WorkItemOptions {
+  /**
+   * Which items to keep in `workItems` (default: all), asked when an item is first seen (workerPid null)
+   * and again when it starts (its function and worker known). The others are followed while they are
+   * pending or running (for diagnostics and flush detection) and then only counted by function, so memory
+   * does not grow with the trace.
+   */
+  keepItem?: (fn: string, workerPid: number | null) => boolean;
+  /** Whether the queuer of a kept item with this function is of interest while the item is live (default: yes). */
+  queuerMatters?: (fn: string) => boolean;
+  /** How long after a kept item ends its worker (and queuer) stay of interest (taskInterestUntil). Default 100 ms. */
+  interestAfterNs?: number;
 }
 
 /** A queue_work issued from inside a running work item: does its queuer sleep until it ends? */
 interface FlushCandidate {
-  item: number;
-  waiter: number;
+  item: WorkItem;
+  waiter: WorkItem;
   slept: boolean;
+}
+
+/** Per task: kept items it queued or runs that have not ended, and when the last of them ended. */
+interface TaskInterest {
+  live: number;
+  lastEndNs: number;
 }
 
 /** Gaps of one kind listed one by one before the rest are counted in one diagnostic. */
@@ -66,23 +90,39 @@ export function workFunctionName(printed: string): string {
 
 export class WorkItemBuilder implements Builder<TraceEvent, WorkItemData> {
   private items: WorkItem[] = [];
+  /** index in `items` of each kept item */
+  private indexOf = new Map<WorkItem, number>();
+  private otherItems = new Map<string, number>();
   private diagnostics: Diagnostic[] = [];
   /** queued (or activated) but not started, by work address */
-  private pending = new Map<string, number>();
+  private pending = new Map<string, WorkItem>();
   /** running, by worker pid */
-  private running = new Map<number, number>();
+  private running = new Map<number, WorkItem>();
   private flushCandidates = new Map<number, FlushCandidate>();
+  private interest = new Map<number, TaskInterest>();
+  private readonly keepItem: (fn: string, workerPid: number | null) => boolean;
+  private readonly queuerMatters: (fn: string) => boolean;
+  private readonly interestAfterNs: number;
   private schedSwitchSeen = false;
   private finalized = false;
   private perKind = new Map<string, number>();
   private firstSuppressed = new Map<string, SourceRef | null>();
 
+  constructor(options: WorkItemOptions = {}) {
+    this.keepItem = options.keepItem ?? (() => true);
+    this.queuerMatters = options.queuerMatters ?? (() => true);
+    this.interestAfterNs = options.interestAfterNs ?? 100_000_000;
+  }
+
   reset(): void {
     this.items = [];
+    this.indexOf.clear();
+    this.otherItems.clear();
     this.diagnostics = [];
     this.pending.clear();
     this.running.clear();
     this.flushCandidates.clear();
+    this.interest.clear();
     this.schedSwitchSeen = false;
     this.finalized = false;
     this.perKind.clear();
@@ -116,32 +156,78 @@ export class WorkItemBuilder implements Builder<TraceEvent, WorkItemData> {
   finalize(): void {
     if (this.finalized) return;
     this.finalized = true;
-    for (const index of this.pending.values()) {
-      const item = this.items[index]!;
+    for (const item of this.pending.values()) {
       if (item.startedAt === null) {
         this.warn('were queued but never started', item.sources[0] ?? null, `work ${item.work} (${item.function}) was queued but never started before the trace ended`);
       }
     }
-    for (const index of this.running.values()) {
-      const item = this.items[index]!;
+    for (const item of this.running.values()) {
       this.warn('started but never ended', item.sources[item.sources.length - 1] ?? null,
         `work ${item.work} (${item.function}) started but did not end before the trace ended`);
     }
+    for (const item of [...this.pending.values(), ...this.running.values()]) this.retire(item);
     this.summarizeSuppressed();
   }
 
   data(): WorkItemData {
-    return { workItems: this.items, diagnostics: this.diagnostics };
+    return { workItems: this.items, otherItems: this.otherItems, diagnostics: this.diagnostics };
+  }
+
+  /**
+   * Until when task `pid`'s scheduling matters to the kept items: +Infinity while it runs a kept item or
+   * waits for one it queued, the last such end + `interestAfterNs` afterwards, -Infinity if never.
+   */
+  taskInterestUntil(pid: number): number {
+    const interest = this.interest.get(pid);
+    if (interest === undefined) return -Infinity;
+    return interest.live > 0 ? Infinity : interest.lastEndNs + this.interestAfterNs;
+  }
+
+  private interested(pid: number): void {
+    const interest = this.interest.get(pid);
+    if (interest === undefined) this.interest.set(pid, { live: 1, lastEndNs: -Infinity });
+    else interest.live++;
+  }
+
+  private noLongerInterested(pid: number, t: number): void {
+    const interest = this.interest.get(pid);
+    if (interest === undefined) return;
+    if (interest.live > 0) interest.live--;
+    if (t > interest.lastEndNs) interest.lastEndNs = t;
+  }
+
+  /** A new item: kept in `items` if its function is kept, else only followed while live and counted. */
+  private newItem(item: WorkItem): WorkItem {
+    if (this.keepItem(item.function, null)) this.keep(item);
+    return item;
+  }
+
+  private keep(item: WorkItem): void {
+    // Kept strings must not hold the trace's decoded chunks alive (detached-string.ts).
+    item.work = detached(item.work);
+    item.function = detached(item.function);
+    item.workqueue = detached(item.workqueue);
+    if (item.queuedBy !== null) item.queuedBy.comm = detached(item.queuedBy.comm);
+    this.indexOf.set(item, this.items.length);
+    this.items.push(item);
+  }
+
+  private isKept(item: WorkItem): boolean {
+    return this.indexOf.has(item);
+  }
+
+  /** An item leaves the builder's live state: a dropped one is counted by its function. */
+  private retire(item: WorkItem): void {
+    if (!this.isKept(item)) this.otherItems.set(item.function, (this.otherItems.get(item.function) ?? 0) + 1);
   }
 
   private queue(event: Extract<TraceEvent, { type: 'workqueue_queue_work' }>): void {
-    const previous = this.pending.get(event.work);
-    if (previous !== undefined) {
-      const old = this.items[previous]!;
+    const old = this.pending.get(event.work);
+    if (old !== undefined) {
       this.warn('were queued again before they started', event.source, `work ${event.work} (${old.function}) queued again before it started (events lost?): the earlier queue_work stays unmatched`);
+      this.retire(old);
     }
-    const index = this.items.length;
-    this.items.push({
+    const item = this.newItem({
       work: event.work,
       function: workFunctionName(event.function),
       workqueue: event.workqueue,
@@ -159,92 +245,109 @@ export class WorkItemBuilder implements Builder<TraceEvent, WorkItemData> {
       flushedBy: null,
       sources: [event.source],
     });
-    this.pending.set(event.work, index);
+    this.pending.set(event.work, item);
+    if (this.isKept(item) && this.queuerMatters(item.function)) this.interested(event.pid);
     const waiter = this.running.get(event.pid);
-    if (waiter !== undefined) this.flushCandidates.set(event.pid, { item: index, waiter, slept: false });
+    if (waiter !== undefined) this.flushCandidates.set(event.pid, { item, waiter, slept: false });
   }
 
   private activate(event: Extract<TraceEvent, { type: 'workqueue_activate_work' }>): void {
-    let index = this.pending.get(event.work);
-    if (index === undefined) {
-      index = this.partialItem(event.work, event.function ?? '');
-      this.pending.set(event.work, index);
+    let item = this.pending.get(event.work);
+    if (item === undefined) {
+      item = this.partialItem(event.work, event.function ?? '');
+      this.pending.set(event.work, item);
       this.warn('were activated without a queue_work event', event.source, `work ${event.work} activated without a queue_work event (queued before the trace began, or events lost)`);
     }
-    const item = this.items[index]!;
     if (item.activatedAt === null) item.activatedAt = event.timeNs;
     item.sources.push(event.source);
   }
 
   private start(event: Extract<TraceEvent, { type: 'workqueue_execute_start' }>): void {
-    let index = this.pending.get(event.work);
-    if (index === undefined) {
-      index = this.partialItem(event.work, event.function);
+    let item = this.pending.get(event.work);
+    if (item === undefined) {
+      item = this.partialItem(event.work, event.function);
       // flush_work()'s barrier is inserted by insert_wq_barrier(), which has no queue_work tracepoint.
       if (workFunctionName(event.function) !== 'wq_barrier_func') this.warn('started without a queue_work event', event.source, `work ${event.work} (${workFunctionName(event.function)}) started without a queue_work event (queued before the trace began, or events lost)`);
     } else {
       this.pending.delete(event.work);
     }
-    const stillRunning = this.running.get(event.pid);
-    if (stillRunning !== undefined) {
-      const old = this.items[stillRunning]!;
+    const old = this.running.get(event.pid);
+    if (old !== undefined) {
       this.warn('lost their end event', event.source, `worker ${event.comm}-${event.pid} started work ${event.work} while work ${old.work} (${old.function}) had no end event (events lost?)`);
+      this.endInterest(old, event.timeNs);
+      this.retire(old);
     }
-    const item = this.items[index]!;
     if (item.function === '') item.function = workFunctionName(event.function);
+    // Asked again with the worker known (and the function, for an item activated without a queue event).
+    if (!this.isKept(item) && this.keepItem(item.function, event.pid)) {
+      this.keep(item);
+      if (item.queuedBy !== null && this.queuerMatters(item.function)) this.interested(item.queuedBy.pid);
+    }
     item.startedAt = event.timeNs;
-    item.worker = parseWorkerComm(event.comm, event.pid);
+    item.worker = parseWorkerComm(this.isKept(item) ? detached(event.comm) : event.comm, event.pid);
     item.workerCpu = event.cpu;
     if (item.queuedAt !== null && event.timeNs !== null) item.queueDelayNs = ns(event.timeNs - item.queuedAt);
     item.sources.push(event.source);
-    this.running.set(event.pid, index);
+    this.running.set(event.pid, item);
+    if (this.isKept(item)) this.interested(event.pid);
   }
 
   private end(event: Extract<TraceEvent, { type: 'workqueue_execute_end' }>): void {
-    const index = this.running.get(event.pid);
-    if (index === undefined || this.items[index]!.work !== event.work) {
+    const item = this.running.get(event.pid);
+    if (item === undefined || item.work !== event.work) {
       this.warn('ended without a matching start', event.source, `work ${event.work} ended on ${event.comm}-${event.pid} without a matching start (started before the trace began, or events lost)`);
-      if (index !== undefined) this.running.delete(event.pid);
+      if (item !== undefined) {
+        this.running.delete(event.pid);
+        this.endInterest(item, event.timeNs);
+        this.retire(item);
+      }
       return;
     }
     this.running.delete(event.pid);
-    const item = this.items[index]!;
+    this.endInterest(item, event.timeNs);
     item.endedAt = event.timeNs;
     if (item.startedAt !== null && event.timeNs !== null) item.runNs = ns(event.timeNs - item.startedAt);
     item.sources.push(event.source);
     const candidate = this.flushCandidates.get(event.pid);
     // A waiter's own item ending means it did not wait for what it queued (or it already confirmed).
-    if (candidate && candidate.waiter === index) {
+    if (candidate && candidate.waiter === item) {
       this.confirmWithoutScheduler(event.pid, candidate);
       this.flushCandidates.delete(event.pid);
     }
+    this.retire(item);
+  }
+
+  /** A running item stops: its worker, and its queuer if it was kept, are of interest a while longer. */
+  private endInterest(item: WorkItem, t: Ns | null): void {
+    if (!this.isKept(item)) return;
+    const at = t ?? -Infinity;
+    if (item.worker?.pid != null) this.noLongerInterested(item.worker.pid, at);
+    if (item.queuedBy !== null && this.queuerMatters(item.function)) this.noLongerInterested(item.queuedBy.pid, at);
   }
 
   private switchOut(pid: Pid, state: string): void {
     const candidate = this.flushCandidates.get(pid);
     if (!candidate) return;
     if (isRunnableState(state)) return;
-    if (this.items[candidate.item]!.endedAt === null) candidate.slept = true;
+    if (candidate.item.endedAt === null) candidate.slept = true;
     else this.flushCandidates.delete(pid);
   }
 
   private switchIn(pid: Pid): void {
     const candidate = this.flushCandidates.get(pid);
     if (!candidate?.slept) return;
-    const item = this.items[candidate.item]!;
-    if (item.endedAt !== null) item.flushedBy = candidate.waiter;
+    if (candidate.item.endedAt !== null) candidate.item.flushedBy = this.indexOf.get(candidate.waiter) ?? null;
     this.flushCandidates.delete(pid);
   }
 
   /** Without sched_switch events: the queuer's item outlived the queued one. */
   private confirmWithoutScheduler(pid: number, candidate: FlushCandidate): void {
     if (this.schedSwitchSeen) return;
-    const item = this.items[candidate.item]!;
-    if (item.endedAt !== null && this.running.get(pid) === undefined) item.flushedBy = candidate.waiter;
+    if (candidate.item.endedAt !== null && this.running.get(pid) === undefined) candidate.item.flushedBy = this.indexOf.get(candidate.waiter) ?? null;
   }
 
-  private partialItem(work: string, fn: string): number {
-    this.items.push({
+  private partialItem(work: string, fn: string): WorkItem {
+    return this.newItem({
       work,
       function: workFunctionName(fn),
       workqueue: '',
@@ -262,7 +365,6 @@ export class WorkItemBuilder implements Builder<TraceEvent, WorkItemData> {
       flushedBy: null,
       sources: [],
     });
-    return this.items.length - 1;
   }
 
   /** One diagnostic per gap, up to DIAGNOSTICS_PER_KIND of a kind; the rest are summed up in finalize(). */
@@ -270,7 +372,7 @@ export class WorkItemBuilder implements Builder<TraceEvent, WorkItemData> {
     const count = (this.perKind.get(kind) ?? 0) + 1;
     this.perKind.set(kind, count);
     if (count <= DIAGNOSTICS_PER_KIND) {
-      this.diagnostics.push({ file: source?.file ?? '', line: source?.line ?? null, message, severity: 'warning' });
+      this.diagnostics.push({ file: source?.file ?? '', line: source?.line ?? null, message: detached(message), severity: 'warning' });
     } else if (count === DIAGNOSTICS_PER_KIND + 1) {
       this.firstSuppressed.set(kind, source);
     }

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { TraceEvent } from '../../src/ingest/trace-events.types.js';
-import { TaskOccupancyBuilder, intervalsBetween, isRunnableState, occupancyBetween } from '../../src/model/task-occupancy.js';
+import { TaskOccupancyBuilder, intervalsBetween, isRunnableState, occupancyBetween, type TaskOccupancy } from '../../src/model/task-occupancy.js';
+import { WorkItemBuilder } from '../../src/model/work-items.js';
+import { PROBE_BODY_FUNCTIONS, PROBE_CARRIER_FUNCTIONS } from '../../src/model/probe-trace-join.js';
 import { cpuId, ns, pidOf } from '../../src/model/types.js';
 import { runBuilders, traceEvents } from './trace-lines.helper.js';
 
@@ -86,5 +88,52 @@ describe('TaskOccupancyBuilder edge cases (synthetic)', () => {
 
   it('reads prev_state letters and the raw-mode number', () => {
     expect(['R', 'R+', '0', 'D', 'S', 'I', 'D|K', '2'].map(isRunnableState)).toEqual([true, true, true, false, false, false, false, false]);
+  });
+});
+
+describe('TaskOccupancyBuilder keeping only tasks of interest (bounded memory)', () => {
+  it('before-n0x3: keeps 251 of 4114 intervals, and the body worker and its waiter split the same over the body', async () => {
+    const events = (await traceEvents(BEFORE)).events;
+    const work = new WorkItemBuilder({
+      keepItem: (fn) => PROBE_BODY_FUNCTIONS.has(fn) || PROBE_CARRIER_FUNCTIONS.has(fn),
+      queuerMatters: (fn) => PROBE_BODY_FUNCTIONS.has(fn),
+    });
+    const filtered = new TaskOccupancyBuilder({ taskInterestUntil: (pid) => work.taskInterestUntil(pid) });
+    runBuilders(events, work, filtered);
+    const all = build(events);
+    const count = (occ: TaskOccupancy) => [...occ.tasks.values()].reduce((n, t) => n + t.intervals.length, 0);
+    expect(count(all)).toBe(4114);
+    expect(count(filtered.data())).toBe(251);
+    expect(filtered.data().tasks.size).toBe(all.tasks.size);
+    // the body of 0000:21:00.0: work_for_cpu_fn on kworker/0:1 (pid 16), queued by kworker/u17:0 (pid 8)
+    const body = work.data().workItems.find((w) => w.function === 'work_for_cpu_fn' && w.endedAt === ns(4_060_719_000))!;
+    for (const pid of [pidOf(16), pidOf(8)]) {
+      expect(occupancyBetween(filtered.data(), pid, body.startedAt!, body.endedAt!)).toEqual(occupancyBetween(all, pid, body.startedAt!, body.endedAt!));
+      expect(filtered.data().tasks.get(pid)?.comm).toBe(all.tasks.get(pid)?.comm);
+    }
+  });
+
+  it('holds a task only for the last historyNs until it is wanted, then keeps that history and what follows (synthetic)', () => {
+    const sw = (line: number, t: number, prevPid: number, nextPid: number): TraceEvent => ({
+      source: { file: 's', line }, timeNs: ns(t), cpu: cpuId(0), pid: pidOf(prevPid), comm: `t${prevPid}`, tgid: null,
+      type: 'sched_switch', prevComm: `t${prevPid}`, prevPid: pidOf(prevPid), prevPrio: 120, prevState: 'S', nextComm: `t${nextPid}`, nextPid: pidOf(nextPid), nextPrio: 120,
+    });
+    let wantedFrom = Infinity;
+    const b = new TaskOccupancyBuilder({ taskInterestUntil: (pid) => (pid === 7 && wantedFrom !== Infinity ? Infinity : -Infinity), historyNs: 100 });
+    b.reset();
+    // task 7 runs [0,10), sleeps [10,500), runs [500,510), sleeps [510,560), runs from 560 ...
+    const events = [sw(1, 0, 8, 7), sw(2, 10, 7, 8), sw(3, 500, 8, 7), sw(4, 510, 7, 8), sw(5, 560, 8, 7)];
+    for (const e of events) b.handle(e);
+    wantedFrom = 560; // e.g. task 7 queued a probe body now
+    b.handle(sw(6, 600, 7, 8));
+    b.finalize();
+    expect(b.data().tasks.get(pidOf(7))!.intervals.map((i) => [i.state, i.startNs, i.endNs])).toEqual([
+      ['sleeping', 10, 500],
+      ['running', 500, 510],
+      ['sleeping', 510, 560],
+      ['running', 560, 600],
+    ]);
+    // task 8 was never wanted: nothing kept, but its comm is known
+    expect(b.data().tasks.get(pidOf(8))).toEqual({ pid: 8, comm: 't8', intervals: [] });
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TraceEvent } from '../../src/ingest/trace-events.types.js';
 import { WorkItemBuilder, type WorkItem } from '../../src/model/work-items.js';
+import { PROBE_BODY_FUNCTIONS, PROBE_CARRIER_FUNCTIONS } from '../../src/model/probe-trace-join.js';
 import { cpuId, ns, pidOf } from '../../src/model/types.js';
 import { runBuilders, traceEvents } from './trace-lines.helper.js';
 
@@ -131,5 +132,50 @@ describe('WorkItemBuilder diagnostics volume (synthetic)', () => {
     const { diagnostics } = build(events);
     expect(diagnostics).toHaveLength(21);
     expect(diagnostics[20]).toEqual({ file: 's', line: 21, severity: 'warning', message: '5 more work items ended without a matching start (not listed one by one)' });
+  });
+});
+
+describe('WorkItemBuilder keeping only probe-carrying items (bounded memory, before-n0x3)', () => {
+  const carriers = new Set([...PROBE_BODY_FUNCTIONS, ...PROBE_CARRIER_FUNCTIONS]);
+  const bodies = PROBE_BODY_FUNCTIONS;
+  async function builds() {
+    const events = (await traceEvents(BEFORE)).events;
+    const filtered = new WorkItemBuilder({ keepItem: (fn) => carriers.has(fn), queuerMatters: (fn) => bodies.has(fn) });
+    runBuilders(events, filtered);
+    return { all: build(events), filtered };
+  }
+
+  it('keeps 17 of the 147 items and counts the other 130 by function', async () => {
+    const { all, filtered } = await builds();
+    const { workItems, otherItems } = filtered.data();
+    expect(all.workItems).toHaveLength(147);
+    expect(workItems).toHaveLength(17);
+    expect(workItems.every((w) => carriers.has(w.function))).toBe(true);
+    expect([...otherItems.values()].reduce((a, b) => a + b, 0)).toBe(130);
+    expect(otherItems.get('free_work')).toBe(39);
+    expect(otherItems.get('vmstat_update')).toBe(26);
+    expect(otherItems.get('wq_barrier_func')).toBe(15);
+  });
+
+  it('keeps the same bodies, and flushedBy points at the waiting async item in the kept list', async () => {
+    const { all, filtered } = await builds();
+    const { workItems } = filtered.data();
+    const strip = (w: WorkItem) => ({ ...w, flushedBy: null });
+    const bodyOf = (items: WorkItem[]) => items.filter((w) => w.function === 'work_for_cpu_fn');
+    expect(bodyOf(workItems).map(strip)).toEqual(bodyOf(all.workItems).map(strip));
+    for (const w of bodyOf(workItems).filter((b) => (b.startedAt ?? 0) >= 4e9)) {
+      const waiter = workItems[w.flushedBy!]!;
+      expect([waiter.function, waiter.worker?.pid]).toEqual(['async_run_entry_fn', w.queuedBy?.pid]);
+    }
+  });
+
+  it('says until when a task matters: 100 ms after the last kept item it ran or waited for ends', async () => {
+    const { filtered } = await builds();
+    // kworker/0:1 (pid 16) ran the last body for kworker/u17:0 (pid 8), ended at 4.060719 s
+    expect(filtered.taskInterestUntil(16)).toBe(4_060_719_000 + 100_000_000);
+    // pid 1 queued the three early bodies (init, sync probing); the last ended at 3.044161 s
+    expect(filtered.taskInterestUntil(1)).toBe(3_044_161_000 + 100_000_000);
+    // pid 57 never ran or queued a kept item
+    expect(filtered.taskInterestUntil(57)).toBe(-Infinity);
   });
 });
