@@ -2,8 +2,11 @@
 // the real event lines of fixtures/captures/n0x3/trace.txt (Linux 6.1.176 boot: sched_* and workqueue_*
 // events) with their timestamps shifted by one capture length per repetition (so per-CPU time stays
 // monotonic), plus a 100 MB function_graph trace from fixtures/captures/fgraph-bootopt/trace.txt. Each file is
-// parsed by readTrace in a child process (so its peak RSS is the parser's alone) and compared with `wc -l`
-// on the same file in the same run. Files go to bench/out/ (git-ignored) and are deleted afterwards.
+// read in a child process (so its peak RSS is its own) twice: `parse` (readTrace alone) and `analyze` (the
+// whole pipeline the analyze command runs: loadBoot of the trace with the capture's dmesg.log and topology,
+// so its probes are joined with the first repetition, then the text summary), and compared with `wc -l` on the
+// same file in the same run. Files go to bench/out/ (git-ignored) and are deleted afterwards (KEEP_BENCH=1 keeps
+// them, e.g. to profile one with node --cpu-prof).
 
 import { spawnSync } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
@@ -12,8 +15,10 @@ import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readTrace, type TraceFormat } from '../src/ingest/trace-reader.js';
+import { loadBoot } from '../src/model/load-boot.js';
+import { renderSummary } from '../src/render/summary-text.js';
 
-export const name = 'ftrace ingest (readTrace)';
+export const name = 'ftrace ingest (readTrace, analyze)';
 
 const here = dirname(fileURLToPath(import.meta.url));
 // Compiled to dist/bench/: the repository root is two levels up; from bench/ (ts sources) one.
@@ -78,20 +83,22 @@ function generate(path: string, template: Template, bytes: number): void {
   }
 }
 
+type Mode = 'parse' | 'analyze';
+
 interface ChildResult {
   ms: number;
-  /** CPU time of the parse (user + system): the machine is shared, so wall time alone misleads. */
+  /** CPU time (user + system): the machine is shared, so wall time alone misleads. */
   cpuMs: number;
   lines: number;
+  /** parse: events delivered; analyze: probes joined with the trace. */
   events: number;
-  unknownEvents: number;
   diagnostics: number;
   maxRssKb: number;
 }
 
-function parseInChild(path: string, format: TraceFormat): ChildResult {
-  const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', path, format], { encoding: 'utf8', maxBuffer: MB });
-  if (child.status !== 0) throw new Error(`parse of ${path} failed: ${child.stderr}`);
+function runInChild(mode: Mode, path: string, format: TraceFormat, companions: string[]): ChildResult {
+  const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', mode, path, format, ...companions], { encoding: 'utf8', maxBuffer: MB });
+  if (child.status !== 0) throw new Error(`${mode} of ${path} failed: ${child.stderr}`);
   return JSON.parse(child.stdout) as ChildResult;
 }
 
@@ -102,32 +109,31 @@ function wcLines(path: string): { ms: number; lines: number } {
   return { ms, lines: Number(wc.stdout.trim().split(/\s+/)[0]) };
 }
 
-async function child(path: string, format: TraceFormat): Promise<void> {
-  let diagnostics = 0;
-  let sink = 0;
+async function child(mode: Mode, path: string, format: TraceFormat, companions: string[]): Promise<void> {
   const start = process.hrtime.bigint();
   const cpuStart = process.cpuUsage();
-  const result = await readTrace(
-    path,
-    format,
-    (e) => {
+  let out: Omit<ChildResult, 'ms' | 'cpuMs' | 'maxRssKb'>;
+  if (mode === 'parse') {
+    let diagnostics = 0;
+    let sink = 0;
+    const result = await readTrace(path, format, (e) => {
       sink += e.cpu;
-    },
-    () => diagnostics++,
-  );
+    }, () => diagnostics++);
+    out = { lines: result.lines, events: sink < 0 ? -1 : result.events, diagnostics };
+  } else {
+    const boot = await loadBoot([path, ...companions]);
+    const summary = renderSummary(boot, { top: 10 });
+    const trace = boot.inputs.find((i) => i.path === path);
+    out = {
+      lines: trace?.lines ?? 0,
+      events: summary.length > 0 ? boot.probes.filter((p) => p.worker !== null && p.onCpuNs != null).length : -1,
+      diagnostics: trace?.diagnostics ?? 0,
+    };
+  }
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   const cpu = process.cpuUsage(cpuStart);
-  const out: ChildResult = {
-    ms,
-    cpuMs: (cpu.user + cpu.system) / 1000,
-    lines: result.lines,
-    events: result.events,
-    unknownEvents: result.unknownEvents,
-    diagnostics,
-    maxRssKb: process.resourceUsage().maxRSS,
-  };
-  if (sink < 0) out.events = -1; // keeps the callback's work observable
-  process.stdout.write(JSON.stringify(out));
+  const result: ChildResult = { ms, cpuMs: (cpu.user + cpu.system) / 1000, ...out, maxRssKb: process.resourceUsage().maxRSS };
+  process.stdout.write(JSON.stringify(result));
 }
 
 export async function run(args: string[]): Promise<void> {
@@ -144,44 +150,52 @@ export async function run(args: string[]): Promise<void> {
   }
   const ftrace = loadTemplate(join(root, 'fixtures', 'captures', 'n0x3', 'trace.txt'), /\] \S+\s+(\d+\.\d{6}): /);
   const graph = loadTemplate(join(root, 'fixtures', 'captures', 'fgraph-bootopt', 'trace.txt'), /^\s*(\d+\.\d{6}) \|/);
-  const runs: Array<{ label: string; format: TraceFormat; template: Template; mb: number }> = [
-    ...sizes.map((mb) => ({ label: `ftrace ${mb} MB`, format: 'ftrace' as const, template: ftrace, mb })),
-    { label: 'function_graph 100 MB', format: 'function-graph', template: graph, mb: 100 },
+  const n0x3 = join(root, 'fixtures', 'captures', 'n0x3');
+  const bootopt = join(root, 'fixtures', 'captures', 'fgraph-bootopt');
+  const runs: Array<{ label: string; format: TraceFormat; template: Template; mb: number; companions: string[] }> = [
+    ...sizes.map((mb) => ({ label: `ftrace ${mb} MB`, format: 'ftrace' as const, template: ftrace, mb,
+      companions: [join(n0x3, 'dmesg.log'), join(n0x3, 'topology.csv')] })),
+    { label: 'function_graph 100 MB', format: 'function-graph', template: graph, mb: 100,
+      companions: [join(bootopt, 'dmesg.log'), join(bootopt, 'topology.csv')] },
   ];
   console.log(`load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${availableParallelism()} CPUs (wall figures depend on it; CPU MB/s much less)`);
-  console.log('file                    MB       lines   events wall s   MB/s  CPU s  CPU MB/s  Mlines/s  peak RSS MB  wc -l s  ratio to wc -l');
+  console.log('parse: readTrace alone; analyze: loadBoot (trace + the capture\'s dmesg.log and topology.csv) and the text summary');
+  console.log('file                   mode       MB      lines  wall s   MB/s  CPU s  CPU MB/s  Mlines/s  peak RSS MB  wc -l s  ratio to wc -l  joined');
   for (const r of runs) {
     const path = join(outDir, `bench-${r.format}-${r.mb}mb.txt`);
     try {
       generate(path, r.template, r.mb * MB);
       const size = statSync(path).size;
       const wc = wcLines(path);
-      const res = parseInChild(path, r.format);
-      if (res.lines !== wc.lines && res.lines !== wc.lines + 1) console.log(`  line count mismatch: readTrace ${res.lines}, wc -l ${wc.lines}`);
-      const s = res.ms / 1000;
-      console.log(
-        [
-          r.label.padEnd(22),
-          (size / MB).toFixed(0).padStart(5),
-          String(res.lines).padStart(11),
-          String(res.events).padStart(8),
-          s.toFixed(2).padStart(6),
-          (size / MB / s).toFixed(0).padStart(6),
-          (res.cpuMs / 1000).toFixed(2).padStart(6),
-          (size / MB / (res.cpuMs / 1000)).toFixed(0).padStart(9),
-          (res.lines / s / 1e6).toFixed(2).padStart(10),
-          (res.maxRssKb / 1024).toFixed(0).padStart(12),
-          (wc.ms / 1000).toFixed(2).padStart(8),
-          `${(res.ms / wc.ms).toFixed(1)}x`.padStart(15),
-        ].join(' '),
-      );
-      if (res.diagnostics > 0) console.log(`  ${res.diagnostics} diagnostics (expected 0 on generated real lines)`);
+      for (const mode of ['parse', 'analyze'] as const) {
+        const res = runInChild(mode, path, r.format, r.companions);
+        if (res.lines !== wc.lines && res.lines !== wc.lines + 1) console.log(`  line count mismatch: ${mode} ${res.lines}, wc -l ${wc.lines}`);
+        const s = res.ms / 1000;
+        console.log(
+          [
+            r.label.padEnd(22),
+            mode.padEnd(7),
+            (size / MB).toFixed(0).padStart(5),
+            String(res.lines).padStart(10),
+            s.toFixed(2).padStart(7),
+            (size / MB / s).toFixed(0).padStart(6),
+            (res.cpuMs / 1000).toFixed(2).padStart(6),
+            (size / MB / (res.cpuMs / 1000)).toFixed(0).padStart(9),
+            (res.lines / s / 1e6).toFixed(2).padStart(9),
+            (res.maxRssKb / 1024).toFixed(0).padStart(12),
+            (wc.ms / 1000).toFixed(2).padStart(8),
+            `${(res.ms / wc.ms).toFixed(1)}x`.padStart(15),
+            mode === 'analyze' ? String(res.events).padStart(7) : '',
+          ].join(' '),
+        );
+        if (res.diagnostics > 0) console.log(`  ${res.diagnostics} diagnostics on the trace (expected 0 on generated real lines)`);
+      }
     } finally {
-      rmSync(path, { force: true });
+      if (!process.env.KEEP_BENCH) rmSync(path, { force: true });
     }
   }
 }
 
 if (process.argv[2] === '--child' && process.argv[1] === fileURLToPath(import.meta.url)) {
-  await child(process.argv[3]!, process.argv[4] as TraceFormat);
+  await child(process.argv[3] as Mode, process.argv[4]!, process.argv[5] as TraceFormat, process.argv.slice(6));
 }
