@@ -45,15 +45,22 @@ export interface TaskOccupancy {
   diagnostics: Diagnostic[];
 }
 
-interface OpenState {
+/** Everything the builder tracks about one task, found with one map lookup per event. */
+interface TaskRecord {
+  timeline: TaskTimeline | null;
+  /** Whether a state is open (the task was seen); the fields below describe it. */
+  open: boolean;
   state: TaskState;
   sinceNs: Ns;
   cpu: Cpu | null;
   cause: string | null;
   source: SourceRef;
+  /** Recent intervals while the task is not (yet) wanted, oldest first. */
+  recent: TaskInterval[] | null;
 }
 
 const IDLE_PID = 0;
+const NO_SOURCE: SourceRef = { file: '', line: 0 };
 
 export interface TaskOccupancyOptions {
   /**
@@ -69,9 +76,7 @@ export interface TaskOccupancyOptions {
 
 export class TaskOccupancyBuilder implements Builder<TraceEvent, TaskOccupancy> {
   private tasks = new Map<Pid, TaskTimeline>();
-  private open = new Map<Pid, OpenState>();
-  /** Recent intervals of tasks not (yet) wanted, oldest first. */
-  private recent = new Map<Pid, TaskInterval[]>();
+  private records = new Map<Pid, TaskRecord>();
   private readonly interestUntil: ((pid: Pid) => number) | null;
   private readonly historyNs: number;
   private startNs: Ns | null = null;
@@ -89,8 +94,7 @@ export class TaskOccupancyBuilder implements Builder<TraceEvent, TaskOccupancy> 
 
   reset(): void {
     this.tasks = new Map();
-    this.open = new Map();
-    this.recent = new Map();
+    this.records = new Map();
     this.startNs = null;
     this.endNs = null;
     this.hasSchedSwitch = false;
@@ -109,42 +113,43 @@ export class TaskOccupancyBuilder implements Builder<TraceEvent, TaskOccupancy> 
       case 'sched_switch': {
         this.hasSchedSwitch = true;
         if (event.prevPid !== IDLE_PID) {
-          this.noteComm(event.prevPid, event.prevComm);
-          const current = this.open.get(event.prevPid);
-          if (current && current.state !== 'running') this.inconsistent(event.source);
+          const r = this.record(event.prevPid);
+          this.noteComm(r, event.prevPid, event.prevComm);
+          if (r.open && r.state !== 'running') this.inconsistent(event.source);
           const runnable = isRunnableState(event.prevState);
-          this.transition(event.prevPid, runnable ? 'runnable' : 'sleeping', t, event.cpu, event.prevState, event.source);
+          this.transition(r, event.prevPid, runnable ? 'runnable' : 'sleeping', t, event.cpu, event.prevState, event.source);
         }
         if (event.nextPid !== IDLE_PID) {
-          this.noteComm(event.nextPid, event.nextComm);
-          const current = this.open.get(event.nextPid);
-          if (current?.state === 'running' && current.cpu !== event.cpu) this.inconsistent(event.source);
-          this.transition(event.nextPid, 'running', t, event.cpu, null, event.source);
+          const r = this.record(event.nextPid);
+          this.noteComm(r, event.nextPid, event.nextComm);
+          if (r.open && r.state === 'running' && r.cpu !== event.cpu) this.inconsistent(event.source);
+          this.transition(r, event.nextPid, 'running', t, event.cpu, null, event.source);
         }
         break;
       }
       case 'sched_wakeup':
       case 'sched_wakeup_new': {
         if (event.targetPid === IDLE_PID) break;
-        this.noteComm(event.targetPid, event.targetComm);
-        const current = this.open.get(event.targetPid);
-        if (current === undefined || current.state === 'sleeping') {
-          this.transition(event.targetPid, 'runnable', t, event.targetCpu, 'wakeup', event.source);
+        const r = this.record(event.targetPid);
+        this.noteComm(r, event.targetPid, event.targetComm);
+        if (!r.open || r.state === 'sleeping') {
+          this.transition(r, event.targetPid, 'runnable', t, event.targetCpu, 'wakeup', event.source);
         }
         break;
       }
       case 'sched_migrate_task': {
-        const current = this.open.get(event.targetPid);
-        if (current?.state === 'runnable' && current.cpu !== event.destCpu) {
-          this.transition(event.targetPid, 'runnable', t, event.destCpu, current.cause, event.source);
+        const r = this.records.get(event.targetPid);
+        if (r?.open && r.state === 'runnable' && r.cpu !== event.destCpu) {
+          this.transition(r, event.targetPid, 'runnable', t, event.destCpu, r.cause, event.source);
         }
         break;
       }
       default: {
         // Any other event fires in the context of a task that is running on that CPU.
         if (event.pid === IDLE_PID || event.type.startsWith('funcgraph_')) break;
-        if (!this.open.has(event.pid)) this.transition(event.pid, 'running', t, event.cpu, null, event.source);
-        if (!this.tasks.get(event.pid)?.comm) this.noteComm(event.pid, event.comm);
+        const r = this.record(event.pid);
+        if (!r.open) this.transition(r, event.pid, 'running', t, event.cpu, null, event.source);
+        if (!r.timeline?.comm) this.noteComm(r, event.pid, event.comm);
         break;
       }
     }
@@ -154,10 +159,9 @@ export class TaskOccupancyBuilder implements Builder<TraceEvent, TaskOccupancy> 
     if (this.finalized) return;
     this.finalized = true;
     if (this.endNs !== null) {
-      for (const [pid, state] of this.open) this.close(pid, state, this.endNs);
+      for (const [pid, r] of this.records) if (r.open) this.close(r, pid, this.endNs);
     }
-    this.open.clear();
-    this.recent.clear();
+    this.records.clear();
     if (this.inconsistencies > 0) {
       this.diagnostics.push({
         file: this.firstInconsistency?.file ?? '',
@@ -172,33 +176,43 @@ export class TaskOccupancyBuilder implements Builder<TraceEvent, TaskOccupancy> 
     return { tasks: this.tasks, startNs: this.startNs, endNs: this.endNs, hasSchedSwitch: this.hasSchedSwitch, diagnostics: this.diagnostics };
   }
 
-  private transition(pid: Pid, state: TaskState, t: Ns, cpu: Cpu | null, cause: string | null, source: SourceRef): void {
-    const current = this.open.get(pid);
-    if (current) this.close(pid, current, t);
-    this.open.set(pid, { state, sinceNs: t, cpu, cause, source });
+  private record(pid: Pid): TaskRecord {
+    let r = this.records.get(pid);
+    if (r === undefined) {
+      r = { timeline: null, open: false, state: 'running', sinceNs: 0 as Ns, cpu: null, cause: null, source: NO_SOURCE, recent: null };
+      this.records.set(pid, r);
+    }
+    return r;
   }
 
-  private close(pid: Pid, state: OpenState, t: Ns): void {
-    if (t <= state.sinceNs) return;
-    const timeline = this.timeline(pid);
-    const interval: TaskInterval = { state: state.state, startNs: state.sinceNs, endNs: t, cpu: state.cpu, cause: state.cause, source: state.source };
-    if (this.interestUntil === null) {
-      timeline.intervals.push(interval);
-      return;
-    }
-    const recent = this.recent.get(pid);
-    if (state.sinceNs <= this.interestUntil(pid)) {
-      if (recent !== undefined) {
-        for (const r of recent) timeline.intervals.push(r);
-        this.recent.delete(pid);
+  private transition(r: TaskRecord, pid: Pid, state: TaskState, t: Ns, cpu: Cpu | null, cause: string | null, source: SourceRef): void {
+    if (r.open) this.close(r, pid, t);
+    r.open = true;
+    r.state = state;
+    r.sinceNs = t;
+    r.cpu = cpu;
+    r.cause = cause;
+    r.source = source;
+  }
+
+  private close(r: TaskRecord, pid: Pid, t: Ns): void {
+    if (t <= r.sinceNs) return;
+    const interval: TaskInterval = { state: r.state, startNs: r.sinceNs, endNs: t, cpu: r.cpu, cause: r.cause, source: r.source };
+    if (this.interestUntil === null || r.sinceNs <= this.interestUntil(pid)) {
+      const intervals = this.timeline(r, pid).intervals;
+      if (r.recent !== null) {
+        for (const old of r.recent) intervals.push(old);
+        r.recent = null;
       }
-      timeline.intervals.push(interval);
+      intervals.push(interval);
       return;
     }
-    if (recent === undefined) {
-      this.recent.set(pid, [interval]);
+    this.timeline(r, pid);
+    if (r.recent === null) {
+      r.recent = [interval];
       return;
     }
+    const recent = r.recent;
     recent.push(interval);
     const horizon = t - this.historyNs;
     let drop = 0;
@@ -206,18 +220,17 @@ export class TaskOccupancyBuilder implements Builder<TraceEvent, TaskOccupancy> 
     if (drop > 0) recent.splice(0, drop);
   }
 
-  private timeline(pid: Pid): TaskTimeline {
-    let timeline = this.tasks.get(pid);
-    if (!timeline) {
-      timeline = { pid, comm: '', intervals: [] };
-      this.tasks.set(pid, timeline);
+  private timeline(r: TaskRecord, pid: Pid): TaskTimeline {
+    if (r.timeline === null) {
+      r.timeline = { pid, comm: '', intervals: [] };
+      this.tasks.set(pid, r.timeline);
     }
-    return timeline;
+    return r.timeline;
   }
 
-  private noteComm(pid: Pid, comm: string): void {
+  private noteComm(r: TaskRecord, pid: Pid, comm: string): void {
     if (comm === '' || comm === '<...>') return;
-    const timeline = this.timeline(pid);
+    const timeline = this.timeline(r, pid);
     // Kept strings must not hold the trace's decoded chunks alive (detached-string.ts).
     if (timeline.comm !== comm) timeline.comm = detached(comm);
   }
