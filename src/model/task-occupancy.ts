@@ -55,8 +55,9 @@ interface TaskRecord {
   cpu: Cpu | null;
   cause: string | null;
   source: SourceRef;
-  /** Recent intervals while the task is not (yet) wanted, oldest first. */
+  /** Recent intervals while the task is not (yet) wanted, oldest first, from `recentHead` on. */
   recent: TaskInterval[] | null;
+  recentHead: number;
 }
 
 const IDLE_PID = 0;
@@ -179,7 +180,7 @@ export class TaskOccupancyBuilder implements Builder<TraceEvent, TaskOccupancy> 
   private record(pid: Pid): TaskRecord {
     let r = this.records.get(pid);
     if (r === undefined) {
-      r = { timeline: null, open: false, state: 'running', sinceNs: 0 as Ns, cpu: null, cause: null, source: NO_SOURCE, recent: null };
+      r = { timeline: null, open: false, state: 'running', sinceNs: 0 as Ns, cpu: null, cause: null, source: NO_SOURCE, recent: null, recentHead: 0 };
       this.records.set(pid, r);
     }
     return r;
@@ -201,8 +202,9 @@ export class TaskOccupancyBuilder implements Builder<TraceEvent, TaskOccupancy> 
     if (this.interestUntil === null || r.sinceNs <= this.interestUntil(pid)) {
       const intervals = this.timeline(r, pid).intervals;
       if (r.recent !== null) {
-        for (const old of r.recent) intervals.push(old);
+        for (let k = r.recentHead; k < r.recent.length; k++) intervals.push(r.recent[k]!);
         r.recent = null;
+        r.recentHead = 0;
       }
       intervals.push(interval);
       return;
@@ -214,10 +216,15 @@ export class TaskOccupancyBuilder implements Builder<TraceEvent, TaskOccupancy> 
     }
     const recent = r.recent;
     recent.push(interval);
+    // Older than the history window: skipped by moving the head; the array is cut when half of it is dead.
     const horizon = t - this.historyNs;
-    let drop = 0;
-    while (drop < recent.length && recent[drop]!.endNs < horizon) drop++;
-    if (drop > 0) recent.splice(0, drop);
+    let head = r.recentHead;
+    while (head < recent.length && recent[head]!.endNs < horizon) head++;
+    if (head > 16 && head * 2 > recent.length) {
+      r.recent = recent.slice(head);
+      head = 0;
+    }
+    r.recentHead = head;
   }
 
   private timeline(r: TaskRecord, pid: Pid): TaskTimeline {
