@@ -9,7 +9,9 @@ import { renderSimulation } from '../render/sim-text.js';
 import { kernelProfile } from '../sim/kernel-profile.js';
 import { type Machine, MachineError, machineFromSpec, machineFromTopology, parseCpuListOption, withIsolatedCpus } from '../sim/machine.js';
 import { isPolicyName, POLICY_NAMES, type PolicyName } from '../sim/policies.js';
-import { describeMachine, describeWorkload, runPolicies, simJson } from '../sim/sim-runs.js';
+import { readTraceCalibration } from '../sim/read-trace-calibration.js';
+import { describeCalibration, describeMachine, describeWorkload, runPolicies, simJson } from '../sim/sim-runs.js';
+import { poolsAtProbeStart } from '../sim/trace-calibration.js';
 import { DEFAULT_CPU_FRACTION, DEFAULT_SEGMENTS, type Workload, WorkloadError, workloadFromBoot } from '../sim/workload.js';
 import { UsageError } from './usage-error.js';
 
@@ -45,7 +47,7 @@ export function registerSimulate(program: Command): void {
     .option('--drivers <names>', 'simulate only the probes of these drivers (comma-separated)', collectList, [])
     .option('--kernel <version>', 'kernel profile to simulate (e.g. 6.1, 6.12, 7.0); default: the boot\'s, else 6.12')
     .option('--hz <n>', 'CONFIG_HZ of the simulated kernel', '250')
-    .option('--worker-create-us <us>', 'time a pool manager takes to create a kworker', '100')
+    .option('--worker-create-us <us>', "time a pool manager takes to create a kworker (default: the median measured in the input's trace during the probes, else 100)")
     .option('--cpu-model <rr|ps>', 'CPU sharing: rr (round-robin, tick-rounded slice) or ps (processor sharing)', 'rr')
     .action(async (inputs: string[], options: SimulateOptions) => {
       const policies = parsePolicies(options.policy);
@@ -53,7 +55,8 @@ export function registerSimulate(program: Command): void {
       const segments = parseNumber('--segments', options.segments, (v) => Number.isInteger(v) && v >= 1, 'a whole number ≥ 1');
       const devices = options.devices === undefined ? undefined : parseNumber('--devices', options.devices, (v) => Number.isInteger(v) && v >= 1 && v <= 1_000_000, 'a whole number from 1 to 1000000');
       const hz = parseNumber('--hz', options.hz ?? '250', (v) => [100, 250, 300, 1000].includes(v), 'one of 100, 250, 300, 1000');
-      const createUs = parseNumber('--worker-create-us', options.workerCreateUs ?? '100', (v) => v >= 0 && v <= 10_000_000, 'a number of µs from 0 to 10000000');
+      const createUs = options.workerCreateUs === undefined ? undefined
+        : parseNumber('--worker-create-us', options.workerCreateUs, (v) => v >= 0 && v <= 10_000_000, 'a number of µs from 0 to 10000000');
       if (options.kernel !== undefined && !/^\d+\.\d+/.test(options.kernel)) throw new UsageError(`--kernel takes a version such as 6.1 or 6.12, not "${options.kernel}"`);
       if (options.cpuModel !== 'rr' && options.cpuModel !== 'ps') throw new UsageError(`--cpu-model takes rr or ps, not "${options.cpuModel}"`);
       const nodeOf = parseNodeOf(options.nodeOf);
@@ -61,14 +64,23 @@ export function registerSimulate(program: Command): void {
 
       const boot = await loadBoot(inputs);
       const machine = await buildMachine(boot, options.topology, isolated);
-      const workload = wrap(() => workloadFromBoot(boot, { cpuFraction, segments, devices, nodeOf, drivers: options.drivers }));
-      checkNodes(workload, machine);
-      const profileArgs: Parameters<typeof kernelProfile>[1] = { hz, workerCreateLatencyNs: Math.round(createUs * 1000), cpuModel: options.cpuModel };
+      const observed = wrap(() => workloadFromBoot(boot, { cpuFraction, segments, devices, nodeOf, drivers: options.drivers }));
+      checkNodes(observed, machine);
+      const { calibration, notes: calibrationNotes } = await readTraceCalibration(boot, observed);
+      const workload = poolsAtProbeStart(observed, calibration);
+      const profileArgs: Parameters<typeof kernelProfile>[1] = { hz, cpuModel: options.cpuModel };
+      if (createUs !== undefined) profileArgs.workerCreateLatencyNs = Math.round(createUs * 1000);
+      else if (calibration.workerCreation !== null) {
+        profileArgs.workerCreateCpuNs = calibration.workerCreation.cpuMedianNs;
+        profileArgs.workerCreateLatencyNs = calibration.workerCreation.cpuMedianNs + calibration.workerCreation.waitMedianNs;
+        profileArgs.workerCreateSource = 'trace';
+      }
       if (options.kernel !== undefined) profileArgs.version = options.kernel;
       const profile = kernelProfile(boot.kernel.release, profileArgs);
       const runs = runPolicies(workload, machine, policies, profile, boot.inputs);
-      if (options.json) process.stdout.write(JSON.stringify(simJson(workload, machine, profile, runs), null, 2) + '\n');
-      else process.stdout.write(renderSimulation(describeWorkload(workload), describeMachine(machine, profile), runs));
+      const derived = describeCalibration(calibration, calibrationNotes);
+      if (options.json) process.stdout.write(JSON.stringify(simJson(workload, machine, profile, runs, derived), null, 2) + '\n');
+      else process.stdout.write(renderSimulation(describeWorkload(workload), describeMachine(machine, profile, derived), runs));
     });
 }
 

@@ -1,4 +1,4 @@
-// Text output of `trace-probe simulate`: the machine and kernel profile assumed, the workload (what each
+// Text output of `trace-probe simulate`: the machine and kernel profile assumed (and what the trace measured), the workload (what each
 // probe needs), then one row per policy: probe window, mean/max probe cost, CPUs and workers that ran the
 // probe bodies, findings. No analysis here: everything comes from sim/.
 
@@ -20,7 +20,17 @@ export function renderSimulation(
   out.push(`  unbound pools: ${machine.unboundPods}, scope ${machine.unboundScope}`);
   out.push(`Kernel profile ${k.version} (${k.versionSource === 'boot' ? "from the boot's Linux version line" : k.versionSource === 'user' ? 'from --kernel' : 'default: the input names no kernel'}): ` +
     `${k.sched === 'cfs' ? 'CFS' : 'EEVDF'}, HZ=${k.hz}, ${k.cpuModel === 'ps' ? 'processor sharing' : 'round-robin with tick-rounded slices'}, async wq "${k.asyncWq.name}", unbound ${k.unboundModel}, ` +
-    `worker creation ${(k.workerCreateLatencyNs / 1000).toFixed(0)} µs, CPU-intensive detection ${k.cpuIntensiveThresholdNs === null ? 'off' : `${k.cpuIntensiveThresholdNs / 1e6} ms`}`);
+    `worker creation ${formatUs(k.workerCreateLatencyNs)}${k.workerCreateCpuNs < k.workerCreateLatencyNs ? ` (${formatUs(k.workerCreateCpuNs)} on the manager's CPU, then waiting)` : ' on the manager\'s CPU'}` +
+    ` (${CREATE_SOURCE[k.workerCreateSource]}), CPU-intensive detection ${k.cpuIntensiveThresholdNs === null ? 'off' : `${k.cpuIntensiveThresholdNs / 1e6} ms`}`);
+  const wc = machine.derived?.workerCreation ?? null;
+  if (wc !== null) {
+    out.push(`  measured in the trace: worker creation (manager starts → new kworker woken) median ${formatUs(wc.medianNs)}, ` +
+      `range ${formatUs(wc.minNs)}–${formatUs(wc.maxNs)}; median parts: manager on CPU ${formatUs(wc.cpuMedianNs)}, waiting for kthreadd and the new thread ${formatUs(wc.waitMedianNs)}; ` +
+      `${wc.samples} sample${wc.samples === 1 ? '' : 's'} ` +
+      (wc.scope === 'probe window' ? `during the probes (${wc.workers.map((w) => `${w.comm} ${formatUs(w.latencyNs)}`).join(', ')}); ${wc.traceSamples} in the whole trace` : 'in the whole trace (none during the probes)') +
+      (k.workerCreateSource === 'trace' ? '' : '; not used: --worker-create-us given'));
+  }
+  for (const note of machine.derived?.notes ?? []) out.push(`  note: ${note}`);
   out.push('');
   const probes = workload.probes;
   out.push(`Workload: ${probes.length} probes from ${workload.inputs.join(', ') || '(no named inputs)'}` +
@@ -52,6 +62,12 @@ export function renderSimulation(
   out.push('');
   out.push('Not modeled: device locks, parent ordering, runtime PM, interrupts/softirqs, memory effects on probe speed (workqueue-model.md §8.7).');
   return out.join('\n') + '\n';
+}
+
+const CREATE_SOURCE = { trace: "measured in the input's trace", user: '--worker-create-us', default: 'default: no measurement in the input' } as const;
+
+function formatUs(ns: number): string {
+  return ns >= 1_000_000 ? `${(ns / 1e6).toFixed(2)} ms` : `${Math.round(ns / 1000)} µs`;
 }
 
 function summarizeWorkers(run: SimRun): string {

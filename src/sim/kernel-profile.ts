@@ -29,8 +29,12 @@ export interface KernelProfile {
    * sharing (equal shares), approximated by round-robin with a 50 µs quantum.
    */
   cpuModel: 'rr' | 'ps';
-  /** Time a pool's manager spends creating a worker (kthread_create_on_node through kthreadd). */
+  /** Time from a pool's manager starting to create a worker to the new worker being woken (create_worker()). */
   workerCreateLatencyNs: number;
+  /** The first part of it, spent by the manager on its CPU; the rest it waits off-CPU (kthreadd, the new thread). */
+  workerCreateCpuNs: number;
+  /** 'trace': measured in the input's trace (sim/trace-calibration.ts); 'user': --worker-create-us; 'default'. */
+  workerCreateSource: 'trace' | 'user' | 'default';
   /** Pool ids per possible CPU before the first unbound pool: 2 (≤ 6.8) or 4 (6.9+, BH pools). */
   poolIdsPerCpu: number;
 }
@@ -45,6 +49,10 @@ export interface ProfileOverrides {
   hz?: number;
   cpuModel?: 'rr' | 'ps';
   workerCreateLatencyNs?: number;
+  /** The on-CPU part of workerCreateLatencyNs (default: all of it, the manager busy on its CPU). */
+  workerCreateCpuNs?: number;
+  /** Where workerCreateLatencyNs came from (default 'user' when it is given). */
+  workerCreateSource?: 'trace' | 'user';
 }
 
 /** Parses "6.1.176-lab" / "6.12" into [major, minor], or null. */
@@ -84,6 +92,8 @@ export function kernelProfile(release: string | null, overrides: ProfileOverride
     hz: overrides.hz ?? DEFAULT_HZ,
     cpuModel: overrides.cpuModel ?? 'rr',
     workerCreateLatencyNs: overrides.workerCreateLatencyNs ?? DEFAULT_WORKER_CREATE_NS,
+    workerCreateCpuNs: Math.min(overrides.workerCreateCpuNs ?? Infinity, overrides.workerCreateLatencyNs ?? DEFAULT_WORKER_CREATE_NS),
+    workerCreateSource: overrides.workerCreateLatencyNs === undefined ? 'default' : overrides.workerCreateSource ?? 'user',
     poolIdsPerCpu: at(6, 9) ? 4 : 2,
   };
 }

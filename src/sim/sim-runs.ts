@@ -9,6 +9,7 @@ import type { Machine } from './machine.js';
 import type { PolicyName } from './policies.js';
 import { buildPods } from './worker-pools.js';
 import { simulate } from './simulate.js';
+import type { TraceCalibration } from './trace-calibration.js';
 import type { Workload } from './workload.js';
 
 export const SIM_SCHEMA = 'trace-probe.sim/1' as const;
@@ -45,8 +46,33 @@ export function probeMetrics(boot: Boot): Omit<SimRun, 'policy' | 'boot'> {
   return { windowNs, meanProbeNs, maxProbeNs, probeCpus };
 }
 
+type WorkerCreation = NonNullable<TraceCalibration['workerCreation']>;
+
+/** What the input's trace says about the machine (sim/trace-calibration.ts), for printing and for the JSON. */
+export interface DerivedParameters {
+  /** The calibration's figures; `samples` is their count, `workers` lists them (probe-window samples only). */
+  workerCreation: (Omit<WorkerCreation, 'samples'> & {
+    samples: number;
+    /** Each sample: the new kworker, its sched_wakeup_new line, manager start (or request) → started. */
+    workers: Array<{ comm: string; pid: number; latencyNs: number; line: number }>;
+  }) | null;
+  notes: string[];
+}
+
+export function describeCalibration(calibration: TraceCalibration, notes: string[]): DerivedParameters {
+  const wc = calibration.workerCreation;
+  return {
+    workerCreation: wc === null ? null : {
+      ...wc,
+      samples: wc.samples.length,
+      workers: wc.scope === 'probe window' ? wc.samples.map((s) => ({ comm: s.comm, pid: s.pid, latencyNs: s.latencyNs, line: s.source.line })) : [],
+    },
+    notes,
+  };
+}
+
 /** What the machine looks like to the simulator, for printing and for the JSON. */
-export function describeMachine(machine: Machine, profile: KernelProfile) {
+export function describeMachine(machine: Machine, profile: KernelProfile, derived: DerivedParameters | null = null) {
   const pods = buildPods(machine, profile);
   return {
     description: machine.description,
@@ -57,6 +83,7 @@ export function describeMachine(machine: Machine, profile: KernelProfile) {
     unboundScope: pods.scope,
     unboundPods: pods.pods.length,
     kernel: profile,
+    derived,
   };
 }
 
@@ -73,11 +100,11 @@ export function describeWorkload(workload: Workload) {
   };
 }
 
-export function simJson(workload: Workload, machine: Machine, profile: KernelProfile, runs: SimRun[]) {
+export function simJson(workload: Workload, machine: Machine, profile: KernelProfile, runs: SimRun[], derived: DerivedParameters | null = null) {
   return {
     schema: SIM_SCHEMA,
     workload: describeWorkload(workload),
-    machine: describeMachine(machine, profile),
+    machine: describeMachine(machine, profile, derived),
     runs: runs.map((r) => ({ policy: r.policy, boot: r.boot, windowNs: r.windowNs, meanProbeNs: r.meanProbeNs, maxProbeNs: r.maxProbeNs, probeCpus: r.probeCpus })),
   };
 }

@@ -493,7 +493,12 @@ class Simulation {
           }
           if (pool.idle.length === 0 && !pool.managerBusy) {
             pool.managerBusy = true;
-            t.steps = [{ k: 'cpu', ns: this.profile.workerCreateLatencyNs }, { k: 'create-worker' }, { k: 'take-work' }];
+            // create_worker(): the manager's own work on its CPU, then it waits (D) for kthreadd and the new thread.
+            const { workerCreateCpuNs: cpu, workerCreateLatencyNs: total } = this.profile;
+            const create: Step[] = [];
+            if (cpu > 0) create.push({ k: 'cpu', ns: cpu });
+            if (total > cpu) create.push({ k: 'sleep', ns: total - cpu });
+            t.steps = [...create, { k: 'create-worker' }, { k: 'take-work' }];
           } else {
             t.steps = [{ k: 'take-work' }];
           }

@@ -36,8 +36,22 @@ describe('simulate', () => {
     expect(woc.boot.probes.every((p: { origin: string; cpu: number }) => p.origin === 'simulated' && p.cpu === 0)).toBe(true);
     expect(woc.boot.findings.map((f: { kind: string }) => f.kind)).toContain('bound-queue-serialization');
     expect(skip.boot.findings.map((f: { kind: string }) => f.kind)).not.toContain('bound-queue-serialization');
-    expect(woc.windowNs).toBe(skip.windowNs);
     expect(woc.meanProbeNs).toBeGreaterThan(skip.meanProbeNs);
+    // Worker creation measured in the trace during the probes (sim/trace-calibration.ts) and used.
+    expect(json.machine.kernel.workerCreateSource).toBe('trace');
+    expect([json.machine.kernel.workerCreateCpuNs, json.machine.kernel.workerCreateLatencyNs]).toEqual([2_109_000, 3_733_000]);
+    expect(json.machine.derived.workerCreation.workers.map((w: { comm: string }) => w.comm)).toEqual(['kworker/u17:3', 'kworker/u17:4', 'kworker/u17:5']);
+    expect([woc.windowNs, woc.meanProbeNs, skip.windowNs, skip.meanProbeNs]).toEqual([11_174_625, 5_217_458, 9_678_000, 3_279_333]);
+  });
+
+  it('prints the measured worker creation, and --worker-create-us overrides it', () => {
+    const measured = run(BEFORE, '--drivers', 'nvme', '--policy', 'work-on-cpu');
+    expect(measured.stdout).toMatch(/worker creation 3\.73 ms \(2\.11 ms on the manager's CPU, then waiting\) \(measured in the input's trace\)/);
+    expect(measured.stdout).toMatch(/^  measured in the trace: worker creation \(manager starts → new kworker woken\) median 3\.43 ms, range 441 µs–5\.25 ms;.* 3 samples during the probes \(kworker\/u17:3 3\.43 ms, /m);
+    const given = run(BEFORE, '--drivers', 'nvme', '--policy', 'work-on-cpu', '--worker-create-us', '100');
+    expect(given.stdout).toMatch(/worker creation 100 µs on the manager's CPU \(--worker-create-us\)/);
+    expect(given.stdout).toMatch(/43 in the whole trace; not used: --worker-create-us given$/m);
+    expect(given.stdout).toMatch(/^work-on-cpu\s+9\.678\s+3\.775\s/m);
   });
 
   it('shows the assumed workload and machine in the text output', () => {

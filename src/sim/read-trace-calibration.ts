@@ -1,0 +1,53 @@
+// Reads the calibration (sim/trace-calibration.ts) from the trace files a Boot was loaded from: one more
+// streaming pass over each ftrace / trace-cmd input (ingest/trace-reader.ts), restricted to the probe
+// window of the workload. A Boot JSON whose trace files are gone, or a trace on a counter clock, gives no
+// calibration and says why.
+
+import { InputError } from '../ingest/input-error.js';
+import { readTrace } from '../ingest/trace-reader.js';
+import type { Boot } from '../model/types.js';
+import { type CalibrationWindow, calibrationOf, type TraceCalibration, WorkerCreationCollector, type WorkerCreationSample } from './trace-calibration.js';
+import type { Workload } from './workload.js';
+
+export interface TraceCalibrationResult {
+  calibration: TraceCalibration;
+  /** Why parts of the calibration are missing (empty when nothing is). */
+  notes: string[];
+}
+
+export async function readTraceCalibration(boot: Boot, workload: Workload): Promise<TraceCalibrationResult> {
+  const notes: string[] = [];
+  const samples: WorkerCreationSample[] = [];
+  const traces = boot.inputs.filter((i) => i.format === 'ftrace' || i.format === 'trace-cmd');
+  for (const input of traces) {
+    const collector = new WorkerCreationCollector();
+    try {
+      const result = await readTrace(input.path, input.format as 'ftrace' | 'trace-cmd', (e) => collector.handle(e), () => {});
+      if (result.header.clockUnit !== 'ns') {
+        notes.push(`${input.path}: the trace clock counts cycles, not ns: no worker-creation latency taken from it`);
+        continue;
+      }
+    } catch (err) {
+      if (!(err instanceof InputError)) throw err;
+      notes.push(`${input.path}: cannot be read again for calibration (${err.reason})`);
+      continue;
+    }
+    samples.push(...collector.finalize());
+  }
+  if (traces.length > 0 && samples.length === 0 && notes.length === 0) notes.push('the trace shows no kworker being created (it needs sched_wakeup_new, sched_wakeup and sched_switch)');
+  if (traces.length === 0 && boot.inputs.some((i) => i.format === 'function-graph')) notes.push('function_graph output has no sched events: worker-creation latency not measured');
+  return { calibration: calibrationOf(samples, probeWindow(boot, workload)), notes };
+}
+
+/** From the first simulated probe's start to the last one's end, in the Boot's (trace-aligned) time base. */
+export function probeWindow(boot: Boot, workload: Workload): CalibrationWindow | null {
+  const sources = new Set(workload.probes.map((p) => `${p.source.file}:${p.source.line}`));
+  let startNs = Infinity;
+  let endNs = -Infinity;
+  for (const p of boot.probes) {
+    if (p.startNs === null || p.endNs === null || !sources.has(`${p.source.file}:${p.source.line}`)) continue;
+    startNs = Math.min(startNs, p.startNs);
+    endNs = Math.max(endNs, p.endNs);
+  }
+  return startNs <= endNs ? { startNs, endNs } : null;
+}

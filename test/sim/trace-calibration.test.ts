@@ -1,0 +1,115 @@
+// Worker-creation latency and the pools at probe start, measured from real traces (fixtures/captures,
+// Linux 6.1.176 under QEMU: sched_wakeup_new / sched_wakeup / sched_migrate_task / sched_switch), plus
+// synthetic event sequences for the cases the captures do not show.
+
+import { describe, expect, it } from 'vitest';
+import type { TraceEvent } from '../../src/ingest/trace-events.types.js';
+import { loadBoot } from '../../src/model/load-boot.js';
+import { cpuId, ns, pidOf } from '../../src/model/types.js';
+import { probeWindow, readTraceCalibration } from '../../src/sim/read-trace-calibration.js';
+import { calibrateFromTrace, poolsAtProbeStart } from '../../src/sim/trace-calibration.js';
+import { workloadFromBoot } from '../../src/sim/workload.js';
+
+const CAPTURES = new URL('../../fixtures/captures/', import.meta.url).pathname;
+
+async function calibrated(capture: string) {
+  const boot = await loadBoot([`${CAPTURES}${capture}`]);
+  const workload = workloadFromBoot(boot, { cpuFraction: 0.5, segments: 8, drivers: ['nvme'] });
+  return { boot, workload, ...(await readTraceCalibration(boot, workload)) };
+}
+
+describe('worker creation measured in the captures', () => {
+  it('before-n0x3: three kworkers of pool 17 created during the probes; manager start → request on its CPU, request → started waiting', async () => {
+    const { boot, workload, calibration, notes } = await calibrated('before-n0x3');
+    expect(notes).toEqual([]);
+    expect(probeWindow(boot, workload)).toEqual({ startNs: 4_057_885_000, endNs: 4_067_657_000 });
+    const wc = calibration.workerCreation!;
+    expect(wc.scope).toBe('probe window');
+    expect(wc.traceSamples).toBe(43);
+    expect(wc.samples.map((s) => [s.comm, s.pid, s.managerPid, s.managerCpuNs, s.waitNs, s.source.line])).toEqual([
+      ['kworker/u17:3', 165, 58, 1_807_000, 1_624_000, 3566], // managed by kworker/u17:2
+      ['kworker/u17:4', 166, null, null, 441_000, 3615], // attach and wake-up seen only from the idle task: no manager named
+      ['kworker/u17:5', 167, 166, 2_411_000, 2_842_000, 3633],
+    ]);
+    expect([wc.medianNs, wc.minNs, wc.maxNs, wc.cpuMedianNs, wc.waitMedianNs]).toEqual([3_431_000, 441_000, 5_253_000, 2_109_000, 1_624_000]);
+  });
+
+  it('after-v2-n0x3: the first new worker took 12.7 ms (5.8 ms of it the manager on its CPU), the others about 1–3 ms', async () => {
+    const { calibration } = await calibrated('after-v2-n0x3');
+    const wc = calibration.workerCreation!;
+    expect(wc.samples.map((s) => [s.comm, s.managerPid, s.managerStartNs, s.requestNs, s.forkNs, s.startedNs, s.latencyNs])).toEqual([
+      ['kworker/u17:3', 57, 4_625_066_000, 4_630_854_000, 4_631_559_000, 4_637_761_000, 12_695_000],
+      ['kworker/u17:4', 168, 4_637_868_000, 4_638_002_000, 4_638_421_000, 4_641_040_000, 3_172_000],
+      ['kworker/u17:5', 169, 4_649_199_000, 4_649_489_000, 4_649_937_000, 4_650_232_000, 1_033_000],
+      ['kworker/u17:6', 170, 4_660_358_000, 4_660_513_000, 4_660_950_000, 4_661_387_000, 1_029_000],
+    ]);
+    expect([wc.cpuMedianNs, wc.waitMedianNs]).toEqual([222_500, 1_956_000]);
+  });
+
+  it('after-v2-n0x3: kworkers created during the probes do not seed the simulated pools', async () => {
+    const { workload, calibration } = await calibrated('after-v2-n0x3');
+    expect(workload.seenWorkers.map((w) => w.comm).sort()).toEqual(['kworker/u17:0', 'kworker/u17:1', 'kworker/u17:2', 'kworker/u17:3', 'kworker/u17:4']);
+    const atStart = poolsAtProbeStart(workload, calibration);
+    expect(atStart.seenWorkers.map((w) => w.comm).sort()).toEqual(['kworker/u17:0', 'kworker/u17:1', 'kworker/u17:2']);
+    expect(atStart.notes.at(-1)).toBe('not seeded: kworker/u17:3, kworker/u17:4 (created during the probes in the real boot; the simulation creates its own)');
+    expect(workload.seenWorkers).toHaveLength(5); // the input workload is not changed
+  });
+
+  it('a function_graph capture (no sched events) gives no calibration and says why', async () => {
+    const boot = await loadBoot([`${CAPTURES}fgraph`]);
+    const workload = workloadFromBoot(boot, { cpuFraction: 0.5, segments: 8 });
+    const { calibration, notes } = await readTraceCalibration(boot, workload);
+    expect(calibration.workerCreation).toBeNull();
+    expect(notes).toEqual(['function_graph output has no sched events: worker-creation latency not measured']);
+  });
+});
+
+describe('worker creation from synthetic event sequences', () => {
+  let line = 0;
+  const base = (us: number, pid: number, comm: string) => ({ source: { file: 'synthetic', line: ++line }, timeNs: ns(us * 1000), cpu: cpuId(0), pid: pidOf(pid), comm, tgid: null });
+  const wakeup = (us: number, ctx: [number, string], pid: number, comm: string, type: 'sched_wakeup' | 'sched_wakeup_new' = 'sched_wakeup'): TraceEvent =>
+    ({ ...base(us, ctx[0], ctx[1]), type, targetComm: comm, targetPid: pidOf(pid), prio: 120, targetCpu: cpuId(0) });
+  const migrate = (us: number, ctx: [number, string], pid: number, comm: string): TraceEvent =>
+    ({ ...base(us, ctx[0], ctx[1]), type: 'sched_migrate_task', targetComm: comm, targetPid: pidOf(pid), prio: 120, origCpu: cpuId(1), destCpu: cpuId(0) });
+  const switchTo = (us: number, prev: [number, string], next: [number, string]): TraceEvent =>
+    ({ ...base(us, prev[0], prev[1]), type: 'sched_switch', prevComm: prev[1], prevPid: pidOf(prev[0]), prevPrio: 120, prevState: 'D', nextComm: next[1], nextPid: pidOf(next[0]), nextPrio: 120 });
+  const idle: [number, string] = [0, '<idle>'];
+  const kthreadd: [number, string] = [2, 'kthreadd'];
+  const manager: [number, string] = [40, 'kworker/0:1'];
+
+  it('names the manager from a migration in its context and starts the sample at its switch-in', () => {
+    const cal = calibrateFromTrace([
+      switchTo(1000, idle, manager),
+      wakeup(1300, manager, 2, 'kthreadd'),
+      wakeup(1400, kthreadd, 50, 'kthreadd', 'sched_wakeup_new'),
+      migrate(1800, manager, 50, 'kworker/0:2'),
+      wakeup(1810, manager, 50, 'kworker/0:2'),
+    ]);
+    expect(cal.workerCreation!.samples.map((s) => [s.managerPid, s.managerCpuNs, s.waitNs, s.latencyNs])).toEqual([[40, 300_000, 510_000, 810_000]]);
+    expect(cal.workerCreation!.scope).toBe('whole trace');
+  });
+
+  it('a kworker of another pool is not taken for the manager; kthreadd already running: the request is the fork', () => {
+    const cal = calibrateFromTrace([
+      switchTo(1000, idle, [41, 'kworker/u17:0']),
+      wakeup(1400, kthreadd, 50, 'kthreadd', 'sched_wakeup_new'),
+      migrate(1800, [41, 'kworker/u17:0'], 50, 'kworker/0:2'),
+      switchTo(2000, idle, [50, 'kworker/0:2']), // started without a printed wake-up
+    ]);
+    expect(cal.workerCreation!.samples.map((s) => [s.managerPid, s.requestNs, s.startedNs, s.latencyNs])).toEqual([[null, 1_400_000, 2_000_000, 600_000]]);
+    expect([cal.workerCreation!.cpuMedianNs, cal.workerCreation!.waitMedianNs]).toEqual([0, 600_000]);
+  });
+
+  it('other kthreads (not kworkers) give no sample; a window without samples falls back to the whole trace', () => {
+    const events = [
+      wakeup(100, kthreadd, 60, 'kthreadd', 'sched_wakeup_new'),
+      wakeup(200, kthreadd, 61, 'kthreadd', 'sched_wakeup_new'),
+      wakeup(300, idle, 60, 'nvme-wq'),
+      wakeup(400, idle, 61, 'kworker/u17:7'),
+    ];
+    expect(calibrateFromTrace(events).workerCreation!.samples.map((s) => s.comm)).toEqual(['kworker/u17:7']);
+    expect(calibrateFromTrace(events, { startNs: 1e9, endNs: 2e9 }).workerCreation!.scope).toBe('whole trace');
+    expect(calibrateFromTrace(events, { startNs: 0, endNs: 300_000 }).workerCreation!.scope).toBe('probe window');
+    expect(calibrateFromTrace([]).workerCreation).toBeNull();
+  });
+});
