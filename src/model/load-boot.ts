@@ -212,7 +212,7 @@ async function buildBoot(inputs: ResolvedInput[]): Promise<Boot> {
   for (const input of [...inputs.filter((i) => TRACE_FORMATS.has(i.format)), ...inputs.filter((i) => !TRACE_FORMATS.has(i.format))]) {
     const r = reported.get(input)!;
     infos.push(r.info);
-    diagnostics.push(...r.diagnostics);
+    for (const d of r.diagnostics) diagnostics.push(d);
   }
   // Kernel-log lines whose text was also written to trace_marker align the two clocks.
   if (markerTexts.size > 0) {
