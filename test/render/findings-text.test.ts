@@ -18,7 +18,8 @@ describe('renderFindings', () => {
     expect(lines[0]).toBe('1. [warning] bound-queue-serialization');
     expect(text).toContain("3 nvme probes on node 0 were serialized on CPU 0's bound kworkers");
     expect(text).toContain('work_on_cpu() in pci_call_probe() (873392ca514f)');
-    expect(text).toContain('time lost ≈ 3.659 ms; serialization factor 1.502');
+    expect(text).toContain('time lost ≈ 3.659 ms; serialization factor 2.34');
+    expect(text).toContain('their bodies add up to 16.3 ms within 10.9 ms (1.502)');
     expect(text).toContain('evidence: fixtures/captures/n0x3/dmesg.log:1894,1898,1897;\n             fixtures/captures/n0x3/trace.txt:5535,5548,5576,');
     expect(lines.every((l) => l.length <= 100)).toBe(true);
   });
