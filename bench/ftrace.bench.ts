@@ -1,7 +1,7 @@
 // ftrace ingest throughput: generates traces of 10 MB, 100 MB and 1 GB (`--quick`: 10 and 100 MB) by repeating
 // the real event lines of fixtures/captures/n0x3/trace.txt (Linux 6.1.176 boot: sched_* and workqueue_*
 // events) with their timestamps shifted by one capture length per repetition (so per-CPU time stays
-// monotonic), plus a 100 MB function_graph trace from fixtures/captures/fgraph-bootopt/trace.txt. Each file is
+// monotonic), plus function_graph traces of 100 MB and 1 GB (`--quick`: 100 MB) from fixtures/captures/fgraph-bootopt/trace.txt. Each file is
 // read in a child process (so its peak RSS is its own) twice: `parse` (readTrace alone) and `analyze` (the
 // whole pipeline the analyze command runs: loadBoot of the trace with the capture's dmesg.log and topology,
 // so its probes are joined with the first repetition, then the text summary), and compared with `wc -l` on the
@@ -155,8 +155,8 @@ export async function run(args: string[]): Promise<void> {
   const runs: Array<{ label: string; format: TraceFormat; template: Template; mb: number; companions: string[] }> = [
     ...sizes.map((mb) => ({ label: `ftrace ${mb} MB`, format: 'ftrace' as const, template: ftrace, mb,
       companions: [join(n0x3, 'dmesg.log'), join(n0x3, 'topology.csv')] })),
-    { label: 'function_graph 100 MB', format: 'function-graph', template: graph, mb: 100,
-      companions: [join(bootopt, 'dmesg.log'), join(bootopt, 'topology.csv')] },
+    ...sizes.filter((mb) => mb >= 100).map((mb) => ({ label: `function_graph ${mb} MB`, format: 'function-graph' as const, template: graph, mb,
+      companions: [join(bootopt, 'dmesg.log'), join(bootopt, 'topology.csv')] })),
   ];
   console.log(`load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${availableParallelism()} CPUs (wall figures depend on it; CPU MB/s much less)`);
   console.log('parse: readTrace alone; analyze: loadBoot (trace + the capture\'s dmesg.log and topology.csv) and the text summary');

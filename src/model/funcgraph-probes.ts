@@ -8,6 +8,7 @@
 
 import type { TraceEvent } from '../ingest/trace-events.types.js';
 import { occupancyBetween, type TaskOccupancy } from './task-occupancy.js';
+import type { Builder } from './builder.js';
 import type { Cpu, Diagnostic, Ns, Pid, ProbeSpan, SourceRef } from './types.js';
 import { ns } from './types.js';
 import { parseWorkerComm } from './worker-identity.js';
@@ -24,7 +25,7 @@ interface Frame {
   cpu: Cpu;
   comm: string;
   source: SourceRef;
-  /** Index into `open` spans when this frame is a probe span. */
+  /** The probe call this frame opened, when it is one. */
   probe: OpenProbe | null;
 }
 
@@ -43,55 +44,74 @@ export interface FunctionGraphOptions {
   workItems?: WorkItem[];
 }
 
-export function probesFromFunctionGraph(
-  events: Iterable<TraceEvent>,
-  occupancy: TaskOccupancy,
-  options: FunctionGraphOptions = {},
-): { probes: ProbeSpan[]; diagnostics: Diagnostic[] } {
-  const stacks = new Map<Pid, Frame[]>();
-  const probes: ProbeSpan[] = [];
-  const diagnostics: Diagnostic[] = [];
-  const warn = (source: SourceRef, message: string) =>
-    diagnostics.push({ file: source.file, line: source.line, message, severity: 'warning' });
+/** A finished outermost probe call, before it is joined with the scheduling and the work items. */
+export interface GraphProbeCall {
+  func: string;
+  pid: Pid;
+  cpu: Cpu;
+  comm: string;
+  startNs: Ns | null;
+  endNs: Ns | null;
+  durationNs: Ns;
+  driver: string | null;
+  source: SourceRef;
+  exit: SourceRef;
+}
 
-  const finish = (probe: OpenProbe, endNs: Ns | null, durationNs: Ns | null, exit: SourceRef) => {
-    const startNs = probe.startNs;
-    const end = endNs ?? (startNs !== null && durationNs !== null ? ns(startNs + durationNs) : null);
-    const duration = durationNs ?? (startNs !== null && end !== null ? ns(end - startNs) : null);
-    if (duration === null) {
-      warn(exit, `${probe.func}() of pid ${probe.pid} ended without a duration or timestamps: span dropped`);
-      return;
-    }
-    probes.push(spanOf(probe, startNs, end, duration, exit, occupancy, options.workItems ?? []));
-  };
+export interface GraphProbeCalls {
+  calls: GraphProbeCall[];
+  diagnostics: Diagnostic[];
+}
 
-  for (const event of events) {
-    if (event.type !== 'funcgraph_entry' && event.type !== 'funcgraph_exit' && event.type !== 'funcgraph_leaf') continue;
-    let stack = stacks.get(event.pid);
+export interface FunctionGraphProbeOptions {
+  /** Called when a probe call opens in task `pid` (so the caller can start keeping that task's scheduling). */
+  onProbeTask?: (pid: Pid) => void;
+}
+
+/**
+ * Follows the function_graph events of a trace as they stream by: one stack of open frames per task, and
+ * the outermost probe calls that finished. Memory follows the call depth and the probes, not the trace.
+ */
+export class FunctionGraphProbeBuilder implements Builder<TraceEvent, GraphProbeCalls> {
+  private stacks = new Map<Pid, Frame[]>();
+  private calls: GraphProbeCall[] = [];
+  private diagnostics: Diagnostic[] = [];
+  private finalized = false;
+  private readonly onProbeTask: ((pid: Pid) => void) | null;
+
+  constructor(options: FunctionGraphProbeOptions = {}) {
+    this.onProbeTask = options.onProbeTask ?? null;
+  }
+
+  reset(): void {
+    this.stacks = new Map();
+    this.calls = [];
+    this.diagnostics = [];
+    this.finalized = false;
+  }
+
+  handle(event: TraceEvent): void {
+    if (event.type !== 'funcgraph_entry' && event.type !== 'funcgraph_exit' && event.type !== 'funcgraph_leaf') return;
+    let stack = this.stacks.get(event.pid);
     if (!stack) {
       stack = [];
-      stacks.set(event.pid, stack);
+      this.stacks.set(event.pid, stack);
     }
     if (event.type === 'funcgraph_exit') {
       const at = findFrame(stack, event.depth, event.func);
       if (at < 0) {
         if (event.func === null || GRAPH_PROBE_FUNCTIONS.has(workFunctionName(event.func))) {
-          warn(event.source, `function_graph exit${event.func ? ` of ${event.func}` : ''} at depth ${event.depth} on pid ${event.pid} without its entry (the call began before the trace, or events were lost)`);
+          this.warn(event.source, `function_graph exit${event.func ? ` of ${event.func}` : ''} at depth ${event.depth} on pid ${event.pid} without its entry (the call began before the trace, or events were lost)`);
         }
-        continue;
+        return;
       }
-      for (const lost of stack.splice(at + 1)) {
-        if (lost.probe) warn(lost.source, `${lost.func}() of pid ${event.pid} has no matching exit (events lost?): span dropped`);
-      }
+      for (const lost of stack.splice(at + 1)) this.lostExit(lost, event.pid);
       const frame = stack.pop()!;
-      if (frame.probe) finish(frame.probe, event.timeNs, event.durationNs, event.source);
-      continue;
+      if (frame.probe) this.finish(frame.probe, event.timeNs, event.durationNs, event.source);
+      return;
     }
     // entry or leaf: frames at the same or a deeper depth lost their exits
-    while (stack.length > 0 && stack[stack.length - 1]!.depth >= event.depth) {
-      const lost = stack.pop()!;
-      if (lost.probe) warn(lost.source, `${lost.func}() of pid ${event.pid} has no matching exit (events lost?): span dropped`);
-    }
+    while (stack.length > 0 && stack[stack.length - 1]!.depth >= event.depth) this.lostExit(stack.pop()!, event.pid);
     const func = workFunctionName(event.func);
     const enclosing = stack.find((f) => f.probe !== null)?.probe ?? null;
     if (enclosing && enclosing.driver === null && /_probe$/.test(func) && !GRAPH_PROBE_FUNCTIONS.has(func)) {
@@ -101,19 +121,72 @@ export function probesFromFunctionGraph(
     const probe: OpenProbe | null = isProbe
       ? { func, pid: event.pid, cpu: event.cpu, comm: event.comm, startNs: event.timeNs, driver: null, source: event.source }
       : null;
+    if (probe) this.onProbeTask?.(event.pid);
     if (event.type === 'funcgraph_leaf') {
-      if (probe) finish(probe, null, event.durationNs, event.source);
-      continue;
+      if (probe) this.finish(probe, null, event.durationNs, event.source);
+      return;
     }
     stack.push({ func, depth: event.depth, startNs: event.timeNs, cpu: event.cpu, comm: event.comm, source: event.source, probe });
   }
-  for (const stack of stacks.values()) {
-    for (const frame of stack) {
-      if (frame.probe) warn(frame.source, `${frame.func}() of pid ${frame.probe.pid} did not return before the trace ended: span dropped`);
+
+  finalize(): void {
+    if (this.finalized) return;
+    this.finalized = true;
+    for (const stack of this.stacks.values()) {
+      for (const frame of stack) {
+        if (frame.probe) this.warn(frame.source, `${frame.func}() of pid ${frame.probe.pid} did not return before the trace ended: span dropped`);
+      }
     }
+    this.stacks.clear();
   }
+
+  data(): GraphProbeCalls {
+    return { calls: this.calls, diagnostics: this.diagnostics };
+  }
+
+  private warn(source: SourceRef, message: string): void {
+    this.diagnostics.push({ file: source.file, line: source.line, message, severity: 'warning' });
+  }
+
+  private lostExit(frame: Frame, pid: Pid): void {
+    if (frame.probe) this.warn(frame.source, `${frame.func}() of pid ${pid} has no matching exit (events lost?): span dropped`);
+  }
+
+  private finish(probe: OpenProbe, endNs: Ns | null, durationNs: Ns | null, exit: SourceRef): void {
+    const startNs = probe.startNs;
+    const end = endNs ?? (startNs !== null && durationNs !== null ? ns(startNs + durationNs) : null);
+    const duration = durationNs ?? (startNs !== null && end !== null ? ns(end - startNs) : null);
+    if (duration === null) {
+      this.warn(exit, `${probe.func}() of pid ${probe.pid} ended without a duration or timestamps: span dropped`);
+      return;
+    }
+    const { func, pid, cpu, comm, driver, source } = probe;
+    this.calls.push({ func, pid, cpu, comm, startNs, endNs: end, durationNs: duration, driver, source, exit });
+  }
+}
+
+/** Probe spans from finished probe calls, with the task's scheduling and the work item that carried each. */
+export function spansFromGraphCalls(
+  calls: readonly GraphProbeCall[],
+  occupancy: TaskOccupancy,
+  options: FunctionGraphOptions = {},
+): ProbeSpan[] {
+  const probes = calls.map((c) => spanOf(c, occupancy, options.workItems ?? []));
   probes.sort((a, b) => (a.startNs ?? 0) - (b.startNs ?? 0));
-  return { probes: mergeWaiterSpans(probes), diagnostics };
+  return mergeWaiterSpans(probes);
+}
+
+/** The whole path over a list of events (tests, and callers that hold the events anyway). */
+export function probesFromFunctionGraph(
+  events: Iterable<TraceEvent>,
+  occupancy: TaskOccupancy,
+  options: FunctionGraphOptions = {},
+): { probes: ProbeSpan[]; diagnostics: Diagnostic[] } {
+  const builder = new FunctionGraphProbeBuilder();
+  for (const event of events) builder.handle(event);
+  builder.finalize();
+  const { calls, diagnostics } = builder.data();
+  return { probes: spansFromGraphCalls(calls, occupancy, options), diagnostics };
 }
 
 /**
@@ -170,15 +243,8 @@ function driverOf(printed: string): string {
   return workFunctionName(printed).replace(/_probe$/, '');
 }
 
-function spanOf(
-  probe: OpenProbe,
-  startNs: Ns | null,
-  endNs: Ns | null,
-  durationNs: Ns,
-  exit: SourceRef,
-  occupancy: TaskOccupancy,
-  workItems: WorkItem[],
-): ProbeSpan {
+function spanOf(probe: GraphProbeCall, occupancy: TaskOccupancy, workItems: WorkItem[]): ProbeSpan {
+  const { startNs, endNs, durationNs, exit } = probe;
   const schedComm = occupancy.tasks.get(probe.pid)?.comm ?? '';
   const worker = parseWorkerComm(schedComm.length > probe.comm.length ? schedComm : probe.comm, probe.pid);
   const split = startNs !== null && endNs !== null && occupancy.hasSchedSwitch

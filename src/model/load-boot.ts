@@ -17,7 +17,7 @@ import { readTopology } from '../ingest/topology.js';
 import type { TraceEvent, TraceHeader } from '../ingest/trace-events.types.js';
 import { readTrace, type TraceFormat } from '../ingest/trace-reader.js';
 import type { Builder } from './builder.js';
-import { probesFromFunctionGraph } from './funcgraph-probes.js';
+import { FunctionGraphProbeBuilder, spansFromGraphCalls } from './funcgraph-probes.js';
 import { InitcallBuilder } from './initcalls.js';
 import { KernelInfoBuilder } from './kernel-info.js';
 import { joinProbesWithTrace, PROBE_BODY_FUNCTIONS, PROBE_CARRIER_FUNCTIONS, TraceMarkerBuilder, type ClockMarker } from './probe-trace-join.js';
@@ -126,23 +126,23 @@ async function buildBoot(inputs: ResolvedInput[]): Promise<Boot> {
   const logBuilders: Array<Builder<KernelRecord, unknown>> = [kernelInfo, probeSpans, initcalls];
   for (const b of logBuilders) b.reset();
 
-  // Bounded memory on long traces: unless function_graph probes need every item, keep only the work items
-  // that can carry a probe (or run in a task the kernel log names), and the scheduling of the tasks that
-  // run or queue them or that the log names (probe callers: known because kernel logs are read first).
+  // Bounded memory on long traces: keep only the work items that can carry a probe (or run in a task the
+  // kernel log names), and the scheduling of the tasks that run or queue them, that the log names (probe
+  // callers: known because kernel logs are read first), or that open a probe call in a function graph.
   const probeTasks = new Set<number>();
-  const keepAll = inputs.some((i) => i.format === 'function-graph');
-  const workItems = new WorkItemBuilder(keepAll ? {} : {
+  const workItems = new WorkItemBuilder({
     keepItem: (fn, workerPid) => PROBE_BODY_FUNCTIONS.has(fn) || PROBE_CARRIER_FUNCTIONS.has(fn) || (workerPid !== null && probeTasks.has(workerPid)),
     // The join looks at the queuer only of a probe body (it waits in flush_work); an async_run_entry_fn's does not wait.
     queuerMatters: (fn) => PROBE_BODY_FUNCTIONS.has(fn),
   });
-  const occupancy = new TaskOccupancyBuilder(keepAll ? {} : {
+  const graphProbes = new FunctionGraphProbeBuilder({ onProbeTask: (pid) => probeTasks.add(pid) });
+  const occupancy = new TaskOccupancyBuilder({
     taskInterestUntil: (pid) => (probeTasks.has(pid) ? Infinity : workItems.taskInterestUntil(pid)),
   });
   const traceMarkers = new TraceMarkerBuilder();
-  const traceBuilders: Array<Builder<TraceEvent, unknown>> = [workItems, occupancy, traceMarkers];
+  // The graph builder sees each event before the occupancy, so a task is wanted from its probe's first line.
+  const traceBuilders: Array<Builder<TraceEvent, unknown>> = [workItems, graphProbes, occupancy, traceMarkers];
   for (const b of traceBuilders) b.reset();
-  const traceEvents: TraceEvent[] = [];
   let traceSeen = false;
   let functionGraph = false;
   let traceHeader: TraceHeader | undefined;
@@ -192,7 +192,6 @@ async function buildBoot(inputs: ResolvedInput[]): Promise<Boot> {
       if (format === 'function-graph') functionGraph = true;
       const result = await readTrace(input.path, format, (event) => {
         for (const b of traceBuilders) b.handle(event);
-        if (format === 'function-graph' && isFunctionGraphEvent(event)) traceEvents.push(event);
       }, onDiagnostic);
       lines = result.lines;
       traceHeader = result.header;
@@ -239,9 +238,9 @@ async function buildBoot(inputs: ResolvedInput[]): Promise<Boot> {
     const workData = workItems.data();
     diagnostics.push(...workData.diagnostics, ...occupancy.data().diagnostics);
     if (functionGraph && probes.length === 0) {
-      const fromGraph = probesFromFunctionGraph(traceEvents, occupancy.data(), { workItems: workData.workItems });
-      probes = applyDeviceNodes(fromGraph.probes, deviceNodes);
-      diagnostics.push(...fromGraph.diagnostics);
+      const graph = graphProbes.data();
+      probes = applyDeviceNodes(spansFromGraphCalls(graph.calls, occupancy.data(), { workItems: workData.workItems }), deviceNodes);
+      for (const d of graph.diagnostics) diagnostics.push(d);
     } else {
       const joined = joinProbesWithTrace(
         probes,
@@ -266,10 +265,6 @@ async function buildBoot(inputs: ResolvedInput[]): Promise<Boot> {
   };
   boot.findings = detectFindings(boot);
   return boot;
-}
-
-function isFunctionGraphEvent(event: TraceEvent): boolean {
-  return event.type.startsWith('funcgraph_') || event.type === 'sched_switch' || event.type === 'sched_wakeup' || event.type === 'sched_wakeup_new';
 }
 
 /** Sysfs numa_node (pci-numa.txt) is authoritative for a device's node; it fills in what dmesg did not show. */
