@@ -36,28 +36,7 @@ export interface KernelLogLine {
   continuation: boolean;
 }
 
-export type KernelLogFormat = Extract<
-  InputFormat,
-  | 'dmesg'
-  | 'dmesg-raw'
-  | 'dmesg-decode'
-  | 'dmesg-ctime'
-  | 'dmesg-iso'
-  | 'dmesg-reltime'
-  | 'dmesg-delta'
-  | 'dmesg-notime'
-  | 'dmesg-json'
-  | 'kmsg'
-  | 'journal-short'
-  | 'journal-short-precise'
-  | 'journal-short-iso'
-  | 'journal-short-monotonic'
-  | 'journal-json'
-  | 'journal-export'
-  | 'syslog'
-  | 'console'
-  | 'patch-mail'
->;
+export type { KernelLogFormat } from '../model/types.js';
 
 export type KernelLogLineSink = (line: KernelLogLine) => void;
 export type DiagnosticSink = (diagnostic: Diagnostic) => void;

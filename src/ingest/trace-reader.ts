@@ -14,7 +14,9 @@ import { FuncgraphParser } from './funcgraph.js';
 import { TraceCmdParser } from './trace-cmd.js';
 import type { TraceEvent, TraceHeader } from './trace-events.types.js';
 
-export type TraceFormat = 'ftrace' | 'trace-cmd' | 'function-graph';
+import type { TraceFormat } from '../model/types.js';
+
+export type { TraceFormat };
 
 export interface ReadTraceResult {
   header: TraceHeader;

@@ -153,35 +153,36 @@ export interface KernelInfo {
   cmdline: string | null;
 }
 
+/** The kernel-log presentations ingest/ recognises (one module each, see kernel-log-reader.ts). */
+export const KERNEL_LOG_FORMATS = [
+  'dmesg',
+  'dmesg-raw',
+  'dmesg-decode',
+  'dmesg-ctime',
+  'dmesg-iso',
+  'dmesg-reltime',
+  'dmesg-delta',
+  'dmesg-notime',
+  'dmesg-json',
+  'kmsg',
+  'journal-short',
+  'journal-short-precise',
+  'journal-short-iso',
+  'journal-short-monotonic',
+  'journal-json',
+  'journal-export',
+  'syslog',
+  'console',
+  'patch-mail',
+] as const;
+export type KernelLogFormat = (typeof KERNEL_LOG_FORMATS)[number];
+
+/** The trace text formats ingest/ recognises (see trace-reader.ts). */
+export const TRACE_FORMATS = ['ftrace', 'trace-cmd', 'function-graph'] as const;
+export type TraceFormat = (typeof TRACE_FORMATS)[number];
+
 /** Names of the input formats ingest/ recognises (the `format` field of `inputs`). */
-export type InputFormat =
-  | 'dmesg'
-  | 'dmesg-raw'
-  | 'dmesg-decode'
-  | 'dmesg-ctime'
-  | 'dmesg-iso'
-  | 'dmesg-reltime'
-  | 'dmesg-delta'
-  | 'dmesg-notime'
-  | 'dmesg-json'
-  | 'kmsg'
-  | 'journal-short'
-  | 'journal-short-precise'
-  | 'journal-short-iso'
-  | 'journal-short-monotonic'
-  | 'journal-json'
-  | 'journal-export'
-  | 'syslog'
-  | 'console'
-  | 'patch-mail'
-  | 'ftrace'
-  | 'trace-cmd'
-  | 'function-graph'
-  | 'lscpu'
-  | 'cpulist'
-  | 'pci-numa'
-  | 'boot-json'
-  | 'sim-json';
+export type InputFormat = KernelLogFormat | TraceFormat | 'lscpu' | 'cpulist' | 'pci-numa' | 'boot-json' | 'sim-json';
 
 export interface InputInfo {
   path: string;
