@@ -33,7 +33,7 @@ interface Template {
 }
 
 /** Splits the event lines of a capture around their ` %5lu.%06lu` timestamp (ftrace `: ` or function_graph ` |`). */
-function loadTemplate(path: string, timeRe: RegExp): Template {
+export function loadTemplate(path: string, timeRe: RegExp): Template {
   const header: string[] = [];
   const lines: Template['lines'] = [];
   for (const line of readFileSync(path, 'utf8').split('\n')) {
@@ -61,7 +61,7 @@ function formatTime(us: number): string {
   return `${s}.${frac}`.padStart(12, ' ');
 }
 
-function generate(path: string, template: Template, bytes: number): void {
+export function generate(path: string, template: Template, bytes: number): void {
   const fd = openSync(path, 'w');
   try {
     let written = 0;

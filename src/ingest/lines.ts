@@ -7,7 +7,7 @@ import { open } from 'node:fs/promises';
 import { InputError } from './input-error.js';
 
 export const DEFAULT_MAX_LINE_BYTES = 1 << 20;
-const CHUNK_BYTES = 1 << 20;
+const CHUNK_BYTES = 1 << 19;
 const LF = 0x0a;
 
 export type LineSink = (line: string, lineNo: number) => void;

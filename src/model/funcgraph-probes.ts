@@ -10,6 +10,7 @@ import type { TraceEvent } from '../ingest/trace-events.types.js';
 import { occupancyBetween, type TaskOccupancy } from './task-occupancy.js';
 import type { Builder } from './builder.js';
 import type { Cpu, Diagnostic, Ns, Pid, ProbeSpan, SourceRef } from './types.js';
+import { detached } from './detached-string.js';
 import { ns } from './types.js';
 import { parseWorkerComm } from './worker-identity.js';
 import { workFunctionName, type WorkItem } from './work-items.js';
@@ -64,8 +65,8 @@ export interface GraphProbeCalls {
 }
 
 export interface FunctionGraphProbeOptions {
-  /** Called when a probe call opens in task `pid` (so the caller can start keeping that task's scheduling). */
-  onProbeTask?: (pid: Pid) => void;
+  /** How long after its last probe call returns a task's scheduling stays of interest. Default 100 ms. */
+  interestAfterNs?: number;
 }
 
 /**
@@ -76,15 +77,29 @@ export class FunctionGraphProbeBuilder implements Builder<TraceEvent, GraphProbe
   private stacks = new Map<Pid, Frame[]>();
   private calls: GraphProbeCall[] = [];
   private diagnostics: Diagnostic[] = [];
+  /** Per task: probe calls open now, and when its last one returned. */
+  private interest = new Map<Pid, { open: number; lastEndNs: number }>();
   private finalized = false;
-  private readonly onProbeTask: ((pid: Pid) => void) | null;
+  private readonly interestAfterNs: number;
 
   constructor(options: FunctionGraphProbeOptions = {}) {
-    this.onProbeTask = options.onProbeTask ?? null;
+    this.interestAfterNs = options.interestAfterNs ?? 100_000_000;
+  }
+
+  /**
+   * Until when task `pid`'s scheduling matters to the probe calls (for TaskOccupancyBuilder's
+   * taskInterestUntil): +Infinity while a probe call is open in it, its last return + interestAfterNs
+   * afterwards, -Infinity if it never opened one.
+   */
+  taskInterestUntil(pid: Pid): number {
+    const interest = this.interest.get(pid);
+    if (interest === undefined) return -Infinity;
+    return interest.open > 0 ? Infinity : interest.lastEndNs + this.interestAfterNs;
   }
 
   reset(): void {
     this.stacks = new Map();
+    this.interest = new Map();
     this.calls = [];
     this.diagnostics = [];
     this.finalized = false;
@@ -107,7 +122,10 @@ export class FunctionGraphProbeBuilder implements Builder<TraceEvent, GraphProbe
       }
       for (const lost of stack.splice(at + 1)) this.lostExit(lost, event.pid);
       const frame = stack.pop()!;
-      if (frame.probe) this.finish(frame.probe, event.timeNs, event.durationNs, event.source);
+      if (frame.probe) {
+        this.closed(event.pid, event.timeNs ?? frame.startNs);
+        this.finish(frame.probe, event.timeNs, event.durationNs, event.source);
+      }
       return;
     }
     // entry or leaf: frames at the same or a deeper depth lost their exits
@@ -121,9 +139,12 @@ export class FunctionGraphProbeBuilder implements Builder<TraceEvent, GraphProbe
     const probe: OpenProbe | null = isProbe
       ? { func, pid: event.pid, cpu: event.cpu, comm: event.comm, startNs: event.timeNs, driver: null, source: event.source }
       : null;
-    if (probe) this.onProbeTask?.(event.pid);
+    if (probe) this.opened(event.pid);
     if (event.type === 'funcgraph_leaf') {
-      if (probe) this.finish(probe, null, event.durationNs, event.source);
+      if (probe) {
+        this.closed(event.pid, event.timeNs !== null && event.durationNs !== null ? ns(event.timeNs + event.durationNs) : event.timeNs);
+        this.finish(probe, null, event.durationNs, event.source);
+      }
       return;
     }
     stack.push({ func, depth: event.depth, startNs: event.timeNs, cpu: event.cpu, comm: event.comm, source: event.source, probe });
@@ -149,7 +170,22 @@ export class FunctionGraphProbeBuilder implements Builder<TraceEvent, GraphProbe
   }
 
   private lostExit(frame: Frame, pid: Pid): void {
-    if (frame.probe) this.warn(frame.source, `${frame.func}() of pid ${pid} has no matching exit (events lost?): span dropped`);
+    if (!frame.probe) return;
+    this.closed(pid, frame.startNs);
+    this.warn(frame.source, `${frame.func}() of pid ${pid} has no matching exit (events lost?): span dropped`);
+  }
+
+  private opened(pid: Pid): void {
+    const interest = this.interest.get(pid);
+    if (interest === undefined) this.interest.set(pid, { open: 1, lastEndNs: -Infinity });
+    else interest.open++;
+  }
+
+  private closed(pid: Pid, t: Ns | null): void {
+    const interest = this.interest.get(pid);
+    if (interest === undefined) return;
+    if (interest.open > 0) interest.open--;
+    if (t !== null && t > interest.lastEndNs) interest.lastEndNs = t;
   }
 
   private finish(probe: OpenProbe, endNs: Ns | null, durationNs: Ns | null, exit: SourceRef): void {
@@ -160,8 +196,10 @@ export class FunctionGraphProbeBuilder implements Builder<TraceEvent, GraphProbe
       this.warn(exit, `${probe.func}() of pid ${probe.pid} ended without a duration or timestamps: span dropped`);
       return;
     }
-    const { func, pid, cpu, comm, driver, source } = probe;
-    this.calls.push({ func, pid, cpu, comm, startNs, endNs: end, durationNs: duration, driver, source, exit });
+    const { pid, cpu, source } = probe;
+    // Kept strings must not hold the trace's decoded chunks alive (detached-string.ts).
+    const driver = probe.driver === null ? null : detached(probe.driver);
+    this.calls.push({ func: detached(probe.func), pid, cpu, comm: detached(probe.comm), startNs, endNs: end, durationNs: duration, driver, source, exit });
   }
 }
 

@@ -25,15 +25,11 @@ import { ProbeSpanBuilder } from './probe-spans.js';
 import { TaskOccupancyBuilder } from './task-occupancy.js';
 import { mergeTopologies } from './topology-merge.js';
 import type { Boot, Diagnostic, InputFormat, InputInfo, NodeId, ProbeSpan, Topology } from './types.js';
-import { BOOT_SCHEMA } from './types.js';
+import { BOOT_SCHEMA, KERNEL_LOG_FORMATS as KERNEL_LOG_FORMAT_NAMES, TRACE_FORMATS as TRACE_FORMAT_NAMES } from './types.js';
 import { WorkItemBuilder } from './work-items.js';
 
-const KERNEL_LOG_FORMATS: ReadonlySet<InputFormat> = new Set<KernelLogFormat>([
-  'dmesg', 'dmesg-raw', 'dmesg-decode', 'dmesg-ctime', 'dmesg-iso', 'dmesg-reltime', 'dmesg-delta', 'dmesg-notime',
-  'dmesg-json', 'kmsg', 'journal-short', 'journal-short-precise', 'journal-short-iso', 'journal-short-monotonic',
-  'journal-json', 'journal-export', 'syslog', 'console', 'patch-mail',
-]);
-const TRACE_FORMATS: ReadonlySet<InputFormat> = new Set<TraceFormat>(['ftrace', 'trace-cmd', 'function-graph']);
+const KERNEL_LOG_FORMATS: ReadonlySet<InputFormat> = new Set(KERNEL_LOG_FORMAT_NAMES);
+const TRACE_FORMATS: ReadonlySet<InputFormat> = new Set(TRACE_FORMAT_NAMES);
 
 /**
  * Files a capture directory holds, by role, in order of preference. Only one kernel log and one
@@ -128,16 +124,16 @@ async function buildBoot(inputs: ResolvedInput[]): Promise<Boot> {
 
   // Bounded memory on long traces: keep only the work items that can carry a probe (or run in a task the
   // kernel log names), and the scheduling of the tasks that run or queue them, that the log names (probe
-  // callers: known because kernel logs are read first), or that open a probe call in a function graph.
+  // callers: known because kernel logs are read first), or that are in a probe call of a function graph.
   const probeTasks = new Set<number>();
   const workItems = new WorkItemBuilder({
     keepItem: (fn, workerPid) => PROBE_BODY_FUNCTIONS.has(fn) || PROBE_CARRIER_FUNCTIONS.has(fn) || (workerPid !== null && probeTasks.has(workerPid)),
     // The join looks at the queuer only of a probe body (it waits in flush_work); an async_run_entry_fn's does not wait.
     queuerMatters: (fn) => PROBE_BODY_FUNCTIONS.has(fn),
   });
-  const graphProbes = new FunctionGraphProbeBuilder({ onProbeTask: (pid) => probeTasks.add(pid) });
+  const graphProbes = new FunctionGraphProbeBuilder();
   const occupancy = new TaskOccupancyBuilder({
-    taskInterestUntil: (pid) => (probeTasks.has(pid) ? Infinity : workItems.taskInterestUntil(pid)),
+    taskInterestUntil: (pid) => (probeTasks.has(pid) ? Infinity : Math.max(workItems.taskInterestUntil(pid), graphProbes.taskInterestUntil(pid))),
   });
   const traceMarkers = new TraceMarkerBuilder();
   // The graph builder sees each event before the occupancy, so a task is wanted from its probe's first line.

@@ -12,6 +12,7 @@
 
 import type { TraceEvent, TraceHeader } from '../ingest/trace-events.types.js';
 import type { Builder } from './builder.js';
+import { detached } from './detached-string.js';
 import { occupancyBetween, type TaskOccupancy } from './task-occupancy.js';
 import type { Diagnostic, Ns, Pid, ProbeSpan, SourceRef, WorkerIdentity } from './types.js';
 import { ns } from './types.js';
@@ -74,7 +75,8 @@ export class TraceMarkerBuilder implements Builder<TraceEvent, ClockMarker[]> {
   }
   handle(event: TraceEvent): void {
     if (event.type === 'marker' && event.timeNs !== null) {
-      this.markers.push({ text: event.text.trim(), timeNs: event.timeNs, source: event.source });
+      // Kept strings must not hold the trace's decoded chunks alive (detached-string.ts).
+      this.markers.push({ text: detached(event.text.trim()), timeNs: event.timeNs, source: event.source });
     }
   }
   finalize(): void {}

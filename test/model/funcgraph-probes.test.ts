@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TraceEvent } from '../../src/ingest/trace-events.types.js';
-import { probesFromFunctionGraph } from '../../src/model/funcgraph-probes.js';
+import { FunctionGraphProbeBuilder, probesFromFunctionGraph } from '../../src/model/funcgraph-probes.js';
 import { TaskOccupancyBuilder } from '../../src/model/task-occupancy.js';
 import { cpuId, ns, pidOf } from '../../src/model/types.js';
 import { WorkItemBuilder } from '../../src/model/work-items.js';
@@ -104,5 +104,20 @@ describe('probesFromFunctionGraph on broken graphs (synthetic)', () => {
     expect(diagnostics[0]!.message).toMatch(/exit of local_pci_probe at depth 0 on pid 40 without its entry/);
     expect(diagnostics[1]!.message).toMatch(/pci_device_probe\(\) of pid 40 did not return before the trace ended/);
     expect(probes.map((p) => [p.device, p.startNs, p.durationNs])).toEqual([['really_probe@+0.000007', null, 7_000]]);
+  });
+
+  it('says which tasks are in a probe call, so the occupancy keeps only their scheduling (streaming, bounded memory)', () => {
+    const on = (line: number, t: number, pid: number) => ({ source: { file: 'g', line }, timeNs: ns(t), cpu: cpuId(0), pid: pidOf(pid), comm: 'kworker', tgid: null });
+    const builder = new FunctionGraphProbeBuilder({ interestAfterNs: 1_000 });
+    builder.handle({ ...on(1, 1_000, 40), type: 'funcgraph_entry', func: 'pci_device_probe', depth: 0 });
+    builder.handle({ ...on(2, 1_100, 41), type: 'funcgraph_entry', func: 'vfs_read', depth: 0 });
+    expect(builder.taskInterestUntil(pidOf(40))).toBe(Infinity);
+    expect(builder.taskInterestUntil(pidOf(41))).toBe(-Infinity);
+    builder.handle({ ...on(3, 5_000, 40), type: 'funcgraph_exit', func: null, depth: 0, durationNs: ns(4_000) });
+    expect(builder.taskInterestUntil(pidOf(40))).toBe(6_000);
+    builder.handle({ ...on(4, 7_000, 42), type: 'funcgraph_leaf', func: 'local_pci_probe', depth: 0, durationNs: ns(500) });
+    expect(builder.taskInterestUntil(pidOf(42))).toBe(8_500);
+    builder.finalize();
+    expect(builder.data().calls.map((c) => [c.pid, c.startNs, c.endNs, c.durationNs])).toEqual([[40, 1_000, 5_000, 4_000], [42, 7_000, 7_500, 500]]);
   });
 });
