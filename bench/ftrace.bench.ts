@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { readTrace, type TraceFormat } from '../src/ingest/trace-reader.js';
 import { loadBoot } from '../src/model/load-boot.js';
 import { renderSummary } from '../src/render/summary-text.js';
+import { limitHeapGrowth } from '../src/heap-growth.js';
 
 export const name = 'ftrace ingest (readTrace, analyze)';
 
@@ -110,6 +111,7 @@ function wcLines(path: string): { ms: number; lines: number } {
 }
 
 async function child(mode: Mode, path: string, format: TraceFormat, companions: string[]): Promise<void> {
+  limitHeapGrowth();
   const start = process.hrtime.bigint();
   const cpuStart = process.cpuUsage();
   let out: Omit<ChildResult, 'ms' | 'cpuMs' | 'maxRssKb'>;

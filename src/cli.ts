@@ -9,6 +9,7 @@ import { registerAnalyze } from './commands/analyze.js';
 import { registerReport } from './commands/report.js';
 import { registerDiff } from './commands/diff.js';
 import { registerSimulate } from './commands/simulate.js';
+import { limitHeapGrowth } from './heap-growth.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FINDING = 1;
@@ -40,6 +41,7 @@ function fail(message: string): never {
 }
 
 async function main(argv: string[]): Promise<void> {
+  limitHeapGrowth();
   const program = buildProgram();
   try {
     await program.parseAsync(argv);
