@@ -1,8 +1,8 @@
 // `trace-probe report INPUTS -o FILE [--simulate P,...]`: one self-contained HTML report of a boot
 // (findings, probe timeline, per-node concurrency, slowest probes, initcalls, inputs and diagnostics)
 // that opens from disk with no network; with --simulate, the measured boot and the boot replayed under
-// each policy side by side (src/sim, default workload options). `writeHtmlReport` is also what
-// `analyze --html FILE` calls.
+// each policy side by side (src/sim, default workload options, calibrated from the boot's trace as
+// `simulate` does). `writeHtmlReport` is also what `analyze --html FILE` calls.
 
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
@@ -12,7 +12,7 @@ import { InputError } from '../ingest/input-error.js';
 import { loadBoot } from '../model/load-boot.js';
 import type { Boot } from '../model/types.js';
 import { renderHtmlReport, type HtmlReportInput } from '../render/html/report.js';
-import { kernelProfile } from '../sim/kernel-profile.js';
+import { calibratedReplay } from '../sim/calibrated-replay.js';
 import { MachineError, machineFromTopology } from '../sim/machine.js';
 import { isPolicyName, POLICY_NAMES, type PolicyName } from '../sim/policies.js';
 import { runPolicies } from '../sim/sim-runs.js';
@@ -61,7 +61,7 @@ export function registerReport(program: Command): void {
       const runs = await simulationRuns(inputs);
       if (runs && policies.length > 0) throw new UsageError('--simulate replays a measured boot; this input is already a simulation (its runs are shown side by side)');
       const boot = runs ? null : await loadBoot(inputs);
-      const boots = runs ?? [{ label: policies.length > 0 ? `measured: ${label}` : label, boot: boot! }, ...simulated(boot!, policies)];
+      const boots = runs ?? [{ label: policies.length > 0 ? `measured: ${label}` : label, boot: boot! }, ...(await simulated(boot!, policies))];
       const bytes = await writeHtmlReport(options.output, { title: options.title ?? titleOf(inputs), boots });
       process.stderr.write(`wrote ${options.output} (${(bytes / 1024).toFixed(0)} KiB, ${boots[0]!.boot.probes.length} probes, ${boots.length} boot(s))\n`);
     });
@@ -85,13 +85,15 @@ async function simulationRuns(inputs: string[]): Promise<Array<{ label: string; 
 }
 
 /** The boot replayed under each policy (the simulator's default workload options). */
-function simulated(boot: Boot, policies: PolicyName[]): Array<{ label: string; boot: Boot }> {
+async function simulated(boot: Boot, policies: PolicyName[]): Promise<Array<{ label: string; boot: Boot }>> {
   if (policies.length === 0) return [];
   if (boot.topology.cpus.length === 0) throw new UsageError('--simulate needs the CPU topology (topology.csv, lscpu or node-cpulist.txt among the inputs)');
   try {
     const machine = machineFromTopology(boot.topology, `the boot's topology (${boot.topology.source?.file ?? 'inputs'})`);
-    const workload = workloadFromBoot(boot, { cpuFraction: DEFAULT_CPU_FRACTION, segments: DEFAULT_SEGMENTS });
-    const runs = runPolicies(workload, machine, policies, kernelProfile(boot.kernel.release), boot.inputs);
+    const observed = workloadFromBoot(boot, { cpuFraction: DEFAULT_CPU_FRACTION, segments: DEFAULT_SEGMENTS });
+    // Calibrated from the boot's trace as `simulate` does, so the report shows the same replay.
+    const { workload, profile } = await calibratedReplay(boot, observed);
+    const runs = runPolicies(workload, machine, policies, profile, boot.inputs);
     return runs.map((r) => ({ label: `simulated: ${r.policy}`, boot: r.boot }));
   } catch (err) {
     if (err instanceof MachineError || err instanceof WorkloadError) throw new UsageError(err.message);

@@ -6,12 +6,10 @@ import type { Command } from 'commander';
 import { loadBoot } from '../model/load-boot.js';
 import type { Boot } from '../model/types.js';
 import { renderSimulation } from '../render/sim-text.js';
-import { kernelProfile } from '../sim/kernel-profile.js';
+import { calibratedReplay } from '../sim/calibrated-replay.js';
 import { type Machine, MachineError, machineFromSpec, machineFromTopology, parseCpuListOption, withIsolatedCpus } from '../sim/machine.js';
 import { isPolicyName, POLICY_NAMES, type PolicyName } from '../sim/policies.js';
-import { readTraceCalibration } from '../sim/read-trace-calibration.js';
-import { describeCalibration, describeMachine, describeWorkload, runPolicies, simJson } from '../sim/sim-runs.js';
-import { poolsAtProbeStart } from '../sim/trace-calibration.js';
+import { describeMachine, describeWorkload, runPolicies, simJson } from '../sim/sim-runs.js';
 import { DEFAULT_CPU_FRACTION, DEFAULT_SEGMENTS, type Workload, WorkloadError, workloadFromBoot } from '../sim/workload.js';
 import { UsageError } from './usage-error.js';
 
@@ -66,19 +64,13 @@ export function registerSimulate(program: Command): void {
       const machine = await buildMachine(boot, options.topology, isolated);
       const observed = wrap(() => workloadFromBoot(boot, { cpuFraction, segments, devices, nodeOf, drivers: options.drivers }));
       checkNodes(observed, machine);
-      const { calibration, notes: calibrationNotes } = await readTraceCalibration(boot, observed);
-      const workload = poolsAtProbeStart(observed, calibration);
-      const profileArgs: Parameters<typeof kernelProfile>[1] = { hz, cpuModel: options.cpuModel };
-      if (createUs !== undefined) profileArgs.workerCreateLatencyNs = Math.round(createUs * 1000);
-      else if (calibration.workerCreation !== null) {
-        profileArgs.workerCreateCpuNs = calibration.workerCreation.cpuMedianNs;
-        profileArgs.workerCreateLatencyNs = calibration.workerCreation.cpuMedianNs + calibration.workerCreation.waitMedianNs;
-        profileArgs.workerCreateSource = 'trace';
-      }
-      if (options.kernel !== undefined) profileArgs.version = options.kernel;
-      const profile = kernelProfile(boot.kernel.release, profileArgs);
+      const { workload, profile, derived } = await calibratedReplay(boot, observed, {
+        hz,
+        cpuModel: options.cpuModel,
+        ...(options.kernel !== undefined ? { kernel: options.kernel } : {}),
+        ...(createUs !== undefined ? { workerCreateNs: Math.round(createUs * 1000) } : {}),
+      });
       const runs = runPolicies(workload, machine, policies, profile, boot.inputs);
-      const derived = describeCalibration(calibration, calibrationNotes);
       if (options.json) process.stdout.write(JSON.stringify(simJson(workload, machine, profile, runs, derived), null, 2) + '\n');
       else process.stdout.write(renderSimulation(describeWorkload(workload), describeMachine(machine, profile, derived), runs));
     });

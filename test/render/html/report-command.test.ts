@@ -41,6 +41,21 @@ describe('trace-probe report', () => {
     expect(run('report', simFile, '-o', out, '--simulate', 'queue-node').stderr).toMatch(/^trace-probe: --simulate replays a measured boot/);
   });
 
+  it('replays the boot as `simulate` does (calibrated from its trace): the same simulated probe costs', () => {
+    const sim = spawnSync(process.execPath, [CLI, 'simulate', 'fixtures/captures/before-n0x3', '--policy', 'queue-node', '--json'], { encoding: 'utf8' });
+    expect(sim.status).toBe(0);
+    const simFile = join(dir, 'queue-node.json');
+    writeFileSync(simFile, sim.stdout);
+    const fromJson = join(dir, 'from-json.html');
+    const direct = join(dir, 'direct.html');
+    expect(run('report', simFile, '-o', fromJson).code).toBe(0);
+    expect(run('report', 'fixtures/captures/before-n0x3', '-o', direct, '--simulate', 'queue-node').code).toBe(0);
+    const nvmeCosts = (file: string) => [...readFileSync(file, 'utf8').matchAll(/<td>(0000:2\d:00\.0)<\/td><td>nvme<\/td><td class="num">([\d.]+)<\/td>/g)].map((m) => `${m[1]} ${m[2]}`);
+    const simulated = nvmeCosts(fromJson);
+    expect(simulated).toHaveLength(3);
+    expect(nvmeCosts(direct)).toEqual(expect.arrayContaining(simulated));
+  });
+
   it('says what is missing in one line, exit 2: no -o, an unknown policy', () => {
     const noOut = run('report', 'fixtures/captures/before-n0x3');
     expect(noOut.code).toBe(2);
