@@ -15,7 +15,7 @@ import type { KernelRecord } from '../ingest/kernel-records.types.js';
 import type { Builder } from './builder.js';
 import { KernelInfoBuilder, probeReturnsOneOnSuccess } from './kernel-info.js';
 import type { Diagnostic, NodeId, Ns, ProbeSpan, ProbeStatus, SourceRef, WorkerIdentity } from './types.js';
-import { cpuId, nodeId, ns, usToNs } from './types.js';
+import { cpuId, nodeId, ns, pidOf, usToNs } from './types.js';
 import { parseWorkerComm, workerFromPid } from './worker-identity.js';
 
 export interface ProbeSpanData {
@@ -278,6 +278,7 @@ export class ProbeSpanBuilder implements Builder<KernelRecord, ProbeSpanData> {
       runnableWaitNs: null,
       sleepNs: null,
       origin: probe ? 'probe-line' : 'custom-line',
+      callerPid: probeCaller === null ? null : pidOf(probeCaller),
       source,
       evidence,
     };

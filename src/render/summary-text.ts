@@ -5,7 +5,8 @@
 import { renderFindings } from './findings-text.js';
 import { formatMs, formatSeconds, renderTable } from './text-table.js';
 import { renderTimelines } from './timeline-text.js';
-import type { Boot, ProbeSpan, WorkerIdentity } from '../model/types.js';
+import { describeWorker, workerLabel } from './worker-label.js';
+import type { Boot, ProbeSpan } from '../model/types.js';
 
 export interface SummaryOptions {
   /** How many of the slowest probes / initcalls to list. */
@@ -50,11 +51,6 @@ function section(title: string, body: string): string {
   return `${title}\n${'-'.repeat(title.length)}\n${body}`;
 }
 
-export function describeWorker(worker: WorkerIdentity | null): string {
-  if (!worker) return '-';
-  const pid = worker.pid !== null ? `-${worker.pid}` : '';
-  return `${worker.comm}${pid} (${worker.kind})`;
-}
 
 function slowestProbes(probes: ProbeSpan[], top: number): string {
   if (probes.length === 0) return 'no probe spans in the input (probe timing needs initcall_debug, or a trace)';
@@ -129,7 +125,7 @@ function perWorker(probes: ProbeSpan[]): string | null {
   const groups = new Map<string, { cpu: string; worker: string; kind: string; n: number; total: number }>();
   for (const p of known) {
     const cpu = p.cpu === null ? '-' : String(p.cpu);
-    const worker = p.worker ? `${p.worker.comm}${p.worker.pid !== null ? `-${p.worker.pid}` : ''}` : '-';
+    const worker = workerLabel(p.worker, '-');
     const key = `${cpu}\u0000${worker}`;
     const g = groups.get(key) ?? { cpu, worker, kind: p.worker?.kind ?? '-', n: 0, total: 0 };
     g.n++;

@@ -4,6 +4,7 @@
 
 import type { Boot, ProbeSpan, WorkerIdentity } from '../model/types.js';
 import { formatMs, formatSeconds } from './text-table.js';
+import { workerLabel } from './worker-label.js';
 
 const WIDTH = 100;
 const LABEL_WIDTH = 22;
@@ -112,9 +113,7 @@ function renderBurst(spans: TimedSpan[], title: string, firstSymbol: number): st
 }
 
 function taskLabel(w: WorkerIdentity | null): string {
-  if (!w) return '(task unknown)';
-  const comm = w.comm ?? '?';
-  return w.pid === null ? comm : `${comm}-${w.pid}`;
+  return workerLabel(w, '(task unknown)');
 }
 
 function cpuOrder(a: string, b: string): number {

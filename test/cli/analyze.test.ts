@@ -10,6 +10,18 @@ const CLI = join(process.cwd(), 'dist', 'src', 'cli.js');
 const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
 
 describe('trace-probe analyze', () => {
+  it('names a task known only by its printk caller id as `pid N` (dmesg alone), and keeps it as callerPid', () => {
+    const r = run('analyze', 'fixtures/captures/before-n0x3/dmesg.log');
+    expect(r.status).toBe(0);
+    expect(r.stdout).not.toMatch(/\bnull\b|\?-\d/);
+    // dmesg.log:1219 `[    4.061093][    T8] probe of 0000:21:00.0 returned 0 after 3208 usecs`: caller T8
+    expect(r.stdout).toMatch(/0000:21:00\.0\s+nvme\s+0\s+-\s+pid 8\s+4\.057885\s+3\.208/);
+    const json = JSON.parse(run('analyze', '--json', 'fixtures/captures/before-n0x3/dmesg.log').stdout);
+    const nvme = json.probes.find((p: { device: string }) => p.device === '0000:21:00.0');
+    expect(nvme.callerPid).toBe(8);
+    expect(nvme.worker.pid).toBe(8);
+  });
+
   it('prints findings first, then the slowest probes, for the README capture', () => {
     const r = run('analyze', 'fixtures/captures/before-n0x3');
     expect(r.status).toBe(0);
@@ -40,5 +52,17 @@ describe('trace-probe analyze', () => {
     expect(html).toMatch(/^<!DOCTYPE html>/i);
     expect(html).not.toMatch(/<script[^>]+src=/);
     expect(html).toContain('0000:21:00.0');
+  });
+
+  it('refuses an unknown --fail-on kind and an --html directory up front: one line, exit 2, nothing printed', () => {
+    const typo = run('analyze', 'fixtures/captures/before-n0x3', '--fail-on', 'bound-queue-serialisation');
+    expect(typo.status).toBe(2);
+    expect(typo.stdout).toBe('');
+    expect(typo.stderr).toBe('trace-probe: --fail-on: unknown finding kind "bound-queue-serialisation" (expected bound-queue-serialization, synchronous-probe, deferred-probe, insufficient-data)\n');
+    const dir = mkdtempSync(join(tmpdir(), 'tp-analyze-dir-'));
+    const html = run('analyze', 'fixtures/captures/before-n0x3', '--html', dir);
+    expect(html.status).toBe(2);
+    expect(html.stdout).toBe('');
+    expect(html.stderr).toBe(`trace-probe: --html takes a file to write, and ${dir} is a directory\n`);
   });
 });

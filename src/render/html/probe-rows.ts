@@ -2,8 +2,9 @@
 // row), the three phases of the span and the tooltip fields. Times are seconds on the boot's printk
 // clock (as dmesg prints them); durations are milliseconds.
 
-import type { Boot, ProbeSpan, WorkerIdentity } from '../../model/types.js';
+import type { Boot, ProbeSpan } from '../../model/types.js';
 import { packRows } from './lane-packing.js';
+import { workerLabel } from '../worker-label.js';
 
 export type WorkerKindLabel = 'bound' | 'highpri' | 'unbound' | 'rescuer' | 'task' | 'unknown';
 export const WORKER_KIND_LABELS: readonly WorkerKindLabel[] = ['bound', 'highpri', 'unbound', 'rescuer', 'task', 'unknown'];
@@ -43,11 +44,6 @@ export interface ProbeRows {
   untimed: number;
 }
 
-export function workerLabel(w: WorkerIdentity | null): string {
-  if (w === null) return 'unknown';
-  if (w.comm !== null) return w.pid !== null ? `${w.comm}-${w.pid}` : w.comm;
-  return w.pid !== null ? `pid ${w.pid}` : 'unknown';
-}
 
 const ms = (value: number | null): number | null => (value === null ? null : value / 1e6);
 /** Seconds from integer ns, printed with at most 9 decimals in the JSON. */

@@ -4,7 +4,7 @@
 import type { Boot, ProbeSpan } from '../../model/types.js';
 import { formatMs, formatSeconds } from '../text-table.js';
 import { escapeHtml } from './escape-html.js';
-import { workerLabel } from './probe-rows.js';
+import { workerLabel } from '../worker-label.js';
 
 export interface DriverTotal {
   driver: string;
