@@ -6,7 +6,8 @@ import { collectList } from './list-option.js';
 import { loadBoot } from '../model/load-boot.js';
 import { renderBootJson } from '../render/boot-json.js';
 import { renderSummary } from '../render/summary-text.js';
-import { titleOf, writeHtmlReport } from './report.js';
+import { FINDING_KINDS } from '../findings/index.js';
+import { refuseDirectory, titleOf, writeHtmlReport } from './report.js';
 import { UsageError } from './usage-error.js';
 
 interface AnalyzeOptions {
@@ -28,6 +29,10 @@ export function registerAnalyze(program: Command, setExitCode: (code: number) =>
     .action(async (inputs: string[], options: AnalyzeOptions) => {
       const top = Number(options.top);
       if (!Number.isInteger(top) || top < 1) throw new UsageError(`--top takes a whole number ≥ 1, not "${options.top}"`);
+      // A misspelt kind would make a CI gate that never fires.
+      const unknown = options.failOn.filter((k) => !FINDING_KINDS.includes(k));
+      if (unknown.length > 0) throw new UsageError(`--fail-on: unknown finding kind "${unknown[0]}" (expected ${FINDING_KINDS.join(', ')})`);
+      if (options.html) await refuseDirectory('--html', options.html);
       const boot = await loadBoot(inputs);
       process.stdout.write(options.json ? renderBootJson(boot) : renderSummary(boot, { top }));
       if (options.html) {

@@ -41,6 +41,12 @@ export async function writeHtmlReport(file: string, input: HtmlReportInput): Pro
   return Buffer.byteLength(html);
 }
 
+/** Refuses an output path that is a directory before any work is done (one line, exit 2). */
+export async function refuseDirectory(flag: string, path: string): Promise<void> {
+  const info = await stat(path).catch(() => null);
+  if (info?.isDirectory()) throw new UsageError(`${flag} takes a file to write, and ${path} is a directory`);
+}
+
 /** A title from the inputs: capture folder or file names. */
 export function titleOf(inputs: string[]): string {
   return `trace-probe report: ${inputs.map((i) => basename(resolve(i))).join(', ')}`;
@@ -56,6 +62,7 @@ export function registerReport(program: Command): void {
     .option('--simulate <policies>', `also replay the boot under these policies, side by side: ${POLICY_NAMES.join(', ')}`, collectList, [])
     .action(async (inputs: string[], options: ReportOptions) => {
       if (!options.output) throw new UsageError('report needs -o FILE (the HTML file to write)');
+      await refuseDirectory('-o', options.output);
       const policies = parsePolicies(options.simulate);
       const label = inputs.map((i) => basename(resolve(i))).join(' + ');
       const runs = await simulationRuns(inputs);

@@ -26,7 +26,8 @@ export function probeDataLevel(p: ProbeSpan, traceFiles: ReadonlySet<string> = n
   if (p.origin === 'ftrace' || p.origin === 'function-graph') return 'ftrace';
   if (p.queueDelayNs !== null || p.onCpuNs !== null || p.runnableWaitNs !== null) return 'ftrace';
   if (executingCpu(p) !== null && p.evidence.some((ref) => traceFiles.has(ref.file))) return 'ftrace';
-  if (executingCpu(p) !== null && p.worker !== null && p.worker.comm !== null) return 'custom-line';
+  // Only the custom line gives a span its CPU without a trace (a caller id's comm, e.g. from an oops header, does not).
+  if (p.origin === 'custom-line' || (p.cpu !== null && p.worker !== null && p.worker.comm !== null)) return 'custom-line';
   if ((p.callerPid ?? null) !== null || (p.worker?.pid ?? null) !== null) return 'caller-id';
   return 'dmesg';
 }
