@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { detectSynchronousProbes, SYNCHRONOUS_PROBE } from '../../src/findings/synchronous-probe.js';
+import { ns } from '../../src/model/types.js';
 import { bootOf, probeFromDmesg, twoNodeTopology } from './capture-probes.js';
 
 const C = 'fixtures/captures';
@@ -20,13 +21,14 @@ describe('synchronous-probe', () => {
     expect(f!.data.bodyCpus).toEqual([0]);
     expect(f!.node).toBe(0);
     expect(f!.data.caller).toEqual({ comm: 'insmod', pid: 220 });
-    // serial: first start 5.919189 − 4.675 ms = 5.914514 to last end 5.928167 → 13.653 ms.
+    // span: first start 5.919189 − 4.675 ms = 5.914514 to last end 5.928167 → 13.653 ms; in probes 4675 + 5533 + 2674 µs.
     // alone: 4675 − 311 (5.915006 − 5.914695), 5533 − 1873 (5.921348 − 5.919475), 2674 − 142 (5.925765 − 5.925623) µs.
     expect(f!.data.serialSpanNs).toBe(13_653_000);
+    expect(f!.data.serialProbeNs).toBe(12_882_000);
     expect(f!.data.costsNs).toEqual([4_364_000, 3_660_000, 2_532_000]);
     expect(f!.data.parallelSpanNs).toBe(4_364_000);
-    expect(f!.lostNs).toBe(9_289_000);
-    expect(f!.title).toBe('nvme probed 3 devices one after another in insmod-220 (synchronous probing): 13.7 ms, about 9.3 ms more than in parallel on node 0\'s 4 CPUs.');
+    expect(f!.lostNs).toBe(12_882_000 - 4_364_000);
+    expect(f!.title).toBe('nvme probed 3 devices one after another in insmod-220 (synchronous probing): 12.9 ms of probes within 13.7 ms, about 8.5 ms more than in parallel on node 0\'s 4 CPUs.');
     expect(f!.detail).toContain('not bound-queue serialization');
   });
 
@@ -36,9 +38,10 @@ describe('synchronous-probe', () => {
     const probes = [probeFromDmesg(dir, 975, o), probeFromDmesg(dir, 979, o), probeFromDmesg(dir, 983, o)];
     const [f] = detectSynchronousProbes(bootOf(probes, twoNodeTopology()));
     expect(f!.data.caller).toEqual({ comm: null, pid: 1 });
-    // 2.858089 − 0.121150 = 2.736939 to 3.100026; alone the longest is 125.051 ms
+    // span 2.858089 − 0.121150 = 2.736939 to 3.100026; in probes 121150 + 116318 + 125051 µs; alone the longest is 125.051 ms
     expect(f!.data.serialSpanNs).toBe(363_087_000);
-    expect(f!.lostNs).toBe(363_087_000 - 125_051_000);
+    expect(f!.data.serialProbeNs).toBe(362_519_000);
+    expect(f!.lostNs).toBe(362_519_000 - 125_051_000);
     expect(f!.data.dataUsed).toBe('caller-id');
     expect(f!.title).toContain('in task T1');
   });
@@ -47,5 +50,17 @@ describe('synchronous-probe', () => {
     const dir = `${C}/before-n0x3`;
     const probes = [1219, 1220, 1222].map((l) => probeFromDmesg(dir, l, { callerIds: true }));
     expect(detectSynchronousProbes(bootOf(probes, twoNodeTopology()))).toEqual([]);
+  });
+
+  it('never counts more than the probes took: the caller\'s work between them stays, nested probes are not a group', () => {
+    const dir = `${C}/after-v2-n0x3`;
+    const o = { callerIds: true, driver: 'pcieport' };
+    const parents = [probeFromDmesg(dir, 975, o), probeFromDmesg(dir, 979, o), probeFromDmesg(dir, 983, o)];
+    // A port service probed from inside each parent's probe by the same task (as pcie_pme is from pcie_portdrv_probe()).
+    const children = parents.map((p, i) => ({ ...p, device: `${p.device}:pcie00${i + 1}`, driver: 'pcie_pme',
+      startNs: ns(p.startNs! + 1_000_000), endNs: ns(p.startNs! + 2_000_000), durationNs: ns(1_000_000) }));
+    const findings = detectSynchronousProbes(bootOf([...parents, ...children], twoNodeTopology()));
+    expect(findings.map((f) => f.drivers[0])).toEqual(['pcieport']);
+    for (const f of findings) expect(f.lostNs!).toBeLessThanOrEqual(f.data.serialProbeNs as number);
   });
 });
