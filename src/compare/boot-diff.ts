@@ -6,6 +6,7 @@
 import { mean } from 'simple-statistics';
 import type { Boot, Cpu, Finding, Ns, NodeId, ProbeSpan, ProbeStatus, WorkerKind } from '../model/types.js';
 import { ns } from '../model/types.js';
+import { dataLevelRank, isDataLevel, richestLevel, traceFilesOf } from '../findings/data-level.js';
 import { collectDevices, matchDevices, type DeviceSamples, type MatchKind } from './match-devices.js';
 import { bootProbeMetrics, sampleStats, selectProbes, type SampleStats } from './side-stats.js';
 import { compareSamples, type Significance, type SignificanceOptions } from './significance.js';
@@ -83,6 +84,8 @@ export interface FindingChange {
   devices: string[];
   beforeBoots: number;
   afterBoots: number;
+  /** The data the finding was made from (its `data.dataUsed`, the poorest over the boots), when it says. */
+  dataUsed: string | null;
 }
 
 export interface BootDiff {
@@ -98,7 +101,11 @@ export interface BootDiff {
   totalProbe: MetricDiff;
   meanCost: CostChange | null;
   maxCost: CostChange | null;
-  findings: { resolved: FindingChange[]; new: FindingChange[]; persisting: FindingChange[] };
+  /**
+   * `unverifiable`: found before, not after, but some after boot lacks the data the finding was made from
+   * (e.g. before had a trace, after only dmesg): absence there is not a fix.
+   */
+  findings: { resolved: FindingChange[]; new: FindingChange[]; persisting: FindingChange[]; unverifiable: FindingChange[] };
   /** What limits the comparison (one boot per side, devices missing from some boots, ...). */
   warnings: string[];
 }
@@ -173,6 +180,11 @@ export function diffBoots(before: Boot[], after: Boot[], options: DiffOptions = 
     }
   }
 
+  const findings = diffFindings(before, after, drivers, [...beforeProbes, ...afterProbes]);
+  for (const f of findings.unverifiable) {
+    warnings.push(`${f.kind}${f.cpu !== null ? ` (CPU ${f.cpu})` : ''} is not in the after boots, but they lack the data it was found from (${f.dataUsed ?? 'unknown'}): not counted as resolved; give the after boots the same inputs (e.g. their trace)`);
+  }
+
   return {
     schema: DIFF_SCHEMA,
     drivers: drivers ? [...drivers] : null,
@@ -183,7 +195,7 @@ export function diffBoots(before: Boot[], after: Boot[], options: DiffOptions = 
     totalProbe,
     meanCost: costChange((v) => mean(v)),
     maxCost: costChange((v) => Math.max(...v)),
-    findings: diffFindings(before, after, drivers, [...beforeProbes, ...afterProbes]),
+    findings,
     warnings,
   };
 }
@@ -227,7 +239,7 @@ function sideSummary(boots: Boot[], probes: ProbeSpan[][], metrics: ReturnType<t
  * findings that name no device or driver (about the whole boot).
  */
 function diffFindings(before: Boot[], after: Boot[], drivers: string[] | undefined, compared: ProbeSpan[][]): BootDiff['findings'] {
-  const key = (f: Finding) => `${f.kind}|${f.node ?? '-'}|${f.cpu ?? '-'}`;
+  const key = (f: Pick<Finding, 'kind' | 'node' | 'cpu'>) => `${f.kind}|${f.node ?? '-'}|${f.cpu ?? '-'}`;
   const wantedDrivers = new Set((drivers ?? []).map((d) => d.toLowerCase()));
   const comparedDevices = new Set(compared.flat().map((p) => p.device));
   const relevant = (f: Finding) =>
@@ -243,7 +255,7 @@ function diffFindings(before: Boot[], after: Boot[], drivers: string[] | undefin
         const k = key(f);
         let entry = table.get(k);
         if (!entry) {
-          entry = { kind: f.kind, node: f.node, cpu: f.cpu, title: f.title, devices: [], beforeBoots: 0, afterBoots: 0 };
+          entry = { kind: f.kind, node: f.node, cpu: f.cpu, title: f.title, devices: [], beforeBoots: 0, afterBoots: 0, dataUsed: null };
           table.set(k, entry);
         }
         entry.devices = distinct([...entry.devices, ...f.devices]).sort();
@@ -255,8 +267,23 @@ function diffFindings(before: Boot[], after: Boot[], drivers: string[] | undefin
   count(before, 'beforeBoots');
   count(after, 'afterBoots');
   const all = [...table.values()];
+  // The data a before finding was made from (its data.dataUsed), and the richest each after boot has.
+  const needed = new Map<string, number>();
+  for (const f of before.flatMap((b) => b.findings)) {
+    const level = f.data?.dataUsed;
+    const entry = table.get(key(f));
+    if (!isDataLevel(level) || entry === undefined) continue;
+    if (!needed.has(key(f)) || dataLevelRank(level) < needed.get(key(f))!) {
+      needed.set(key(f), dataLevelRank(level));
+      entry.dataUsed = level;
+    }
+  }
+  const poorestAfter = Math.min(...after.map((b) => dataLevelRank(richestLevel(b.probes, traceFilesOf(b)))));
+  const visibleAfter = (f: FindingChange) => (needed.get(key(f)) ?? 0) <= poorestAfter;
+  const gone = all.filter((f) => f.beforeBoots > 0 && f.afterBoots === 0);
   return {
-    resolved: all.filter((f) => f.beforeBoots > 0 && f.afterBoots === 0),
+    resolved: gone.filter(visibleAfter),
+    unverifiable: gone.filter((f) => !visibleAfter(f)),
     new: all.filter((f) => f.beforeBoots === 0 && f.afterBoots > 0),
     persisting: all.filter((f) => f.beforeBoots > 0 && f.afterBoots > 0),
   };

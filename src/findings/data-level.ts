@@ -32,6 +32,15 @@ export function probeDataLevel(p: ProbeSpan, traceFiles: ReadonlySet<string> = n
   return 'dmesg';
 }
 
+/** Order of the levels: a finding made at one level can only be seen again at that level or a richer one. */
+export function dataLevelRank(level: DataLevel): number {
+  return RANK[level];
+}
+
+export function isDataLevel(value: unknown): value is DataLevel {
+  return typeof value === 'string' && value in RANK;
+}
+
 /** The richest level among the probes (dmesg for none). */
 export function richestLevel(probes: readonly ProbeSpan[], traceFiles: ReadonlySet<string> = new Set()): DataLevel {
   let best: DataLevel = 'dmesg';

@@ -82,7 +82,9 @@ function findings(diff: BootDiff): string {
     return `${f.kind}${where ? ` (${where})` : ''}: in ${f.beforeBoots} of ${diff.before.boots} before and ${f.afterBoots} of ${diff.after.boots} after boots — ${f.title}`;
   };
   const group = (name: string, list: FindingChange[]) => `${name}:${list.length === 0 ? ' none' : list.map((f) => `\n  ${describe(f)}`).join('')}`;
-  return [group('resolved', diff.findings.resolved), group('new', diff.findings.new), group('persisting', diff.findings.persisting)].join('\n');
+  const groups = [group('resolved', diff.findings.resolved), group('new', diff.findings.new), group('persisting', diff.findings.persisting)];
+  if (diff.findings.unverifiable.length > 0) groups.push(group('not visible after (the after boots lack the data)', diff.findings.unverifiable));
+  return groups.join('\n');
 }
 
 function statistics(diff: BootDiff): string {

@@ -61,7 +61,17 @@ describe('diff before-n0x3 vs after-n0x3 (v1) and after-v2-n0x3 (v2), three boot
         ['bound-queue-serialization', 0, 0, 3, 0],
       ]);
       expect(diff.findings.new.map((f) => f.kind)).not.toContain('bound-queue-serialization');
+      expect(diff.findings.unverifiable).toEqual([]);
     }
+  });
+
+  it('does not call a finding resolved when the after boot lacks the data it was found from (same boot, trace vs dmesg only)', async () => {
+    const traced = await loadBoot(['fixtures/captures/before-n0x3']);
+    const dmesgOnly = await loadBoot(['fixtures/captures/before-n0x3/dmesg.log']);
+    const diff = diffBoots([traced], [dmesgOnly], { drivers: ['nvme'] });
+    expect(diff.findings.resolved).toEqual([]);
+    expect(diff.findings.unverifiable.map((f) => [f.kind, f.cpu, f.dataUsed])).toEqual([['bound-queue-serialization', 0, 'ftrace']]);
+    expect(diff.warnings.some((w) => w.startsWith('bound-queue-serialization (CPU 0) is not in the after boots, but they lack the data'))).toBe(true);
   });
 
   it('gives window and cost statistics with an honest verdict: 3 vs 3 boots cannot be significant', () => {
