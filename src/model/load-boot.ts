@@ -17,6 +17,7 @@ import { readTopology } from '../ingest/topology.js';
 import type { TraceEvent, TraceHeader } from '../ingest/trace-events.types.js';
 import { readTrace, type TraceFormat } from '../ingest/trace-reader.js';
 import type { Builder } from './builder.js';
+import { checkBootJson } from './boot-json-check.js';
 import { FunctionGraphProbeBuilder, spansFromGraphCalls } from './funcgraph-probes.js';
 import { InitcallBuilder } from './initcalls.js';
 import { KernelInfoBuilder } from './kernel-info.js';
@@ -287,11 +288,16 @@ export async function readBootJson(path: string): Promise<Boot> {
   } catch (err) {
     throw new InputError(path, null, `not valid JSON (${(err as Error).message})`);
   }
+  if (typeof parsed !== 'object' || parsed === null) throw new InputError(path, null, 'not a trace-probe JSON object');
   const obj = parsed as { schema?: unknown; runs?: Array<{ policy?: string; boot?: Boot }> };
-  if (obj.schema === BOOT_SCHEMA) return obj as unknown as Boot;
+  if (obj.schema === BOOT_SCHEMA) {
+    checkBootJson(obj, path);
+    return obj as unknown as Boot;
+  }
   if (obj.schema === 'trace-probe.sim/1') {
-    const run = obj.runs?.[0];
+    const run = Array.isArray(obj.runs) ? obj.runs[0] : undefined;
     if (!run?.boot) throw new InputError(path, null, 'simulation JSON has no runs');
+    checkBootJson(run.boot, path, 'runs[0].boot');
     if ((obj.runs?.length ?? 0) > 1) {
       run.boot.diagnostics = [...run.boot.diagnostics, { file: path, line: null, severity: 'warning',
         message: `simulation JSON holds ${obj.runs!.length} runs; using the first (policy ${run.policy ?? '?'})` }];

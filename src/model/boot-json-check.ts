@@ -1,0 +1,76 @@
+// Checks a Boot read from JSON (`analyze --json`, a run of `simulate --json`) against the fields of
+// trace-probe.boot/1 (types.ts, README "The Boot JSON") before any command uses it, so a hand-edited or
+// foreign file gives one line naming the file and the first bad field instead of a crash or NaN output.
+// Fields added later by newer writers are allowed; the ones the commands read are required.
+
+import { InputError } from '../ingest/input-error.js';
+
+type Kind = 'string' | 'number' | 'boolean' | 'array' | 'object';
+/** A field's kind; `?` allows null. */
+type Spec = Record<string, `${Kind}` | `${Kind}?`>;
+
+const WORKER: Spec = { comm: 'string?', pid: 'number?', kind: 'string?', cpu: 'number?', pool: 'number?' };
+const SOURCE: Spec = { file: 'string', line: 'number?' };
+const PROBE: Spec = {
+  device: 'string', driver: 'string?', node: 'number?', startNs: 'number?', endNs: 'number?', durationNs: 'number',
+  ret: 'number?', status: 'string', deferred: 'boolean', cpu: 'number?', worker: 'object?', queuedBy: 'object?',
+  queueDelayNs: 'number?', onCpuNs: 'number?', runnableWaitNs: 'number?', sleepNs: 'number?', origin: 'string',
+  source: 'object', evidence: 'array',
+};
+const INITCALL: Spec = { fn: 'string', module: 'string?', startNs: 'number?', endNs: 'number?', durationNs: 'number?', ret: 'number?', source: 'object' };
+const CPU: Spec = { cpu: 'number', node: 'number?', online: 'boolean' };
+const FINDING: Spec = {
+  kind: 'string', severity: 'string', title: 'string', detail: 'string', node: 'number?', cpu: 'number?', devices: 'array',
+  drivers: 'array', lostNs: 'number?', evidence: 'array', warnings: 'array', data: 'object',
+};
+const DIAGNOSTIC: Spec = { file: 'string', line: 'number?', severity: 'string', message: 'string' };
+const INPUT: Spec = { path: 'string', format: 'string', lines: 'number', diagnostics: 'number' };
+const BOOT: Spec = {
+  inputs: 'array', kernel: 'object', topology: 'object', probes: 'array', initcalls: 'array', findings: 'array', diagnostics: 'array',
+};
+
+/** Throws an InputError on `file` naming the first field that is missing or of the wrong kind. */
+export function checkBootJson(value: unknown, file: string, at = ''): void {
+  const fail = (path: string, what: string) => {
+    throw new InputError(file, null, `not a trace-probe.boot/1 Boot: ${path} ${what}`);
+  };
+  const object = (v: unknown, path: string, spec: Spec) => {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(path || 'the document', 'is not an object');
+    const o = v as Record<string, unknown>;
+    for (const [key, want] of Object.entries(spec)) {
+      const field = path ? `${path}.${key}` : key;
+      const nullable = want.endsWith('?');
+      const kind = (nullable ? want.slice(0, -1) : want) as Kind;
+      const got = o[key];
+      if (got === undefined) fail(field, 'is missing');
+      if (got === null) {
+        if (!nullable) fail(field, `is null (expected ${kind})`);
+        continue;
+      }
+      const actual = Array.isArray(got) ? 'array' : typeof got;
+      if (actual !== kind) fail(field, `is ${actual === 'object' ? 'an object' : `a ${actual}`} (expected ${kind})`);
+      if (kind === 'number' && !Number.isFinite(got)) fail(field, 'is not a finite number');
+    }
+    return o;
+  };
+  const each = (list: unknown, path: string, spec: Spec, inner?: (o: Record<string, unknown>, p: string) => void) => {
+    (list as unknown[]).forEach((item, i) => {
+      const o = object(item, `${path}[${i}]`, spec);
+      inner?.(o, `${path}[${i}]`);
+    });
+  };
+  const boot = object(value, at, BOOT);
+  const p = (name: string) => (at ? `${at}.${name}` : name);
+  each(boot.inputs, p('inputs'), INPUT);
+  object(boot.kernel, p('kernel'), { release: 'string?', banner: 'string?', cmdline: 'string?' });
+  const topology = object(boot.topology, p('topology'), { cpus: 'array', isolated: 'array', source: 'object?' });
+  each(topology.cpus, p('topology.cpus'), CPU);
+  each(boot.probes, p('probes'), PROBE, (o, path) => {
+    if (o.worker !== null) object(o.worker, `${path}.worker`, WORKER);
+    if (o.queuedBy !== null) object(o.queuedBy, `${path}.queuedBy`, WORKER);
+    object(o.source, `${path}.source`, SOURCE);
+  });
+  each(boot.initcalls, p('initcalls'), INITCALL);
+  each(boot.findings, p('findings'), FINDING);
+  each(boot.diagnostics, p('diagnostics'), DIAGNOSTIC);
+}
