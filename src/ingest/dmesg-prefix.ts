@@ -21,9 +21,9 @@ const LEVEL_ONLY = /^<(\d{1,3})>/;
 /** dmesg -x: `kern  :info  : ` (each name padded to 6). */
 const DECODE_PREFIX = /^([a-z]+[0-9]?) *:([a-z]+) *: /;
 /** dmesg -d: `[    0.289583 <    0.000003>] `. */
-const SHOW_DELTA = /^\[ *(\d+)\.(\d{1,9}) <[ +\d.]*>\](?: ?\[ *([TC])(\d+)\])? ?/;
+const SHOW_DELTA = /^\[ *(\d+)\.(\d{1,9}) <[ +\-\d.]*>\](?: ?\[ *([TC])(\d+)\])? ?/;
 /** dmesg --time-format=delta: `[<    0.000003>] `. */
-const DELTA_ONLY = /^\[< *(\d+)\.(\d{1,9})>\](?: ?\[ *([TC])(\d+)\])? ?/;
+const DELTA_ONLY = /^\[< *(-?)(\d+)\.(\d{1,9})>\](?: ?\[ *([TC])(\d+)\])? ?/;
 /** util-linux >= 2.40 caller bracket after a non-printk time prefix: `[   T123] `. */
 const CALLER_BRACKET = /^\[ *([TC])(\d+)\] ?/;
 
@@ -107,8 +107,9 @@ export function createDmesgParser(ctx: PresentationContext, format: PrefixedForm
     if (d) return { stamp: { timeNs: secondsToNs(d[1]!, d[2]!), clock: 'printk', level: null, facility: null, caller: callerOf(d[3], d[4]) }, textStart: d[0].length };
     const o = DELTA_ONLY.exec(text);
     if (o) {
-      deltaSum += secondsToNs(o[1]!, o[2]!);
-      return { stamp: { timeNs: ns(deltaSum), clock: 'printk', level: null, facility: null, caller: callerOf(o[3], o[4]) }, textStart: o[0].length };
+      // Signed: printk times go backwards when a CPU prints before its clock is synchronised (util-linux prints `%12.06f`).
+      deltaSum += (o[1] === '-' ? -1 : 1) * secondsToNs(o[2]!, o[3]!);
+      return { stamp: { timeNs: ns(deltaSum), clock: 'printk', level: null, facility: null, caller: callerOf(o[4], o[5]) }, textStart: o[0].length };
     }
     return null;
   };

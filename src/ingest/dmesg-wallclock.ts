@@ -53,10 +53,10 @@ export function zoneOffsetMinutes(zone: string | undefined): number {
   return sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4)));
 }
 
-const CTIME = /^\[[A-Z][a-z]{2} ([A-Z][a-z]{2}) +(\d{1,2}) (\d\d):(\d\d):(\d\d) (\d{4})(?: <[ +\d.]*>)?\] ?/;
+const CTIME = /^\[[A-Z][a-z]{2} ([A-Z][a-z]{2}) +(\d{1,2}) (\d\d):(\d\d):(\d\d) (\d{4})(?: <[ +\-\d.]*>)?\] ?/;
 const ISO = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:[,.](\d{1,9}))?(Z|[+-]\d\d:?\d\d)? /;
 const REL_MINUTE = /^\[([A-Z][a-z]{2}) ?(\d{1,2}) (\d\d):(\d\d)\] ?/;
-const REL_DELTA = /^\[ *\+(\d+)\.(\d{1,9})\] ?/;
+const REL_DELTA = /^\[ *([+-])(\d+)\.(\d{1,9})\] ?/;
 
 type WallFormat = Extract<KernelLogFormat, 'dmesg-ctime' | 'dmesg-iso' | 'dmesg-reltime'>;
 
@@ -89,7 +89,8 @@ export function createDmesgWallClockParser(ctx: PresentationContext, format: Wal
     const d = REL_DELTA.exec(text);
     if (d) {
       if (relFirstMinute === null) return null;
-      relNs += Number(d[1]) * 1e9 + fractionToNs(d[2]);
+      // `%+8.06f`: negative when printk time went backwards (a CPU printing before its clock was synchronised).
+      relNs += (d[1] === '-' ? -1 : 1) * (Number(d[2]) * 1e9 + fractionToNs(d[3]));
       return { timeNs: ns(relNs), textStart: d[0].length };
     }
     const m = REL_MINUTE.exec(text);
