@@ -24,6 +24,16 @@ const SPACE = 32;
 const PIPE = 124;
 const isDigit = (c: number) => c >= 48 && c <= 57;
 
+/**
+ * The pid given to lines of a CPU before its first `=>` block, without funcgraph-proc: verif_pid() prints no
+ * block for the first task seen on a CPU, so that task is unknown until the CPU switches away from it (the
+ * block's left side names it; FunctionGraphProbeBuilder then moves its frames). One placeholder per CPU
+ * (-2 for CPU 0, -3 for CPU 1, ...; -1 when the CPU column is off too), so CPUs never share a stack.
+ */
+export function unknownTaskOn(cpu: number): Pid {
+  return (-2 - cpu) as Pid;
+}
+
 export class FuncgraphParser {
   readonly collector: TraceCollector;
   private readonly ctx = newEventContext();
@@ -93,7 +103,7 @@ export class FuncgraphParser {
       i = pipe + 1;
     } else {
       const task = this.current.get(cpu);
-      ctx.pid = (task?.pid ?? -1) as Pid;
+      ctx.pid = task?.pid ?? unknownTaskOn(cpu);
       ctx.comm = task?.comm ?? '';
     }
 

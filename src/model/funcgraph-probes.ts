@@ -6,6 +6,7 @@
 // worker may return on another CPU); funcgraph-proc cuts comms to 7 characters, so the worker name
 // comes from sched_switch (the occupancy model). The exit's duration is wall time, sleeps included.
 
+import { unknownTaskOn } from '../ingest/funcgraph.js';
 import type { TraceEvent } from '../ingest/trace-events.types.js';
 import { occupancyBetween, type TaskOccupancy } from './task-occupancy.js';
 import type { Builder } from './builder.js';
@@ -106,6 +107,10 @@ export class FunctionGraphProbeBuilder implements Builder<TraceEvent, GraphProbe
   }
 
   handle(event: TraceEvent): void {
+    if (event.type === 'funcgraph_switch') {
+      this.identify(unknownTaskOn(event.cpu), event.fromPid, event.fromComm);
+      return;
+    }
     if (event.type !== 'funcgraph_entry' && event.type !== 'funcgraph_exit' && event.type !== 'funcgraph_leaf') return;
     let stack = this.stacks.get(event.pid);
     if (!stack) {
@@ -163,6 +168,34 @@ export class FunctionGraphProbeBuilder implements Builder<TraceEvent, GraphProbe
 
   data(): GraphProbeCalls {
     return { calls: this.calls, diagnostics: this.diagnostics };
+  }
+
+  /**
+   * A CPU's first `=>` block names the task that ran there before it (output without funcgraph-proc): its
+   * frames, kept under the CPU's placeholder pid until now, become that task's (older frames first).
+   */
+  private identify(placeholder: Pid, pid: Pid, comm: string): void {
+    const pending = this.stacks.get(placeholder);
+    if (pending === undefined || pid < 0 || placeholder === pid) return;
+    this.stacks.delete(placeholder);
+    for (const frame of pending) {
+      if (frame.comm === '') frame.comm = comm;
+      if (frame.probe) {
+        frame.probe.pid = pid;
+        if (frame.probe.comm === '') frame.probe.comm = comm;
+      }
+    }
+    this.stacks.set(pid, [...pending, ...(this.stacks.get(pid) ?? [])]);
+    const interest = this.interest.get(placeholder);
+    if (interest !== undefined) {
+      this.interest.delete(placeholder);
+      const known = this.interest.get(pid);
+      if (known === undefined) this.interest.set(pid, interest);
+      else {
+        known.open += interest.open;
+        known.lastEndNs = Math.max(known.lastEndNs, interest.lastEndNs);
+      }
+    }
   }
 
   private warn(source: SourceRef, message: string): void {
@@ -283,12 +316,15 @@ function driverOf(printed: string): string {
 
 function spanOf(probe: GraphProbeCall, occupancy: TaskOccupancy, workItems: WorkItem[]): ProbeSpan {
   const { startNs, endNs, durationNs, exit } = probe;
-  const schedComm = occupancy.tasks.get(probe.pid)?.comm ?? '';
-  const worker = parseWorkerComm(schedComm.length > probe.comm.length ? schedComm : probe.comm, probe.pid);
-  const split = startNs !== null && endNs !== null && occupancy.hasSchedSwitch
+  // A negative pid is a CPU's placeholder for a task the graph never named (unknownTaskOn()).
+  const known = probe.pid >= 0;
+  const schedComm = known ? occupancy.tasks.get(probe.pid)?.comm ?? '' : '';
+  const comm = schedComm.length > probe.comm.length ? schedComm : probe.comm;
+  const worker = known || comm !== '' ? parseWorkerComm(comm, known ? probe.pid : null) : null;
+  const split = known && startNs !== null && endNs !== null && occupancy.hasSchedSwitch
     ? occupancyBetween(occupancy, probe.pid, startNs, endNs)
     : null;
-  const carrier = startNs === null ? null : executingItem(workItems, probe.pid, startNs);
+  const carrier = !known || startNs === null ? null : executingItem(workItems, probe.pid, startNs);
   const waited = carrier !== null && PROBE_BODY_FUNCTIONS.has(carrier.function) && carrier.queuedBy !== null;
   const queuer = waited ? carrier.queuedBy! : null;
   const queuerComm = queuer ? (occupancy.tasks.get(queuer.pid)?.comm || queuer.comm) : '';

@@ -53,7 +53,7 @@ describe('function_graph: real traces from other kernels (corpus)', () => {
   it('6.x funcgraph-args / -retval: names without args, `ret=` cut from exit comments, pid from the `=>` block', async () => {
     const { events, diagnostics } = await graph(join(corpus, 'funcgraph_args_retval_x86_pick_next_task.ftrace.txt'));
     expect(diagnostics).toEqual([]);
-    expect(atLine(events, 5)).toMatchObject({ type: 'funcgraph_entry', func: 'pick_next_task', depth: 5, cpu: 3, pid: -1, comm: '', timeNs: null });
+    expect(atLine(events, 5)).toMatchObject({ type: 'funcgraph_entry', func: 'pick_next_task', depth: 5, cpu: 3, pid: -5 /* CPU 3's placeholder, unknownTaskOn(3) */, comm: '', timeNs: null });
     expect(atLine(events, 7)).toMatchObject({ type: 'funcgraph_leaf', func: 'pick_task_fair', depth: 7, durationNs: 81 });
     expect(atLine(events, 11)).toMatchObject({ type: 'funcgraph_exit', func: '__rcu_read_lock', depth: 8, durationNs: 228 });
     expect(atLine(events, 15)).toMatchObject({ type: 'funcgraph_entry', func: 'rcu_rdp_cpu_online.isra.0', depth: 11 });

@@ -120,4 +120,13 @@ describe('probesFromFunctionGraph on broken graphs (synthetic)', () => {
     builder.finalize();
     expect(builder.data().calls.map((c) => [c.pid, c.startNs, c.endNs, c.durationNs])).toEqual([[40, 1_000, 5_000, 4_000], [42, 7_000, 7_500, 500]]);
   });
+
+  it('without funcgraph-proc (the default) keeps one stack per CPU until a `=>` block names the task (verif_pid)', async () => {
+    const two = fromGraph((await traceEvents('fixtures/funcgraph-noproc/two-cpus.txt', 'function-graph')).events);
+    expect(two.diagnostics).toEqual([]);
+    expect(two.probes.map((p) => [p.cpu, p.durationNs, p.worker])).toEqual([[0, 34_571_230, null], [1, 30_571_230, null]]);
+    const moved = fromGraph((await traceEvents('fixtures/funcgraph-noproc/migrates.txt', 'function-graph')).events);
+    expect(moved.diagnostics).toEqual([]);
+    expect(moved.probes.map((p) => [p.cpu, p.durationNs, p.worker?.comm, p.worker?.pid, p.driver])).toEqual([[0, 34_571_230, 'kworker', 41, 'nvme']]);
+  });
 });
