@@ -60,8 +60,22 @@ export async function readKernelLog(
   onLine: KernelLogLineSink,
   onDiagnostic: DiagnosticSink,
 ): Promise<KernelLogReadResult> {
-  const parser = createPresentationParser(format, { file: path, onLine, onDiagnostic });
+  // init/version.c prints `Linux version ...` once per boot: a second one means boots were concatenated
+  // (kern.log, journalctl without -b, cat of two dmesg files), and their probes would be combined.
+  let boots = 0;
+  const sink: KernelLogLineSink = (line) => {
+    if (line.text.startsWith('Linux version ') && ++boots > 1) {
+      onDiagnostic({ file: path, line: line.source.line, severity: 'warning',
+        message: `boot ${boots} of this log starts here (a second \`Linux version\` line): the probes of all its boots are combined into one; give one file per boot (dmesg of one boot, journalctl -k -b N)` });
+    }
+    onLine(line);
+  };
+  const parser = createPresentationParser(format, { file: path, onLine: sink, onDiagnostic });
   const result = await readLines(path, (line, lineNo) => parser.line(line, lineNo));
   parser.end();
+  if (result.unterminated) {
+    onDiagnostic({ file: path, line: result.lines, severity: 'warning',
+      message: 'last line has no newline (file cut while being written?): its message may be cut, and what followed it is missing' });
+  }
   return { ...result, skippedLines: parser.skipped };
 }

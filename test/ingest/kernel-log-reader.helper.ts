@@ -34,8 +34,9 @@ export async function readBack(path: string, format: KernelLogFormat): Promise<R
 const dir = mkdtempSync(join(tmpdir(), 'tp-kernel-log-'));
 
 /** Writes a synthetic fixture (edge cases and formats with no real sample) and returns its path. */
+/** Writes a synthetic log; like every real one it ends with a newline (a cut last line is its own test). */
 export function synthetic(name: string, content: string): string {
   const path = join(dir, name);
-  writeFileSync(path, content);
+  writeFileSync(path, content.endsWith('\n') || content === '' ? content : `${content}\n`);
   return path;
 }

@@ -1,0 +1,36 @@
+// Partial and combined kernel logs say so: a file cut mid-line (last line without newline) and several boots in
+// one file (a second `Linux version` line, as in kern.log or `cat` of two dmesg files) give warnings with the line.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { loadBoot } from '../../src/model/load-boot.js';
+import { synthetic } from './kernel-log-reader.helper.js';
+
+const LOG = 'fixtures/captures/before-n0x3/dmesg.log';
+const BOOT2 = 'fixtures/captures/before-n0x3/boot-2/dmesg.log';
+
+describe('kernel log cut or concatenated (real before-n0x3 logs)', () => {
+  it('a log cut inside line 1220 keeps the probes before it and warns at that line', async () => {
+    const text = readFileSync(LOG, 'utf8');
+    const upTo1219 = text.split('\n').slice(0, 1219).join('\n').length + 1;
+    const path = synthetic('cut.log', '');
+    writeFileSync(path, text.slice(0, upTo1219 + 30)); // no trailing newline: the cut is the point
+    const boot = await loadBoot([path]);
+    expect(boot.probes.map((p) => p.device)).toContain('0000:21:00.0');
+    expect(boot.diagnostics).toContainEqual(expect.objectContaining({ file: path, line: 1220, severity: 'warning',
+      message: expect.stringMatching(/^last line has no newline \(file cut while being written\?\)/) }));
+  });
+
+  it('two boots in one file: a warning at the second `Linux version` line', async () => {
+    const first = readFileSync(LOG, 'utf8');
+    const path = synthetic('two-boots.log', first + readFileSync(BOOT2, 'utf8'));
+    const boot = await loadBoot([path]);
+    const secondStart = first.split('\n').length; // line of boot 2's first line (boot 1 ends with a newline)
+    expect(boot.diagnostics.filter((d) => /^boot 2 of this log starts here/.test(d.message)).map((d) => d.line)).toEqual([secondStart]);
+    expect(readFileSync(path, 'utf8').split('\n')[secondStart - 1]).toMatch(/Linux version 6\.1\.176/);
+  });
+
+  it('one boot: neither warning', async () => {
+    const boot = await loadBoot([LOG]);
+    expect(boot.diagnostics.filter((d) => /^boot \d+ of this log|^last line has no newline/.test(d.message))).toEqual([]);
+  });
+});
