@@ -92,20 +92,22 @@ function slowestProbes(probes: ProbeSpan[], top: number): string {
 
 function perDriver(probes: ProbeSpan[]): string {
   if (probes.length === 0) return 'none';
-  const byDriver = new Map<string, { n: number; total: number; max: number; failed: number; deferred: number }>();
+  const byDriver = new Map<string, { n: number; total: number; max: number; failed: number; rejected: number; deferred: number }>();
   for (const p of probes) {
     const key = p.driver ?? '?';
-    const d = byDriver.get(key) ?? { n: 0, total: 0, max: 0, failed: 0, deferred: 0 };
+    const d = byDriver.get(key) ?? { n: 0, total: 0, max: 0, failed: 0, rejected: 0, deferred: 0 };
     d.n++;
     d.total += p.durationNs;
     d.max = Math.max(d.max, p.durationNs);
-    if (p.status === 'failed' || p.status === 'rejected') d.failed++;
+    // -ENODEV/-ENXIO: the driver declined a device that is not its own, not an error (drivers/base/dd.c).
+    if (p.status === 'failed') d.failed++;
+    if (p.status === 'rejected') d.rejected++;
     if (p.deferred) d.deferred++;
     byDriver.set(key, d);
   }
   const rows = [...byDriver.entries()]
     .sort((a, b) => b[1].total - a[1].total)
-    .map(([driver, d]) => [driver, String(d.n), formatMs(d.total), formatMs(d.max), String(d.failed), String(d.deferred)]);
+    .map(([driver, d]) => [driver, String(d.n), formatMs(d.total), formatMs(d.max), String(d.failed), String(d.rejected), String(d.deferred)]);
   return renderTable(
     [
       { header: 'driver' },
@@ -113,6 +115,7 @@ function perDriver(probes: ProbeSpan[]): string {
       { header: 'total(ms)', align: 'right' },
       { header: 'max(ms)', align: 'right' },
       { header: 'failed', align: 'right' },
+      { header: 'rejected', align: 'right' },
       { header: 'deferred', align: 'right' },
     ],
     rows,

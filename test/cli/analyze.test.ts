@@ -33,6 +33,8 @@ describe('trace-probe analyze', () => {
     expect(r.stdout).toMatch(/bound-queue-serialization/);
     // 0000:22:00.0: body on kworker/0:2 (pid 96) of CPU 0, 2.245 ms from `probe of 0000:22:00.0 returned 0 after 2245 usecs`
     expect(r.stdout).toMatch(/0000:22:00\.0\s+nvme\s+0\s+0\s+kworker\/0:2-96 \(bound\)\s+4\.058920\s+2\.245/);
+    // dmesg.log:1048 `probe of PNP0103:00 returned 19` (ENODEV): the driver declined it, counted as rejected, not failed.
+    expect(r.stdout).toMatch(/\n\?\s+16\s+22\.103\s+6\.945\s+0\s+1\s+0\n/);
   });
 
   it('--fail-on exits 1 when the finding is there and 0 when it is not', () => {
