@@ -166,6 +166,14 @@ export function diffBoots(before: Boot[], after: Boot[], options: DiffOptions = 
     return { devices: both.length, beforeNs: ns(Math.round(bv)), afterNs: ns(Math.round(av)), deltaNs: ns(Math.round(av - bv)), changePercent: bv === 0 ? 0 : ((av - bv) / bv) * 100 };
   };
 
+  for (const [side, boots] of [['before', before], ['after', after]] as const) {
+    const simulated = boots.filter((b) => b.probes.length > 0 && b.probes.every((p) => p.origin === 'simulated')).length;
+    if (simulated > 0) warnings.push(`${simulated} of the ${side} boots ${simulated === 1 ? 'is' : 'are'} simulated (trace-probe simulate), not measured: the comparison is with the model's prediction`);
+  }
+  const graphTraced = [...before, ...after].map((b) => b.inputs.some((i) => i.format === 'function-graph'));
+  if (graphTraced.some((t) => t) && !graphTraced.every((t) => t)) {
+    warnings.push('some boots ran the function_graph tracer and some did not: their probe times carry different tracer overhead');
+  }
   if (before.length < 2 || after.length < 2) {
     warnings.push(`${before.length} vs ${after.length} boots: nothing is tested for significance; boot-to-boot noise is large on real machines, give several boots per side (--before A B C --after D E F)`);
   }

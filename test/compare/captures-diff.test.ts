@@ -102,3 +102,18 @@ describe('diff of the patch mail lines (EPYC 9A64, fixtures/sim)', () => {
     for (const d of diff.devices) expect(d.significance!.verdict).toBe('needs-more-boots');
   });
 });
+
+describe('diff says what kind of boots it compares', () => {
+  it('a simulated side, and boots traced with function_graph against untraced ones', async () => {
+    const { simulate } = await import('../../src/sim/simulate.js');
+    const { workloadFromBoot } = await import('../../src/sim/workload.js');
+    const { machineFromTopology } = await import('../../src/sim/machine.js');
+    const { kernelProfile } = await import('../../src/sim/kernel-profile.js');
+    const real = await loadBoot(['fixtures/captures/before-n0x3']);
+    const sim = simulate(workloadFromBoot(real, { cpuFraction: 0.5, segments: 8 }), machineFromTopology(real.topology, 'test'), 'skip-in-worker', { profile: kernelProfile(real.kernel.release) });
+    const vsSim = diffBoots([real], [sim]);
+    expect(vsSim.warnings).toContain('1 of the after boots is simulated (trace-probe simulate), not measured: the comparison is with the model\'s prediction');
+    const graph = diffBoots([await loadBoot(['fixtures/captures/fgraph-bootopt'])], [await loadBoot(['fixtures/captures/n0x3'])]);
+    expect(graph.warnings).toContain('some boots ran the function_graph tracer and some did not: their probe times carry different tracer overhead');
+  });
+});

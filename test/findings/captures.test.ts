@@ -126,3 +126,15 @@ describe('the patch-mail example (loadBoot on the published lines)', () => {
     expect(serialization(await loadBoot([`${MAIL}/${file}`]))).toEqual([]);
   });
 });
+
+describe('findings from a boot recorded with the function_graph tracer (fgraph-bootopt)', () => {
+  it('say that its probe times include the tracer overhead', async () => {
+    const boot = await loadBoot([`${C}/fgraph-bootopt`]);
+    const timed = boot.findings.filter((f) => f.lostNs !== null);
+    expect(timed.length).toBeGreaterThan(0);
+    for (const f of timed) expect(f.warnings.some((w) => w.startsWith('the function_graph tracer was recording'))).toBe(true);
+    const untraced = await loadBoot([`${C}/n0x3`]);
+    for (const f of untraced.findings) expect(f.warnings.some((w) => w.startsWith('the function_graph tracer'))).toBe(false);
+  });
+});
+
