@@ -1,8 +1,8 @@
 // Initcall spans from initcall_debug (init/main.c) and async-domain entries (kernel/async.c):
 // `calling  fn @ pid` opens a span, `initcall fn returned R after N usecs` closes it. Pairs are
 // keyed by (async cookie, fn, module) and, when several are open under one key, by the caller pid.
-// Printed usecs were ns>>10 before 5.18 (see kernel-info.ts); durationNs is always the printed
-// value × 1000 and `usecsAreShifted` says which reading applies.
+// Printed usecs were ns>>10 before 5.18 (see kernel-info.ts): durationNs is the printed value × 1024 then
+// (`usecsAreShifted` true), × 1000 otherwise, so it is nanoseconds either way.
 
 import type { KernelRecord } from '../ingest/kernel-records.types.js';
 import type { Builder } from './builder.js';
@@ -101,7 +101,11 @@ export class InitcallBuilder implements Builder<KernelRecord, InitcallData> {
         message: 'kernel release unknown (no "Linux version" line): initcall usecs are taken as exact, but kernels before 5.18 printed ns/1024',
       });
     }
-    for (const span of spans) span.usecsAreShifted = span.durationNs !== null && shifted === true;
+    for (const span of spans) {
+      span.usecsAreShifted = span.durationNs !== null && shifted === true;
+      // The printed "usecs" were ns >> 10: ×1024 gives the ns (within 1 µs), as the Boot JSON promises ns.
+      if (span.usecsAreShifted) span.durationNs = ns((span.durationNs! / 1000) * 1024);
+    }
     this.result = { initcalls: spans, diagnostics: this.diagnostics };
   }
 

@@ -156,7 +156,7 @@ function slowestInitcalls(boot: Boot, top: number): string {
       i.ret === null ? '-' : String(i.ret),
     ]);
   const table = renderTable([{ header: 'initcall' }, { header: 'start(s)', align: 'right' }, { header: 'time(ms)', align: 'right' }, { header: 'ret', align: 'right' }], rows);
-  return boot.initcalls.some((i) => i.usecsAreShifted) ? `${table}\n* printed as ns/1024 by kernels up to 5.15 (about 2.3 % low)` : table;
+  return boot.initcalls.some((i) => i.usecsAreShifted) ? `${table}\n* printed as "usecs" that were ns/1024 (kernels before 5.18): shown ×1.024 as real time` : table;
 }
 
 function diagnostics(boot: Boot, quote: number): string {
