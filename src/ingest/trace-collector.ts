@@ -34,6 +34,9 @@ export class TraceCollector {
   private lineDiagnostics = 0;
   private sawTime = false;
   private mixedClocksReported = false;
+  private lastTimeNs: number | null = null;
+  private backwards = 0;
+  private firstBackwards: number | null = null;
 
   constructor(
     readonly file: string,
@@ -45,6 +48,16 @@ export class TraceCollector {
     if (this.pending !== null) this.onEvent(this.pending);
     this.pending = event;
     this.events++;
+    // The trace file and trace-cmd report merge the per-CPU buffers in time order: an earlier time than the
+    // line before means lines were reordered or traces concatenated, and spans built across it are wrong.
+    const t = event.timeNs;
+    if (t !== null) {
+      if (this.lastTimeNs !== null && t < this.lastTimeNs) {
+        this.backwards++;
+        this.firstBackwards ??= event.source.line;
+      }
+      this.lastTimeNs = t;
+    }
   }
 
   warn(line: number | null, message: string, severity: Severity = 'warning'): void {
@@ -132,6 +145,9 @@ export class TraceCollector {
       this.pending = null;
     } else if (read.unterminated) {
       this.warn(read.lines, 'last line has no newline (file cut while being written?)', 'warning');
+    }
+    if (this.backwards > 0) {
+      this.warn(this.firstBackwards, `${this.backwards} event(s) are earlier than the event before them (first here): the trace is not in time order (lines reordered, or traces concatenated); spans and occupancy around them are unreliable`);
     }
     if (this.lineDiagnostics > MAX_LINE_DIAGNOSTICS) {
       this.warn(null, `${this.lineDiagnostics - MAX_LINE_DIAGNOSTICS} more lines did not parse and were skipped (first ${MAX_LINE_DIAGNOSTICS} reported)`);

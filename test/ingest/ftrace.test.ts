@@ -162,7 +162,7 @@ describe('ftrace: layouts and special lines (synthetic, from the format strings)
       'special.txt',
       HEADER_618 +
         `##### CPU 1 buffer started ####
-          <idle>-0       (-------) [001] dNh5.   573.866396: sched_wakeup: comm=kworker/1:1 pid=41 prio=120 target_cpu=001
+          <idle>-0       (-------) [001] dNh5.   548.705396: sched_wakeup: comm=kworker/1:1 pid=41 prio=120 target_cpu=001
 CPU:0 [LOST 72 EVENTS]
  Web Content-1901    [000] d..2.   548.705413: sched_switch: prev_comm=Web Content prev_pid=1901 prev_prio=120 prev_state=R+ ==> next_comm=memfd:sealed-91 next_pid=1902 next_prio=120
  memfd:sealed-91-1902    [000]   548.705500: workqueue_activate_work: work struct 0000000008cbd4fb function=ext4_end_io_rsv_work 
@@ -199,18 +199,24 @@ CPU:0 [LOST 72 EVENTS]
         `       swapper/0-1       [000] .....     0.100000: initcall_level: level=device
        swapper/0-1       [000] .....     0.100001: initcall_start: func=nvme_init+0x0/0x1000 [nvme]
        swapper/0-1       [000] .....     0.200001: initcall_finish: func=nvme_init+0x0/0x1000 [nvme] ret=-19
-              ls-4828    (   4828) [001] .....   573.708887: sched_process_exec: filename=/usr/bin/ls pid=4828 old_pid=4828
+              ls-4828    (   4828) [001] .....   548.708887: sched_process_exec: filename=/usr/bin/ls pid=4828 old_pid=4828
           <idle>-0       [000] dNh7.   548.730888: sched_wakeup: comm=tokio-rt-worker pid=69 prio=120 target_cpu=000 state=R
           <idle>-0       [000] dNh7.   548.730889: sched_switch: garbage
+          <idle>-0       [000] dNh7.   548.700000: sched_wakeup: comm=tokio-rt-worker pid=69 prio=120 target_cpu=000
+          <idle>-0       [000] dNh7.   548.730900: sched_wakeup: comm=tokio-rt-worker pid=69 prio=120 target_cpu=000
 `,
       ),
     );
-    expect(events.map((e) => e.type)).toEqual(['initcall_level', 'initcall_start', 'initcall_finish', 'sched_process_exec', 'sched_wakeup']);
+    expect(events.map((e) => e.type)).toEqual(['initcall_level', 'initcall_start', 'initcall_finish', 'sched_process_exec', 'sched_wakeup', 'sched_wakeup', 'sched_wakeup']);
     expect(events[0]).toMatchObject({ level: 'device' });
     expect(events[2]).toMatchObject({ func: 'nvme_init+0x0/0x1000 [nvme]', ret: -19 });
     expect(events[3]).toMatchObject({ tgid: 4828, filename: '/usr/bin/ls', targetPid: 4828, oldPid: 4828 });
     expect(events[4]).toMatchObject({ targetComm: 'tokio-rt-worker', targetPid: 69, targetCpu: 0 });
-    expect(diagnostics).toEqual([{ file: expect.any(String), line: 6, message: expect.stringContaining('sched_switch'), severity: 'warning' }]);
+    expect(diagnostics).toEqual([
+      { file: expect.any(String), line: 6, message: expect.stringContaining('sched_switch'), severity: 'warning' },
+      // line 7 goes back in time (the trace file is merged in time order): reported once, with the count
+      { file: expect.any(String), line: 7, message: expect.stringMatching(/^1 event\(s\) are earlier than the event before them \(first here\): the trace is not in time order/), severity: 'warning' },
+    ]);
   });
 
   it('rejects a trace recorded with options/context-info off', async () => {
