@@ -235,7 +235,13 @@ export async function sniffFile(path: string): Promise<InputFormat | null> {
   } catch (err) {
     // A single-line JSON document longer than the sniff window (a compact Boot/Sim JSON).
     if (err instanceof InputError && err.reason.startsWith('line longer')) lines = [await rawHead(path)];
-    else throw err;
+    // A serial console capture with line noise or firmware bytes is still a console log (read leniently,
+    // kernel-log-reader.ts); anything else with NUL bytes or invalid UTF-8 is refused as before.
+    else if (err instanceof InputError && /^(binary data|invalid UTF-8)/.test(err.reason)) {
+      const format = detectFormat(path, await headLines(path, SNIFF_LINES, undefined, true));
+      if (format === 'console') return format;
+      throw err;
+    } else throw err;
   }
   return detectFormat(path, lines);
 }

@@ -71,8 +71,12 @@ export async function readKernelLog(
     onLine(line);
   };
   const parser = createPresentationParser(format, { file: path, onLine: sink, onDiagnostic });
-  const result = await readLines(path, (line, lineNo) => parser.line(line, lineNo));
+  const result = await readLines(path, (line, lineNo) => parser.line(line, lineNo), { lenient: format === 'console' });
   parser.end();
+  if ((result.damagedLines ?? 0) > 0) {
+    onDiagnostic({ file: path, line: result.firstDamagedLine ?? null, severity: 'warning',
+      message: `${result.damagedLines} line(s) held NUL bytes or invalid UTF-8 (serial line noise, firmware or boot-loader output; first here): NULs dropped, bad bytes shown as U+FFFD` });
+  }
   if (result.unterminated) {
     onDiagnostic({ file: path, line: result.lines, severity: 'warning',
       message: 'last line has no newline (file cut while being written?): its message may be cut, and what followed it is missing' });

@@ -21,6 +21,11 @@ export type LineSink = (line: string, lineNo: number) => void;
 
 export interface ReadLinesOptions {
   maxLineBytes?: number;
+  /**
+   * Serial console captures carry line noise and firmware bytes: NUL bytes are dropped and invalid UTF-8
+   * is decoded as U+FFFD instead of refusing the file; `damagedLines` says how many lines were touched.
+   */
+  lenient?: boolean;
 }
 
 export interface ReadLinesResult {
@@ -28,13 +33,19 @@ export interface ReadLinesResult {
   bytes: number;
   /** True when the file did not end with a newline (a truncated last line is still delivered). */
   unterminated: boolean;
+  /** With `lenient`: lines that held NUL bytes or invalid UTF-8, and the first of them. */
+  damagedLines?: number;
+  firstDamagedLine?: number | null;
 }
 
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+const lenientDecoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: false });
 
 /** Calls `sink` for every line of `path`, in order, with 1-based line numbers. */
 export async function readLines(path: string, sink: LineSink, options: ReadLinesOptions = {}): Promise<ReadLinesResult> {
   const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+  const lenient = options.lenient === true;
+  const damage = lenient ? { lines: 0, first: null as number | null } : null;
   const handle = await openForReading(path);
   let lineNo = 0;
   let bytes = 0;
@@ -52,7 +63,7 @@ export async function readLines(path: string, sink: LineSink, options: ReadLines
       bytes += bytesRead;
       const fresh = area.subarray(at, at + bytesRead);
       const nul = fresh.indexOf(0);
-      if (nul >= 0) {
+      if (nul >= 0 && !lenient) {
         const upTo = Buffer.concat([carry, fresh.subarray(0, nul)]);
         throw new InputError(path, lineNo + countLf(upTo) + 1, 'binary data (NUL byte): not a text log or trace');
       }
@@ -63,27 +74,27 @@ export async function readLines(path: string, sink: LineSink, options: ReadLines
         carry = Buffer.from(buf);
         continue;
       }
-      lineNo = emitLines(path, buf.subarray(0, lastLf), lineNo, maxLineBytes, sink);
+      lineNo = emitLines(path, buf.subarray(0, lastLf), lineNo, maxLineBytes, sink, damage);
       carry = Buffer.from(buf.subarray(lastLf + 1));
       if (carry.length > maxLineBytes) throw tooLong(path, lineNo + 1, maxLineBytes);
     }
     const unterminated = carry.length > 0;
-    if (unterminated) lineNo = emitLines(path, carry, lineNo, maxLineBytes, sink);
-    return { lines: lineNo, bytes, unterminated };
+    if (unterminated) lineNo = emitLines(path, carry, lineNo, maxLineBytes, sink, damage);
+    return damage === null ? { lines: lineNo, bytes, unterminated } : { lines: lineNo, bytes, unterminated, damagedLines: damage.lines, firstDamagedLine: damage.first };
   } finally {
     await handle.close();
   }
 }
 
 /** Reads up to `maxLines` first lines (for format sniffing) without reading the whole file. */
-export async function headLines(path: string, maxLines: number, maxBytes = 256 * 1024): Promise<string[]> {
+export async function headLines(path: string, maxLines: number, maxBytes = 256 * 1024, lenient = false): Promise<string[]> {
   const handle = await openForReading(path);
   try {
     const buf = Buffer.allocUnsafe(maxBytes);
     const { bytesRead } = await handle.read(buf, 0, maxBytes, 0);
     let data = buf.subarray(0, bytesRead);
     const nul = data.indexOf(0);
-    if (nul >= 0) throw new InputError(path, countLf(data.subarray(0, nul)) + 1, 'binary data (NUL byte): not a text log or trace');
+    if (nul >= 0 && !lenient) throw new InputError(path, countLf(data.subarray(0, nul)) + 1, 'binary data (NUL byte): not a text log or trace');
     // Cut at the last complete line when the file is longer than what we read.
     if (bytesRead === maxBytes) {
       const lastLf = data.lastIndexOf(LF);
@@ -93,7 +104,7 @@ export async function headLines(path: string, maxLines: number, maxBytes = 256 *
     const lines: string[] = [];
     emitLines(path, data, 0, Number.MAX_SAFE_INTEGER, (line) => {
       if (lines.length < maxLines) lines.push(line);
-    });
+    }, lenient ? { lines: 0, first: null } : null);
     return lines;
   } finally {
     await handle.close();
@@ -117,20 +128,26 @@ async function openForReading(path: string) {
   }
 }
 
-function emitLines(path: string, buf: Buffer, lineNo: number, maxLineBytes: number, sink: LineSink): number {
+interface Damage {
+  lines: number;
+  first: number | null;
+}
+
+function emitLines(path: string, buf: Buffer, lineNo: number, maxLineBytes: number, sink: LineSink, damage: Damage | null = null): number {
   let from = 0;
   for (;;) {
-    if (buf.length - from <= PIECE_BYTES) return emitPiece(path, buf.subarray(from), lineNo, maxLineBytes, sink);
+    if (buf.length - from <= PIECE_BYTES) return emitPiece(path, buf.subarray(from), lineNo, maxLineBytes, sink, damage);
     let cut = buf.lastIndexOf(LF, from + PIECE_BYTES);
     if (cut < from) cut = buf.indexOf(LF, from + PIECE_BYTES);
-    if (cut < 0) return emitPiece(path, buf.subarray(from), lineNo, maxLineBytes, sink);
-    lineNo = emitPiece(path, buf.subarray(from, cut), lineNo, maxLineBytes, sink);
+    if (cut < 0) return emitPiece(path, buf.subarray(from), lineNo, maxLineBytes, sink, damage);
+    lineNo = emitPiece(path, buf.subarray(from, cut), lineNo, maxLineBytes, sink, damage);
     from = cut + 1;
   }
 }
 
 /** Decodes `buf` (whole lines, without the last newline) and calls `sink` for each line. */
-function emitPiece(path: string, buf: Buffer, lineNo: number, maxLineBytes: number, sink: LineSink): number {
+function emitPiece(path: string, buf: Buffer, lineNo: number, maxLineBytes: number, sink: LineSink, damage: Damage | null): number {
+  if (damage !== null && (!isAscii(buf) || buf.indexOf(0) >= 0)) return emitDamagedPiece(buf, lineNo, maxLineBytes, sink, damage, path);
   let text: string;
   try {
     // Pure ASCII (nearly every trace and log) decodes as latin1: the same text, without UTF-8 validation.
@@ -154,6 +171,38 @@ function emitPiece(path: string, buf: Buffer, lineNo: number, maxLineBytes: numb
     if (end === n) break;
   }
   return lineNo;
+}
+
+/** Lenient decoding, line by line: NUL bytes dropped, invalid UTF-8 as U+FFFD, each such line counted. */
+function emitDamagedPiece(buf: Buffer, lineNo: number, maxLineBytes: number, sink: LineSink, damage: Damage, path: string): number {
+  let start = 0;
+  for (;;) {
+    const end = buf.indexOf(LF, start);
+    let line = buf.subarray(start, end < 0 ? buf.length : end);
+    lineNo++;
+    if (line.length > maxLineBytes) throw tooLong(path, lineNo, maxLineBytes);
+    let damaged = false;
+    if (line.indexOf(0) >= 0) {
+      line = Buffer.from(line.filter((b) => b !== 0));
+      damaged = true;
+    }
+    let text: string;
+    try {
+      text = decoder.decode(line);
+    } catch {
+      text = lenientDecoder.decode(line);
+      damaged = true;
+    }
+    if (damaged) {
+      damage.lines++;
+      damage.first ??= lineNo;
+    }
+    if (text.endsWith('\r')) text = text.slice(0, -1);
+    if (lineNo === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    sink(text, lineNo);
+    if (end < 0) return lineNo;
+    start = end + 1;
+  }
 }
 
 function firstBadUtf8Line(buf: Buffer): number {
