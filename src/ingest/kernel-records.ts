@@ -26,7 +26,8 @@ import type { KernelRecord } from './kernel-records.types.js';
 /** Optional lib/dynamic_debug.c prefix: `[pid] ` or `<intr> `, then `mod:func:file:line:` pieces and a space. */
 const DYNDBG = String.raw`(?:\[\d+\] |<intr> )?(?:(?:[\w./-]+:)+ )??`;
 /** dev_printk prefix `<driver|bus|class> <device>: ` (drivers/base/core.c). */
-const DEV = String.raw`(?<owner>[a-z0-9][\w.-]*) (?<dev>[\w][\w.:/+-]*): `;
+// Device-tree names carry `@` (`c440000.spmi:pmic@0:adc@3100`) and driver names `,` (`qcom,fastrpc-cb`).
+const DEV = String.raw`(?<owner>[a-z0-9][\w.,-]*) (?<dev>[\w][\w.:/+@,-]*): `;
 
 const BANNER = /^Linux version (\S+)(?: .*)?$/;
 const CMDLINE = /^(?:Kernel command line|Command line): ?(.*)$/;
@@ -36,7 +37,7 @@ const RETURNED = /^initcall (?:(?<cookie>\d+)_)?(?<fn>\S+?)(?: \[(?<mod>[^\]]+)\
 const ASYNC_CALLING = new RegExp(String.raw`^${DYNDBG}` + CALLING.source.slice(1));
 const ASYNC_RETURNED = new RegExp(String.raw`^${DYNDBG}` + RETURNED.source.slice(1));
 const PROBE_RETURN = new RegExp(String.raw`^${DYNDBG}probe of (\S+) returned (-?\d+) after (\d+) usecs\s*$`);
-const FAILED_OLD = new RegExp(String.raw`^${DYNDBG}([\w.-]+): probe of (\S+) (failed with error|rejects match) (-?\d+)\s*$`);
+const FAILED_OLD = new RegExp(String.raw`^${DYNDBG}([\w.,-]+): probe of (\S+) (failed with error|rejects match) (-?\d+)\s*$`);
 const FAILED_NEW = new RegExp(String.raw`^${DYNDBG}${DEV}probe with driver (\S+) (failed with error|rejects match) (-?\d+)\s*$`);
 // `Driver %s requests probe deferral` (really_probe) and `Device match requests probe deferral` (__driver_attach).
 const DEFER_REQUEST = new RegExp(String.raw`^${DYNDBG}${DEV}(?:Driver (\S+)|Device match) requests probe deferral\s*$`);
@@ -70,7 +71,7 @@ const TASK_COMM = /^CPU: (\d+) (?:UID: \d+ )?PID: (\d+) Comm: (.{1,20}?) (?:Kdum
 const TASK_RELEASE = /^(?:[A-Z ]*? )?(\d+\.\d+\S*) #/;
 // Any dev_printk line. The device name must carry a digit, '.' or ':' so that sentences such as
 // `pinctrl core: initialized` are not taken for one; the owner starts lower-case (not `ACPI: `).
-const DEVICE_MESSAGE = /^(?<owner>[a-z0-9][\w.-]*) (?<dev>[\w][\w.:/+-]*): (?<msg>.*)$/;
+const DEVICE_MESSAGE = /^(?<owner>[a-z0-9][\w.,-]*) (?<dev>[\w][\w.:/+@,-]*): (?<msg>.*)$/;
 const DEVICE_NAME_HINT = /[\d.:]/;
 
 /** The record `line.text` carries, or null when it is none of the shapes above. */
