@@ -94,6 +94,8 @@ function classify(line: string): LineClass {
     if (DMESG.test(line)) return 'dmesg';
     if (DMESG_CTIME.test(line)) return 'dmesg-ctime';
     if (DMESG_RELTIME.test(line)) return 'dmesg-reltime';
+    // util-linux ≥ 2.40 `dmesg -t` keeps the caller id: `[    T300] calling  ...`.
+    if (KERNEL_BARE.test(line.replace(/^\[ *[TC]\d+\] ?/, ''))) return 'kernel-bare';
     return 'other';
   }
   if (JOURNAL_MARKER.test(line)) return 'journal-marker';

@@ -22,6 +22,15 @@ const LEVEL_ONLY = /^<(\d{1,3})>/;
 const DECODE_PREFIX = /^([a-z]+[0-9]?) *:([a-z]+) *: /;
 /** dmesg -d: `[    0.289583 <    0.000003>] `. */
 const SHOW_DELTA = /^\[ *(\d+)\.(\d{1,9}) <[ +\-\d.]*>\](?: ?\[ *([TC])(\d+)\])? ?/;
+/** util-linux ≥ 2.40 prints the caller id even with no time (`-t`, `-x -t`): `[    T300] `. */
+const CALLER_ONLY = /^\[ *([TC])(\d+)\] ?/;
+
+/** The caller id of a `[    T300] ` prefix with no time before it, and where the text starts; null if none. */
+export function parseCallerOnly(text: string): { caller: PrintkCaller; textStart: number } | null {
+  const m = CALLER_ONLY.exec(text);
+  return m ? { caller: callerOf(m[1], m[2])!, textStart: m[0].length } : null;
+}
+
 /** dmesg --time-format=delta: `[<    0.000003>] `. */
 const DELTA_ONLY = /^\[< *(-?)(\d+)\.(\d{1,9})>\](?: ?\[ *([TC])(\d+)\])? ?/;
 /** util-linux >= 2.40 caller bracket after a non-printk time prefix: `[   T123] `. */
@@ -124,7 +133,8 @@ export function createDmesgParser(ctx: PresentationContext, format: PrefixedForm
         return;
       }
       if (format === 'dmesg-notime') {
-        emit(lineNo, NO_STAMP, text, false);
+        const c = parseCallerOnly(text);
+        emit(lineNo, c ? { ...NO_STAMP, caller: c.caller } : NO_STAMP, c ? text.slice(c.textStart) : text, false);
         return;
       }
       if (format === 'dmesg' || format === 'dmesg-raw') {
@@ -157,7 +167,10 @@ export function createDmesgParser(ctx: PresentationContext, format: PrefixedForm
           };
         }
       }
-      if (parsed === null && decoded) parsed = { stamp: { ...NO_STAMP }, textStart: 0 };
+      if (parsed === null && decoded) {
+        const c = parseCallerOnly(body);
+        parsed = c ? { stamp: { ...NO_STAMP, caller: c.caller }, textStart: c.textStart } : { stamp: { ...NO_STAMP }, textStart: 0 };
+      }
       if (parsed && decoded) {
         parsed.stamp.level = decoded.level;
         parsed.stamp.facility = decoded.facility;
