@@ -41,6 +41,8 @@ interface ProbeRecord {
 }
 
 const FIRST_SIM_PID = 1000;
+/** The comm of a synchronous caller the input does not name. */
+export const SYNC_CALLER = 'sync-caller';
 const BODY_STEPS = new WeakMap<WorkloadProbe, { index: number; steps: Step[] }>();
 
 export function simulate(workload: Workload, machine: Machine, policy: PolicyName, options: SimulateOptions): Boot {
@@ -150,12 +152,13 @@ class Simulation {
         this.events.push(p.arrivalNs, { type: 'arrive-async', probe: i });
         return;
       }
-      // A sync attach runs in its caller; devices that were async (forced sync) share one caller per driver (insmod / PID 1).
+      // A sync attach runs in its caller; devices that were async (forced sync) share one caller per driver (insmod or
+      // PID 1 in a real boot; which one is not known, so it is named `sync-caller`, as is a caller the log did not name).
       const key = p.async ? `driver ${p.driver ?? '?'}` : p.caller?.pid !== null && p.caller?.pid !== undefined ? `pid${p.caller.pid}` : p.caller?.comm ?? `driver ${p.driver ?? '?'}`;
       let t = callers.get(key);
       if (!t) {
         const caller: WorkerIdentity | null = p.async ? null : p.caller;
-        const comm: string = caller !== null && caller.kind === 'task' ? caller.comm ?? 'insmod' : 'insmod';
+        const comm: string = caller !== null && caller.kind === 'task' ? caller.comm ?? SYNC_CALLER : SYNC_CALLER;
         t = this.newTask(comm, 0);
         if (caller !== null && caller.kind === 'task' && caller.pid !== null) t.pid = caller.pid;
         callers.set(key, t);

@@ -42,7 +42,7 @@ describe('patch-mail EPYC what-if (3 NVMe of ~34 ms on node 0 of a 2-node machin
   it('sync (no async probing) attaches the three devices one after another in one caller', () => {
     const sim = simulate(workload, machine, 'sync', { profile });
     expect(new Set(sim.probes.map((p) => p.queuedBy?.pid)).size).toBe(1);
-    expect(sim.probes.every((p) => p.queuedBy?.comm === 'insmod' && p.cpu === 0)).toBe(true);
+    expect(sim.probes.every((p) => p.queuedBy?.comm === 'sync-caller' && p.cpu === 0)).toBe(true);
     expect(probeMetrics(sim).windowNs / MS).toBeGreaterThan(102.6);
   });
 
@@ -133,6 +133,6 @@ describe('bound-pool concurrency management (synthetic edge cases)', () => {
     const sim = simulate(w, machine, 'sync', { profile });
     const m = probeMetrics(sim);
     expect(m.windowNs).toBeGreaterThanOrEqual(12 * MS);
-    expect(sim.probes.every((p) => p.cpu === 0 && p.queuedBy?.comm === 'insmod')).toBe(true);
+    expect(sim.probes.every((p) => p.cpu === 0 && p.queuedBy?.comm === 'sync-caller')).toBe(true);
   });
 });
