@@ -168,6 +168,9 @@ function applyParseBlock(header: string[], rows: Array<{ text: string; line: num
     collector.warn(headerLine, 'lscpu parse header without CPU rows');
     return;
   }
+  // `lscpu -p` without the Node column (it is printed only when asked, or on kernels without NUMA): say so,
+  // since every node-based finding and the simulator then see one node.
+  if (nodeCol < 0) collector.warn(headerLine, 'no Node column: the NUMA node of each CPU is unknown (use `lscpu -p=CPU,Core,Socket,Node,Cache`)');
   let records: string[][];
   try {
     records = parseCsv(rows.map((r) => r.text).join('\n'), { relax_column_count: true, skip_empty_lines: false }) as string[][];

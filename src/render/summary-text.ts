@@ -38,7 +38,8 @@ function header(boot: Boot): string {
   const nodes = new Set(boot.topology.cpus.map((c) => c.node).filter((n) => n !== null));
   if (boot.topology.cpus.length > 0) {
     const iso = boot.topology.isolated.length > 0 ? `, isolated ${boot.topology.isolated.join(',')}` : '';
-    lines.push(`topology: ${boot.topology.cpus.length} CPUs, ${nodes.size} NUMA node${nodes.size === 1 ? '' : 's'}${iso}`);
+    const numa = nodes.size === 0 ? 'no NUMA node information' : `${nodes.size} NUMA node${nodes.size === 1 ? '' : 's'}`;
+    lines.push(`topology: ${boot.topology.cpus.length} CPUs, ${numa}${iso}`);
   }
   for (const input of boot.inputs) {
     const diag = input.diagnostics > 0 ? `, ${input.diagnostics} diagnostic${input.diagnostics === 1 ? '' : 's'}` : '';

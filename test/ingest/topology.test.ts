@@ -162,3 +162,17 @@ describe('readTopology: edge cases (synthetic)', () => {
     await expect(readTopology(join(tmp, 'nope.csv'), 'lscpu', () => {})).rejects.toBeInstanceOf(InputError);
   });
 });
+
+describe('lscpu -p without the Node column', () => {
+  it('warns that the nodes are unknown, and the summary says so instead of "0 NUMA nodes"', async () => {
+    const path = file('no-node.csv', '# CPU,Core,Socket\n0,0,0\n1,1,0\n2,2,0\n3,3,0\n');
+    const diagnostics: Diagnostic[] = [];
+    const topology = await readTopology(path, 'lscpu', (d) => diagnostics.push(d));
+    expect(topology.cpus.map((c) => c.node)).toEqual([null, null, null, null]);
+    expect(diagnostics.map((d) => [d.line, d.message])).toEqual([[1, expect.stringMatching(/^no Node column: the NUMA node of each CPU is unknown/)]]);
+    const { renderSummary } = await import('../../src/render/summary-text.js');
+    const text = renderSummary({ schema: 'trace-probe.boot/1', inputs: [], kernel: { release: null, banner: null, cmdline: null }, topology,
+      probes: [], initcalls: [], findings: [], diagnostics: [] }, { top: 5 });
+    expect(text).toContain('topology: 4 CPUs, no NUMA node information');
+  });
+});
