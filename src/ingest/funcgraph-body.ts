@@ -79,16 +79,26 @@ export function parseCallTree(text: string, body: GraphBody, ctx: EventContext):
   const start = body.start;
   if (text.charCodeAt(start) === 125 /* } */) {
     // `} /* func */`, `} /* nvme_probe [nvme] */`, `} /* func ret=0x0 */` (funcgraph-tail / -retval)
+    // funcgraph-retval: `} /* func ret=-12 */` (6.x after the retaddr rework) or `} /* func = -12 */` /
+    // `} /* func = 0xfffffffffffffff4 */` (as merged in 6.5, print_graph_retval()).
     let func: string | null = null;
+    let ret: number | null = null;
     const comment = text.indexOf('/* ', start);
     if (comment >= 0) {
       let end = text.indexOf(' */', comment + 3);
       if (end < 0) end = text.length;
-      const ret = text.indexOf(' ret=', comment + 3);
-      if (ret >= 0 && ret < end) end = ret;
+      const retAt = text.indexOf(' ret=', comment + 3);
+      const eqAt = text.indexOf(' = ', comment + 3);
+      if (retAt >= 0 && retAt < end) {
+        ret = returnValue(text.slice(retAt + 5, end));
+        end = retAt;
+      } else if (eqAt >= 0 && eqAt < end) {
+        ret = returnValue(text.slice(eqAt + 3, end));
+        end = eqAt;
+      }
       if (end > comment + 3) func = text.slice(comment + 3, end);
     }
-    return { source: ctx.source, timeNs: ctx.timeNs, cpu: ctx.cpu, pid: ctx.pid, comm: ctx.comm, tgid: ctx.tgid, type: 'funcgraph_exit', func, depth: body.depth, durationNs: body.durationNs };
+    return { source: ctx.source, timeNs: ctx.timeNs, cpu: ctx.cpu, pid: ctx.pid, comm: ctx.comm, tgid: ctx.tgid, type: 'funcgraph_exit', func, depth: body.depth, durationNs: body.durationNs, ret };
   }
   const paren = text.indexOf('(', start);
   if (paren <= start) return null;
@@ -100,6 +110,14 @@ export function parseCallTree(text: string, body: GraphBody, ctx: EventContext):
   const func = text.slice(start, paren);
   if (last === 123 /* { */) return { source: ctx.source, timeNs: ctx.timeNs, cpu: ctx.cpu, pid: ctx.pid, comm: ctx.comm, tgid: ctx.tgid, type: 'funcgraph_entry', func, depth: body.depth };
   if (last === 59 /* ; */) return { source: ctx.source, timeNs: ctx.timeNs, cpu: ctx.cpu, pid: ctx.pid, comm: ctx.comm, tgid: ctx.tgid, type: 'funcgraph_leaf', func, depth: body.depth, durationNs: body.durationNs };
+  return null;
+}
+
+/** A printed return value: `-12`, `0`, or hex `0xfffffffffffffff4` (an unsigned long: -12 as a 64-bit int). */
+function returnValue(text: string): number | null {
+  const t = text.trim();
+  if (/^-?\d+$/.test(t)) return Number(t);
+  if (/^0x[0-9a-f]{1,16}$/i.test(t)) return Number(BigInt.asIntN(64, BigInt(t)));
   return null;
 }
 

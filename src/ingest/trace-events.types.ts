@@ -66,7 +66,7 @@ export type TraceEvent =
   /** function_graph `func() {` */
   | (TraceEventBase & { type: 'funcgraph_entry'; func: string; depth: number })
   /** function_graph `}` (optionally `} /* func *\/`); durationNs is the printed wall duration. */
-  | (TraceEventBase & { type: 'funcgraph_exit'; func: string | null; depth: number; durationNs: Ns | null })
+  | (TraceEventBase & { type: 'funcgraph_exit'; func: string | null; depth: number; durationNs: Ns | null; ret?: number | null })
   /** function_graph `func();` leaf with its duration. */
   | (TraceEventBase & { type: 'funcgraph_leaf'; func: string; depth: number; durationNs: Ns | null })
   /** function_graph context-switch block `N) from-pid => to-pid` (comms cut to 7 chars). */

@@ -16,6 +16,7 @@ import { ns } from './types.js';
 import { parseWorkerComm } from './worker-identity.js';
 import { workFunctionName, type WorkItem } from './work-items.js';
 import { PROBE_BODY_FUNCTIONS } from './probe-trace-join.js';
+import { statusOfReturn } from './probe-spans.js';
 
 /** Functions whose call is a probe (outermost wins when they nest). */
 export const GRAPH_PROBE_FUNCTIONS: ReadonlySet<string> = new Set(['pci_device_probe', 'really_probe', 'local_pci_probe']);
@@ -55,6 +56,8 @@ export interface GraphProbeCall {
   startNs: Ns | null;
   endNs: Ns | null;
   durationNs: Ns;
+  /** The return value printed with funcgraph-retval, else null. */
+  ret: number | null;
   driver: string | null;
   source: SourceRef;
   exit: SourceRef;
@@ -129,7 +132,7 @@ export class FunctionGraphProbeBuilder implements Builder<TraceEvent, GraphProbe
       const frame = stack.pop()!;
       if (frame.probe) {
         this.closed(event.pid, event.timeNs ?? frame.startNs);
-        this.finish(frame.probe, event.timeNs, event.durationNs, event.source);
+        this.finish(frame.probe, event.timeNs, event.durationNs, event.source, event.ret ?? null);
       }
       return;
     }
@@ -221,7 +224,7 @@ export class FunctionGraphProbeBuilder implements Builder<TraceEvent, GraphProbe
     if (t !== null && t > interest.lastEndNs) interest.lastEndNs = t;
   }
 
-  private finish(probe: OpenProbe, endNs: Ns | null, durationNs: Ns | null, exit: SourceRef): void {
+  private finish(probe: OpenProbe, endNs: Ns | null, durationNs: Ns | null, exit: SourceRef, ret: number | null = null): void {
     const startNs = probe.startNs;
     const end = endNs ?? (startNs !== null && durationNs !== null ? ns(startNs + durationNs) : null);
     const duration = durationNs ?? (startNs !== null && end !== null ? ns(end - startNs) : null);
@@ -232,7 +235,7 @@ export class FunctionGraphProbeBuilder implements Builder<TraceEvent, GraphProbe
     const { pid, cpu, source } = probe;
     // Kept strings must not hold the trace's decoded chunks alive (detached-string.ts).
     const driver = probe.driver === null ? null : detached(probe.driver);
-    this.calls.push({ func: detached(probe.func), pid, cpu, comm: detached(probe.comm), startNs, endNs: end, durationNs: duration, driver, source, exit });
+    this.calls.push({ func: detached(probe.func), pid, cpu, comm: detached(probe.comm), startNs, endNs: end, durationNs: duration, ret, driver, source, exit });
   }
 }
 
@@ -336,9 +339,8 @@ function spanOf(probe: GraphProbeCall, occupancy: TaskOccupancy, workItems: Work
     startNs,
     endNs,
     durationNs,
-    ret: null,
-    status: 'ok',
-    deferred: false,
+    ret: probe.ret,
+    ...statusOfReturn(probe.ret),
     cpu: probe.cpu,
     worker,
     queuedBy: queuer ? parseWorkerComm(queuerComm, queuer.pid) : null,

@@ -326,6 +326,11 @@ export class ProbeSpanBuilder implements Builder<KernelRecord, ProbeSpanData> {
   }
 }
 
+/** The status a probe's return value alone gives (a function_graph exit with funcgraph-retval). */
+export function statusOfReturn(ret: number | null): { status: ProbeStatus; deferred: boolean } {
+  return statusOf(ret, null, false, false);
+}
+
 function statusOf(
   ret: number | null,
   failure: Rec<'probe-failed'> | null,

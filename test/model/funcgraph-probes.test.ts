@@ -129,4 +129,28 @@ describe('probesFromFunctionGraph on broken graphs (synthetic)', () => {
     expect(moved.diagnostics).toEqual([]);
     expect(moved.probes.map((p) => [p.cpu, p.durationNs, p.worker?.comm, p.worker?.pid, p.driver])).toEqual([[0, 34_571_230, 'kworker', 41, 'nvme']]);
   });
+
+  it('takes the return value of funcgraph-retval in both printed forms: failed for an errno, ok for 0', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    // print_graph_retval(): `} /* %ps = 0x%lx */` as merged in 6.5, `} /* %ps ret=%ld */` after the retaddr rework.
+    const path = join(mkdtempSync(join(tmpdir(), 'tp-retval-')), 'retval.txt');
+    writeFileSync(path, [
+      '# tracer: function_graph',
+      '#',
+      '#     TIME        CPU  TASK/PID         DURATION                  FUNCTION CALLS',
+      '#      |          |     |    |           |   |                     |   |   |   |',
+      '    5.100001 |   0)   kworker-41   |               |  pci_device_probe() {',
+      '    5.134576 |   0)   kworker-41   | * 34571.23 us |  } /* pci_device_probe = 0x0 */',
+      '    6.100001 |   1)   kworker-42   |               |  pci_device_probe() {',
+      '    6.100576 |   1)   kworker-42   | ! 571.230 us  |  } /* pci_device_probe = 0xfffffffffffffff4 */',
+      '    7.100001 |   1)   kworker-42   |               |  pci_device_probe() {',
+      '    7.100576 |   1)   kworker-42   | ! 571.230 us  |  } /* pci_device_probe ret=-517 */',
+      '',
+    ].join('\n'));
+    const { probes } = fromGraph((await traceEvents(path, 'function-graph')).events);
+    expect(probes.map((p) => [p.ret, p.status, p.deferred])).toEqual([[0, 'ok', false], [-12, 'failed', false], [-517, 'deferred', true]]);
+  });
 });
+
