@@ -30,9 +30,10 @@ export interface ProbeRow {
   spanStart: number;
   spanEnd: number;
   durationMs: number;
-  queueDelayMs: number | null;
-  runnableWaitMs: number | null;
-  onCpuMs: number | null;
+  /** Tooltip texts: ms with 3 decimals, or why there is no value (never a bare `null`). */
+  queueDelay: string;
+  runnableWait: string;
+  onCpu: string;
   source: string;
 }
 
@@ -45,7 +46,7 @@ export interface ProbeRows {
 }
 
 
-const ms = (value: number | null): number | null => (value === null ? null : value / 1e6);
+const msText = (value: number | null): string => (value === null ? 'not in the input (needs a trace)' : (value / 1e6).toFixed(3));
 /** Seconds from integer ns, printed with at most 9 decimals in the JSON. */
 const seconds = (value: number): number => Math.round(value) / 1e9;
 
@@ -154,9 +155,9 @@ export function probeRows(boot: Boot, window: TimeWindow | null = null): ProbeRo
         spanStart: seconds(p.startNs!),
         spanEnd: seconds(p.endNs ?? p.startNs! + p.durationNs),
         durationMs: p.durationNs / 1e6,
-        queueDelayMs: ms(p.queueDelayNs),
-        runnableWaitMs: ms(p.runnableWaitNs),
-        onCpuMs: ms(p.onCpuNs),
+        queueDelay: msText(p.queueDelayNs),
+        runnableWait: msText(p.runnableWaitNs),
+        onCpu: msText(p.onCpuNs),
         source: `${p.source.file}:${p.source.line}`,
       });
     });

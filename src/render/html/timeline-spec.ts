@@ -44,9 +44,9 @@ export function timelineSpec(boot: Boot, options: TimelineOptions): { spec: TopL
     { field: 't1', title: 'body start (s)', format: '.6f' },
     { field: 't3', title: 'body end (s)', format: '.6f' },
     { field: 'durationMs', title: 'duration (ms)', format: '.3f' },
-    { field: 'queueDelayMs', title: 'queue delay (ms)', format: '.3f' },
-    { field: 'runnableWaitMs', title: 'runnable wait (ms)', format: '.3f' },
-    { field: 'onCpuMs', title: 'on CPU (ms)', format: '.3f' },
+    { field: 'queueDelay', title: 'queue delay (ms)' },
+    { field: 'runnableWait', title: 'runnable wait (ms)' },
+    { field: 'onCpu', title: 'on CPU (ms)' },
     { field: 'source', title: 'source' },
   ];
   const x = {

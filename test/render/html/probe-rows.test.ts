@@ -34,6 +34,9 @@ describe('probeRows on before-n0x3', () => {
     expect(r.durationMs).toBe(3.208);
     expect(r.queuedBy).toBe('kworker/u17:0-8');
     expect(r.source).toBe('fixtures/captures/before-n0x3/dmesg.log:1219');
+    // tooltip texts: a value with 3 decimals, or why there is none (never `null`)
+    expect(r.queueDelay).toBe('0.139');
+    expect(r.runnableWait).toBe('not in the input (needs a trace)');
   });
   it('leaves probes with only a cost off the timeline and counts them', () => {
     const boot = beforeN0x3Boot();
