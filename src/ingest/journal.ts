@@ -21,7 +21,9 @@ const SHORT_ISO = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:[.,](\d{1,9}))?
 const SHORT_MONOTONIC = /^\[ *(\d+)\.(\d{1,9})(?: <[ \d.]*[ *]?>)?\] /;
 const SHORT_UNIX = /^(\d{9,11})\.(\d{1,9}) /;
 /** After the stamp: `host identifier[pid]: ` (kernel records have no pid). */
-const ORIGIN = /^(\S+) ([^\s[:]+)(?:\[(\d+)\])?: ?/;
+// busybox syslogd writes `host fac.prio ident: ` (sysklogd/syslogd.c timestamp_and_log(): "%s %.64s %s %s").
+const ORIGIN = /^(\S+) (?:[a-z0-9]+\.[a-z]+ )?([^\s[:]+)(?:\[(\d+)\])?: ?/;
+const BUSYBOX_OWN = /^\S+ syslog\.[a-z]+ /;
 
 /** The stamp and origin of one `journalctl -o short*` line (also the header of syslog files). */
 export interface ShortHeader {
@@ -72,7 +74,11 @@ export class ShortHeaderParser {
       end = m[0].length;
     }
     const o = ORIGIN.exec(text.slice(end, end + 300));
-    if (!o) return null;
+    if (!o) {
+      // busybox syslogd's own messages carry no identifier (`vm syslog.info syslogd started: BusyBox v1.36.1`).
+      const own = BUSYBOX_OWN.exec(text.slice(end, end + 300));
+      return own ? { timeNs, clock, identifier: 'syslogd', textStart: end + own[0].length } : null;
+    }
     return { timeNs, clock, identifier: o[2]!, textStart: end + o[0].length };
   }
 }
