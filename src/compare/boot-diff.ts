@@ -86,6 +86,8 @@ export interface FindingChange {
   afterBoots: number;
   /** The data the finding was made from (its `data.dataUsed`, the poorest over the boots), when it says. */
   dataUsed: string | null;
+  /** Per boot that raised it (before boots first): its devices and its lostNs; `title` is the first boot's. */
+  perBoot: Array<{ side: 'before' | 'after'; devices: number; lostNs: Ns | null }>;
 }
 
 export interface BootDiff {
@@ -263,11 +265,14 @@ function diffFindings(before: Boot[], after: Boot[], drivers: string[] | undefin
         const k = key(f);
         let entry = table.get(k);
         if (!entry) {
-          entry = { kind: f.kind, node: f.node, cpu: f.cpu, title: f.title, devices: [], beforeBoots: 0, afterBoots: 0, dataUsed: null };
+          entry = { kind: f.kind, node: f.node, cpu: f.cpu, title: f.title, devices: [], beforeBoots: 0, afterBoots: 0, dataUsed: null, perBoot: [] };
           table.set(k, entry);
         }
         entry.devices = distinct([...entry.devices, ...f.devices]).sort();
-        if (!seen.has(k)) entry[side]++;
+        if (!seen.has(k)) {
+          entry[side]++;
+          entry.perBoot.push({ side: side === 'beforeBoots' ? 'before' : 'after', devices: f.devices.length, lostNs: f.lostNs });
+        }
         seen.add(k);
       }
     }

@@ -79,7 +79,18 @@ function perSide(diff: BootDiff): string {
 function findings(diff: BootDiff): string {
   const describe = (f: FindingChange) => {
     const where = [f.node !== null ? `node ${f.node}` : null, f.cpu !== null ? `CPU ${f.cpu}` : null].filter((s) => s !== null).join(' ');
-    return `${f.kind}${where ? ` (${where})` : ''}: in ${f.beforeBoots} of ${diff.before.boots} before and ${f.afterBoots} of ${diff.after.boots} after boots — ${f.title}`;
+    const head = `${f.kind}${where ? ` (${where})` : ''}: in ${f.beforeBoots} of ${diff.before.boots} before and ${f.afterBoots} of ${diff.after.boots} after boots`;
+    // One boot: its own title. Several: what varies over them, not the first boot's numbers for all.
+    if (f.perBoot.length <= 1) return `${head} — ${f.title}`;
+    const range = (values: number[], unit: (v: number) => string) => {
+      const lo = Math.min(...values);
+      const hi = Math.max(...values);
+      return lo === hi ? unit(lo) : `${unit(lo)}–${unit(hi)}`;
+    };
+    const lost = f.perBoot.map((b) => b.lostNs).filter((v): v is NonNullable<typeof v> => v !== null);
+    const parts = [`${range(f.perBoot.map((b) => b.devices), String)} devices per boot`];
+    if (lost.length > 0) parts.push(`${range(lost, (v) => (v / 1e6).toFixed(1))} ms lost per boot`);
+    return `${head} — ${parts.join(', ')} (${f.devices.length} devices in all)`;
   };
   const group = (name: string, list: FindingChange[]) => `${name}:${list.length === 0 ? ' none' : list.map((f) => `\n  ${describe(f)}`).join('')}`;
   const groups = [group('resolved', diff.findings.resolved), group('new', diff.findings.new), group('persisting', diff.findings.persisting)];

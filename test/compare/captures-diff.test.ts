@@ -55,14 +55,20 @@ describe('diff before-n0x3 vs after-n0x3 (v1) and after-v2-n0x3 (v2), three boot
     }
   });
 
-  it('reports the bound-queue serialization of node 0 on CPU 0 resolved in every after boot', () => {
+  it('reports the bound-queue serialization of node 0 on CPU 0 resolved in every after boot', async () => {
     for (const diff of [v1, v2]) {
       expect(diff.findings.resolved.map((f) => [f.kind, f.node, f.cpu, f.beforeBoots, f.afterBoots])).toEqual([
         ['bound-queue-serialization', 0, 0, 3, 0],
       ]);
       expect(diff.findings.new.map((f) => f.kind)).not.toContain('bound-queue-serialization');
       expect(diff.findings.unverifiable).toEqual([]);
+      // boots 1-3: 2 / 3 / 3 NVMe serialized, 0.676 / 6.743 / 3.110 ms lost (README "Findings")
+      expect(diff.findings.resolved[0]!.perBoot.map((b) => [b.side, b.devices, Math.round((b.lostNs ?? 0) / 1e3)])).toEqual([
+        ['before', 2, 676], ['before', 3, 6743], ['before', 3, 3110],
+      ]);
     }
+    const { renderDiffText } = await import('../../src/render/diff-text.js');
+    expect(renderDiffText(v1)).toContain('bound-queue-serialization (node 0 CPU 0): in 3 of 3 before and 0 of 3 after boots — 2–3 devices per boot, 0.7–6.7 ms lost per boot (3 devices in all)');
   });
 
   it('does not call a finding resolved when the after boot lacks the data it was found from (same boot, trace vs dmesg only)', async () => {
