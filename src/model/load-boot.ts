@@ -249,6 +249,11 @@ async function buildBoot(inputs: ResolvedInput[]): Promise<Boot> {
     }
   }
 
+  // Diagnostics in reading order: by input (traces first, as in `inputs`), then by line; whole-file ones first.
+  const fileOrder = new Map(infos.map((info, i) => [info.path, i]));
+  const rank = (d: Diagnostic) => fileOrder.get(d.file) ?? infos.length;
+  diagnostics.sort((a, b) => rank(a) - rank(b) || (a.line ?? -1) - (b.line ?? -1));
+
   const topology = mergeTopologies(topologies);
   const boot: Boot = {
     schema: BOOT_SCHEMA,

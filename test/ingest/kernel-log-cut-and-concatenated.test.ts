@@ -34,3 +34,17 @@ describe('kernel log cut or concatenated (real before-n0x3 logs)', () => {
     expect(boot.diagnostics.filter((d) => /^boot \d+ of this log|^last line has no newline/.test(d.message))).toEqual([]);
   });
 });
+
+describe('diagnostics order', () => {
+  it('are listed by input, then by line (before-n0x3 boot 2 had 955, 974, 970)', async () => {
+    const boot = await loadBoot(['fixtures/captures/before-n0x3/boot-2']);
+    const order = boot.inputs.map((i) => i.path);
+    const keys = boot.diagnostics.map((d) => [order.indexOf(d.file), d.line ?? -1] as const);
+    expect(keys.length).toBeGreaterThan(1);
+    for (let i = 1; i < keys.length; i++) {
+      const [f0, l0] = keys[i - 1]!;
+      const [f1, l1] = keys[i]!;
+      expect(f1 > f0 || (f1 === f0 && l1 >= l0)).toBe(true);
+    }
+  });
+});
