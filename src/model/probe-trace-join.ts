@@ -244,6 +244,15 @@ export function joinProbesWithTrace(
     diagnostics.push({ file: traceFile, line: null, severity: 'warning',
       message: 'no probe span falls inside the trace: the trace clock is not the printk clock (trace_clock=local/mono/boot?) or the trace does not cover probing; record with trace_clock=global or write the same marker to /dev/kmsg and trace_marker' });
   }
+  // A probe body the trace shows (handed over from an async attach worker) that no probe line claims: the kernel
+  // log is cut, or lacks the probe lines for them (initcall_debug / dyndbg off): those probes are missing.
+  const claimed = new Set([...matches.values()].filter((m) => m.kind === 'body' || m.kind === 'carrier').map((m) => (m as { item: number }).item));
+  const orphans = bodyItems.filter((k) => !claimed.has(k) && parseWorkerComm(workItems[k]!.queuedBy?.comm ?? '', null).kind === 'unbound' && workItems[k]!.startedAt !== null);
+  if (orphans.length > 0 && timed.length > 0) {
+    const first = workItems[orphans[0]!]!;
+    diagnostics.push({ file: first.sources[0]?.file ?? traceFile, line: first.sources[0]?.line ?? null, severity: 'warning',
+      message: `${orphans.length} probe bod${orphans.length === 1 ? 'y' : 'ies'} in the trace (${first.function}, queued by an async attach worker; first here) match no probe line of the kernel log: the log may be cut or miss their probe lines, so those probes are not in the result` });
+  }
   if (options.traceHeader) diagnostics.push(...gapDiagnostics(options.traceHeader, out, matches, traceFile));
   return { probes: out, diagnostics };
 }

@@ -20,6 +20,18 @@ describe('kernel log cut or concatenated (real before-n0x3 logs)', () => {
       message: expect.stringMatching(/^last line has no newline \(file cut while being written\?\)/) }));
   });
 
+  it('with the trace: the bodies of the probes cut off are named (2 work_for_cpu_fn without a probe line)', async () => {
+    const text = readFileSync(LOG, 'utf8');
+    const path = synthetic('cut-with-trace.log', '');
+    writeFileSync(path, text.slice(0, text.split('\n').slice(0, 1219).join('\n').length + 1 + 30));
+    const boot = await loadBoot([path, 'fixtures/captures/before-n0x3/trace.txt', 'fixtures/captures/before-n0x3/topology.csv']);
+    expect(boot.diagnostics.filter((d) => /probe bod(y|ies) in the trace/.test(d.message)).map((d) => d.message.slice(0, 60))).toEqual([
+      '2 probe bodies in the trace (work_for_cpu_fn, queued by an a',
+    ]);
+    const full = await loadBoot(['fixtures/captures/before-n0x3']);
+    expect(full.diagnostics.filter((d) => /probe bod(y|ies) in the trace/.test(d.message))).toEqual([]);
+  });
+
   it('two boots in one file: a warning at the second `Linux version` line', async () => {
     const first = readFileSync(LOG, 'utf8');
     const path = synthetic('two-boots.log', first + readFileSync(BOOT2, 'utf8'));
