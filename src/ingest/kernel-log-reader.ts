@@ -2,7 +2,7 @@
 // one KernelLogLine per message line: the presentation modules strip their prefixes, this module only
 // dispatches. Formats doc §1 lists every presentation and the sources each module cites.
 
-import type { DiagnosticSink, KernelLogFormat, KernelLogLineSink } from './kernel-log.js';
+import type { DiagnosticSink, KernelLogFormat, KernelLogLine, KernelLogLineSink } from './kernel-log.js';
 import { readLines, type ReadLinesResult } from './lines.js';
 import type { PresentationContext, PresentationParser } from './kernel-log-presentation.js';
 import { createDmesgParser } from './dmesg-prefix.js';
@@ -61,18 +61,14 @@ export async function readKernelLog(
   onDiagnostic: DiagnosticSink,
 ): Promise<KernelLogReadResult> {
   // init/version.c prints `Linux version ...` once per boot: a second one means boots were concatenated
-  // (kern.log, journalctl without -b, cat of two dmesg files), and their probes would be combined.
-  let boots = 0;
-  const sink: KernelLogLineSink = (line) => {
-    if (line.text.startsWith('Linux version ') && ++boots > 1) {
-      onDiagnostic({ file: path, line: line.source.line, severity: 'warning',
-        message: `boot ${boots} of this log starts here (a second \`Linux version\` line): the probes of all its boots are combined into one; give one file per boot (dmesg of one boot, journalctl -k -b N)` });
-    }
-    onLine(line);
-  };
+  // (kern.log, journalctl without -b, cat of two dmesg files), and their probes would be combined. Or it is a
+  // console replay: when a console registers after `bootconsole [...] disabled`, a serial log shows the buffer's
+  // first records again with their own times; those are dropped (not counted twice) and noted.
+  const sink = bootSplitter(path, onLine, onDiagnostic);
   const parser = createPresentationParser(format, { file: path, onLine: sink, onDiagnostic });
   const result = await readLines(path, (line, lineNo) => parser.line(line, lineNo), { lenient: format === 'console' });
   parser.end();
+  sink.end();
   if ((result.damagedLines ?? 0) > 0) {
     onDiagnostic({ file: path, line: result.firstDamagedLine ?? null, severity: 'warning',
       message: `${result.damagedLines} line(s) held NUL bytes or invalid UTF-8 (serial line noise, firmware or boot-loader output; first here): NULs dropped, bad bytes shown as U+FFFD` });
@@ -82,4 +78,77 @@ export async function readKernelLog(
       message: 'last line has no newline (file cut while being written?): its message may be cut, and what followed it is missing' });
   }
   return { ...result, skippedLines: parser.skipped };
+}
+
+/** Records of the first boot compared with a second `Linux version` line's to tell a replay from a new boot. */
+const REPLAY_PROBE = 40;
+
+function bootSplitter(path: string, onLine: KernelLogLineSink, onDiagnostic: DiagnosticSink): KernelLogLineSink & { end(): void } {
+  const head: KernelLogLine[] = [];
+  let boots = 0;
+  let maxTime = -Infinity;
+  // While deciding: the records since the second `Linux version` line, held back.
+  let held: KernelLogLine[] | null = null;
+  let dropUntil: number | null = null;
+  let replays = 0;
+  let firstReplayLine: number | null = null;
+  const sameRecord = (a: KernelLogLine, b: KernelLogLine) => a.timeNs === b.timeNs && a.text === b.text;
+  const release = () => {
+    const lines = held!;
+    held = null;
+    boots++;
+    onDiagnostic({ file: path, line: lines[0]!.source.line, severity: 'warning',
+      message: `boot ${boots} of this log starts here (a second \`Linux version\` line): the probes of all its boots are combined into one; give one file per boot (dmesg of one boot, journalctl -k -b N)` });
+    for (const l of lines) pass(l);
+  };
+  const pass = (line: KernelLogLine) => {
+    if (line.timeNs !== null && line.timeNs > maxTime) maxTime = line.timeNs;
+    if (boots === 1 && head.length < REPLAY_PROBE && !line.continuation) head.push(line);
+    onLine(line);
+  };
+  const sink = (line: KernelLogLine) => {
+    if (dropUntil !== null) {
+      if (line.timeNs !== null && line.timeNs <= dropUntil) return;
+      dropUntil = null;
+    }
+    if (held !== null) {
+      if (line.continuation) return void held.push(line);
+      const i = held.filter((l) => !l.continuation).length;
+      if (i < head.length && sameRecord(line, head[i]!)) {
+        held.push(line);
+        if (i + 1 === Math.min(REPLAY_PROBE, head.length)) {
+          // The first boot's records again, times and all: a console replay.
+          replays++;
+          firstReplayLine ??= held[0]!.source.line;
+          held = null;
+          dropUntil = maxTime;
+        }
+        return;
+      }
+      held.push(line);
+      release();
+      return;
+    }
+    if (line.text.startsWith('Linux version ') && !line.continuation) {
+      if (boots === 0) boots = 1;
+      else if (head.length > 0 && sameRecord(line, head[0]!)) {
+        held = [line];
+        return;
+      } else {
+        held = [line];
+        release();
+        return;
+      }
+    }
+    pass(line);
+  };
+  return Object.assign(sink, {
+    end() {
+      if (held !== null) release();
+      if (replays > 0) {
+        onDiagnostic({ file: path, line: firstReplayLine, severity: 'warning',
+          message: 'the log prints its first records again here (console replay after `bootconsole ... disabled`): the repeated records were skipped' });
+      }
+    },
+  });
 }

@@ -41,6 +41,19 @@ describe('kernel log cut or concatenated (real before-n0x3 logs)', () => {
     expect(readFileSync(path, 'utf8').split('\n')[secondStart - 1]).toMatch(/Linux version 6\.1\.176/);
   });
 
+  it('a console replay (the first records printed again after `bootconsole ... disabled`) is skipped, not a second boot', async () => {
+    const lines = readFileSync(LOG, 'utf8').split('\n');
+    // As the supermicro 6.3 serial log in the corpus shows it: the replay repeats the first records with their times.
+    const replayed = [...lines.slice(0, 200), '[    0.090000][    T0] printk: bootconsole [earlyser0] disabled', ...lines.slice(0, 120), ...lines.slice(200)];
+    const path = synthetic('replay.log', replayed.join('\n'));
+    const boot = await loadBoot([path]);
+    const plain = await loadBoot([LOG]);
+    expect(boot.probes.map((p) => [p.device, p.startNs])).toEqual(plain.probes.map((p) => [p.device, p.startNs]));
+    expect(boot.initcalls.length).toBe(plain.initcalls.length);
+    expect(boot.diagnostics.filter((d) => /^boot \d+ of this log/.test(d.message))).toEqual([]);
+    expect(boot.diagnostics.filter((d) => /console replay/.test(d.message)).map((d) => d.line)).toEqual([202]);
+  });
+
   it('one boot: neither warning', async () => {
     const boot = await loadBoot([LOG]);
     expect(boot.diagnostics.filter((d) => /^boot \d+ of this log|^last line has no newline/.test(d.message))).toEqual([]);
