@@ -25,7 +25,8 @@ function buildProgram(): Command {
   const program = new Command('trace-probe')
     .description('Why is device probing at boot slow? Probe spans, workqueue placement and what-ifs from dmesg, ftrace and topology.')
     .version('0.1.0')
-    .showHelpAfterError('(run with --help for usage)')
+    // Commander's own errors (unknown option, bad argument) as one line like every other error.
+    .configureOutput({ outputError: (text, write) => write(`trace-probe: ${text.trim().replace(/^error: /, '').split('\n')[0]} (see --help)\n`) })
     .exitOverride();
   // Commands register themselves here, one module each under src/commands/.
   registerAnalyze(program, setExitCode);

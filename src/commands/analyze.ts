@@ -2,6 +2,7 @@
 
 import { basename, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { InvalidArgumentError } from 'commander';
 import { collectList } from './list-option.js';
 import { loadBoot } from '../model/load-boot.js';
 import { renderBootJson } from '../render/boot-json.js';
@@ -24,7 +25,7 @@ export function registerAnalyze(program: Command, setExitCode: (code: number) =>
     .argument('<inputs...>', 'files and capture directories (dmesg, trace, topology, ...), any order')
     .option('--json', 'print the Boot model as JSON (schema trace-probe.boot/1)')
     .option('--html <file>', 'also write the self-contained HTML report of this boot to FILE')
-    .option('--fail-on <kinds>', 'exit 1 when a finding of one of these kinds (comma-separated) is found', collectList, [])
+    .option('--fail-on <kinds>', 'exit 1 when a finding of one of these kinds (comma-separated) is found', nonEmptyList, [])
     .option('--top <n>', 'how many of the slowest probes and initcalls to list', '10')
     .action(async (inputs: string[], options: AnalyzeOptions) => {
       const top = Number(options.top);
@@ -44,3 +45,9 @@ export function registerAnalyze(program: Command, setExitCode: (code: number) =>
     });
 }
 
+/** `--fail-on ''` or `--fail-on ,` would silently disable the gate: refused. */
+function nonEmptyList(value: string, previous: string[]): string[] {
+  const list = collectList(value, previous);
+  if (list.length === previous.length) throw new InvalidArgumentError(`needs at least one finding kind (${FINDING_KINDS.join(', ')})`);
+  return list;
+}

@@ -110,8 +110,10 @@ function syncFinding(boot: Boot, unordered: ProbeSpan[]): Finding | null {
     : boot.topology.cpus.filter((c) => c.online && !boot.topology.isolated.includes(c.cpu)).map((c) => c.cpu);
   const parallelCpus = cpus.length > 0 ? cpus.length : probes.length;
   if (cpus.length === 0) warnings.push('no topology: the parallel estimate assumes one CPU per probe');
-  if (!bodies.some((b) => b.body.basis === 'sched')) warnings.push('no sched events for the probe bodies: each probe is assumed to need its whole body duration alone');
-  const parallelNs = parallelSpanNs(bodies.map((b) => ({ readyNs: 0, costNs: b.body.isolatedCostNs })), parallelCpus);
+  // In parallel each probe is assumed to take as long as it took here (its runnable waits were other tasks on
+  // its CPU, which would still be there): so the loss never exceeds Σ probe time − the longest probe.
+  const costs = timed ? bodies.map((b) => b.body.endNs! - b.body.readyNs!) : probes.map((p) => p.durationNs);
+  const parallelNs = parallelSpanNs(costs.map((costNs) => ({ readyNs: 0, costNs })), parallelCpus);
   const lostNs = Math.max(0, serialNs - parallelNs);
   if (lostNs < SYNC_MIN_LOSS_NS) return null;
 
@@ -151,7 +153,7 @@ function syncFinding(boot: Boot, unordered: ProbeSpan[]): Finding | null {
       serialSpanNs: spanNs === null ? null : Math.round(spanNs),
       parallelSpanNs: Math.round(parallelNs),
       parallelCpus,
-      costsNs: bodies.map((b) => Math.round(b.body.isolatedCostNs)),
+      costsNs: costs.map((c) => Math.round(c)),
       dataUsed: level,
     },
   };

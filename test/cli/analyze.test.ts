@@ -67,4 +67,14 @@ describe('trace-probe analyze', () => {
     expect(html.stdout).toBe('');
     expect(html.stderr).toBe(`trace-probe: --html takes a file to write, and ${dir} is a directory\n`);
   });
+
+  it('gives commander\'s own errors as one line too, and refuses an empty --fail-on (it would disable the gate)', () => {
+    for (const args of [['analyze', 'fixtures/captures/before-n0x3', '--fail-on', ''], ['analyze', 'fixtures/captures/before-n0x3', '--fail-on', ','], ['analyze', '--bogus'], ['nosuch']]) {
+      const r = run(...args);
+      expect(r.status).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(/^trace-probe: [^\n]+ \(see --help\)\n$/);
+    }
+  });
 });
+
