@@ -123,7 +123,8 @@ function syncFinding(boot: Boot, unordered: ProbeSpan[]): Finding | null {
   const bodyCpus = [...new Set(probes.map(executingCpu).filter((c): c is Cpu => c !== null))];
   const boundHop = probes.some((p) => p.worker?.kind === 'bound' && p.queuedBy !== null);
   const ms = (v: number) => (v / 1e6).toFixed(1);
-  const where = node !== null ? `node ${node}'s ${parallelCpus} CPUs` : `${parallelCpus} CPUs`;
+  const where = cpus.length === 0 ? `${parallelCpus} CPUs (one per probe: no topology given)`
+    : node !== null ? `node ${node}'s ${parallelCpus} CPUs` : `${parallelCpus} CPUs`;
   const level = richestLevel(probes, traceFilesOf(boot));
 
   return {

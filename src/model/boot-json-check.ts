@@ -50,6 +50,7 @@ export function checkBootJson(value: unknown, file: string, at = ''): void {
       const actual = Array.isArray(got) ? 'array' : typeof got;
       if (actual !== kind) fail(field, `is ${actual === 'object' ? 'an object' : `a ${actual}`} (expected ${kind})`);
       if (kind === 'number' && !Number.isFinite(got)) fail(field, 'is not a finite number');
+      if (kind === 'number' && key === 'durationNs' && (got as number) < 0) fail(field, 'is negative');
     }
     return o;
   };

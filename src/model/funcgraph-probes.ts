@@ -341,7 +341,8 @@ function spanOf(probe: GraphProbeCall, occupancy: TaskOccupancy, workItems: Work
     durationNs,
     ret: probe.ret,
     ...statusOfReturn(probe.ret),
-    cpu: probe.cpu,
+    // -1: the function_graph output had no CPU column (funcgraph-cpu off).
+    cpu: probe.cpu >= 0 ? probe.cpu : null,
     worker,
     queuedBy: queuer ? parseWorkerComm(queuerComm, queuer.pid) : null,
     queueDelayNs: waited ? carrier.queueDelayNs : null,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { detectSynchronousProbes, SYNCHRONOUS_PROBE } from '../../src/findings/synchronous-probe.js';
 import { ns } from '../../src/model/types.js';
-import { bootOf, probeFromDmesg, twoNodeTopology } from './capture-probes.js';
+import { bootOf, noTopology, probeFromDmesg, twoNodeTopology } from './capture-probes.js';
 
 const C = 'fixtures/captures';
 
@@ -63,4 +63,12 @@ describe('synchronous-probe', () => {
     expect(findings.map((f) => f.drivers[0])).toEqual(['pcieport']);
     for (const f of findings) expect(f.lostNs!).toBeLessThanOrEqual(f.data.serialProbeNs as number);
   });
+
+  it('without a topology says that it assumed one CPU per probe', () => {
+    const dir = `${C}/after-v2-n0x3`;
+    const o = { callerIds: true, driver: 'pcieport' };
+    const [f] = detectSynchronousProbes(bootOf([probeFromDmesg(dir, 975, o), probeFromDmesg(dir, 979, o), probeFromDmesg(dir, 983, o)], noTopology()));
+    expect(f!.title).toContain('more than in parallel on 3 CPUs (one per probe: no topology given).');
+  });
 });
+

@@ -33,6 +33,7 @@ describe('Boot JSON read back (analyze --json → analyze / diff / report)', () 
     ['a worker without comm', (b: any) => delete b.probes.find((p: any) => p.worker).worker.comm, '.worker.comm is missing'],
     ['a CPU without its number', (b: any) => delete b.topology.cpus[2].cpu, 'topology.cpus[2].cpu is missing'],
     ['findings as an object', (b: any) => (b.findings = {}), 'findings is an object (expected array)'],
+    ['a negative duration', (b: any) => (b.probes[1].durationNs = -5), 'probes[1].durationNs is negative'],
   ])('%s: one line naming the file and the field', async (name, edit, message) => {
     const broken = structuredClone(real);
     edit(broken);

@@ -152,5 +152,16 @@ describe('probesFromFunctionGraph on broken graphs (synthetic)', () => {
     const { probes } = fromGraph((await traceEvents(path, 'function-graph')).events);
     expect(probes.map((p) => [p.ret, p.status, p.deferred])).toEqual([[0, 'ok', false], [-12, 'failed', false], [-517, 'deferred', true]]);
   });
+
+  it('without the CPU column (funcgraph-cpu off) the span has no CPU, not -1', async () => {
+    const { mkdtempSync, readFileSync, writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const lines = readFileSync('fixtures/funcgraph-noproc/two-cpus.txt', 'utf8').split('\n');
+    const path = join(mkdtempSync(join(tmpdir(), 'tp-nocpu-')), 'nocpu.txt');
+    writeFileSync(path, [lines[0], lines[1], '# DURATION                  FUNCTION CALLS', ...lines.filter((l) => l.startsWith(' 0)')).map((l) => l.slice(4))].join('\n') + '\n');
+    const { probes } = fromGraph((await traceEvents(path, 'function-graph')).events);
+    expect(probes.map((p) => [p.cpu, p.durationNs])).toEqual([[null, 34_571_230]]);
+  });
 });
 

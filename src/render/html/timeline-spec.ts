@@ -114,6 +114,8 @@ export function timelineSpec(boot: Boot, options: TimelineOptions): { spec: TopL
         ? [
             {
               name: 'probe_labels',
+              // The shared tooltip names the phase: a label lies on the running part.
+              transform: [{ calculate: JSON.stringify('running'), as: 'phase' }],
               mark: { type: 'text' as const, align: 'left' as const, baseline: 'middle' as const, dx: 3, fontSize: 10, clip: true },
               encoding: {
                 x: { ...x, field: 't1' },

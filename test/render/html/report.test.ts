@@ -34,6 +34,8 @@ describe('renderHtmlReport', () => {
     expect(layer('probe_queue_marks')).toBe(3);
     // No runnable wait is known for these probes: the wait layer is empty.
     expect(staticTimeline).toMatch(/<g class="mark-rect role-mark probe_wait_marks"[^>]*(\/>|><\/g>)/);
+    // Every mark's description (aria-label, from the tooltip fields) has values: no `undefined`, no `null`.
+    expect(staticTimeline).not.toMatch(/\b(undefined|null)\b/);
   });
 
   it('lists the slowest probes and per-driver totals with the capture values', async () => {
