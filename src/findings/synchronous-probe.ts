@@ -61,9 +61,9 @@ export function detectSynchronousProbes(boot: Boot): Finding[] {
 }
 
 /**
- * Probes that ran inside another probe of the same task (e.g. PCIe port services, `pcie_pme` on
- * `0000:00:01.0:pcie001`, probed from pcie_portdrv_probe()): their parent's driver decides when they run,
- * and their time is already inside the parent's.
+ * Probes that ran inside another probe: of the same task, or of their parent device (e.g. PCIe port services,
+ * `pcie_pme` on `0000:00:01.0:pcie001`, probed from pcie_portdrv_probe()): their parent's driver decides when
+ * they run, and their time is already inside the parent's.
  */
 function nestedProbes(probes: readonly ProbeSpan[]): Set<ProbeSpan> {
   const byTask = new Map<Pid, ProbeSpan[]>();
@@ -75,6 +75,19 @@ function nestedProbes(probes: readonly ProbeSpan[]): Set<ProbeSpan> {
     else byTask.set(task, [p]);
   }
   const nested = new Set<ProbeSpan>();
+  // A child device (`0000:00:01.0:pcie001`, named after its parent) probed within its parent's probe: its body
+  // may run in another task (the kworker that ran the parent's body through work_on_cpu()).
+  const timedProbes = probes.filter((p) => p.startNs !== null && p.endNs !== null);
+  const byDevice = new Map(timedProbes.map((p) => [p.device, p]));
+  for (const p of timedProbes) {
+    for (let cut = p.device.lastIndexOf(':'); cut > 0; cut = p.device.lastIndexOf(':', cut - 1)) {
+      const parent = byDevice.get(p.device.slice(0, cut));
+      if (parent && parent.startNs! <= p.startNs! && p.endNs! <= parent.endNs!) {
+        nested.add(p);
+        break;
+      }
+    }
+  }
   for (const list of byTask.values()) {
     list.sort((a, b) => a.startNs! - b.startNs! || b.endNs! - a.endNs!);
     let outerEnd = -Infinity;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { detectSynchronousProbes, SYNCHRONOUS_PROBE } from '../../src/findings/synchronous-probe.js';
-import { ns } from '../../src/model/types.js';
+import { ns, pidOf } from '../../src/model/types.js';
 import { bootOf, noTopology, probeFromDmesg, twoNodeTopology } from './capture-probes.js';
 
 const C = 'fixtures/captures';
@@ -62,6 +62,9 @@ describe('synchronous-probe', () => {
     const findings = detectSynchronousProbes(bootOf([...parents, ...children], twoNodeTopology()));
     expect(findings.map((f) => f.drivers[0])).toEqual(['pcieport']);
     for (const f of findings) expect(f.lostNs!).toBeLessThanOrEqual(f.data.serialProbeNs as number);
+    // The same children printed by the kworker that ran each parent's body (console.log: parents T1, children T16).
+    const inWorker = children.map((c) => ({ ...c, callerPid: pidOf(16), worker: { ...c.worker!, pid: pidOf(16) } }));
+    expect(detectSynchronousProbes(bootOf([...parents, ...inWorker], twoNodeTopology())).map((f) => f.drivers[0])).toEqual(['pcieport']);
   });
 
   it('without a topology says that it assumed one CPU per probe', () => {
