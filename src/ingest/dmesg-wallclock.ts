@@ -70,6 +70,8 @@ export function createDmesgWallClockParser(ctx: PresentationContext, format: Wal
   let relYear = 2000;
   let relLastMonth = -1;
   let relFirstMinute: number | null = null;
+  let relUnanchored = false;
+  let lineNoNow = 0;
 
   const stampOf = (text: string): { timeNs: Ns; textStart: number } | null => {
     if (format === 'dmesg-ctime') {
@@ -88,7 +90,12 @@ export function createDmesgWallClockParser(ctx: PresentationContext, format: Wal
     }
     const d = REL_DELTA.exec(text);
     if (d) {
-      if (relFirstMinute === null) return null;
+      // A log that starts with deltas (its first `[Mmm dd hh:mm]` line cut off): times count from its first line.
+      if (relFirstMinute === null && !relUnanchored) {
+        relUnanchored = true;
+        ctx.onDiagnostic({ file: ctx.file, line: lineNoNow, severity: 'warning',
+          message: 'reltime deltas before any [Mmm dd hh:mm] line (the start of the log is missing): times count from this line, not from boot' });
+      }
       // `%+8.06f`: negative when printk time went backwards (a CPU printing before its clock was synchronised).
       relNs += (d[1] === '-' ? -1 : 1) * (Number(d[2]) * 1e9 + fractionToNs(d[3]));
       return { timeNs: ns(relNs), textStart: d[0].length };
@@ -101,7 +108,8 @@ export function createDmesgWallClockParser(ctx: PresentationContext, format: Wal
     relLastMonth = month;
     const minute = calendarSeconds(relYear, month, Number(m[2]), Number(m[3]), Number(m[4]), 0) / 60;
     if (relFirstMinute === null) {
-      relFirstMinute = minute;
+      // After unanchored deltas, this minute holds the time summed so far.
+      relFirstMinute = relUnanchored ? minute - Math.floor(relNs / 60e9) : minute;
     } else {
       // The record's delta is not printed on a minute line: it lies in that minute, so it is at
       // least (minute - first minute - 1) minutes after the first record, and not before the previous one.
@@ -115,6 +123,7 @@ export function createDmesgWallClockParser(ctx: PresentationContext, format: Wal
       return skipped;
     },
     line(text, lineNo) {
+      lineNoNow = lineNo;
       if (isBlank(text)) {
         skipped++;
         return;

@@ -59,4 +59,17 @@ describe('negative dmesg deltas (real before-n0x3 log re-printed)', () => {
     const t = r.lines.map((l) => l.timeNs!);
     expect([t[1]! - t[0]!, t[2]! - t[1]!, t[3]! - t[2]!]).toEqual([1_022_978_000, -987_839_000, 3_022_746_000]);
   });
+
+  it('-e / reltime whose first minute line was cut: times count from the first line, with a warning', async () => {
+    const path = synthetic('reltime-cut.log', [
+      '[  +0.000000] Linux version 6.1.176-lab (root@vm) (gcc 12) #1 SMP PREEMPT_DYNAMIC',
+      '[  +1.022978] x86: Booting SMP configuration:',
+      '[  -0.987839] calibrate_delay_direct() dropping max bogoMips estimate 4 = 19747391',
+      '[  +3.022746] probe of 0000:01:00.0 returned 0 after 450 usecs',
+    ].join('\n'));
+    const r = await readBack(path, 'dmesg-reltime');
+    expect(r.lines.map((l) => l.timeNs)).toEqual([0, 1_022_978_000, 35_139_000, 3_057_885_000]);
+    expect(r.diagnostics.map((d) => [d.line, d.message.startsWith('reltime deltas before any [Mmm dd hh:mm] line')])).toEqual([[1, true]]);
+  });
 });
+
