@@ -45,6 +45,12 @@ export function registerDiff(program: Command): void {
         afterLabels: afterPaths,
         significance: { seed },
       });
+      // What reading a JSON boot itself raised (e.g. a simulation JSON of several runs: the first is used).
+      for (const [paths, boots] of [[beforePaths, before], [afterPaths, after]] as const) {
+        boots.forEach((boot, i) => {
+          for (const d of boot.diagnostics) if (d.file === paths[i] && d.line === null) diff.warnings.push(`${paths[i]}: ${d.message}`);
+        });
+      }
       if (options.html) {
         const label = (paths: string[], boots: Boot[]) => boots.map((boot, i) => ({ label: paths[i]!, boot }));
         const html = await renderDiffHtml(diff, label(beforePaths, before), label(afterPaths, after));

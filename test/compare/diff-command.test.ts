@@ -1,7 +1,7 @@
 // `trace-probe diff` end to end through the built command (`npm test` builds first).
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -32,6 +32,19 @@ describe('trace-probe diff usage errors: one line, exit 2', () => {
 });
 
 describe('trace-probe diff on real inputs', () => {
+  it('says when a side is a simulation JSON of several runs (only the first is compared)', () => {
+    const sim = spawnSync(process.execPath, [CLI, 'simulate', `${CAPTURES}/before-n0x3`, '--policy', 'work-on-cpu,skip-in-worker', '--json'], { encoding: 'utf8' });
+    expect(sim.status).toBe(0);
+    const path = join(mkdtempSync(join(tmpdir(), 'tp-diff-sim-')), 'sim.json');
+    writeFileSync(path, sim.stdout);
+    const r = run('diff', '--json', path, `${CAPTURES}/after-n0x3`);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).warnings).toEqual(expect.arrayContaining([
+      '1 of the before boots is simulated (trace-probe simulate), not measured: the comparison is with the model\'s prediction',
+      `${path}: simulation JSON holds 2 runs; using the first (policy work-on-cpu)`,
+    ]));
+  });
+
   it('prints the diff JSON of the patch mail lines', () => {
     const r = run('diff', '--json', 'fixtures/sim/before.log', 'fixtures/sim/after-v1.log');
     expect(r.code).toBe(0);
