@@ -126,23 +126,36 @@ function perDriver(probes: ProbeSpan[]): string {
 function perWorker(probes: ProbeSpan[]): string | null {
   const known = probes.filter((p) => p.cpu !== null || p.worker !== null);
   if (known.length === 0) return null;
-  const groups = new Map<string, { cpu: string; worker: string; kind: string; n: number; total: number }>();
+  const groups = new Map<string, { cpu: string; worker: string; kind: string; n: number; untimed: number; spans: Array<[number, number]> }>();
   for (const p of known) {
     const cpu = p.cpu === null ? '-' : String(p.cpu);
     const worker = workerLabel(p.worker, '-');
     const key = `${cpu}\u0000${worker}`;
-    const g = groups.get(key) ?? { cpu, worker, kind: p.worker?.kind ?? '-', n: 0, total: 0 };
+    const g = groups.get(key) ?? { cpu, worker, kind: p.worker?.kind ?? '-', n: 0, untimed: 0, spans: [] };
     g.n++;
-    g.total += p.durationNs;
+    if (p.startNs !== null) g.spans.push([p.startNs, p.startNs + p.durationNs]);
+    else g.untimed += p.durationNs;
     groups.set(key, g);
   }
   const rows = [...groups.values()]
     .sort((a, b) => (a.cpu === b.cpu ? a.worker.localeCompare(b.worker) : Number(a.cpu) - Number(b.cpu)))
-    .map((g) => [g.cpu, g.worker, g.kind, String(g.n), formatMs(g.total)]);
+    .map((g) => [g.cpu, g.worker, g.kind, String(g.n), formatMs(g.untimed + unionNs(g.spans))]);
   return renderTable(
     [{ header: 'cpu', align: 'right' }, { header: 'worker' }, { header: 'kind' }, { header: 'probes', align: 'right' }, { header: 'probe time(ms)', align: 'right' }],
     rows,
   );
+}
+
+/** Time covered by the spans: a probe inside another (a port service inside its PCIe port) is not counted twice. */
+function unionNs(spans: Array<[number, number]>): number {
+  let total = 0;
+  let end = -Infinity;
+  for (const [s, e] of [...spans].sort((a, b) => a[0] - b[0])) {
+    if (e <= end) continue;
+    total += e - Math.max(s, end);
+    end = e;
+  }
+  return total;
 }
 
 function slowestInitcalls(boot: Boot, top: number): string {

@@ -35,6 +35,9 @@ describe('trace-probe analyze', () => {
     expect(r.stdout).toMatch(/0000:22:00\.0\s+nvme\s+0\s+0\s+kworker\/0:2-96 \(bound\)\s+4\.058920\s+2\.245/);
     // dmesg.log:1048 `probe of PNP0103:00 returned 19` (ENODEV): the driver declined it, counted as rejected, not failed.
     expect(r.stdout).toMatch(/\n\?\s+16\s+22\.103\s+6\.945\s+0\s+1\s+0\n/);
+    // kworker/0:1 ran the 3 pcieport bodies (514.695 ms), the 3 port services inside them (2.350) and one nvme body
+    // (3.208): the nested ones are not counted twice.
+    expect(r.stdout).toMatch(/\n\s+0\s+kworker\/0:1-16\s+bound\s+7\s+517\.903\n/);
   });
 
   it('--fail-on exits 1 when the finding is there and 0 when it is not', () => {
