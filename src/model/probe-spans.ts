@@ -257,9 +257,12 @@ export class ProbeSpanBuilder implements Builder<KernelRecord, ProbeSpanData> {
       worker = this.workerOf(probeCaller, evidence);
     }
 
-    const driver = this.driverOf(d, window, evidence);
-    const node = this.nodeOf(d.device, evidence);
     const { status, deferred } = statusOf(probe?.ret ?? null, d.failure, d.deferRequested, oneOnSuccess);
+    // Later lines naming the device (pm callbacks, shutdown) come from the driver bound to it: right for a probe that
+    // bound it, wrong for a rejected attempt (they name the driver that bound it next, e.g. sd after st declined a disk).
+    const hintWindow = status === 'rejected' ? { after: window.after, before: Math.min(window.before, d.order) } : window;
+    const driver = this.driverOf(d, hintWindow, evidence);
+    const node = this.nodeOf(d.device, evidence);
     return {
       device: d.device,
       driver,
