@@ -74,6 +74,24 @@ export function readDurationColumn(text: string, pos: number): GraphBody | null 
   return bodyScratch;
 }
 
+/**
+ * The call text when funcgraph-duration is off (print_graph_duration() prints nothing): after the prologue's
+ * last separator (` | ` after the task, or `) ` after the CPU) one space, then `depth * 2` spaces of indent.
+ */
+export function callTextWithoutDuration(text: string, pos: number): GraphBody | null {
+  let i = pos;
+  if (text.charCodeAt(i) === SPACE) i++;
+  const indentStart = i;
+  while (text.charCodeAt(i) === SPACE) i++;
+  const c = text.charCodeAt(i);
+  const callText = c === 125 /* } */ || c === 95 /* _ */ || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+  if (!callText || text.indexOf('|', i) >= 0) return null;
+  bodyScratch.start = i;
+  bodyScratch.depth = (i - indentStart) >> 1;
+  bodyScratch.durationNs = null;
+  return bodyScratch;
+}
+
 /** Parses the call-tree text at `body.start`: `func() {`, `func();`, `}` / `} /* func *\/`. Null otherwise. */
 export function parseCallTree(text: string, body: GraphBody, ctx: EventContext): TraceEvent | null {
   const start = body.start;

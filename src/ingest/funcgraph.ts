@@ -15,7 +15,7 @@
 
 import type { Cpu, Ns, Pid } from '../model/types.js';
 import type { DiagnosticSink } from './kernel-log.js';
-import { parseCallTree, readDurationColumn } from './funcgraph-body.js';
+import { callTextWithoutDuration, parseCallTree, readDurationColumn } from './funcgraph-body.js';
 import type { TraceEvent } from './trace-events.types.js';
 import { knownEventAt, parseEventFields } from './trace-event-fields.js';
 import { TraceCollector, newEventContext } from './trace-collector.js';
@@ -23,6 +23,8 @@ import { TraceCollector, newEventContext } from './trace-collector.js';
 const SPACE = 32;
 const PIPE = 124;
 const isDigit = (c: number) => c >= 48 && c <= 57;
+/** print_graph_rel_time(): `%9llu us |  `, then the CPU column. */
+const RELTIME = /^\s*\d+ us \|(?=\s+\d+\) )/;
 
 /**
  * The pid given to lines of a CPU before its first `=>` block, without funcgraph-proc: verif_pid() prints no
@@ -69,6 +71,10 @@ export class FuncgraphParser {
       this.collector.noteClock(this.timeIsCount, lineNo);
       timeNs = this.time as Ns;
       i = afterTime;
+    } else {
+      // funcgraph-reltime: `%9llu us |  ` (µs since tracing started, not a clock the kernel log shares) before the CPU.
+      const rel = RELTIME.exec(text.slice(i, i + 32));
+      if (rel !== null) i += rel[0].length;
     }
     let cpu = -1;
     {
@@ -89,15 +95,18 @@ export class FuncgraphParser {
     const pipe = text.indexOf('|', i);
     if (pipe < 0) {
       if (text.indexOf('=>', i) >= 0 && this.switchLine(text, i, cpu, lineNo)) return;
-      this.collector.unparsed(lineNo, 'not a function_graph line');
-      return;
+      // Neither funcgraph-proc nor funcgraph-duration: the call text follows the CPU column.
+      if (cpu < 0 || callTextWithoutDuration(text, i) === null) {
+        this.collector.unparsed(lineNo, 'not a function_graph line');
+        return;
+      }
     }
 
     const ctx = this.ctx;
     ctx.timeNs = timeNs;
     ctx.cpu = cpu as Cpu;
     ctx.tgid = null;
-    if (this.readTask(text, i, pipe)) {
+    if (pipe >= 0 && this.readTask(text, i, pipe)) {
       ctx.pid = this.taskPid as Pid;
       ctx.comm = text.slice(this.taskCommStart, this.taskCommEnd);
       i = pipe + 1;
@@ -113,7 +122,7 @@ export class FuncgraphParser {
       while (text.charCodeAt(j) === SPACE) j++;
       if (text.startsWith('==========>', j) || text.startsWith('<==========', j)) return;
     }
-    const body = readDurationColumn(text, i);
+    const body = readDurationColumn(text, i) ?? callTextWithoutDuration(text, i);
     if (body === null) {
       this.collector.unparsed(lineNo, 'function_graph line without a DURATION column and `|`');
       return;

@@ -163,5 +163,16 @@ describe('probesFromFunctionGraph on broken graphs (synthetic)', () => {
     const { probes } = fromGraph((await traceEvents(path, 'function-graph')).events);
     expect(probes.map((p) => [p.cpu, p.durationNs])).toEqual([[null, 34_571_230]]);
   });
+
+  it.each([
+    ['no-duration.txt', 34_575_000],
+    ['no-duration-no-proc.txt', 34_575_000],
+    ['reltime.txt', 34_571_230],
+  ])('reads function_graph with other display options: %s (one nvme probe on CPU 0)', async (file, durationNs) => {
+    const { probes, diagnostics } = fromGraph((await traceEvents(`fixtures/funcgraph-options/${file}`, 'function-graph')).events);
+    expect(diagnostics).toEqual([]);
+    // Without a DURATION column the span comes from the entry and exit times (abstime).
+    expect(probes.map((p) => [p.cpu, p.durationNs, p.driver])).toEqual([[0, durationNs, 'nvme']]);
+  });
 });
 
