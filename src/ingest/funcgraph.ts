@@ -4,11 +4,14 @@
 // `------` / ` N) from-pid => to-pid ` context-switch blocks; print_graph_irq's `==========>` / `<==========`;
 // print_graph_comment's `/* event */` lines, which carry ordinary tracepoints (`/* name: fields */`) or, for
 // trace_marker / trace_printk, the bare text). Columns are found by content, so every on/off combination of
-// abstime, cpu, proc and duration works. Checked against 3.x–6.x outputs (corpus: perf-tools funcgraph, 5.x
-// abstime+proc, 6.3 events and switch markers, 6.x args/retval) and the 6.1.176 fgraph captures.
+// abstime, reltime (`%9llu us |`, skipped), cpu, proc and duration works (fixtures/funcgraph-options); not
+// options/latency-format (a flags column before the duration). Checked against 3.x–6.x outputs (corpus:
+// perf-tools funcgraph, 5.x abstime+proc, 6.3 events and switch markers, 6.x args/retval) and the 6.1.176
+// fgraph captures.
 //
-// Without funcgraph-proc, pid/comm come from the last `=>` block seen on that CPU (pid -1, comm '' before
-// one); without funcgraph-cpu, cpu is -1; without funcgraph-abstime, timeNs is null.
+// Without funcgraph-proc, pid/comm come from the last `=>` block seen on that CPU (before one: the CPU's
+// placeholder pid, unknownTaskOn(), comm ''); without funcgraph-cpu, cpu is -1; without funcgraph-abstime,
+// timeNs is null.
 // A `/* name: fields */` comment is a tracepoint when `name` is a known event or looks like a tracepoint name
 // (lower-case identifier with `_`) or a syscall event (`name(` / `name -> `); any other comment text is a trace_marker
 // write (event type 'marker').
