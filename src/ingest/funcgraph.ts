@@ -4,8 +4,8 @@
 // `------` / ` N) from-pid => to-pid ` context-switch blocks; print_graph_irq's `==========>` / `<==========`;
 // print_graph_comment's `/* event */` lines, which carry ordinary tracepoints (`/* name: fields */`) or, for
 // trace_marker / trace_printk, the bare text). Columns are found by content, so every on/off combination of
-// abstime, reltime (`%9llu us |`, skipped), cpu, proc and duration works (fixtures/funcgraph-options); not
-// options/latency-format (a flags column before the duration). Checked against 3.x–6.x outputs (corpus:
+// abstime, reltime (`%9llu us |`, skipped), cpu, proc, duration and latency-format (a flags column, skipped)
+// works (fixtures/funcgraph-options). Checked against 3.x–6.x outputs (corpus:
 // perf-tools funcgraph, 5.x abstime+proc, 6.3 events and switch markers, 6.x args/retval) and the 6.1.176
 // fgraph captures.
 //
@@ -28,6 +28,7 @@ const PIPE = 124;
 const isDigit = (c: number) => c >= 48 && c <= 57;
 /** print_graph_rel_time(): `%9llu us |  `, then the CPU column. */
 const RELTIME = /^\s*\d+ us \|(?=\s+\d+\) )/;
+const LAT_FLAGS = /^\s+[dDbX.][nNpP.][hHsSzZ.][0-9.](?:[0-9.])? \|/;
 
 /**
  * The pid given to lines of a CPU before its first `=>` block, without funcgraph-proc: verif_pid() prints no
@@ -125,6 +126,10 @@ export class FuncgraphParser {
       while (text.charCodeAt(j) === SPACE) j++;
       if (text.startsWith('==========>', j) || text.startsWith('<==========', j)) return;
     }
+    // options/latency-format: print_graph_lat_fmt() puts ` <flags> | ` (irqs-off, need-resched, hard/softirq,
+    // preempt depth, 6.x migrate-disable) before the DURATION column.
+    const flags = LAT_FLAGS.exec(text.slice(i, i + 16));
+    if (flags !== null) i += flags[0].length;
     const body = readDurationColumn(text, i) ?? callTextWithoutDuration(text, i);
     if (body === null) {
       this.collector.unparsed(lineNo, 'function_graph line without a DURATION column and `|`');

@@ -168,6 +168,7 @@ describe('probesFromFunctionGraph on broken graphs (synthetic)', () => {
     ['no-duration.txt', 34_575_000],
     ['no-duration-no-proc.txt', 34_575_000],
     ['reltime.txt', 34_571_230],
+    ['latency-format.txt', 34_571_230],
   ])('reads function_graph with other display options: %s (one nvme probe on CPU 0)', async (file, durationNs) => {
     const { probes, diagnostics } = fromGraph((await traceEvents(`fixtures/funcgraph-options/${file}`, 'function-graph')).events);
     expect(diagnostics).toEqual([]);
