@@ -47,6 +47,9 @@ export class TraceCmdParser {
     const p = this.prefix;
     const sep = text.indexOf(': ', p.commStart);
     if (sep < 0 || sep >= p.commEnd) return;
+    // A comm may hold ": " itself (tmux's `tmux: server`): it has at most 15 characters (TASK_COMM_LEN) and is
+    // right-aligned in 16, so a line that starts with a space and whose task text fits is a comm, not a file.
+    if (text.charCodeAt(0) === SPACE && p.commEnd - p.commStart <= 15) return;
     let start = sep + 2;
     while (start < p.commEnd && text.charCodeAt(start) === SPACE) start++;
     if (start === p.commEnd) return;

@@ -105,4 +105,26 @@ trace-b.dat:           <idle>-0     [001]   548.988335: sched_wakeup:         kw
     expect(diagnostics).toHaveLength(1);
     expect(diagnostics[0]?.message).toContain('trace-a.dat');
   });
+
+  it('a comm holding ": " (tmux sets `tmux: server`) is a comm, not an input-file prefix', async () => {
+    const path = synthetic('tmux.report', [
+      'cpus=2',
+      '    tmux: server-812   [001]   100.000100: sched_switch:         tmux: server:812 [120] S ==> swapper/1:0 [120]',
+      '',
+    ].join('\n'));
+    const { events, diagnostics } = await report(path);
+    expect(diagnostics).toEqual([]);
+    expect(events[0]).toMatchObject({ type: 'sched_switch', comm: 'tmux: server', pid: 812, prevComm: 'tmux: server', prevPid: 812 });
+  });
+
+  it('several -i inputs: the `<file>: ` prefix before the right-aligned comm is stripped, with one warning', async () => {
+    const path = synthetic('multi.report', [
+      'trace-a.dat:      kworker/0:1-41    [000]   100.000200: workqueue_execute_start: work struct 0xffff888100a2b3c0: function work_for_cpu_fn',
+      '',
+    ].join('\n'));
+    const { events, diagnostics } = await report(path);
+    expect(events[0]).toMatchObject({ comm: 'kworker/0:1', pid: 41 });
+    expect(diagnostics.map((d) => d.message)).toEqual([expect.stringMatching(/^lines carry a `trace-a\.dat:` input-file prefix/)]);
+  });
 });
+
