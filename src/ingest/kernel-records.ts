@@ -137,6 +137,7 @@ export function recognizeKernelMessage(line: KernelLogLine): KernelRecord | null
   }
   if (text.startsWith('Linux version ') && (m = BANNER.exec(text))) return { line, type: 'kernel-banner', release: m[1]!, banner: text.trim() };
   if (text.includes('ommand line:') && (m = CMDLINE.exec(text))) return { line, type: 'cmdline', cmdline: m[1]!.trim() };
+  if (text.startsWith('clocksource: Switched to clocksource ')) return { line, type: 'clocksource-switch', clocksource: text.slice(37).trim() };
   if (text.startsWith('nvme nvme') && (m = NVME_PCI_FUNCTION.exec(text))) return { line, type: 'nvme-pci-function', controller: m[1]!, device: m[2]!.toLowerCase() };
   if (text.startsWith('pci_bus ')) {
     if ((m = PCI_BUS_NODE.exec(text))) return { line, type: 'pci-bus-node', bus: m[1]!.toLowerCase(), node: Number(m[2]) };

@@ -13,6 +13,8 @@ export type KernelRecord =
   | (RecordBase & { type: 'kernel-banner'; release: string; banner: string })
   /** `Command line: ...` / `Kernel command line: ...` */
   | (RecordBase & { type: 'cmdline'; cmdline: string })
+  /** kernel/time/clocksource.c `clocksource: Switched to clocksource %s` (timekeeping_notify()) */
+  | (RecordBase & { type: 'clocksource-switch'; clocksource: string })
   /** init/main.c `entering initcall level: %s` (6.19+) */
   | (RecordBase & { type: 'initcall-level'; level: string })
   /** init/main.c `calling  %pS @ %i`; kernel/async.c `calling  %lli_%pS @ %i` (asyncCookie set) */

@@ -30,6 +30,7 @@ export class InitcallBuilder implements Builder<KernelRecord, InitcallData> {
   private spans: Array<{ order: number; span: InitcallSpan }> = [];
   private diagnostics: Diagnostic[] = [];
   private result: InitcallData = { initcalls: [], diagnostics: [] };
+  private firstSwitch: Extract<KernelRecord, { type: 'clocksource-switch' }> | null = null;
 
   reset(): void {
     this.kernel.reset();
@@ -38,6 +39,7 @@ export class InitcallBuilder implements Builder<KernelRecord, InitcallData> {
     this.spans = [];
     this.diagnostics = [];
     this.result = { initcalls: [], diagnostics: [] };
+    this.firstSwitch = null;
   }
 
   handle(record: KernelRecord): void {
@@ -56,6 +58,10 @@ export class InitcallBuilder implements Builder<KernelRecord, InitcallData> {
       }
       case 'initcall-return':
         this.close(record);
+        break;
+      case 'clocksource-switch':
+        // The first switch ends the jiffies clocksource that ktime (and so initcall_debug's durations) used.
+        this.firstSwitch ??= record;
         break;
       default:
         break;
@@ -106,7 +112,21 @@ export class InitcallBuilder implements Builder<KernelRecord, InitcallData> {
       // The printed "usecs" were ns >> 10: ×1024 gives the ns (within 1 µs), as the Boot JSON promises ns.
       if (span.usecsAreShifted) span.durationNs = ns((span.durationNs! / 1000) * 1024);
     }
+    this.jiffyResolution(spans);
     this.result = { initcalls: spans, diagnostics: this.diagnostics };
+  }
+
+  /**
+   * Before the first clocksource switch ktime runs on jiffies, so the durations initcall_debug prints are whole
+   * ticks (4 ms at HZ=250: 6.1's acpi_init 236 ms, pci_subsys_init 8 ms); their calling/returned printk times are finer.
+   */
+  private jiffyResolution(spans: InitcallSpan[]): void {
+    const sw = this.firstSwitch;
+    if (sw === null || sw.line.timeNs === null) return;
+    const early = spans.filter((s) => s.endNs !== null && s.endNs < sw.line.timeNs! && s.durationNs !== null);
+    if (early.length === 0) return;
+    this.diagnostics.push({ file: sw.line.source.file, line: sw.line.source.line, severity: 'warning',
+      message: `${early.length} initcall(s) returned before this switch from the jiffies clocksource: their printed durations have tick resolution (whole jiffies, e.g. 4 ms at HZ=250); the calling/returned line times (startNs, endNs) are finer` });
   }
 
   data(): InitcallData {

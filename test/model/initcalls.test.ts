@@ -19,7 +19,13 @@ const fromText = (...texts: string[]) => build(texts.map((t, i) => logLine(t, i 
 describe('InitcallBuilder on real logs', () => {
   it('capture before-n0x3 (6.1): module initcall, exact usecs', () => {
     const data = build(logLinesOf('fixtures/captures/before-n0x3/dmesg.log'));
-    expect(data.diagnostics).toEqual([]);
+    // Before `clocksource: Switched to clocksource tsc-early` (line 665, 2.272648 s) ktime counted jiffies.
+    expect(data.diagnostics.map((d) => [d.line, d.message.slice(0, 72)])).toEqual([
+      [665, '176 initcall(s) returned before this switch from the jiffies clocksource'],
+    ]);
+    const early = data.initcalls.filter((i) => i.endNs !== null && i.endNs < 2_272_648_000);
+    expect(early).toHaveLength(176);
+    expect(early.every((i) => i.durationNs! % 4_000_000 === 0)).toBe(true); // whole ticks at HZ=250
     expect(data.initcalls).toHaveLength(395);
     expect(data.initcalls.find((i) => i.fn === 'nvme_core_init')).toEqual({
       fn: 'nvme_core_init', module: 'nvme_core', asyncCookie: null, callerPid: 159, startNs: 4_033_635_000, endNs: 4_036_220_000,
