@@ -179,6 +179,8 @@ export function detectFormat(path: string, firstLines: string[]): InputFormat | 
     const json = detectJson(lines);
     if (json) return json;
   }
+  // `journalctl -o json-seq` (RFC 7464): each entry is an RS byte then one JSON object.
+  if (firstTrimmed.startsWith('\u001e{') && detectJson(lines.map((l) => l.replace(/^\u001e/, ''))) === 'journal-json') return 'journal-json';
   if (/^__CURSOR=|^__REALTIME_TIMESTAMP=/.test(first) || (lines.slice(0, 30).some((l) => /^(?:__MONOTONIC_TIMESTAMP|_SOURCE_MONOTONIC_TIMESTAMP|_TRANSPORT)=/.test(l)) && lines.slice(0, 10).every((l) => /^[A-Za-z0-9_]+=/.test(l)))) {
     return 'journal-export';
   }

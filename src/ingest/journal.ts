@@ -198,7 +198,8 @@ export function createJournalJsonParser(ctx: PresentationContext): PresentationP
       }
       let entry: unknown;
       try {
-        entry = JSON.parse(text);
+        // json-seq (RFC 7464) puts an RS byte before each entry.
+        entry = JSON.parse(text.charCodeAt(0) === 0x1e ? text.slice(1) : text);
       } catch {
         entry = null;
       }

@@ -69,6 +69,21 @@ describe('journalctl -o json / -o export (synthetic, formats doc §1.4 field nam
     expect(r.diagnostics).toMatchObject([{ line: 4, severity: 'warning' }]);
   });
 
+  it('json-seq (RFC 7464): the RS byte before each entry is dropped, the rest read as json', async () => {
+    const { sniffFile } = await import('../../src/ingest/detect.js');
+    const path = synthetic('journal.json-seq', [
+      `\u001e${JSON.stringify({ __CURSOR: 's=1;i=1', _TRANSPORT: 'kernel', PRIORITY: '6', MESSAGE: 'nvme nvme0: pci function 0000:21:00.0', _SOURCE_MONOTONIC_TIMESTAMP: '5062620' })}`,
+      `\u001e${JSON.stringify({ __CURSOR: 's=1;i=2', _TRANSPORT: 'kernel', PRIORITY: '7', MESSAGE: 'probe of 0000:21:00.0 returned 0 after 3208 usecs', _SOURCE_MONOTONIC_TIMESTAMP: '5065828' })}`,
+    ].join('\n'));
+    expect(await sniffFile(path)).toBe('journal-json');
+    const r = await readBack(path, 'journal-json');
+    expect(r.diagnostics).toEqual([]);
+    expect(r.lines.map((l) => [l.text, l.timeNs])).toEqual([
+      ['nvme nvme0: pci function 0000:21:00.0', 5_062_620_000],
+      ['probe of 0000:21:00.0 returned 0 after 3208 usecs', 5_065_828_000],
+    ]);
+  });
+
   it('export: one entry per blank-line-separated block; falls back to __MONOTONIC_TIMESTAMP with one warning', async () => {
     const path = synthetic('journal.export', [
       '__CURSOR=s=1;i=1', '__REALTIME_TIMESTAMP=1795279197123456', '__MONOTONIC_TIMESTAMP=5070000', '_TRANSPORT=kernel', 'PRIORITY=6',
