@@ -12,6 +12,7 @@ import { occupancyBetween, type TaskOccupancy } from './task-occupancy.js';
 import type { Builder } from './builder.js';
 import type { Cpu, Diagnostic, Ns, Pid, ProbeSpan, SourceRef } from './types.js';
 import { detached } from './detached-string.js';
+import { TaskInterest } from './task-interest.js';
 import { ns } from './types.js';
 import { parseWorkerComm } from './worker-identity.js';
 import { workFunctionName, type WorkItem } from './work-items.js';
@@ -82,12 +83,11 @@ export class FunctionGraphProbeBuilder implements Builder<TraceEvent, GraphProbe
   private calls: GraphProbeCall[] = [];
   private diagnostics: Diagnostic[] = [];
   /** Per task: probe calls open now, and when its last one returned. */
-  private interest = new Map<Pid, { open: number; lastEndNs: number }>();
+  private readonly interest: TaskInterest;
   private finalized = false;
-  private readonly interestAfterNs: number;
 
   constructor(options: FunctionGraphProbeOptions = {}) {
-    this.interestAfterNs = options.interestAfterNs ?? 100_000_000;
+    this.interest = new TaskInterest(options.interestAfterNs ?? 100_000_000);
   }
 
   /**
@@ -96,14 +96,12 @@ export class FunctionGraphProbeBuilder implements Builder<TraceEvent, GraphProbe
    * afterwards, -Infinity if it never opened one.
    */
   taskInterestUntil(pid: Pid): number {
-    const interest = this.interest.get(pid);
-    if (interest === undefined) return -Infinity;
-    return interest.open > 0 ? Infinity : interest.lastEndNs + this.interestAfterNs;
+    return this.interest.until(pid);
   }
 
   reset(): void {
     this.stacks = new Map();
-    this.interest = new Map();
+    this.interest.clear();
     this.calls = [];
     this.diagnostics = [];
     this.finalized = false;
@@ -131,7 +129,7 @@ export class FunctionGraphProbeBuilder implements Builder<TraceEvent, GraphProbe
       for (const lost of stack.splice(at + 1)) this.lostExit(lost, event.pid);
       const frame = stack.pop()!;
       if (frame.probe) {
-        this.closed(event.pid, event.timeNs ?? frame.startNs);
+        this.interest.end(event.pid, event.timeNs ?? frame.startNs);
         this.finish(frame.probe, event.timeNs, event.durationNs, event.source, event.ret ?? null);
       }
       return;
@@ -147,10 +145,10 @@ export class FunctionGraphProbeBuilder implements Builder<TraceEvent, GraphProbe
     const probe: OpenProbe | null = isProbe
       ? { func, pid: event.pid, cpu: event.cpu, comm: event.comm, startNs: event.timeNs, driver: null, source: event.source }
       : null;
-    if (probe) this.opened(event.pid);
+    if (probe) this.interest.begin(event.pid);
     if (event.type === 'funcgraph_leaf') {
       if (probe) {
-        this.closed(event.pid, event.timeNs !== null && event.durationNs !== null ? ns(event.timeNs + event.durationNs) : event.timeNs);
+        this.interest.end(event.pid, event.timeNs !== null && event.durationNs !== null ? ns(event.timeNs + event.durationNs) : event.timeNs);
         this.finish(probe, null, event.durationNs, event.source);
       }
       return;
@@ -189,16 +187,7 @@ export class FunctionGraphProbeBuilder implements Builder<TraceEvent, GraphProbe
       }
     }
     this.stacks.set(pid, [...pending, ...(this.stacks.get(pid) ?? [])]);
-    const interest = this.interest.get(placeholder);
-    if (interest !== undefined) {
-      this.interest.delete(placeholder);
-      const known = this.interest.get(pid);
-      if (known === undefined) this.interest.set(pid, interest);
-      else {
-        known.open += interest.open;
-        known.lastEndNs = Math.max(known.lastEndNs, interest.lastEndNs);
-      }
-    }
+    this.interest.move(placeholder, pid);
   }
 
   private warn(source: SourceRef, message: string): void {
@@ -207,21 +196,8 @@ export class FunctionGraphProbeBuilder implements Builder<TraceEvent, GraphProbe
 
   private lostExit(frame: Frame, pid: Pid): void {
     if (!frame.probe) return;
-    this.closed(pid, frame.startNs);
+    this.interest.end(pid, frame.startNs);
     this.warn(frame.source, `${frame.func}() of pid ${pid} has no matching exit (events lost?): span dropped`);
-  }
-
-  private opened(pid: Pid): void {
-    const interest = this.interest.get(pid);
-    if (interest === undefined) this.interest.set(pid, { open: 1, lastEndNs: -Infinity });
-    else interest.open++;
-  }
-
-  private closed(pid: Pid, t: Ns | null): void {
-    const interest = this.interest.get(pid);
-    if (interest === undefined) return;
-    if (interest.open > 0) interest.open--;
-    if (t !== null && t > interest.lastEndNs) interest.lastEndNs = t;
   }
 
   private finish(probe: OpenProbe, endNs: Ns | null, durationNs: Ns | null, exit: SourceRef, ret: number | null = null): void {

@@ -14,6 +14,7 @@ import { isRunnableState } from './task-occupancy.js';
 import type { Cpu, Diagnostic, Ns, Pid, SourceRef, WorkerIdentity } from './types.js';
 import { detached } from './detached-string.js';
 import { ns } from './types.js';
+import { TaskInterest } from './task-interest.js';
 import { parseWorkerComm } from './worker-identity.js';
 
 export interface WorkItem {
@@ -73,12 +74,6 @@ interface FlushCandidate {
   slept: boolean;
 }
 
-/** Per task: kept items it queued or runs that have not ended, and when the last of them ended. */
-interface TaskInterest {
-  live: number;
-  lastEndNs: number;
-}
-
 /** Gaps of one kind listed one by one before the rest are counted in one diagnostic. */
 const DIAGNOSTICS_PER_KIND = 20;
 
@@ -99,10 +94,10 @@ export class WorkItemBuilder implements Builder<TraceEvent, WorkItemData> {
   /** running, by worker pid */
   private running = new Map<number, WorkItem>();
   private flushCandidates = new Map<number, FlushCandidate>();
-  private interest = new Map<number, TaskInterest>();
+  /** Per task: kept items it queued or runs that have not ended, and when the last of them ended. */
+  private readonly interest: TaskInterest;
   private readonly keepItem: (fn: string, workerPid: number | null) => boolean;
   private readonly queuerMatters: (fn: string) => boolean;
-  private readonly interestAfterNs: number;
   private schedSwitchSeen = false;
   private finalized = false;
   private perKind = new Map<string, number>();
@@ -111,7 +106,7 @@ export class WorkItemBuilder implements Builder<TraceEvent, WorkItemData> {
   constructor(options: WorkItemOptions = {}) {
     this.keepItem = options.keepItem ?? (() => true);
     this.queuerMatters = options.queuerMatters ?? (() => true);
-    this.interestAfterNs = options.interestAfterNs ?? 100_000_000;
+    this.interest = new TaskInterest(options.interestAfterNs ?? 100_000_000);
   }
 
   reset(): void {
@@ -178,22 +173,7 @@ export class WorkItemBuilder implements Builder<TraceEvent, WorkItemData> {
    * waits for one it queued, the last such end + `interestAfterNs` afterwards, -Infinity if never.
    */
   taskInterestUntil(pid: number): number {
-    const interest = this.interest.get(pid);
-    if (interest === undefined) return -Infinity;
-    return interest.live > 0 ? Infinity : interest.lastEndNs + this.interestAfterNs;
-  }
-
-  private interested(pid: number): void {
-    const interest = this.interest.get(pid);
-    if (interest === undefined) this.interest.set(pid, { live: 1, lastEndNs: -Infinity });
-    else interest.live++;
-  }
-
-  private noLongerInterested(pid: number, t: number): void {
-    const interest = this.interest.get(pid);
-    if (interest === undefined) return;
-    if (interest.live > 0) interest.live--;
-    if (t > interest.lastEndNs) interest.lastEndNs = t;
+    return this.interest.until(pid);
   }
 
   /** A new item: kept in `items` if its function is kept, else only followed while live and counted. */
@@ -246,7 +226,7 @@ export class WorkItemBuilder implements Builder<TraceEvent, WorkItemData> {
       sources: [event.source],
     });
     this.pending.set(event.work, item);
-    if (this.isKept(item) && this.queuerMatters(item.function)) this.interested(event.pid);
+    if (this.isKept(item) && this.queuerMatters(item.function)) this.interest.begin(event.pid);
     const waiter = this.running.get(event.pid);
     if (waiter !== undefined) this.flushCandidates.set(event.pid, { item, waiter, slept: false });
   }
@@ -281,7 +261,7 @@ export class WorkItemBuilder implements Builder<TraceEvent, WorkItemData> {
     // Asked again with the worker known (and the function, for an item activated without a queue event).
     if (!this.isKept(item) && this.keepItem(item.function, event.pid)) {
       this.keep(item);
-      if (item.queuedBy !== null && this.queuerMatters(item.function)) this.interested(item.queuedBy.pid);
+      if (item.queuedBy !== null && this.queuerMatters(item.function)) this.interest.begin(item.queuedBy.pid);
     }
     item.startedAt = event.timeNs;
     item.worker = parseWorkerComm(this.isKept(item) ? detached(event.comm) : event.comm, event.pid);
@@ -289,7 +269,7 @@ export class WorkItemBuilder implements Builder<TraceEvent, WorkItemData> {
     if (item.queuedAt !== null && event.timeNs !== null) item.queueDelayNs = ns(event.timeNs - item.queuedAt);
     item.sources.push(event.source);
     this.running.set(event.pid, item);
-    if (this.isKept(item)) this.interested(event.pid);
+    if (this.isKept(item)) this.interest.begin(event.pid);
   }
 
   private end(event: Extract<TraceEvent, { type: 'workqueue_execute_end' }>): void {
@@ -321,8 +301,8 @@ export class WorkItemBuilder implements Builder<TraceEvent, WorkItemData> {
   private endInterest(item: WorkItem, t: Ns | null): void {
     if (!this.isKept(item)) return;
     const at = t ?? -Infinity;
-    if (item.worker?.pid != null) this.noLongerInterested(item.worker.pid, at);
-    if (item.queuedBy !== null && this.queuerMatters(item.function)) this.noLongerInterested(item.queuedBy.pid, at);
+    if (item.worker?.pid != null) this.interest.end(item.worker.pid, at);
+    if (item.queuedBy !== null && this.queuerMatters(item.function)) this.interest.end(item.queuedBy.pid, at);
   }
 
   private switchOut(pid: Pid, state: string): void {
