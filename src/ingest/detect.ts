@@ -13,6 +13,8 @@ import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { InputFormat } from '../model/types.js';
 import { InputError } from './input-error.js';
+import { parseCallerOnly } from './dmesg-prefix.js';
+import { ORIGIN } from './journal.js';
 import { headLines } from './lines.js';
 
 /** How many leading lines are sniffed. */
@@ -62,8 +64,8 @@ const DMESG_ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d,\d{6}[+-]\d\d:?\d\d /;
 const SYSLOG_BSD = /^[A-Z][a-z]{2} [ \d]?\d \d\d:\d\d:\d\d(\.\d{1,9})? /;
 const SYSLOG_ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:?\d\d) /;
 const JOURNAL_UNIX = /^\d{9,11}\.\d{6} /;
-const ORIGIN = /^\S+ (?:[a-z0-9]+\.[a-z]+ )?([^\s[:]+)(?:\[\d+\])?: ?/;
-const INNER_PRINTK = /^\S+ (?:[a-z0-9]+\.[a-z]+ )?kernel: (?:<\d{1,3}>)?\[ *\d+\.\d+\]/;
+/** The printk stamp a syslog file keeps after `kernel: ` (klogd / rsyslog imklog pass /proc/kmsg text on). */
+const INNER_PRINTK = /^(?:<\d{1,3}>)?\[ *\d+\.\d+\]/;
 const JOURNAL_MARKER = /^-- .* --$/;
 const FTRACE_EVENT = /^\s*\S.*-\d+\s+(?:\(\s*[\d-]+\)\s+)?\[\d{3,}\]\s+(?:\S{4,6}\s+)?\d+(?:\.\d+)?: \S/;
 const FUNCGRAPH = /^\s*(?:\d+\.\d+ \|\s+)?\d+\)\s.*\|/;
@@ -95,7 +97,8 @@ function classify(line: string): LineClass {
     if (DMESG_CTIME.test(line)) return 'dmesg-ctime';
     if (DMESG_RELTIME.test(line)) return 'dmesg-reltime';
     // util-linux ≥ 2.40 `dmesg -t` keeps the caller id: `[    T300] calling  ...`.
-    if (KERNEL_BARE.test(line.replace(/^\[ *[TC]\d+\] ?/, ''))) return 'kernel-bare';
+    const caller = parseCallerOnly(line);
+    if (caller !== null && KERNEL_BARE.test(line.slice(caller.textStart))) return 'kernel-bare';
     return 'other';
   }
   if (JOURNAL_MARKER.test(line)) return 'journal-marker';
@@ -107,8 +110,10 @@ function classify(line: string): LineClass {
   const header = bsd ?? iso ?? unix;
   if (header) {
     const rest = line.slice(header[0].length);
-    if (ORIGIN.test(rest)) {
-      if (INNER_PRINTK.test(rest)) return 'syslog';
+    const origin = ORIGIN.exec(rest);
+    if (origin !== null) {
+      const kernelIdent = origin[2] === 'kernel' && origin[3] === undefined && origin[0].endsWith(': ');
+      if (kernelIdent && INNER_PRINTK.test(rest.slice(origin[0].length))) return 'syslog';
       if (iso) return 'journal-short-iso';
       if (unix || (bsd && bsd[1] !== undefined)) return 'journal-short-precise';
       return 'journal-short';

@@ -22,7 +22,8 @@ const SHORT_MONOTONIC = /^\[ *(\d+)\.(\d{1,9})(?: <[ \d.]*[ *]?>)?\] /;
 const SHORT_UNIX = /^(\d{9,11})\.(\d{1,9}) /;
 /** After the stamp: `host identifier[pid]: ` (kernel records have no pid). */
 // busybox syslogd writes `host fac.prio ident: ` (sysklogd/syslogd.c timestamp_and_log(): "%s %.64s %s %s").
-const ORIGIN = /^(\S+) (?:[a-z0-9]+\.[a-z]+ )?([^\s[:]+)(?:\[(\d+)\])?: ?/;
+/** `host [fac.prio ]ident[pid]: ` after a syslog / journal short header (groups: host, ident, pid); detect.ts sniffs with it too. */
+export const ORIGIN = /^(\S+) (?:[a-z0-9]+\.[a-z]+ )?([^\s[:]+)(?:\[(\d+)\])?: ?/;
 const BUSYBOX_OWN = /^\S+ syslog\.[a-z]+ /;
 
 /** The stamp and origin of one `journalctl -o short*` line (also the header of syslog files). */
