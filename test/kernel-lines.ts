@@ -6,6 +6,9 @@
 
 import { readFileSync } from 'node:fs';
 import type { KernelLogLine } from '../src/ingest/kernel-log.js';
+import { recognizeKernelMessage } from '../src/ingest/kernel-records.js';
+import type { KernelRecord } from '../src/ingest/kernel-records.types.js';
+import type { Builder } from '../src/model/builder.js';
 import type { Ns } from '../src/model/types.js';
 
 const WALL_PREFIX = /^(?:\[\w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4}\] |\w{3} [ \d]\d \d\d:\d\d:\d\d \S+ kernel: )/;
@@ -34,4 +37,15 @@ export function logLinesOf(path: string): KernelLogLine[] {
   const lines = readFileSync(path, 'utf8').split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
   return lines.map((text, i) => logLine(text, i + 1, path));
+}
+
+/** Feeds the records of `lines` to one model builder (reset, handle each, finalize) and returns its data. */
+export function runKernelBuilder<D>(builder: Builder<KernelRecord, D>, lines: KernelLogLine[]): D {
+  builder.reset();
+  for (const line of lines) {
+    const record = recognizeKernelMessage(line);
+    if (record) builder.handle(record);
+  }
+  builder.finalize();
+  return builder.data();
 }

@@ -2,17 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { recognizeKernelMessage } from '../../src/ingest/kernel-records.js';
 import { InitcallBuilder, type InitcallData } from '../../src/model/initcalls.js';
 import { initcallUsecsAreShifted, KernelInfoBuilder, kernelVersionOf, probeReturnsOneOnSuccess } from '../../src/model/kernel-info.js';
-import { logLine, logLinesOf } from '../kernel-lines.js';
+import { logLine, logLinesOf, runKernelBuilder } from '../kernel-lines.js';
 
 function build(lines: ReturnType<typeof logLinesOf>): InitcallData {
-  const builder = new InitcallBuilder();
-  builder.reset();
-  for (const line of lines) {
-    const record = recognizeKernelMessage(line);
-    if (record) builder.handle(record);
-  }
-  builder.finalize();
-  return builder.data();
+  return runKernelBuilder(new InitcallBuilder(), lines);
 }
 const fromText = (...texts: string[]) => build(texts.map((t, i) => logLine(t, i + 1)));
 

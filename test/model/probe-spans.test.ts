@@ -2,17 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { recognizeKernelMessage } from '../../src/ingest/kernel-records.js';
 import { ProbeSpanBuilder, type ProbeSpanData } from '../../src/model/probe-spans.js';
 import type { ProbeSpan } from '../../src/model/types.js';
-import { logLine, logLinesOf } from '../kernel-lines.js';
+import { logLine, logLinesOf, runKernelBuilder } from '../kernel-lines.js';
 
 function build(lines: ReturnType<typeof logLinesOf>): ProbeSpanData {
-  const builder = new ProbeSpanBuilder();
-  builder.reset();
-  for (const line of lines) {
-    const record = recognizeKernelMessage(line);
-    if (record) builder.handle(record);
-  }
-  builder.finalize();
-  return builder.data();
+  return runKernelBuilder(new ProbeSpanBuilder(), lines);
 }
 const fromFile = (path: string) => build(logLinesOf(path));
 const fromText = (...texts: string[]) => build(texts.map((t, i) => logLine(t, i + 1)));
