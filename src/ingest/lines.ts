@@ -2,7 +2,7 @@
 // Splits on LF (CRLF and lone trailing CR are stripped), decodes UTF-8 strictly, and refuses files
 // that are not text (NUL bytes), are not UTF-8, or hold a line longer than `maxLineBytes`.
 
-import { isAscii } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 import { open } from 'node:fs/promises';
 import { InputError } from './input-error.js';
 
@@ -147,13 +147,16 @@ function emitLines(path: string, buf: Buffer, lineNo: number, maxLineBytes: numb
 
 /** Decodes `buf` (whole lines, without the last newline) and calls `sink` for each line. */
 function emitPiece(path: string, buf: Buffer, lineNo: number, maxLineBytes: number, sink: LineSink, damage: Damage | null): number {
-  if (damage !== null && (!isAscii(buf) || buf.indexOf(0) >= 0)) return emitDamagedPiece(buf, lineNo, maxLineBytes, sink, damage, path);
   let text: string;
-  try {
-    // Pure ASCII (nearly every trace and log) decodes as latin1: the same text, without UTF-8 validation.
-    text = isAscii(buf) ? buf.toString('latin1') : decoder.decode(buf);
-  } catch {
-    throw new InputError(path, lineNo + firstBadUtf8Line(buf), 'invalid UTF-8: not a text log or trace');
+  if (damage !== null && (!isAscii(buf) || buf.indexOf(0) >= 0)) {
+    text = decodeDamaged(buf, lineNo, damage);
+  } else {
+    try {
+      // Pure ASCII (nearly every trace and log) decodes as latin1: the same text, without UTF-8 validation.
+      text = isAscii(buf) ? buf.toString('latin1') : decoder.decode(buf);
+    } catch {
+      throw new InputError(path, lineNo + firstBadUtf8Line(buf), 'invalid UTF-8: not a text log or trace');
+    }
   }
   let start = 0;
   const n = text.length;
@@ -173,36 +176,23 @@ function emitPiece(path: string, buf: Buffer, lineNo: number, maxLineBytes: numb
   return lineNo;
 }
 
-/** Lenient decoding, line by line: NUL bytes dropped, invalid UTF-8 as U+FFFD, each such line counted. */
-function emitDamagedPiece(buf: Buffer, lineNo: number, maxLineBytes: number, sink: LineSink, damage: Damage, path: string): number {
-  let start = 0;
-  for (;;) {
+/**
+ * Lenient decoding: NUL bytes dropped, invalid UTF-8 as U+FFFD (a newline ends any bad sequence, so lines stay
+ * as they were); every line that held either is counted in `damage`.
+ */
+function decodeDamaged(buf: Buffer, lineNo: number, damage: Damage): string {
+  for (let start = 0; ; ) {
     const end = buf.indexOf(LF, start);
-    let line = buf.subarray(start, end < 0 ? buf.length : end);
+    const line = buf.subarray(start, end < 0 ? buf.length : end);
     lineNo++;
-    if (line.length > maxLineBytes) throw tooLong(path, lineNo, maxLineBytes);
-    let damaged = false;
-    if (line.indexOf(0) >= 0) {
-      line = Buffer.from(line.filter((b) => b !== 0));
-      damaged = true;
-    }
-    let text: string;
-    try {
-      text = decoder.decode(line);
-    } catch {
-      text = lenientDecoder.decode(line);
-      damaged = true;
-    }
-    if (damaged) {
+    if (line.indexOf(0) >= 0 || !isUtf8(line)) {
       damage.lines++;
       damage.first ??= lineNo;
     }
-    if (text.endsWith('\r')) text = text.slice(0, -1);
-    if (lineNo === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-    sink(text, lineNo);
-    if (end < 0) return lineNo;
+    if (end < 0) break;
     start = end + 1;
   }
+  return lenientDecoder.decode(buf.indexOf(0) >= 0 ? Buffer.from(buf.filter((b) => b !== 0)) : buf);
 }
 
 function firstBadUtf8Line(buf: Buffer): number {
