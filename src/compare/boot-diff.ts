@@ -281,18 +281,14 @@ function diffFindings(before: Boot[], after: Boot[], drivers: string[] | undefin
   count(after, 'afterBoots');
   const all = [...table.values()];
   // The data a before finding was made from (its data.dataUsed), and the richest each after boot has.
-  const needed = new Map<string, number>();
   for (const f of before.flatMap((b) => b.findings)) {
     const level = f.data?.dataUsed;
     const entry = table.get(key(f));
     if (!isDataLevel(level) || entry === undefined) continue;
-    if (!needed.has(key(f)) || dataLevelRank(level) < needed.get(key(f))!) {
-      needed.set(key(f), dataLevelRank(level));
-      entry.dataUsed = level;
-    }
+    if (!isDataLevel(entry.dataUsed) || dataLevelRank(level) < dataLevelRank(entry.dataUsed)) entry.dataUsed = level;
   }
   const poorestAfter = Math.min(...after.map((b) => dataLevelRank(richestLevel(b.probes, traceFilesOf(b)))));
-  const visibleAfter = (f: FindingChange) => (needed.get(key(f)) ?? 0) <= poorestAfter;
+  const visibleAfter = (f: FindingChange) => !isDataLevel(f.dataUsed) || dataLevelRank(f.dataUsed) <= poorestAfter;
   const gone = all.filter((f) => f.beforeBoots > 0 && f.afterBoots === 0);
   return {
     resolved: gone.filter(visibleAfter),
