@@ -14,6 +14,7 @@ import { InputError } from './input-error.js';
 import type { TraceEvent } from './trace-events.types.js';
 import { knownEventAt } from './trace-event-fields.js';
 import { TraceCollector, newEventContext } from './trace-collector.js';
+import { textOf } from './byte-text.js';
 import { newEventPrefix, parseBracketPrefix, parseGluedCpuPrefix, skipDmesgPrefix } from './trace-line-prefix.js';
 
 const HASH = 35;
@@ -29,20 +30,20 @@ export class FtraceParser {
     this.collector = new TraceCollector(file, onEvent, onDiagnostic);
   }
 
-  readonly line = (text: string, lineNo: number): void => {
-    if (text.length === 0) return;
-    const first = text.charCodeAt(0);
-    if (first === HASH) {
-      this.headerLine(text, lineNo);
+  /** One line, `b[start, end)` (lines.ts readLineBytes). Event lines are read from the bytes; other lines as text. */
+  readonly line = (b: Buffer, start: number, end: number, lineNo: number, ascii: boolean): void => {
+    if (start === end) return;
+    if (b[start] === HASH) {
+      this.headerLine(textOf(b, start, end, ascii), lineNo);
       return;
     }
-    const from = first === 91 ? skipDmesgPrefix(text, 0) : 0;
+    const from = skipDmesgPrefix(b, start, end);
     const p = this.prefix;
-    if (parseBracketPrefix(text, from, p)) {
-      this.eventLine(text, lineNo);
+    if (parseBracketPrefix(b, from, end, p)) {
+      this.eventLine(b, end, ascii, lineNo);
       return;
     }
-    if (parseGluedCpuPrefix(text, from, p)) {
+    if (parseGluedCpuPrefix(b, from, end, p)) {
       if (!this.latencyReported) {
         this.latencyReported = true;
         this.collector.warn(
@@ -50,20 +51,21 @@ export class FtraceParser {
           'latency-format lines (options/latency-format or ftrace_dump_on_oops): comms are cut to 8 characters and times are µs since the buffer start, not the trace clock; use them for timing only',
         );
       }
-      this.eventLine(text, lineNo);
+      this.eventLine(b, end, ascii, lineNo);
       return;
     }
-    this.otherLine(text, from, lineNo);
+    // The dmesg prefix is ASCII: its length in bytes is its length in characters.
+    this.otherLine(textOf(b, start, end, ascii), from - start, lineNo);
   };
 
-  private eventLine(text: string, lineNo: number): void {
+  private eventLine(b: Buffer, end: number, ascii: boolean, lineNo: number): void {
     const p = this.prefix;
-    const name = knownEventAt(text, p.nameStart, p.nameEnd);
+    const name = knownEventAt(b, p.nameStart, p.nameEnd);
     if (name === null) {
       this.collector.unknownEvents++;
       return;
     }
-    this.collector.eventFromPrefix(text, lineNo, name, p, this.ctx);
+    this.collector.eventFromPrefix(b, end, ascii, lineNo, name, p, this.ctx);
   }
 
   private headerLine(text: string, lineNo: number): void {

@@ -20,7 +20,7 @@ import type { Cpu, Ns, Pid } from '../model/types.js';
 import type { DiagnosticSink } from './kernel-log.js';
 import { callTextWithoutDuration, parseCallTree, readDurationColumn } from './funcgraph-body.js';
 import type { TraceEvent } from './trace-events.types.js';
-import { knownEventAt, parseEventFields } from './trace-event-fields.js';
+import { knownEventName, parseEventFieldsText } from './trace-event-fields.js';
 import { TraceCollector, newEventContext } from './trace-collector.js';
 
 const SPACE = 32;
@@ -230,9 +230,9 @@ export class FuncgraphParser {
     if (end < start + 2) end = text.length;
     const inner = text.slice(start + 2, end).trim();
     const colon = inner.indexOf(': ');
-    const name = colon > 0 ? knownEventAt(inner, 0, colon) : null;
+    const name = colon > 0 ? knownEventName(inner.slice(0, colon)) : null;
     if (name !== null) {
-      const event = parseEventFields(name, inner.slice(colon + 2).trimEnd(), this.ctx);
+      const event = parseEventFieldsText(name, inner.slice(colon + 2).trimEnd(), this.ctx);
       if (event === null) this.collector.unparsed(lineNo, `${name}: fields do not match any known print format of this event`);
       else this.collector.emit(event);
       return;

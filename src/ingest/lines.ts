@@ -44,8 +44,32 @@ const lenientDecoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: false
 /** Calls `sink` for every line of `path`, in order, with 1-based line numbers. */
 export async function readLines(path: string, sink: LineSink, options: ReadLinesOptions = {}): Promise<ReadLinesResult> {
   const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
-  const lenient = options.lenient === true;
-  const damage = lenient ? { lines: 0, first: null as number | null } : null;
+  const damage = options.lenient === true ? { lines: 0, first: null as number | null } : null;
+  const result = await readWholeLines(path, maxLineBytes, damage !== null, (buf, lineNo) => emitLines(path, buf, lineNo, maxLineBytes, sink, damage));
+  return damage === null ? result : { ...result, damagedLines: damage.lines, firstDamagedLine: damage.first };
+}
+
+/**
+ * One line as bytes: `buf[start, end)` without its newline (and CR, and the BOM of line 1). `buf` is reused for
+ * the next lines: copy what is kept (a string made from it is a copy). `ascii`: the bytes are ASCII, so
+ * `buf.latin1Slice(start, end)` is the line's text; otherwise they are valid UTF-8 (decode with 'utf8').
+ */
+export type LineBytesSink = (buf: Buffer, start: number, end: number, lineNo: number, ascii: boolean) => void;
+
+/**
+ * readLines without decoding: the trace parsers read the bytes of each line and make strings only of the fields
+ * they keep. The same checks as readLines (NUL bytes, invalid UTF-8, over-long lines; strict mode only).
+ */
+export async function readLineBytes(path: string, sink: LineBytesSink, options: Pick<ReadLinesOptions, 'maxLineBytes'> = {}): Promise<ReadLinesResult> {
+  const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+  return readWholeLines(path, maxLineBytes, false, (buf, lineNo) => emitLineBytes(path, buf, lineNo, maxLineBytes, sink));
+}
+
+/**
+ * The read loop both readers share: hands `emit` runs of whole lines (without the last newline; the last line of
+ * the file may lack one) and the number of lines before them; `emit` returns the line number it reached.
+ */
+async function readWholeLines(path: string, maxLineBytes: number, lenient: boolean, emit: (buf: Buffer, lineNo: number) => number): Promise<ReadLinesResult> {
   const handle = await openForReading(path);
   let lineNo = 0;
   let bytes = 0;
@@ -74,13 +98,13 @@ export async function readLines(path: string, sink: LineSink, options: ReadLines
         carry = Buffer.from(buf);
         continue;
       }
-      lineNo = emitLines(path, buf.subarray(0, lastLf), lineNo, maxLineBytes, sink, damage);
+      lineNo = emit(buf.subarray(0, lastLf), lineNo);
       carry = Buffer.from(buf.subarray(lastLf + 1));
       if (carry.length > maxLineBytes) throw tooLong(path, lineNo + 1, maxLineBytes);
     }
     const unterminated = carry.length > 0;
-    if (unterminated) lineNo = emitLines(path, carry, lineNo, maxLineBytes, sink, damage);
-    return damage === null ? { lines: lineNo, bytes, unterminated } : { lines: lineNo, bytes, unterminated, damagedLines: damage.lines, firstDamagedLine: damage.first };
+    if (unterminated) lineNo = emit(carry, lineNo);
+    return { lines: lineNo, bytes, unterminated };
   } finally {
     await handle.close();
   }
@@ -174,6 +198,26 @@ function emitPiece(path: string, buf: Buffer, lineNo: number, maxLineBytes: numb
     if (end === n) break;
   }
   return lineNo;
+}
+
+/** Splits `buf` (whole lines, without the last newline) into lines for a LineBytesSink. */
+function emitLineBytes(path: string, buf: Buffer, lineNo: number, maxLineBytes: number, sink: LineBytesSink): number {
+  const ascii = isAscii(buf);
+  if (!ascii && !isUtf8(buf)) throw new InputError(path, lineNo + firstBadUtf8Line(buf), 'invalid UTF-8: not a text log or trace');
+  const n = buf.length;
+  for (let start = 0; ; ) {
+    let end = buf.indexOf(LF, start);
+    if (end < 0) end = n;
+    lineNo++;
+    if (end - start > maxLineBytes) throw tooLong(path, lineNo, maxLineBytes);
+    let stop = end;
+    if (stop > start && buf[stop - 1] === 13) stop--;
+    let from = start;
+    if (lineNo === 1 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) from += 3;
+    sink(buf, from, stop, lineNo, ascii);
+    if (end === n) return lineNo;
+    start = end + 1;
+  }
 }
 
 /**

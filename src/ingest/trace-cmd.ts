@@ -12,6 +12,7 @@ import type { DiagnosticSink } from './kernel-log.js';
 import type { TraceEvent } from './trace-events.types.js';
 import { knownEventAt } from './trace-event-fields.js';
 import { TraceCollector, newEventContext } from './trace-collector.js';
+import { bytesIndexOf, textOf } from './byte-text.js';
 import { newEventPrefix, parseBracketPrefix, parseGluedCpuPrefix } from './trace-line-prefix.js';
 
 const SPACE = 32;
@@ -26,37 +27,38 @@ export class TraceCmdParser {
     this.collector = new TraceCollector(file, onEvent, onDiagnostic);
   }
 
-  readonly line = (text: string, lineNo: number): void => {
-    if (text.length === 0) return;
+  /** One line, `b[start, end)` (lines.ts readLineBytes). Event lines are read from the bytes; other lines as text. */
+  readonly line = (b: Buffer, start: number, end: number, lineNo: number, ascii: boolean): void => {
+    if (start === end) return;
     const p = this.prefix;
-    if (parseBracketPrefix(text, 0, p) || parseGluedCpuPrefix(text, 0, p)) {
-      this.stripFilePrefix(text, lineNo);
-      const name = knownEventAt(text, p.nameStart, p.nameEnd);
+    if (parseBracketPrefix(b, start, end, p) || parseGluedCpuPrefix(b, start, end, p)) {
+      this.stripFilePrefix(b, start, ascii, lineNo);
+      const name = knownEventAt(b, p.nameStart, p.nameEnd);
       if (name === null) {
         this.collector.unknownEvents++;
         return;
       }
-      this.collector.eventFromPrefix(text, lineNo, name, p, this.ctx);
+      this.collector.eventFromPrefix(b, end, ascii, lineNo, name, p, this.ctx);
       return;
     }
-    this.otherLine(text, lineNo);
+    this.otherLine(textOf(b, start, end, ascii), lineNo);
   };
 
   /** With several input files every line starts with `<file>: ` before the right-aligned comm. */
-  private stripFilePrefix(text: string, lineNo: number): void {
+  private stripFilePrefix(b: Buffer, start: number, ascii: boolean, lineNo: number): void {
     const p = this.prefix;
-    const sep = text.indexOf(': ', p.commStart);
+    const sep = bytesIndexOf(b, ': ', p.commStart, p.commEnd + 1);
     if (sep < 0 || sep >= p.commEnd) return;
     // A comm may hold ": " itself (tmux's `tmux: server`): it has at most 15 characters (TASK_COMM_LEN) and is
     // right-aligned in 16, so a line that starts with a space and whose task text fits is a comm, not a file.
-    if (text.charCodeAt(0) === SPACE && p.commEnd - p.commStart <= 15) return;
-    let start = sep + 2;
-    while (start < p.commEnd && text.charCodeAt(start) === SPACE) start++;
-    if (start === p.commEnd) return;
-    p.commStart = start;
+    if (b[start] === SPACE && p.commEnd - p.commStart <= 15) return;
+    let from = sep + 2;
+    while (from < p.commEnd && b[from] === SPACE) from++;
+    if (from === p.commEnd) return;
+    p.commStart = from;
     if (!this.filePrefixReported) {
       this.filePrefixReported = true;
-      this.collector.warn(lineNo, `lines carry a \`${text.slice(0, sep).trim()}:\` input-file prefix (trace-cmd report with several -i files): events of all files are read as one trace`);
+      this.collector.warn(lineNo, `lines carry a \`${textOf(b, start, sep, ascii).trim()}:\` input-file prefix (trace-cmd report with several -i files): events of all files are read as one trace`);
     }
   }
 

@@ -11,7 +11,7 @@ import type { DiagnosticSink } from './kernel-log.js';
 import type { ReadLinesResult } from './lines.js';
 import type { TraceEvent, TraceHeader } from './trace-events.types.js';
 import type { EventContext, KnownEventName } from './trace-event-fields.js';
-import { parseEventFields } from './trace-event-fields.js';
+import { comms, parseEventFields } from './trace-event-fields.js';
 import type { EventPrefix } from './trace-line-prefix.js';
 
 /** Unparseable-line diagnostics reported one by one per file; the rest are summed up in one diagnostic. */
@@ -82,16 +82,16 @@ export class TraceCollector {
     }
   }
 
-  /** Builds the event of a known name from a parsed prefix; reports a diagnostic when its fields do not parse. */
-  eventFromPrefix(line: string, lineNo: number, name: KnownEventName, prefix: EventPrefix, ctx: EventContext): void {
+  /** Builds the event of a known name from a parsed prefix of the line `b[…, end)`; reports a diagnostic when its fields do not parse. */
+  eventFromPrefix(b: Buffer, end: number, ascii: boolean, lineNo: number, name: KnownEventName, prefix: EventPrefix, ctx: EventContext): void {
     this.noteClock(prefix.timeIsCount, lineNo);
     ctx.source = { file: this.file, line: lineNo };
     ctx.timeNs = prefix.time as EventContext['timeNs'];
     ctx.cpu = prefix.cpu as Cpu;
     ctx.pid = prefix.pid as EventContext['pid'];
-    ctx.comm = line.slice(prefix.commStart, prefix.commEnd);
+    ctx.comm = comms.text(prefix.pid, prefix.cpu, b, prefix.commStart, prefix.commEnd, ascii);
     ctx.tgid = prefix.tgid;
-    const event = parseEventFields(name, line.slice(prefix.fieldsStart), ctx);
+    const event = parseEventFields(name, b, prefix.fieldsStart, end, ascii, ctx);
     if (event === null) this.unparsed(lineNo, `${name}: fields do not match any known print format of this event`);
     else this.emit(event);
   }

@@ -8,9 +8,13 @@
 //   libtraceevent plugins/plugin_sched_switch.c (trace-cmd's `comm:pid [prio] STATE ==> ...` text) and
 //   trace-cmd report -R raw `field=value` text.
 // Checked against the 6.1.176 captures, the corpus traces (3.15, 4.6, 5.x, 6.x, Android) and trace-cmd 3.1.6.
-// Hot path: no regular expressions; names are matched with startsWith before any slicing.
+// Hot path: the line's bytes (lines.ts readLineBytes); the scheduler events in the kernel's print formats (nearly
+// every line of a trace) are read from the bytes, with comms reused per pid (CommCache), so a line makes no
+// string that is not kept; the other events are decoded and read as text. No regular expressions.
 
+import { isAscii } from 'node:buffer';
 import { detached } from '../model/detached-string.js';
+import { bytesIndexOf, bytesLastIndexOf, bytesStartWith, textOf } from './byte-text.js';
 import type { Cpu, Pid } from '../model/types.js';
 import type { TraceEvent, TraceEventBase } from './trace-events.types.js';
 import { parseGraphColumns } from './funcgraph-body.js';
@@ -40,15 +44,16 @@ export const KNOWN_EVENT_NAMES = [
 ] as const;
 export type KnownEventName = (typeof KNOWN_EVENT_NAMES)[number];
 
-/** The known event whose name is exactly `text[start, end)`, or null. Allocates nothing. */
-export function knownEventAt(text: string, start: number, end: number): KnownEventName | null {
+/** The known event whose name is exactly `b[start, end)`, or null. Allocates nothing. */
+export function knownEventAt(b: Uint8Array, start: number, end: number): KnownEventName | null {
   const candidates = NAMES_BY_LENGTH[end - start];
   if (candidates === undefined) return null;
   // Compared from the last character: names of one length share their prefixes (sched_wakeup/sched_waking).
   const length = end - start;
-  for (const name of candidates) {
+  for (let c = 0; c < candidates.length; c++) {
+    const name = candidates[c]!;
     let k = length - 1;
-    while (k >= 0 && name.charCodeAt(k) === text.charCodeAt(start + k)) k--;
+    while (k >= 0 && name.charCodeAt(k) === b[start + k]) k--;
     if (k < 0) return name;
   }
   return null;
@@ -56,26 +61,59 @@ export function knownEventAt(text: string, start: number, end: number): KnownEve
 
 const NAMES_BY_LENGTH: Array<KnownEventName[] | undefined> = [];
 for (const name of KNOWN_EVENT_NAMES) (NAMES_BY_LENGTH[name.length] ??= []).push(name);
+const KNOWN_NAMES: ReadonlySet<string> = new Set(KNOWN_EVENT_NAMES);
+
+/** `name` if it is a known event name, else null. */
+export function knownEventName(name: string): KnownEventName | null {
+  return KNOWN_NAMES.has(name) ? (name as KnownEventName) : null;
+}
 
 /**
- * Parses the fields text of a known event (kernel print format, trace-cmd plugin text or trace-cmd -R raw
- * text) into a TraceEvent with the context's TASK/CPU/time. Returns null when the text does not match any
- * known layout of that event (the caller reports a diagnostic).
+ * Parses the fields of a known event, `b[start, end)` (kernel print format, trace-cmd plugin text or trace-cmd -R
+ * raw text; `ascii` as from readLineBytes), into a TraceEvent with the context's TASK/CPU/time. Returns null when
+ * the text does not match any known layout of that event (the caller reports a diagnostic).
  */
-export function parseEventFields(name: KnownEventName, fields: string, ctx: EventContext): TraceEvent | null {
+export function parseEventFields(name: KnownEventName, b: Buffer, start: number, end: number, ascii: boolean, ctx: EventContext): TraceEvent | null {
   switch (name) {
     case 'sched_switch':
-      return parseSchedSwitch(fields, ctx);
+      if (bytesStartWith(b, start, end, 'prev_comm=')) return parseSchedSwitchKernel(b, start, end, ascii, ctx);
+      return parseSchedSwitchPlugin(b, start, end, ascii, ctx);
     case 'sched_wakeup':
     case 'sched_wakeup_new':
     case 'sched_waking':
-      return parseWakeup(name, fields, ctx);
+      if (bytesStartWith(b, start, end, 'comm=')) return parseWakeupKernel(name, b, start, end, ascii, ctx);
+      return parseWakeupPlugin(name, b, start, end, ascii, ctx);
     case 'sched_migrate_task':
-      return parseMigrate(fields, ctx);
+      return parseMigrate(b, start, end, ascii, ctx);
     case 'sched_process_exec':
-      return parseExec(fields, ctx);
+      return parseExec(b, start, end, ascii, ctx);
     case 'workqueue_queue_work':
-      return parseQueueWork(fields, ctx);
+      return parseQueueWork(b, start, end, ascii, ctx);
+    case 'initcall_finish':
+      return parseInitcallFinish(b, start, end, ascii, ctx);
+    default:
+      return parseEventText(name, textOf(b, start, end, ascii), ctx);
+  }
+}
+
+/** parseEventFields for fields held as text (function_graph's `/* event: fields *\/` comments). */
+export function parseEventFieldsText(name: KnownEventName, fields: string, ctx: EventContext): TraceEvent | null {
+  const b = Buffer.from(fields, 'utf8');
+  return parseEventFields(name, b, 0, b.length, isAscii(b), ctx);
+}
+
+/** The events without numeric fields, read from their decoded text. */
+function parseEventText(name: KnownEventName, fields: string, ctx: EventContext): TraceEvent | null {
+  switch (name) {
+    case 'sched_switch':
+    case 'sched_wakeup':
+    case 'sched_wakeup_new':
+    case 'sched_waking':
+    case 'sched_migrate_task':
+    case 'sched_process_exec':
+    case 'workqueue_queue_work':
+    case 'initcall_finish':
+      return null;
     case 'workqueue_activate_work':
     case 'workqueue_execute_start':
     case 'workqueue_execute_end':
@@ -84,8 +122,6 @@ export function parseEventFields(name: KnownEventName, fields: string, ctx: Even
       return fields.startsWith('level=') ? { source: ctx.source, timeNs: ctx.timeNs, cpu: ctx.cpu, pid: ctx.pid, comm: ctx.comm, tgid: ctx.tgid, type: 'initcall_level', level: fields.slice(6).trimEnd() } : null;
     case 'initcall_start':
       return fields.startsWith('func=') ? { source: ctx.source, timeNs: ctx.timeNs, cpu: ctx.cpu, pid: ctx.pid, comm: ctx.comm, tgid: ctx.tgid, type: 'initcall_start', func: fields.slice(5).trimEnd() } : null;
-    case 'initcall_finish':
-      return parseInitcallFinish(fields, ctx);
     case 'tracing_mark_write':
       // Markers are few and kept by the model: their text is copied off the decoded chunk (detached-string.ts).
       return { source: ctx.source, timeNs: ctx.timeNs, cpu: ctx.cpu, pid: ctx.pid, comm: ctx.comm, tgid: ctx.tgid, type: 'marker', text: detached(fields) };
@@ -97,23 +133,81 @@ export function parseEventFields(name: KnownEventName, fields: string, ctx: Even
   }
 }
 
+/**
+ * Comms of the scheduler events, one string per task: a comm whose bytes equal one of the two strings last made
+ * for its task is that string, so a trace of millions of switches between a few hundred tasks makes a few
+ * hundred strings. Two per task because the TASK column may print `<...>` (comm not saved) where the sched
+ * fields print the name, and the idle task, pid 0 on every CPU, is `<idle>` in the TASK column and `swapper/N`
+ * in the fields (so pid 0 is keyed by CPU). Bounded: forgotten wholesale past MAX_CACHED_COMMS tasks.
+ */
+export class CommCache {
+  private recent = new Map<number, string>();
+  private older = new Map<number, string>();
+
+  text(pid: number, cpu: number, b: Buffer, start: number, end: number, ascii: boolean): string {
+    const key = pid !== 0 ? pid : -1 - cpu;
+    const recent = this.recent.get(key);
+    if (recent !== undefined && ascii && sameText(recent, b, start, end)) return recent;
+    const older = this.older.get(key);
+    if (older !== undefined && ascii && sameText(older, b, start, end)) {
+      this.older.set(key, recent!);
+      this.recent.set(key, older);
+      return older;
+    }
+    const text = textOf(b, start, end, ascii);
+    if (this.recent.size >= MAX_CACHED_COMMS) {
+      this.recent = new Map();
+      this.older = new Map();
+    }
+    if (recent !== undefined) this.older.set(key, recent);
+    this.recent.set(key, text);
+    return text;
+  }
+}
+const MAX_CACHED_COMMS = 1 << 16;
+/** Shared by every parser: a hit is checked byte for byte, so a stale entry (pid reused, exec) is only a miss. */
+export const comms = new CommCache();
+
+function sameText(s: string, b: Uint8Array, start: number, end: number): boolean {
+  if (s.length !== end - start) return false;
+  for (let k = 0; k < s.length; k++) if (s.charCodeAt(k) !== b[start + k]) return false;
+  return true;
+}
+
+/** Short texts (sched_switch prev_state: `R`, `R+`, `S`, `D`, `I`, `D|K`, ...) made once. */
+const shortTexts = new Map<number, string>();
+const oneCharTexts: string[] = Array.from({ length: 128 }, (_, c) => String.fromCharCode(c));
+function shortText(b: Buffer, start: number, end: number, ascii: boolean): string {
+  const length = end - start;
+  if (length === 1 && b[start]! < 128) return oneCharTexts[b[start]!]!;
+  if (length > 3 || !ascii) return textOf(b, start, end, ascii);
+  let key = length;
+  for (let k = start; k < end; k++) key = key * 256 + b[k]!;
+  let text = shortTexts.get(key);
+  if (text === undefined) {
+    text = textOf(b, start, end, ascii);
+    shortTexts.set(key, text);
+  }
+  return text;
+}
+
 // Events are built as literals naming every field (no object spread): one hidden class per event type.
 
 // ---- integer scanning without allocation ----------------------------------------------------------
 
 let scanEnd = 0;
-/** Parses a (possibly negative) decimal integer at `pos`; NaN if there is none. Sets scanEnd. */
-function intAt(text: string, pos: number): number {
+/** Parses a (possibly negative) decimal integer at `b[pos, end)`; NaN if there is none. Sets scanEnd. */
+function intAtByte(b: Uint8Array, pos: number, end: number): number {
   let i = pos;
   let negative = false;
-  if (text.charCodeAt(i) === 45) {
+  if (i < end && b[i] === 45) {
     negative = true;
     i++;
   }
   const digitsStart = i;
   let value = 0;
-  for (;;) {
-    const c = text.charCodeAt(i);
+  while (i < end) {
+    const c = b[i]!;
     if (!(c >= 48 && c <= 57)) break;
     value = value * 10 + (c - 48);
     i++;
@@ -123,53 +217,48 @@ function intAt(text: string, pos: number): number {
   return negative ? -value : value;
 }
 
-/** The integer after `key` (searched from `from`), or NaN. */
-function intAfter(text: string, key: string, from: number): number {
-  const at = text.indexOf(key, from);
+/**
+ * intAfter on the bytes `b[from, end)`. The kernel prints its fields in a fixed order, so `key` is looked for
+ * right at `from` first (no search; the common case), then searched.
+ */
+function intAfterByte(b: Uint8Array, key: string, from: number, end: number): number {
+  const at = bytesStartWith(b, from, end, key) ? from : bytesIndexOf(b, key, from, end);
   if (at < 0) {
     scanEnd = from;
     return NaN;
   }
-  return intAt(text, at + key.length);
-}
-
-// ---- sched ----------------------------------------------------------------------------------------
-
-function parseSchedSwitch(f: string, ctx: EventContext): TraceEvent | null {
-  if (f.startsWith('prev_comm=')) return parseSchedSwitchKernel(f, ctx);
-  return parseSchedSwitchPlugin(f, ctx);
+  return intAtByte(b, at + key.length, end);
 }
 
 // prev_comm=%s prev_pid=%d prev_prio=%d prev_state=%s%s ==> next_comm=%s next_pid=%d next_prio=%d
 // (trace-cmd -R: ... prev_state=%ld next_comm=... with no `==>`)
-function parseSchedSwitchKernel(f: string, ctx: EventContext): TraceEvent | null {
-  const prevPidAt = f.indexOf(' prev_pid=', 10);
+function parseSchedSwitchKernel(b: Buffer, start: number, end: number, ascii: boolean, ctx: EventContext): TraceEvent | null {
+  const prevPidAt = bytesIndexOf(b, ' prev_pid=', start + 10, end);
   if (prevPidAt < 0) return null;
-  const prevPid = intAt(f, prevPidAt + 10);
-  const prevPrio = intAfter(f, ' prev_prio=', scanEnd);
-  const stateAt = f.indexOf(' prev_state=', scanEnd);
+  const prevPid = intAtByte(b, prevPidAt + 10, end);
+  const prevPrio = intAfterByte(b, ' prev_prio=', scanEnd, end);
+  const stateAt = bytesStartWith(b, scanEnd, end, ' prev_state=') ? scanEnd : bytesIndexOf(b, ' prev_state=', scanEnd, end);
   if (stateAt < 0) return null;
   const stateStart = stateAt + 12;
-  let stateEnd: number;
   let nextCommAt: number;
-  const arrow = f.indexOf(' ==> ', stateStart);
+  let stateEnd = stateStart;
+  while (stateEnd < end && b[stateEnd] !== 32) stateEnd++;
+  const arrow = bytesStartWith(b, stateEnd, end, ' ==> ') ? stateEnd : bytesIndexOf(b, ' ==> ', stateStart, end);
   let prevState: string;
   if (arrow >= 0) {
-    stateEnd = arrow;
-    nextCommAt = f.indexOf('next_comm=', arrow);
-    prevState = f.slice(stateStart, stateEnd);
+    nextCommAt = bytesStartWith(b, arrow + 5, end, 'next_comm=') ? arrow + 5 : bytesIndexOf(b, 'next_comm=', arrow, end);
+    prevState = shortText(b, stateStart, arrow, ascii);
   } else {
-    nextCommAt = f.indexOf(' next_comm=', stateStart);
+    nextCommAt = bytesIndexOf(b, ' next_comm=', stateStart, end);
     if (nextCommAt < 0) return null;
-    stateEnd = nextCommAt;
+    prevState = rawStateLetters(textOf(b, stateStart, nextCommAt, ascii));
     nextCommAt++;
-    prevState = rawStateLetters(f.slice(stateStart, stateEnd));
   }
   if (nextCommAt < 0) return null;
-  const nextPidAt = f.lastIndexOf(' next_pid=');
+  const nextPidAt = nextPidField(b, nextCommAt, end);
   if (nextPidAt < nextCommAt) return null;
-  const nextPid = intAt(f, nextPidAt + 10);
-  const nextPrio = intAfter(f, ' next_prio=', scanEnd);
+  const nextPid = intAtByte(b, nextPidAt + 10, end);
+  const nextPrio = intAfterByte(b, ' next_prio=', scanEnd, end);
   if (Number.isNaN(prevPid) || Number.isNaN(prevPrio) || Number.isNaN(nextPid) || Number.isNaN(nextPrio)) return null;
   return {
     source: ctx.source,
@@ -179,14 +268,33 @@ function parseSchedSwitchKernel(f: string, ctx: EventContext): TraceEvent | null
     comm: ctx.comm,
     tgid: ctx.tgid,
     type: 'sched_switch',
-    prevComm: f.slice(10, prevPidAt),
+    prevComm: comms.text(prevPid, ctx.cpu, b, start + 10, prevPidAt, ascii),
     prevPid: prevPid as Pid,
     prevPrio,
     prevState,
-    nextComm: f.slice(nextCommAt + 10, nextPidAt),
+    nextComm: comms.text(nextPid, ctx.cpu, b, nextCommAt + 10, nextPidAt, ascii),
     nextPid: nextPid as Pid,
     nextPrio,
   };
+}
+
+/**
+ * Where ` next_pid=` starts: read backwards from the line end when the line ends the kernel's way
+ * (` next_pid=%d next_prio=%d`, no search), else the last one searched for (the comm may hold the text too).
+ */
+function nextPidField(b: Uint8Array, from: number, end: number): number {
+  let i = end - 1;
+  while (i > from && b[i]! >= 48 && b[i]! <= 57) i--;
+  if (b[i] === 45) i--;
+  i -= 10;
+  if (i > from && bytesStartWith(b, i, end, ' next_prio=')) {
+    i--;
+    while (i > from && b[i]! >= 48 && b[i]! <= 57) i--;
+    if (b[i] === 45) i--;
+    i -= 9;
+    if (i > from && bytesStartWith(b, i, end, ' next_pid=')) return i;
+  }
+  return bytesLastIndexOf(b, ' next_pid=', from, end);
 }
 
 const STATE_LETTERS = 'SDTtXZPI';
@@ -204,14 +312,17 @@ function rawStateLetters(raw: string): string {
 }
 
 // libtraceevent plugin: `prev_comm:prev_pid [prev_prio] STATE ==> next_comm:next_pid [next_prio]`
-function parseSchedSwitchPlugin(f: string, ctx: EventContext): TraceEvent | null {
-  const arrow = f.indexOf(' ==> ');
+function parseSchedSwitchPlugin(b: Buffer, start: number, end: number, ascii: boolean, ctx: EventContext): TraceEvent | null {
+  const arrow = bytesIndexOf(b, ' ==> ', start, end);
   if (arrow < 0) return null;
-  const prev = commPidPrio(f, 0, arrow);
+  const prev = commPidPrio(b, start, arrow, ascii, ctx.cpu);
   if (prev === null) return null;
-  const prevState = f.slice(prev.after, arrow).trim();
-  const next = commPidPrio(f, arrow + 5, f.length);
-  if (next === null || prevState === '') return null;
+  let stateStart = prev.after;
+  let stateEnd = arrow;
+  while (stateStart < stateEnd && b[stateStart] === 32) stateStart++;
+  while (stateEnd > stateStart && b[stateEnd - 1] === 32) stateEnd--;
+  const next = commPidPrio(b, arrow + 5, end, ascii, ctx.cpu);
+  if (next === null || stateStart === stateEnd) return null;
   return {
     source: ctx.source,
     timeNs: ctx.timeNs,
@@ -223,57 +334,59 @@ function parseSchedSwitchPlugin(f: string, ctx: EventContext): TraceEvent | null
     prevComm: prev.comm,
     prevPid: prev.pid as Pid,
     prevPrio: prev.prio,
-    prevState,
+    prevState: shortText(b, stateStart, stateEnd, ascii),
     nextComm: next.comm,
     nextPid: next.pid as Pid,
     nextPrio: next.prio,
   };
 }
 
-/** `comm:pid [prio]` inside f[start, end) (comm may hold spaces and colons: anchor on the last ` [`). */
-function commPidPrio(f: string, start: number, end: number): { comm: string; pid: number; prio: number; after: number } | null {
-  const bracket = f.lastIndexOf(' [', end - 1);
-  if (bracket < start) return null;
-  const colon = f.lastIndexOf(':', bracket);
-  if (colon < start) return null;
-  const pid = intAt(f, colon + 1);
+/** `comm:pid [prio]` inside b[start, end) (comm may hold spaces and colons: anchor on the last ` [`). */
+function commPidPrio(b: Buffer, start: number, end: number, ascii: boolean, cpu: number): { comm: string; pid: number; prio: number; after: number } | null {
+  const bracket = bytesLastIndexOf(b, ' [', start, end);
+  if (bracket < 0) return null;
+  const colon = bytesLastIndexOf(b, ':', start, bracket);
+  if (colon < 0) return null;
+  const pid = intAtByte(b, colon + 1, end);
   if (scanEnd !== bracket) return null;
-  const prio = intAt(f, bracket + 2);
-  if (f.charCodeAt(scanEnd) !== 93) return null;
+  const prio = intAtByte(b, bracket + 2, end);
+  if (scanEnd >= end || b[scanEnd] !== 93) return null;
   if (Number.isNaN(pid) || Number.isNaN(prio)) return null;
   let commStart = start;
-  while (f.charCodeAt(commStart) === 32) commStart++;
-  return { comm: f.slice(commStart, colon), pid, prio, after: scanEnd + 1 };
+  while (b[commStart] === 32) commStart++;
+  return { comm: comms.text(pid, cpu, b, commStart, colon, ascii), pid, prio, after: scanEnd + 1 };
 }
 
-// comm=%s pid=%d prio=%d [success=%d] target_cpu=%03d [state=...]; plugin: comm:pid [prio] [success=N] CPU:%03d
-function parseWakeup(type: 'sched_wakeup' | 'sched_wakeup_new' | 'sched_waking', f: string, ctx: EventContext): TraceEvent | null {
-  if (f.startsWith('comm=')) {
-    const pidAt = f.indexOf(' pid=', 5);
-    if (pidAt < 0) return null;
-    const pid = intAt(f, pidAt + 5);
-    const prio = intAfter(f, ' prio=', scanEnd);
-    const targetCpu = intAfter(f, ' target_cpu=', scanEnd);
-    if (Number.isNaN(pid) || Number.isNaN(prio) || Number.isNaN(targetCpu)) return null;
-    return { source: ctx.source, timeNs: ctx.timeNs, cpu: ctx.cpu, pid: ctx.pid, comm: ctx.comm, tgid: ctx.tgid, type, targetComm: f.slice(5, pidAt), targetPid: pid as Pid, prio, targetCpu: targetCpu as Cpu };
-  }
-  const cpuAt = f.lastIndexOf(' CPU:');
+// comm=%s pid=%d prio=%d [success=%d] target_cpu=%03d [state=...]
+function parseWakeupKernel(type: 'sched_wakeup' | 'sched_wakeup_new' | 'sched_waking', b: Buffer, start: number, end: number, ascii: boolean, ctx: EventContext): TraceEvent | null {
+  const pidAt = bytesIndexOf(b, ' pid=', start + 5, end);
+  if (pidAt < 0) return null;
+  const pid = intAtByte(b, pidAt + 5, end);
+  const prio = intAfterByte(b, ' prio=', scanEnd, end);
+  const targetCpu = intAfterByte(b, ' target_cpu=', scanEnd, end);
+  if (Number.isNaN(pid) || Number.isNaN(prio) || Number.isNaN(targetCpu)) return null;
+  return { source: ctx.source, timeNs: ctx.timeNs, cpu: ctx.cpu, pid: ctx.pid, comm: ctx.comm, tgid: ctx.tgid, type, targetComm: comms.text(pid, ctx.cpu, b, start + 5, pidAt, ascii), targetPid: pid as Pid, prio, targetCpu: targetCpu as Cpu };
+}
+
+// plugin: comm:pid [prio] [success=N] CPU:%03d
+function parseWakeupPlugin(type: 'sched_wakeup' | 'sched_wakeup_new' | 'sched_waking', b: Buffer, start: number, end: number, ascii: boolean, ctx: EventContext): TraceEvent | null {
+  const cpuAt = bytesLastIndexOf(b, ' CPU:', start, end);
   if (cpuAt < 0) return null;
-  const task = commPidPrio(f, 0, cpuAt);
-  const targetCpu = intAt(f, cpuAt + 5);
+  const task = commPidPrio(b, start, cpuAt, ascii, ctx.cpu);
+  const targetCpu = intAtByte(b, cpuAt + 5, end);
   if (task === null || Number.isNaN(targetCpu)) return null;
   return { source: ctx.source, timeNs: ctx.timeNs, cpu: ctx.cpu, pid: ctx.pid, comm: ctx.comm, tgid: ctx.tgid, type, targetComm: task.comm, targetPid: task.pid as Pid, prio: task.prio, targetCpu: targetCpu as Cpu };
 }
 
 // comm=%s pid=%d prio=%d orig_cpu=%d dest_cpu=%d
-function parseMigrate(f: string, ctx: EventContext): TraceEvent | null {
-  if (!f.startsWith('comm=')) return null;
-  const pidAt = f.indexOf(' pid=', 5);
+function parseMigrate(b: Buffer, start: number, end: number, ascii: boolean, ctx: EventContext): TraceEvent | null {
+  if (!bytesStartWith(b, start, end, 'comm=')) return null;
+  const pidAt = bytesIndexOf(b, ' pid=', start + 5, end);
   if (pidAt < 0) return null;
-  const pid = intAt(f, pidAt + 5);
-  const prio = intAfter(f, ' prio=', scanEnd);
-  const origCpu = intAfter(f, ' orig_cpu=', scanEnd);
-  const destCpu = intAfter(f, ' dest_cpu=', scanEnd);
+  const pid = intAtByte(b, pidAt + 5, end);
+  const prio = intAfterByte(b, ' prio=', scanEnd, end);
+  const origCpu = intAfterByte(b, ' orig_cpu=', scanEnd, end);
+  const destCpu = intAfterByte(b, ' dest_cpu=', scanEnd, end);
   if (Number.isNaN(pid) || Number.isNaN(prio) || Number.isNaN(origCpu) || Number.isNaN(destCpu)) return null;
   return {
     source: ctx.source,
@@ -283,7 +396,7 @@ function parseMigrate(f: string, ctx: EventContext): TraceEvent | null {
     comm: ctx.comm,
     tgid: ctx.tgid,
     type: 'sched_migrate_task',
-    targetComm: f.slice(5, pidAt),
+    targetComm: comms.text(pid, ctx.cpu, b, start + 5, pidAt, ascii),
     targetPid: pid as Pid,
     prio,
     origCpu: origCpu as Cpu,
@@ -292,32 +405,32 @@ function parseMigrate(f: string, ctx: EventContext): TraceEvent | null {
 }
 
 // filename=%s pid=%d old_pid=%d
-function parseExec(f: string, ctx: EventContext): TraceEvent | null {
-  if (!f.startsWith('filename=')) return null;
-  const pidAt = f.lastIndexOf(' pid=');
-  if (pidAt < 9) return null;
-  const pid = intAt(f, pidAt + 5);
-  const oldPid = intAfter(f, ' old_pid=', scanEnd);
+function parseExec(b: Buffer, start: number, end: number, ascii: boolean, ctx: EventContext): TraceEvent | null {
+  if (!bytesStartWith(b, start, end, 'filename=')) return null;
+  const pidAt = bytesLastIndexOf(b, ' pid=', start, end);
+  if (pidAt < start + 9) return null;
+  const pid = intAtByte(b, pidAt + 5, end);
+  const oldPid = intAfterByte(b, ' old_pid=', scanEnd, end);
   if (Number.isNaN(pid) || Number.isNaN(oldPid)) return null;
-  return { source: ctx.source, timeNs: ctx.timeNs, cpu: ctx.cpu, pid: ctx.pid, comm: ctx.comm, tgid: ctx.tgid, type: 'sched_process_exec', filename: f.slice(9, pidAt), targetPid: pid as Pid, oldPid: oldPid as Pid };
+  return { source: ctx.source, timeNs: ctx.timeNs, cpu: ctx.cpu, pid: ctx.pid, comm: ctx.comm, tgid: ctx.tgid, type: 'sched_process_exec', filename: textOf(b, start + 9, pidAt, ascii), targetPid: pid as Pid, oldPid: oldPid as Pid };
 }
 
 // ---- workqueue ------------------------------------------------------------------------------------
 
 // work struct=%p function=%ps workqueue=%p|%s req_cpu=%u|%d cpu=%u|%d   (trace-cmd -R: work=… function=…)
-function parseQueueWork(f: string, ctx: EventContext): TraceEvent | null {
+function parseQueueWork(b: Buffer, start: number, end: number, ascii: boolean, ctx: EventContext): TraceEvent | null {
   let workStart: number;
-  if (f.startsWith('work struct=')) workStart = 12;
-  else if (f.startsWith('work=')) workStart = 5;
+  if (bytesStartWith(b, start, end, 'work struct=')) workStart = start + 12;
+  else if (bytesStartWith(b, start, end, 'work=')) workStart = start + 5;
   else return null;
-  const fnAt = f.indexOf(' function=', workStart);
+  const fnAt = bytesIndexOf(b, ' function=', workStart, end);
   if (fnAt < 0) return null;
-  const wqAt = f.indexOf(' workqueue=', fnAt + 10);
+  const wqAt = bytesIndexOf(b, ' workqueue=', fnAt + 10, end);
   if (wqAt < 0) return null;
-  const reqAt = f.lastIndexOf(' req_cpu=');
+  const reqAt = bytesLastIndexOf(b, ' req_cpu=', start, end);
   if (reqAt < wqAt) return null;
-  const reqCpu = intAt(f, reqAt + 9);
-  const poolCpu = intAfter(f, ' cpu=', scanEnd);
+  const reqCpu = intAtByte(b, reqAt + 9, end);
+  const poolCpu = intAfterByte(b, ' cpu=', scanEnd, end);
   if (Number.isNaN(reqCpu) || Number.isNaN(poolCpu)) return null;
   return {
     source: ctx.source,
@@ -327,9 +440,9 @@ function parseQueueWork(f: string, ctx: EventContext): TraceEvent | null {
     comm: ctx.comm,
     tgid: ctx.tgid,
     type: 'workqueue_queue_work',
-    work: f.slice(workStart, fnAt),
-    function: f.slice(fnAt + 10, wqAt),
-    workqueue: f.slice(wqAt + 11, reqAt),
+    work: textOf(b, workStart, fnAt, ascii),
+    function: textOf(b, fnAt + 10, wqAt, ascii),
+    workqueue: textOf(b, wqAt + 11, reqAt, ascii),
     reqCpu,
     poolCpu: poolCpu === -1 || poolCpu === 4294967295 ? null : poolCpu,
   };
@@ -370,13 +483,13 @@ function parseWorkEvent(
 // ---- initcall, marker -----------------------------------------------------------------------------
 
 // func=%pS ret=%d
-function parseInitcallFinish(f: string, ctx: EventContext): TraceEvent | null {
-  if (!f.startsWith('func=')) return null;
-  const retAt = f.lastIndexOf(' ret=');
-  if (retAt < 5) return null;
-  const ret = intAt(f, retAt + 5);
+function parseInitcallFinish(b: Buffer, start: number, end: number, ascii: boolean, ctx: EventContext): TraceEvent | null {
+  if (!bytesStartWith(b, start, end, 'func=')) return null;
+  const retAt = bytesLastIndexOf(b, ' ret=', start, end);
+  if (retAt < start + 5) return null;
+  const ret = intAtByte(b, retAt + 5, end);
   if (Number.isNaN(ret)) return null;
-  return { source: ctx.source, timeNs: ctx.timeNs, cpu: ctx.cpu, pid: ctx.pid, comm: ctx.comm, tgid: ctx.tgid, type: 'initcall_finish', func: f.slice(5, retAt), ret };
+  return { source: ctx.source, timeNs: ctx.timeNs, cpu: ctx.cpu, pid: ctx.pid, comm: ctx.comm, tgid: ctx.tgid, type: 'initcall_finish', func: textOf(b, start + 5, retAt, ascii), ret };
 }
 
 // trace-cmd shows trace_marker writes as the ftrace `print` event: `%ps: %s` (`tracing_mark_write: text`).

@@ -1,6 +1,6 @@
 // One entry point for every trace text format: ftrace (/sys/kernel/tracing/trace, trace_pipe,
 // ftrace_dump_on_oops), `trace-cmd report`, and function_graph output (the kernel's own, or trace-cmd's
-// funcgraph_entry/funcgraph_exit events). Streams the file once through readLines (lines.ts); see ftrace.ts,
+// funcgraph_entry/funcgraph_exit events). Streams the file once through readLineBytes / readLines (lines.ts); see ftrace.ts,
 // trace-cmd.ts and funcgraph.ts for the formats and the kernel / tool versions they were checked against.
 //
 // The requested format is followed, with two corrections made from the first lines: an ftrace file whose
@@ -8,7 +8,7 @@
 // trace-cmd report (`funcgraph_entry:` event lines) is read as trace-cmd.
 
 import type { DiagnosticSink } from './kernel-log.js';
-import { headLines, readLines } from './lines.js';
+import { headLines, readLineBytes, readLines } from './lines.js';
 import { FtraceParser } from './ftrace.js';
 import { FuncgraphParser } from './funcgraph.js';
 import { TraceCmdParser } from './trace-cmd.js';
@@ -36,7 +36,8 @@ export async function readTrace(
 ): Promise<ReadTraceResult> {
   const head = await headLines(path, 40);
   const parser = chooseParser(path, format, head, onEvent, onDiagnostic);
-  const read = await readLines(path, parser.line);
+  // ftrace and trace-cmd lines are read from their bytes (trace-line-prefix.ts); function_graph lines as text.
+  const read = parser instanceof FuncgraphParser ? await readLines(path, parser.line) : await readLineBytes(path, parser.line);
   parser.collector.finish(read);
   return { header: parser.collector.header, lines: read.lines, events: parser.collector.events, unknownEvents: parser.collector.unknownEvents };
 }

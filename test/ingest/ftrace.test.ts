@@ -182,6 +182,48 @@ CPU:0 [LOST 72 EVENTS]
     expect(events[2]).toMatchObject({ comm: 'memfd:sealed-91', pid: 1902, timeNs: 548_705_500_000, work: '0000000008cbd4fb', function: 'ext4_end_io_rsv_work' });
   });
 
+  it('lines read as bytes: UTF-8 comms, CRLF, a BOM, `<...>` and the idle task sharing pid 0 across CPUs, comms holding field names', async () => {
+    // The parser reads lines as bytes and keeps one string per task comm (CommCache, used on ASCII input): a comm
+    // that changes for a pid must still come out as printed. The kernel copies comm bytes as they are (prctl
+    // PR_SET_NAME takes UTF-8), so a non-ASCII comm is decoded as UTF-8.
+    const lines = [
+      '          <idle>-0       [000] d..2.   100.000001: sched_switch: prev_comm=swapper/0 prev_pid=0 prev_prio=120 prev_state=R ==> next_comm=NAME next_pid=77 next_prio=120\r',
+      '            NAME-77      [000] d..2.   100.000002: sched_switch: prev_comm=NAME prev_pid=77 prev_prio=120 prev_state=D ==> next_comm=swapper/0 next_pid=0 next_prio=120\r',
+      '          <idle>-0       [001] d..2.   100.000003: sched_switch: prev_comm=swapper/1 prev_pid=0 prev_prio=120 prev_state=R ==> next_comm=x next_pid=1 next_pid=78 next_prio=-1',
+      '           <...>-78      [001] d..2.   100.000004: sched_wakeup: comm=kworker/1:2 pid=79 prio=120 target_cpu=001',
+      '     kworker/1:2-78      [001] d..2.   100.000005: sched_switch: prev_comm=kworker/1:2 prev_pid=78 prev_prio=120 prev_state=I ==> next_comm=swapper/1 next_pid=0 next_prio=120',
+      '     renamed-now-78      [001] d..2.   100.000006: sched_waking: comm=kworker/1:2 pid=79 prio=120 target_cpu=001',
+      '          <idle>-0       [000] d..2.   100.000007: sched_switch: prev_comm=swapper/0 prev_pid=0 prev_prio=120 prev_state=R ==> next_comm=NAME next_pid=77 next_prio=120',
+      '            NAME-77      [000] d..2.   100.000008: sched_switch: prev_comm=NAME prev_pid=77 prev_prio=120 prev_state=D ==> next_comm=<idle> next_pid=0 next_prio=120',
+    ];
+    for (const [name, bom] of [['café-wörker', '\ufeff'], ['ascii-worker', '']] as const) {
+      const path = synthetic(`bytes-${name}.txt`, bom + HEADER_618 + lines.join('\n').replaceAll('NAME', name) + '\n');
+      const { events, diagnostics } = await collectTrace(path);
+      // Only the 6.18 header's overwritten-events warning (its line 3).
+      expect(diagnostics.map((d) => d.line)).toEqual([3]);
+      expect(events.map((e) => [e.comm, e.pid, e.cpu])).toEqual([
+        ['<idle>', 0, 0],
+        [name, 77, 0],
+        ['<idle>', 0, 1],
+        ['<...>', 78, 1],
+        ['kworker/1:2', 78, 1],
+        ['renamed-now', 78, 1],
+        ['<idle>', 0, 0],
+        [name, 77, 0],
+      ]);
+      const switches = ofType(events, 'sched_switch');
+      expect(switches.map((e) => [e.prevComm, e.prevPid, e.prevState, e.nextComm, e.nextPid, e.nextPrio])).toEqual([
+        ['swapper/0', 0, 'R', name, 77, 120],
+        [name, 77, 'D', 'swapper/0', 0, 120],
+        ['swapper/1', 0, 'R', 'x next_pid=1', 78, -1],
+        ['kworker/1:2', 78, 'I', 'swapper/1', 0, 120],
+        ['swapper/0', 0, 'R', name, 77, 120],
+        [name, 77, 'D', '<idle>', 0, 120],
+      ]);
+      expect(switches[0]!.timeNs).toBe(100_000_001_000);
+    }
+  });
+
   it('counter clocks print bare integers (clockUnit count), seconds wider than 5 digits, 4.19 widths, ≤4.2 success=', async () => {
     const counter = await collectTrace(synthetic('counter.txt', `          <idle>-0       [000] d..2.            3: sched_switch: prev_comm=swapper/0 prev_pid=0 prev_prio=120 prev_state=R ==> next_comm=sh next_pid=7 next_prio=120\n`));
     expect(counter.result.header.clockUnit).toBe('count');
