@@ -44,13 +44,14 @@ export class TraceCollector {
     private readonly onDiagnostic: DiagnosticSink,
   ) {}
 
-  emit(event: TraceEvent): void {
+  /** `timeNs` is the event's time (given by callers that have it at hand: events have many shapes, reading it is slow). */
+  emit(event: TraceEvent, timeNs: number | null = event.timeNs): void {
     if (this.pending !== null) this.onEvent(this.pending);
     this.pending = event;
     this.events++;
     // The trace file and trace-cmd report merge the per-CPU buffers in time order: an earlier time than the
     // line before means lines were reordered or traces concatenated, and spans built across it are wrong.
-    const t = event.timeNs;
+    const t = timeNs;
     if (t !== null) {
       if (this.lastTimeNs !== null && t < this.lastTimeNs) {
         this.backwards++;
@@ -93,7 +94,7 @@ export class TraceCollector {
     ctx.tgid = prefix.tgid;
     const event = parseEventFields(name, b, prefix.fieldsStart, end, ascii, ctx);
     if (event === null) this.unparsed(lineNo, `${name}: fields do not match any known print format of this event`);
-    else this.emit(event);
+    else this.emit(event, prefix.time);
   }
 
   /** `CPU:N [LOST M EVENTS]`, `CPU:N [M EVENTS DROPPED]`, `CPU:N [EVENTS DROPPED]`; false if not such a line. */
