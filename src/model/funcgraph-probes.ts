@@ -99,6 +99,11 @@ export class FunctionGraphProbeBuilder implements Builder<TraceEvent, GraphProbe
     return this.interest.until(pid);
   }
 
+  /** Changes whenever an answer of taskInterestUntil() may have changed (TaskOccupancyOptions.interestChanges). */
+  interestChanges(): number {
+    return this.interest.changes;
+  }
+
   reset(): void {
     this.stacks = new Map();
     this.interest.clear();

@@ -135,6 +135,8 @@ async function buildBoot(inputs: ResolvedInput[]): Promise<Boot> {
   const graphProbes = new FunctionGraphProbeBuilder();
   const occupancy = new TaskOccupancyBuilder({
     taskInterestUntil: (pid) => (probeTasks.has(pid) ? Infinity : Math.max(workItems.taskInterestUntil(pid), graphProbes.taskInterestUntil(pid))),
+    // probeTasks is fixed before the trace is read; the two builders count their own changes.
+    interestChanges: () => workItems.interestChanges() + graphProbes.interestChanges(),
   });
   const traceMarkers = new TraceMarkerBuilder();
   // The graph builder sees each event before the occupancy, so a task is wanted from its probe's first line.

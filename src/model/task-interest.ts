@@ -5,11 +5,14 @@
 
 export class TaskInterest {
   private readonly byPid = new Map<number, { live: number; lastEndNs: number }>();
+  /** Counts the calls that may change an answer of until(): callers cache answers while it stays the same. */
+  changes = 0;
 
   constructor(private readonly afterNs: number) {}
 
   clear(): void {
     this.byPid.clear();
+    this.changes++;
   }
 
   /** +Infinity while something is live in `pid`, its last end + afterNs afterwards, -Infinity if never. */
@@ -20,6 +23,7 @@ export class TaskInterest {
   }
 
   begin(pid: number): void {
+    this.changes++;
     const interest = this.byPid.get(pid);
     if (interest === undefined) this.byPid.set(pid, { live: 1, lastEndNs: -Infinity });
     else interest.live++;
@@ -27,6 +31,7 @@ export class TaskInterest {
 
   /** Something live in `pid` ended at `t` (null: time unknown, only the count drops). */
   end(pid: number, t: number | null): void {
+    this.changes++;
     const interest = this.byPid.get(pid);
     if (interest === undefined) return;
     if (interest.live > 0) interest.live--;
@@ -35,6 +40,7 @@ export class TaskInterest {
 
   /** What was recorded under `from` (a placeholder pid) belongs to `to`. */
   move(from: number, to: number): void {
+    this.changes++;
     const moved = this.byPid.get(from);
     if (moved === undefined) return;
     this.byPid.delete(from);

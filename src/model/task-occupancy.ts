@@ -58,6 +58,9 @@ interface TaskRecord {
   /** Recent intervals while the task is not (yet) wanted, oldest first, from `recentHead` on. */
   recent: TaskInterval[] | null;
   recentHead: number;
+  /** taskInterestUntil(pid) as last asked, and the interestChanges() value it was asked at. */
+  wantedUntil: number;
+  wantedAt: number;
 }
 
 const IDLE_PID = 0;
@@ -71,6 +74,12 @@ export interface TaskOccupancyOptions {
    * tasks, not the trace (see WorkItemBuilder.taskInterestUntil).
    */
   taskInterestUntil?: (pid: Pid) => number;
+  /**
+   * A number that changes whenever an answer of taskInterestUntil may have changed (WorkItemBuilder and
+   * FunctionGraphProbeBuilder.interestChanges). With it, each task's answer is asked again only after a change,
+   * not at every interval (the question costs map lookups, and most intervals are of tasks never wanted).
+   */
+  interestChanges?: () => number;
   /** How much recent history of a task not yet wanted is held. Default 50 ms (the join compares within 200 µs). */
   historyNs?: number;
 }
@@ -79,6 +88,7 @@ export class TaskOccupancyBuilder implements Builder<TraceEvent, TaskOccupancy> 
   private tasks = new Map<Pid, TaskTimeline>();
   private records = new Map<Pid, TaskRecord>();
   private readonly interestUntil: ((pid: Pid) => number) | null;
+  private readonly interestChanges: (() => number) | null;
   private readonly historyNs: number;
   private startNs: Ns | null = null;
   private endNs: Ns | null = null;
@@ -90,6 +100,7 @@ export class TaskOccupancyBuilder implements Builder<TraceEvent, TaskOccupancy> 
 
   constructor(options: TaskOccupancyOptions = {}) {
     this.interestUntil = options.taskInterestUntil ?? null;
+    this.interestChanges = options.interestChanges ?? null;
     this.historyNs = options.historyNs ?? 50_000_000;
   }
 
@@ -180,7 +191,7 @@ export class TaskOccupancyBuilder implements Builder<TraceEvent, TaskOccupancy> 
   private record(pid: Pid): TaskRecord {
     let r = this.records.get(pid);
     if (r === undefined) {
-      r = { timeline: null, open: false, state: 'running', sinceNs: 0 as Ns, cpu: null, cause: null, source: NO_SOURCE, recent: null, recentHead: 0 };
+      r = { timeline: null, open: false, state: 'running', sinceNs: 0 as Ns, cpu: null, cause: null, source: NO_SOURCE, recent: null, recentHead: 0, wantedUntil: 0, wantedAt: NaN };
       this.records.set(pid, r);
     }
     return r;
@@ -199,7 +210,7 @@ export class TaskOccupancyBuilder implements Builder<TraceEvent, TaskOccupancy> 
   private close(r: TaskRecord, pid: Pid, t: Ns): void {
     if (t <= r.sinceNs) return;
     const interval: TaskInterval = { state: r.state, startNs: r.sinceNs, endNs: t, cpu: r.cpu, cause: r.cause, source: r.source };
-    if (this.interestUntil === null || r.sinceNs <= this.interestUntil(pid)) {
+    if (this.interestUntil === null || r.sinceNs <= this.wantedUntil(r, pid, this.interestUntil)) {
       const intervals = this.timeline(r, pid).intervals;
       if (r.recent !== null) {
         for (let k = r.recentHead; k < r.recent.length; k++) intervals.push(r.recent[k]!);
@@ -225,6 +236,16 @@ export class TaskOccupancyBuilder implements Builder<TraceEvent, TaskOccupancy> 
       head = 0;
     }
     r.recentHead = head;
+  }
+
+  private wantedUntil(r: TaskRecord, pid: Pid, interestUntil: (pid: Pid) => number): number {
+    if (this.interestChanges === null) return interestUntil(pid);
+    const now = this.interestChanges();
+    if (r.wantedAt !== now) {
+      r.wantedAt = now;
+      r.wantedUntil = interestUntil(pid);
+    }
+    return r.wantedUntil;
   }
 
   private timeline(r: TaskRecord, pid: Pid): TaskTimeline {

@@ -176,6 +176,11 @@ export class WorkItemBuilder implements Builder<TraceEvent, WorkItemData> {
     return this.interest.until(pid);
   }
 
+  /** Changes whenever an answer of taskInterestUntil() may have changed (TaskOccupancyOptions.interestChanges). */
+  interestChanges(): number {
+    return this.interest.changes;
+  }
+
   /** A new item: kept in `items` if its function is kept, else only followed while live and counted. */
   private newItem(item: WorkItem): WorkItem {
     if (this.keepItem(item.function, null)) this.keep(item);

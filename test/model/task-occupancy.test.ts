@@ -136,4 +136,39 @@ describe('TaskOccupancyBuilder keeping only tasks of interest (bounded memory)',
     // task 8 was never wanted: nothing kept, but its comm is known
     expect(b.data().tasks.get(pidOf(8))).toEqual({ pid: 8, comm: 't8', intervals: [] });
   });
+
+  it('with interestChanges, asks taskInterestUntil again only after a change, and sees every change (synthetic)', () => {
+    const sw = (line: number, t: number, prevPid: number, nextPid: number): TraceEvent => ({
+      source: { file: 's', line }, timeNs: ns(t), cpu: cpuId(0), pid: pidOf(prevPid), comm: `t${prevPid}`, tgid: null,
+      type: 'sched_switch', prevComm: `t${prevPid}`, prevPid: pidOf(prevPid), prevPrio: 120, prevState: 'S', nextComm: `t${nextPid}`, nextPid: pidOf(nextPid), nextPrio: 120,
+    });
+    let wanted = false;
+    let changes = 0;
+    let asked = 0;
+    const b = new TaskOccupancyBuilder({
+      taskInterestUntil: (pid) => {
+        asked++;
+        return pid === 7 && wanted ? Infinity : -Infinity;
+      },
+      interestChanges: () => changes,
+      historyNs: 100,
+    });
+    b.reset();
+    // tasks 7 and 8 switch on CPU 0 every 10 ns: 20 intervals closed, one question per task until a change
+    for (let k = 0; k < 20; k++) b.handle(k % 2 === 0 ? sw(k, 1000 + 10 * k, 8, 7) : sw(k, 1000 + 10 * k, 7, 8));
+    expect(asked).toBe(2);
+    wanted = true;
+    changes++;
+    b.handle(sw(20, 1200, 8, 7));
+    b.handle(sw(21, 1210, 7, 8));
+    b.finalize();
+    expect(asked).toBe(4);
+    // task 7's last 100 ns of history and what followed the change are kept; task 8 was never wanted
+    expect(b.data().tasks.get(pidOf(7))!.intervals.map((i) => [i.state, i.startNs, i.endNs]).slice(-3)).toEqual([
+      ['running', 1180, 1190],
+      ['sleeping', 1190, 1200],
+      ['running', 1200, 1210],
+    ]);
+    expect(b.data().tasks.get(pidOf(8))!.intervals).toEqual([]);
+  });
 });
