@@ -1,6 +1,7 @@
 // Streaming line reader shared by every text parser: one pass, bounded memory, exact line numbers.
 // Splits on LF (CRLF and lone trailing CR are stripped), decodes UTF-8 strictly, and refuses files
-// that are not text (NUL bytes), are not UTF-8, or hold a line longer than `maxLineBytes`.
+// that are not text (NUL bytes), are not UTF-8, or hold a line longer than `maxLineBytes`. Lines come as
+// strings (readLines) or, for the trace parsers, as byte ranges of the read buffer (readLineBytes).
 
 import { isAscii, isUtf8 } from 'node:buffer';
 import { open } from 'node:fs/promises';
