@@ -152,6 +152,8 @@ function detectJson(lines: string[]): InputFormat | null {
   const schema = /"schema"\s*:\s*"trace-probe\.(boot|sim)\/\d+"/.exec(lines.join('\n'));
   if (schema) return schema[1] === 'boot' ? 'boot-json' : 'sim-json';
   const first = lines[0]!.trim();
+  // `journalctl -o json-pretty`: `{` alone, then indented `"FIELD" : value,` lines.
+  if (first === '{' && lines.slice(1, 40).some((l) => /^\s+"(?:__CURSOR|__REALTIME_TIMESTAMP|__MONOTONIC_TIMESTAMP|_BOOT_ID|_TRANSPORT|MESSAGE)" : /.test(l))) return 'journal-json';
   try {
     const o: unknown = JSON.parse(first);
     if (o !== null && typeof o === 'object' && !Array.isArray(o)) {

@@ -9,6 +9,8 @@
 // before systemd 256.1 (the printk time) and journald's receive time since then (systemd #34250);
 // the other short modes print the receive wall clock (ns since the first line, clock 'wall').
 // json / export: time from _SOURCE_MONOTONIC_TIMESTAMP, else __MONOTONIC_TIMESTAMP (warned once).
+// json-pretty (json_variant_dump with JSON_FORMAT_PRETTY): each entry is `{` on a line of its own, one
+// indented `"FIELD" : value,` line per field (a tab since systemd 240, 8 spaces before), and `}`.
 
 import { ns, type Ns } from '../model/types.js';
 import type { KernelLogFormat } from './kernel-log.js';
@@ -184,43 +186,84 @@ function jsonFieldText(value: unknown): string | null {
   return null;
 }
 
-/** `journalctl -o json`: one JSON object per line. */
+/** Lines a json-pretty entry may span before it is given up as not closed (a journal entry has a few dozen fields). */
+const MAX_PRETTY_ENTRY_LINES = 4096;
+const PRETTY_MESSAGE = /^\s*"MESSAGE"\s*:/;
+
+/**
+ * `journalctl -o json` (one JSON object per line), `-o json-seq` (RFC 7464: an RS byte before each) and
+ * `-o json-pretty` (an object over several lines, from a `{` line to a `}` line).
+ */
 export function createJournalJsonParser(ctx: PresentationContext): PresentationParser {
   let skipped = 0;
   const fallback = { warned: false };
+  /** The lines of an open json-pretty entry, its first line and the line of its MESSAGE field. */
+  let pretty: string[] | null = null;
+  let prettyLine = 0;
+  let messageLine = 0;
+
+  const entry = (json: string, lineNo: number, shown: string) => {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(json);
+    } catch {
+      parsed = null;
+    }
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+      badLine(ctx, lineNo, 'journal-json', shown);
+      return;
+    }
+    const o = parsed as Record<string, unknown>;
+    const fields: JournalFields = {
+      message: jsonFieldText(o.MESSAGE),
+      transport: jsonFieldText(o._TRANSPORT),
+      identifier: jsonFieldText(o.SYSLOG_IDENTIFIER),
+      priority: jsonFieldText(o.PRIORITY),
+      facility: jsonFieldText(o.SYSLOG_FACILITY),
+      sourceMonotonicUs: jsonFieldText(o._SOURCE_MONOTONIC_TIMESTAMP),
+      monotonicUs: jsonFieldText(o.__MONOTONIC_TIMESTAMP),
+    };
+    if (!emitJournalEntry(ctx, lineNo, fields, fallback)) skipped++;
+  };
+  const unclosed = (why: string) => {
+    ctx.onDiagnostic({ file: ctx.file, line: prettyLine, severity: 'warning', message: `json-pretty entry starting here ${why}: skipped` });
+    pretty = null;
+  };
+
   return {
     get skipped() {
       return skipped;
     },
     line(text, lineNo) {
-      if (text.trim().length === 0) {
+      const trimmed = text.trim();
+      if (pretty !== null) {
+        pretty.push(text);
+        if (messageLine === 0 && PRETTY_MESSAGE.test(text)) messageLine = lineNo;
+        if (trimmed === '}') {
+          const lines = pretty;
+          pretty = null;
+          entry(lines.join('\n'), messageLine || prettyLine, '{ ... }');
+        } else if (pretty.length > MAX_PRETTY_ENTRY_LINES) {
+          unclosed(`has no closing \`}\` within ${MAX_PRETTY_ENTRY_LINES} lines`);
+        }
+        return;
+      }
+      if (trimmed.length === 0) {
         skipped++;
         return;
       }
-      let entry: unknown;
-      try {
-        // json-seq (RFC 7464) puts an RS byte before each entry.
-        entry = JSON.parse(text.charCodeAt(0) === 0x1e ? text.slice(1) : text);
-      } catch {
-        entry = null;
-      }
-      if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) {
-        badLine(ctx, lineNo, 'journal-json', text);
+      if (trimmed === '{') {
+        pretty = [text];
+        prettyLine = lineNo;
+        messageLine = 0;
         return;
       }
-      const o = entry as Record<string, unknown>;
-      const fields: JournalFields = {
-        message: jsonFieldText(o.MESSAGE),
-        transport: jsonFieldText(o._TRANSPORT),
-        identifier: jsonFieldText(o.SYSLOG_IDENTIFIER),
-        priority: jsonFieldText(o.PRIORITY),
-        facility: jsonFieldText(o.SYSLOG_FACILITY),
-        sourceMonotonicUs: jsonFieldText(o._SOURCE_MONOTONIC_TIMESTAMP),
-        monotonicUs: jsonFieldText(o.__MONOTONIC_TIMESTAMP),
-      };
-      if (!emitJournalEntry(ctx, lineNo, fields, fallback)) skipped++;
+      // json-seq (RFC 7464) puts an RS byte before each entry.
+      entry(text.charCodeAt(0) === 0x1e ? text.slice(1) : text, lineNo, text);
     },
-    end() {},
+    end() {
+      if (pretty !== null) unclosed('is not closed before the end of the file (file cut?)');
+    },
   };
 }
 

@@ -84,6 +84,31 @@ describe('journalctl -o json / -o export (synthetic, formats doc §1.4 field nam
     ]);
   });
 
+  it('json-pretty: `{` … `}` entries over several lines (tab indent, systemd ≥ 240; 8 spaces before), MESSAGE line as source', async () => {
+    const { sniffFile } = await import('../../src/ingest/detect.js');
+    // The layout of json_variant_dump(JSON_FORMAT_PRETTY): `"FIELD" : value` members, one per line.
+    const pretty = (indent: string, o: Record<string, unknown>) =>
+      ['{', ...Object.entries(o).map(([k, v], i, all) => `${indent}${JSON.stringify(k)} : ${JSON.stringify(v)}${i < all.length - 1 ? ',' : ''}`), '}'];
+    for (const indent of ['\t', '        ']) {
+      const path = synthetic(`journal-pretty-${indent.length}.json`, [
+        ...pretty(indent, { __CURSOR: 's=1;i=1', __MONOTONIC_TIMESTAMP: '9000000', _TRANSPORT: 'kernel', PRIORITY: '6', MESSAGE: 'nvme nvme0: pci function 0000:21:00.0', _SOURCE_MONOTONIC_TIMESTAMP: '5062620' }),
+        ...pretty(indent, { __CURSOR: 's=1;i=2', _TRANSPORT: 'journal', SYSLOG_IDENTIFIER: 'systemd', MESSAGE: 'Started x.' }),
+        ...pretty(indent, { __CURSOR: 's=1;i=3', _TRANSPORT: 'kernel', PRIORITY: '7', MESSAGE: 'probe of 0000:21:00.0 returned 0 after 3208 usecs', _SOURCE_MONOTONIC_TIMESTAMP: '5065828' }),
+        '{',
+        `${indent}"__CURSOR" : "s=1;i=4",`,
+        `${indent}"MESSAGE" : "cut here`,
+      ].join('\n'));
+      expect(await sniffFile(path)).toBe('journal-json');
+      const r = await readBack(path, 'journal-json');
+      expect(r.lines.map((l) => [l.text, l.timeNs, l.level, l.source.line])).toEqual([
+        ['nvme nvme0: pci function 0000:21:00.0', 5_062_620_000, 6, 6],
+        ['probe of 0000:21:00.0 returned 0 after 3208 usecs', 5_065_828_000, 7, 19],
+      ]);
+      expect(r.result.skippedLines).toBe(1);
+      expect(r.diagnostics.map((d) => [d.line, d.message])).toEqual([[22, 'json-pretty entry starting here is not closed before the end of the file (file cut?): skipped']]);
+    }
+  });
+
   it('export: one entry per blank-line-separated block; falls back to __MONOTONIC_TIMESTAMP with one warning', async () => {
     const path = synthetic('journal.export', [
       '__CURSOR=s=1;i=1', '__REALTIME_TIMESTAMP=1795279197123456', '__MONOTONIC_TIMESTAMP=5070000', '_TRANSPORT=kernel', 'PRIORITY=6',
