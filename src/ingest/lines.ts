@@ -39,8 +39,10 @@ export interface ReadLinesResult {
   firstDamagedLine?: number | null;
 }
 
-const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
-const lenientDecoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: false });
+// ignoreBOM: a decoder that strips BOMs does so at the start of every decode() call, i.e. of every piece, and a
+// U+FEFF that starts a line in mid-file is text. Line 1's BOM is stripped by hand (emitPiece, emitLineBytes).
+const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const lenientDecoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
 
 /** Calls `sink` for every line of `path`, in order, with 1-based line numbers. */
 export async function readLines(path: string, sink: LineSink, options: ReadLinesOptions = {}): Promise<ReadLinesResult> {
@@ -173,23 +175,27 @@ function emitLines(path: string, buf: Buffer, lineNo: number, maxLineBytes: numb
 /** Decodes `buf` (whole lines, without the last newline) and calls `sink` for each line. */
 function emitPiece(path: string, buf: Buffer, lineNo: number, maxLineBytes: number, sink: LineSink, damage: Damage | null): number {
   let text: string;
-  if (damage !== null && (!isAscii(buf) || buf.indexOf(0) >= 0)) {
+  const ascii = isAscii(buf);
+  if (damage !== null && (!ascii || buf.indexOf(0) >= 0)) {
     text = decodeDamaged(buf, lineNo, damage);
   } else {
     try {
       // Pure ASCII (nearly every trace and log) decodes as latin1: the same text, without UTF-8 validation.
-      text = isAscii(buf) ? buf.toString('latin1') : decoder.decode(buf);
+      text = ascii ? buf.toString('latin1') : decoder.decode(buf);
     } catch {
-      throw new InputError(path, lineNo + firstBadUtf8Line(buf), 'invalid UTF-8: not a text log or trace');
+      throw firstErrorOf(path, buf, lineNo, maxLineBytes);
     }
   }
   let start = 0;
   const n = text.length;
+  // The limit is in bytes: a line of n UTF-16 units holds n to 3n bytes, counted only when it may be over.
   while (start <= n) {
     let end = text.indexOf('\n', start);
     if (end < 0) end = n;
     lineNo++;
-    if (end - start > maxLineBytes) throw tooLong(path, lineNo, maxLineBytes);
+    if (end - start > maxLineBytes || (!ascii && (end - start) * 3 > maxLineBytes && Buffer.byteLength(text.slice(start, end)) > maxLineBytes)) {
+      throw tooLong(path, lineNo, maxLineBytes);
+    }
     let stop = end;
     if (stop > start && text.charCodeAt(stop - 1) === 13) stop--;
     let from = start;
@@ -204,13 +210,16 @@ function emitPiece(path: string, buf: Buffer, lineNo: number, maxLineBytes: numb
 /** Splits `buf` (whole lines, without the last newline) into lines for a LineBytesSink. */
 function emitLineBytes(path: string, buf: Buffer, lineNo: number, maxLineBytes: number, sink: LineBytesSink): number {
   const ascii = isAscii(buf);
-  if (!ascii && !isUtf8(buf)) throw new InputError(path, lineNo + firstBadUtf8Line(buf), 'invalid UTF-8: not a text log or trace');
+  // Errors come in file order, as from readLines: the lines before the first invalid one are delivered (and
+  // checked for length) before the invalid UTF-8 is reported.
+  const badLine = ascii || isUtf8(buf) ? Infinity : lineNo + firstBadUtf8Line(buf);
   const n = buf.length;
   for (let start = 0; ; ) {
     let end = buf.indexOf(LF, start);
     if (end < 0) end = n;
     lineNo++;
     if (end - start > maxLineBytes) throw tooLong(path, lineNo, maxLineBytes);
+    if (lineNo === badLine) throw new InputError(path, lineNo, 'invalid UTF-8: not a text log or trace');
     let stop = end;
     if (stop > start && buf[stop - 1] === 13) stop--;
     let from = start;
@@ -238,6 +247,19 @@ function decodeDamaged(buf: Buffer, lineNo: number, damage: Damage): string {
     start = end + 1;
   }
   return lenientDecoder.decode(buf.indexOf(0) >= 0 ? Buffer.from(buf.filter((b) => b !== 0)) : buf);
+}
+
+/** For a run of lines that does not decode: the first invalid line, unless a line before it is over-long (file order). */
+function firstErrorOf(path: string, buf: Buffer, lineNo: number, maxLineBytes: number): InputError {
+  const bad = lineNo + firstBadUtf8Line(buf);
+  for (let start = 0; lineNo + 1 < bad; ) {
+    const end = buf.indexOf(LF, start);
+    lineNo++;
+    if ((end < 0 ? buf.length : end) - start > maxLineBytes) return tooLong(path, lineNo, maxLineBytes);
+    if (end < 0) break;
+    start = end + 1;
+  }
+  return new InputError(path, bad, 'invalid UTF-8: not a text log or trace');
 }
 
 function firstBadUtf8Line(buf: Buffer): number {

@@ -317,12 +317,10 @@ function parseSchedSwitchPlugin(b: Buffer, start: number, end: number, ascii: bo
   if (arrow < 0) return null;
   const prev = commPidPrio(b, start, arrow, ascii, ctx.cpu);
   if (prev === null) return null;
-  let stateStart = prev.after;
-  let stateEnd = arrow;
-  while (stateStart < stateEnd && b[stateStart] === 32) stateStart++;
-  while (stateEnd > stateStart && b[stateEnd - 1] === 32) stateEnd--;
+  // Trimmed as text: any white space, as the plugin's own reader would (trace-cmd prints one space each side).
+  const prevState = textOf(b, prev.after, arrow, ascii).trim();
   const next = commPidPrio(b, arrow + 5, end, ascii, ctx.cpu);
-  if (next === null || stateStart === stateEnd) return null;
+  if (next === null || prevState === '') return null;
   return {
     source: ctx.source,
     timeNs: ctx.timeNs,
@@ -334,7 +332,7 @@ function parseSchedSwitchPlugin(b: Buffer, start: number, end: number, ascii: bo
     prevComm: prev.comm,
     prevPid: prev.pid as Pid,
     prevPrio: prev.prio,
-    prevState: shortText(b, stateStart, stateEnd, ascii),
+    prevState,
     nextComm: next.comm,
     nextPid: next.pid as Pid,
     nextPrio: next.prio,

@@ -143,10 +143,12 @@ function readTimeAndName(b: Uint8Array, i: number, end: number, flagsMayFollow: 
     out.time = whole * 1e9 + (digits <= 9 ? fraction * (NS_SCALE[digits] ?? 1) : Math.round(fraction / 10 ** (digits - 9)));
     out.timeIsCount = false;
   } else if (i + 1 < end && b[i] === 117 /* u */ && b[i + 1] === 115 /* s */) {
-    // latency format: µs since the buffer start, then a delay mark character or a space
+    // latency format: µs since the buffer start, then a delay mark character or a space (one character: skip
+    // the continuation bytes of a UTF-8 sequence too, though the kernel prints ASCII marks)
     out.time = whole * 1000;
     out.timeIsCount = false;
     i += 3;
+    while (i < end && (b[i]! & 0xc0) === 0x80) i++;
   } else {
     out.time = whole;
     out.timeIsCount = true;

@@ -117,6 +117,18 @@ trace-b.dat:           <idle>-0     [001]   548.988335: sched_wakeup:         kw
     expect(events[0]).toMatchObject({ type: 'sched_switch', comm: 'tmux: server', pid: 812, prevComm: 'tmux: server', prevPid: 812 });
   });
 
+  it('sched plugin text: the state is trimmed of any white space; a blank state is not a sched_switch', async () => {
+    const path = synthetic('plugin-ws.report', [
+      'cpus=2',
+      '            bash-123   [001]   100.000001: sched_switch:         bash:123 [120] S\t ==> swapper/1:0 [120]',
+      '            bash-123   [001]   100.000002: sched_switch:         bash:123 [120] \t ==> swapper/1:0 [120]',
+      '',
+    ].join('\n'));
+    const { events, diagnostics } = await report(path);
+    expect(events.map((e) => e.type === 'sched_switch' && e.prevState)).toEqual(['S']);
+    expect(diagnostics.map((d) => [d.line, d.message])).toEqual([[3, 'sched_switch: fields do not match any known print format of this event']]);
+  });
+
   it('several -i inputs: the `<file>: ` prefix before the right-aligned comm is stripped, with one warning', async () => {
     const path = synthetic('multi.report', [
       'trace-a.dat:      kworker/0:1-41    [000]   100.000200: workqueue_execute_start: work struct 0xffff888100a2b3c0: function work_for_cpu_fn',
