@@ -1,12 +1,13 @@
 // The replay set-up `simulate` and `report --simulate` share: the observed workload calibrated from the
-// boot's own trace (worker pools at probe start, worker-creation latency; sim/trace-calibration.ts) and the
+// boot's own trace (worker pools at probe start, async probes arriving when queued, worker-creation latency;
+// sim/trace-calibration.ts) and the
 // kernel profile built from it, so both commands replay one boot the same way and print the same numbers.
 
 import type { Boot } from '../model/types.js';
 import { kernelProfile, type KernelProfile, type ProfileOverrides } from './kernel-profile.js';
 import { readTraceCalibration } from './read-trace-calibration.js';
 import { describeCalibration, type DerivedParameters } from './sim-runs.js';
-import { poolsAtProbeStart } from './trace-calibration.js';
+import { arrivalsAtAsyncQueue, poolsAtProbeStart } from './trace-calibration.js';
 import type { Workload } from './workload.js';
 
 export interface ReplayOptions {
@@ -38,7 +39,7 @@ export async function calibratedReplay(boot: Boot, observed: Workload, options: 
     overrides.workerCreateSource = 'trace';
   }
   return {
-    workload: poolsAtProbeStart(observed, calibration),
+    workload: poolsAtProbeStart(arrivalsAtAsyncQueue(observed, calibration), calibration),
     profile: kernelProfile(boot.kernel.release, overrides),
     derived: describeCalibration(calibration, notes),
   };

@@ -6,7 +6,8 @@
 import { InputError } from '../ingest/input-error.js';
 import { readTrace } from '../ingest/trace-reader.js';
 import type { Boot } from '../model/types.js';
-import { type CalibrationWindow, calibrationOf, type TraceCalibration, WorkerCreationCollector, type WorkerCreationSample } from './trace-calibration.js';
+import { WorkItemBuilder } from '../model/work-items.js';
+import { type AsyncItem, asyncQueueTimes, type CalibrationWindow, calibrationOf, type TraceCalibration, WorkerCreationCollector, type WorkerCreationSample } from './trace-calibration.js';
 import type { Workload } from './workload.js';
 
 export interface TraceCalibrationResult {
@@ -18,11 +19,17 @@ export interface TraceCalibrationResult {
 export async function readTraceCalibration(boot: Boot, workload: Workload): Promise<TraceCalibrationResult> {
   const notes: string[] = [];
   const samples: WorkerCreationSample[] = [];
+  const asyncItems: AsyncItem[] = [];
   const traces = boot.inputs.filter((i) => i.format === 'ftrace' || i.format === 'trace-cmd');
   for (const input of traces) {
     const collector = new WorkerCreationCollector();
+    const items = new WorkItemBuilder({ keepItem: (fn) => fn === 'async_run_entry_fn' });
+    items.reset();
     try {
-      const result = await readTrace(input.path, input.format as 'ftrace' | 'trace-cmd', (e) => collector.handle(e), () => {});
+      const result = await readTrace(input.path, input.format as 'ftrace' | 'trace-cmd', (e) => {
+        collector.handle(e);
+        items.handle(e);
+      }, () => {});
       if (result.header.clockUnit !== 'ns') {
         notes.push(`${input.path}: the trace clock counts cycles, not ns: no worker-creation latency taken from it`);
         continue;
@@ -33,10 +40,16 @@ export async function readTraceCalibration(boot: Boot, workload: Workload): Prom
       continue;
     }
     samples.push(...collector.finalize());
+    items.finalize();
+    for (const w of items.data().workItems) asyncItems.push({ workerPid: w.worker?.pid ?? null, queuedNs: w.queuedAt, startedNs: w.startedAt, endedNs: w.endedAt });
   }
   if (traces.length > 0 && samples.length === 0 && notes.length === 0) notes.push('the trace shows no kworker being created (it needs sched_wakeup_new, sched_wakeup and sched_switch)');
   if (traces.length === 0 && boot.inputs.some((i) => i.format === 'function-graph')) notes.push('function_graph output has no sched events: worker-creation latency not measured');
-  return { calibration: calibrationOf(samples, probeWindow(boot, workload)), notes };
+  const spanStarts = new Map<string, number>();
+  for (const p of boot.probes) if (p.startNs !== null) spanStarts.set(`${p.source.file}:${p.source.line}`, p.startNs);
+  const calibration = calibrationOf(samples, probeWindow(boot, workload));
+  const asyncQueued = asyncQueueTimes(workload, spanStarts, asyncItems);
+  return { calibration: asyncQueued.length > 0 ? { ...calibration, asyncQueued } : calibration, notes };
 }
 
 /** From the first simulated probe's start to the last one's end, in the Boot's (trace-aligned) time base. */

@@ -45,6 +45,13 @@ export interface WorkerCreationSample {
 }
 
 export interface TraceCalibration {
+  /**
+   * Per async probe of the workload (by its span's source line): when its async_run_entry_fn item was queued
+   * (async_schedule_dev → queue_work_node on the async workqueue) and when a worker started it. The probe span
+   * starts after that wait for an async worker, which depends on the policy (queue-node keeps async workers
+   * in flush_work): the replay makes the probe arrive at the queueing and simulates the wait.
+   */
+  asyncQueued?: AsyncQueued[];
   workerCreation: {
     /** The samples the figures come from (those of the probe window when it has any, else all). */
     samples: WorkerCreationSample[];
@@ -61,6 +68,61 @@ export interface TraceCalibration {
     /** ... then the median wait. */
     waitMedianNs: number;
   } | null;
+}
+
+export interface AsyncQueued {
+  /** The probe span's source (file:line), as in WorkloadProbe.source. */
+  probe: string;
+  queuedNs: number;
+  startedNs: number;
+}
+
+/** The async_run_entry_fn items of a trace, as the work-item builder gives them. */
+export interface AsyncItem {
+  workerPid: number | null;
+  queuedNs: number | null;
+  startedNs: number | null;
+  endedNs: number | null;
+}
+
+/**
+ * For each async probe of the workload, the async_run_entry_fn item its async worker was running when the probe
+ * started (the worker is the probe's caller; the item started before and ended after the probe's start).
+ */
+export function asyncQueueTimes(workload: Workload, spanStarts: ReadonlyMap<string, number>, items: AsyncItem[]): AsyncQueued[] {
+  const out: AsyncQueued[] = [];
+  const seen = new Set<string>();
+  for (const p of workload.probes) {
+    const key = `${p.source.file}:${p.source.line}`;
+    const start = spanStarts.get(key);
+    const pid = p.caller?.kind === 'unbound' ? p.caller.pid : null;
+    if (!p.async || seen.has(key) || start === undefined || pid === null) continue;
+    const item = items.find((w) => w.workerPid === pid && w.queuedNs !== null && w.startedNs !== null && w.startedNs <= start && (w.endedNs === null || w.endedNs >= start));
+    if (item === undefined) continue;
+    seen.add(key);
+    out.push({ probe: key, queuedNs: item.queuedNs!, startedNs: item.startedNs! });
+  }
+  return out;
+}
+
+/**
+ * The workload with each async probe arriving when its async item was queued (calibration.asyncQueued), so the
+ * wait for an async worker is simulated under each policy instead of being part of the arrival (the observed
+ * start already holds the wait of the observed policy; the simulator would add its own on top). Probes without a
+ * matched item keep their observed start.
+ */
+export function arrivalsAtAsyncQueue(workload: Workload, calibration: TraceCalibration): Workload {
+  const queued = new Map((calibration.asyncQueued ?? []).map((q) => [q.probe, q.queuedNs]));
+  if (queued.size === 0) return workload;
+  let moved = 0;
+  const probes = workload.probes.map((p) => {
+    const at = p.async ? queued.get(`${p.source.file}:${p.source.line}`) : undefined;
+    if (at === undefined || at >= p.arrivalNs) return p;
+    moved++;
+    return { ...p, arrivalNs: at };
+  });
+  if (moved === 0) return workload;
+  return { ...workload, probes, notes: [...workload.notes, `${moved} async probe(s) arrive when their async_run_entry_fn was queued (trace), not when they started: the wait for an async worker is simulated`] };
 }
 
 /** A time range on the trace clock (the Boot's time base: loadBoot aligns the kernel log to the trace). */
