@@ -12,10 +12,11 @@ import type { DiagnosticSink } from './kernel-log.js';
 import type { TraceEvent } from './trace-events.types.js';
 import { knownEventAt } from './trace-event-fields.js';
 import { TraceCollector, newEventContext } from './trace-collector.js';
-import { bytesIndexOf, textOf } from './byte-text.js';
+import { asciiBytes, bytesIndexOf, textOf } from './byte-text.js';
 import { newEventPrefix, parseBracketPrefix, parseGluedCpuPrefix } from './trace-line-prefix.js';
 
 const SPACE = 32;
+const K_COLON_SPACE = asciiBytes(': ');
 
 export class TraceCmdParser {
   readonly collector: TraceCollector;
@@ -47,7 +48,7 @@ export class TraceCmdParser {
   /** With several input files every line starts with `<file>: ` before the right-aligned comm. */
   private stripFilePrefix(b: Buffer, start: number, ascii: boolean, lineNo: number): void {
     const p = this.prefix;
-    const sep = bytesIndexOf(b, ': ', p.commStart, p.commEnd + 1);
+    const sep = bytesIndexOf(b, K_COLON_SPACE, p.commStart, p.commEnd + 1);
     if (sep < 0 || sep >= p.commEnd) return;
     // A comm may hold ": " itself (tmux's `tmux: server`): it has at most 15 characters (TASK_COMM_LEN) and is
     // right-aligned in 16, so a line that starts with a space and whose task text fits is a comm, not a file.

@@ -14,13 +14,43 @@
 
 import { isAscii } from 'node:buffer';
 import { detached } from '../model/detached-string.js';
-import { bytesIndexOf, bytesLastIndexOf, bytesStartWith, textOf } from './byte-text.js';
+import { asciiBytes, bytesIndexOf, bytesLastIndexOf, bytesStartWith, textOf } from './byte-text.js';
 import type { Cpu, Pid } from '../model/types.js';
 import type { TraceEvent, TraceEventBase } from './trace-events.types.js';
 import { parseGraphColumns } from './funcgraph-body.js';
 
 /** The per-line context (TASK column, CPU, time) every event carries. Reused between lines by callers. */
 export type EventContext = TraceEventBase;
+
+// The texts the field parsers look for, as bytes (byte-text.ts).
+const K_ARROW = asciiBytes(' ==> ');
+const K_COLON = asciiBytes(':');
+const K_COMM = asciiBytes('comm=');
+const K_CPU = asciiBytes(' cpu=');
+const K_PLUGIN_CPU = asciiBytes(' CPU:');
+const K_DEST_CPU = asciiBytes(' dest_cpu=');
+const K_FILENAME = asciiBytes('filename=');
+const K_FUNC = asciiBytes('func=');
+const K_FUNCTION = asciiBytes(' function=');
+const K_NEXT_COMM = asciiBytes(' next_comm=');
+const K_NEXT_COMM_FIELD = asciiBytes('next_comm=');
+const K_NEXT_PID = asciiBytes(' next_pid=');
+const K_NEXT_PRIO = asciiBytes(' next_prio=');
+const K_OLD_PID = asciiBytes(' old_pid=');
+const K_ORIG_CPU = asciiBytes(' orig_cpu=');
+const K_PID = asciiBytes(' pid=');
+const K_PREV_COMM = asciiBytes('prev_comm=');
+const K_PREV_PID = asciiBytes(' prev_pid=');
+const K_PREV_PRIO = asciiBytes(' prev_prio=');
+const K_PREV_STATE = asciiBytes(' prev_state=');
+const K_PRIO = asciiBytes(' prio=');
+const K_REQ_CPU = asciiBytes(' req_cpu=');
+const K_RET = asciiBytes(' ret=');
+const K_SPACE_BRACKET = asciiBytes(' [');
+const K_TARGET_CPU = asciiBytes(' target_cpu=');
+const K_WORK = asciiBytes('work=');
+const K_WORKQUEUE = asciiBytes(' workqueue=');
+const K_WORK_STRUCT = asciiBytes('work struct=');
 
 /** Event names materialised as TraceEvents; every other name is only counted. */
 export const KNOWN_EVENT_NAMES = [
@@ -76,12 +106,12 @@ export function knownEventName(name: string): KnownEventName | null {
 export function parseEventFields(name: KnownEventName, b: Buffer, start: number, end: number, ascii: boolean, ctx: EventContext): TraceEvent | null {
   switch (name) {
     case 'sched_switch':
-      if (bytesStartWith(b, start, end, 'prev_comm=')) return parseSchedSwitchKernel(b, start, end, ascii, ctx);
+      if (bytesStartWith(b, start, end, K_PREV_COMM)) return parseSchedSwitchKernel(b, start, end, ascii, ctx);
       return parseSchedSwitchPlugin(b, start, end, ascii, ctx);
     case 'sched_wakeup':
     case 'sched_wakeup_new':
     case 'sched_waking':
-      if (bytesStartWith(b, start, end, 'comm=')) return parseWakeupKernel(name, b, start, end, ascii, ctx);
+      if (bytesStartWith(b, start, end, K_COMM)) return parseWakeupKernel(name, b, start, end, ascii, ctx);
       return parseWakeupPlugin(name, b, start, end, ascii, ctx);
     case 'sched_migrate_task':
       return parseMigrate(b, start, end, ascii, ctx);
@@ -221,7 +251,7 @@ function intAtByte(b: Uint8Array, pos: number, end: number): number {
  * intAfter on the bytes `b[from, end)`. The kernel prints its fields in a fixed order, so `key` is looked for
  * right at `from` first (no search; the common case), then searched.
  */
-function intAfterByte(b: Uint8Array, key: string, from: number, end: number): number {
+function intAfterByte(b: Uint8Array, key: Uint8Array, from: number, end: number): number {
   const at = bytesStartWith(b, from, end, key) ? from : bytesIndexOf(b, key, from, end);
   if (at < 0) {
     scanEnd = from;
@@ -233,23 +263,23 @@ function intAfterByte(b: Uint8Array, key: string, from: number, end: number): nu
 // prev_comm=%s prev_pid=%d prev_prio=%d prev_state=%s%s ==> next_comm=%s next_pid=%d next_prio=%d
 // (trace-cmd -R: ... prev_state=%ld next_comm=... with no `==>`)
 function parseSchedSwitchKernel(b: Buffer, start: number, end: number, ascii: boolean, ctx: EventContext): TraceEvent | null {
-  const prevPidAt = bytesIndexOf(b, ' prev_pid=', start + 10, end);
+  const prevPidAt = bytesIndexOf(b, K_PREV_PID, start + 10, end);
   if (prevPidAt < 0) return null;
   const prevPid = intAtByte(b, prevPidAt + 10, end);
-  const prevPrio = intAfterByte(b, ' prev_prio=', scanEnd, end);
-  const stateAt = bytesStartWith(b, scanEnd, end, ' prev_state=') ? scanEnd : bytesIndexOf(b, ' prev_state=', scanEnd, end);
+  const prevPrio = intAfterByte(b, K_PREV_PRIO, scanEnd, end);
+  const stateAt = bytesStartWith(b, scanEnd, end, K_PREV_STATE) ? scanEnd : bytesIndexOf(b, K_PREV_STATE, scanEnd, end);
   if (stateAt < 0) return null;
   const stateStart = stateAt + 12;
   let nextCommAt: number;
   let stateEnd = stateStart;
   while (stateEnd < end && b[stateEnd] !== 32) stateEnd++;
-  const arrow = bytesStartWith(b, stateEnd, end, ' ==> ') ? stateEnd : bytesIndexOf(b, ' ==> ', stateStart, end);
+  const arrow = bytesStartWith(b, stateEnd, end, K_ARROW) ? stateEnd : bytesIndexOf(b, K_ARROW, stateStart, end);
   let prevState: string;
   if (arrow >= 0) {
-    nextCommAt = bytesStartWith(b, arrow + 5, end, 'next_comm=') ? arrow + 5 : bytesIndexOf(b, 'next_comm=', arrow, end);
+    nextCommAt = bytesStartWith(b, arrow + 5, end, K_NEXT_COMM_FIELD) ? arrow + 5 : bytesIndexOf(b, K_NEXT_COMM_FIELD, arrow, end);
     prevState = shortText(b, stateStart, arrow, ascii);
   } else {
-    nextCommAt = bytesIndexOf(b, ' next_comm=', stateStart, end);
+    nextCommAt = bytesIndexOf(b, K_NEXT_COMM, stateStart, end);
     if (nextCommAt < 0) return null;
     prevState = rawStateLetters(textOf(b, stateStart, nextCommAt, ascii));
     nextCommAt++;
@@ -258,7 +288,7 @@ function parseSchedSwitchKernel(b: Buffer, start: number, end: number, ascii: bo
   const nextPidAt = nextPidField(b, nextCommAt, end);
   if (nextPidAt < nextCommAt) return null;
   const nextPid = intAtByte(b, nextPidAt + 10, end);
-  const nextPrio = intAfterByte(b, ' next_prio=', scanEnd, end);
+  const nextPrio = intAfterByte(b, K_NEXT_PRIO, scanEnd, end);
   if (Number.isNaN(prevPid) || Number.isNaN(prevPrio) || Number.isNaN(nextPid) || Number.isNaN(nextPrio)) return null;
   return {
     source: ctx.source,
@@ -287,14 +317,14 @@ function nextPidField(b: Uint8Array, from: number, end: number): number {
   while (i > from && b[i]! >= 48 && b[i]! <= 57) i--;
   if (b[i] === 45) i--;
   i -= 10;
-  if (i > from && bytesStartWith(b, i, end, ' next_prio=')) {
+  if (i > from && bytesStartWith(b, i, end, K_NEXT_PRIO)) {
     i--;
     while (i > from && b[i]! >= 48 && b[i]! <= 57) i--;
     if (b[i] === 45) i--;
     i -= 9;
-    if (i > from && bytesStartWith(b, i, end, ' next_pid=')) return i;
+    if (i > from && bytesStartWith(b, i, end, K_NEXT_PID)) return i;
   }
-  return bytesLastIndexOf(b, ' next_pid=', from, end);
+  return bytesLastIndexOf(b, K_NEXT_PID, from, end);
 }
 
 const STATE_LETTERS = 'SDTtXZPI';
@@ -313,7 +343,7 @@ function rawStateLetters(raw: string): string {
 
 // libtraceevent plugin: `prev_comm:prev_pid [prev_prio] STATE ==> next_comm:next_pid [next_prio]`
 function parseSchedSwitchPlugin(b: Buffer, start: number, end: number, ascii: boolean, ctx: EventContext): TraceEvent | null {
-  const arrow = bytesIndexOf(b, ' ==> ', start, end);
+  const arrow = bytesIndexOf(b, K_ARROW, start, end);
   if (arrow < 0) return null;
   const prev = commPidPrio(b, start, arrow, ascii, ctx.cpu);
   if (prev === null) return null;
@@ -341,9 +371,9 @@ function parseSchedSwitchPlugin(b: Buffer, start: number, end: number, ascii: bo
 
 /** `comm:pid [prio]` inside b[start, end) (comm may hold spaces and colons: anchor on the last ` [`). */
 function commPidPrio(b: Buffer, start: number, end: number, ascii: boolean, cpu: number): { comm: string; pid: number; prio: number; after: number } | null {
-  const bracket = bytesLastIndexOf(b, ' [', start, end);
+  const bracket = bytesLastIndexOf(b, K_SPACE_BRACKET, start, end);
   if (bracket < 0) return null;
-  const colon = bytesLastIndexOf(b, ':', start, bracket);
+  const colon = bytesLastIndexOf(b, K_COLON, start, bracket);
   if (colon < 0) return null;
   const pid = intAtByte(b, colon + 1, end);
   if (scanEnd !== bracket) return null;
@@ -357,18 +387,18 @@ function commPidPrio(b: Buffer, start: number, end: number, ascii: boolean, cpu:
 
 // comm=%s pid=%d prio=%d [success=%d] target_cpu=%03d [state=...]
 function parseWakeupKernel(type: 'sched_wakeup' | 'sched_wakeup_new' | 'sched_waking', b: Buffer, start: number, end: number, ascii: boolean, ctx: EventContext): TraceEvent | null {
-  const pidAt = bytesIndexOf(b, ' pid=', start + 5, end);
+  const pidAt = bytesIndexOf(b, K_PID, start + 5, end);
   if (pidAt < 0) return null;
   const pid = intAtByte(b, pidAt + 5, end);
-  const prio = intAfterByte(b, ' prio=', scanEnd, end);
-  const targetCpu = intAfterByte(b, ' target_cpu=', scanEnd, end);
+  const prio = intAfterByte(b, K_PRIO, scanEnd, end);
+  const targetCpu = intAfterByte(b, K_TARGET_CPU, scanEnd, end);
   if (Number.isNaN(pid) || Number.isNaN(prio) || Number.isNaN(targetCpu)) return null;
   return { source: ctx.source, timeNs: ctx.timeNs, cpu: ctx.cpu, pid: ctx.pid, comm: ctx.comm, tgid: ctx.tgid, type, targetComm: comms.text(pid, ctx.cpu, b, start + 5, pidAt, ascii), targetPid: pid as Pid, prio, targetCpu: targetCpu as Cpu };
 }
 
 // plugin: comm:pid [prio] [success=N] CPU:%03d
 function parseWakeupPlugin(type: 'sched_wakeup' | 'sched_wakeup_new' | 'sched_waking', b: Buffer, start: number, end: number, ascii: boolean, ctx: EventContext): TraceEvent | null {
-  const cpuAt = bytesLastIndexOf(b, ' CPU:', start, end);
+  const cpuAt = bytesLastIndexOf(b, K_PLUGIN_CPU, start, end);
   if (cpuAt < 0) return null;
   const task = commPidPrio(b, start, cpuAt, ascii, ctx.cpu);
   const targetCpu = intAtByte(b, cpuAt + 5, end);
@@ -378,13 +408,13 @@ function parseWakeupPlugin(type: 'sched_wakeup' | 'sched_wakeup_new' | 'sched_wa
 
 // comm=%s pid=%d prio=%d orig_cpu=%d dest_cpu=%d
 function parseMigrate(b: Buffer, start: number, end: number, ascii: boolean, ctx: EventContext): TraceEvent | null {
-  if (!bytesStartWith(b, start, end, 'comm=')) return null;
-  const pidAt = bytesIndexOf(b, ' pid=', start + 5, end);
+  if (!bytesStartWith(b, start, end, K_COMM)) return null;
+  const pidAt = bytesIndexOf(b, K_PID, start + 5, end);
   if (pidAt < 0) return null;
   const pid = intAtByte(b, pidAt + 5, end);
-  const prio = intAfterByte(b, ' prio=', scanEnd, end);
-  const origCpu = intAfterByte(b, ' orig_cpu=', scanEnd, end);
-  const destCpu = intAfterByte(b, ' dest_cpu=', scanEnd, end);
+  const prio = intAfterByte(b, K_PRIO, scanEnd, end);
+  const origCpu = intAfterByte(b, K_ORIG_CPU, scanEnd, end);
+  const destCpu = intAfterByte(b, K_DEST_CPU, scanEnd, end);
   if (Number.isNaN(pid) || Number.isNaN(prio) || Number.isNaN(origCpu) || Number.isNaN(destCpu)) return null;
   return {
     source: ctx.source,
@@ -404,11 +434,11 @@ function parseMigrate(b: Buffer, start: number, end: number, ascii: boolean, ctx
 
 // filename=%s pid=%d old_pid=%d
 function parseExec(b: Buffer, start: number, end: number, ascii: boolean, ctx: EventContext): TraceEvent | null {
-  if (!bytesStartWith(b, start, end, 'filename=')) return null;
-  const pidAt = bytesLastIndexOf(b, ' pid=', start, end);
+  if (!bytesStartWith(b, start, end, K_FILENAME)) return null;
+  const pidAt = bytesLastIndexOf(b, K_PID, start, end);
   if (pidAt < start + 9) return null;
   const pid = intAtByte(b, pidAt + 5, end);
-  const oldPid = intAfterByte(b, ' old_pid=', scanEnd, end);
+  const oldPid = intAfterByte(b, K_OLD_PID, scanEnd, end);
   if (Number.isNaN(pid) || Number.isNaN(oldPid)) return null;
   return { source: ctx.source, timeNs: ctx.timeNs, cpu: ctx.cpu, pid: ctx.pid, comm: ctx.comm, tgid: ctx.tgid, type: 'sched_process_exec', filename: textOf(b, start + 9, pidAt, ascii), targetPid: pid as Pid, oldPid: oldPid as Pid };
 }
@@ -418,17 +448,17 @@ function parseExec(b: Buffer, start: number, end: number, ascii: boolean, ctx: E
 // work struct=%p function=%ps workqueue=%p|%s req_cpu=%u|%d cpu=%u|%d   (trace-cmd -R: work=… function=…)
 function parseQueueWork(b: Buffer, start: number, end: number, ascii: boolean, ctx: EventContext): TraceEvent | null {
   let workStart: number;
-  if (bytesStartWith(b, start, end, 'work struct=')) workStart = start + 12;
-  else if (bytesStartWith(b, start, end, 'work=')) workStart = start + 5;
+  if (bytesStartWith(b, start, end, K_WORK_STRUCT)) workStart = start + 12;
+  else if (bytesStartWith(b, start, end, K_WORK)) workStart = start + 5;
   else return null;
-  const fnAt = bytesIndexOf(b, ' function=', workStart, end);
+  const fnAt = bytesIndexOf(b, K_FUNCTION, workStart, end);
   if (fnAt < 0) return null;
-  const wqAt = bytesIndexOf(b, ' workqueue=', fnAt + 10, end);
+  const wqAt = bytesIndexOf(b, K_WORKQUEUE, fnAt + 10, end);
   if (wqAt < 0) return null;
-  const reqAt = bytesLastIndexOf(b, ' req_cpu=', start, end);
+  const reqAt = bytesLastIndexOf(b, K_REQ_CPU, start, end);
   if (reqAt < wqAt) return null;
   const reqCpu = intAtByte(b, reqAt + 9, end);
-  const poolCpu = intAfterByte(b, ' cpu=', scanEnd, end);
+  const poolCpu = intAfterByte(b, K_CPU, scanEnd, end);
   if (Number.isNaN(reqCpu) || Number.isNaN(poolCpu)) return null;
   return {
     source: ctx.source,
@@ -482,8 +512,8 @@ function parseWorkEvent(
 
 // func=%pS ret=%d
 function parseInitcallFinish(b: Buffer, start: number, end: number, ascii: boolean, ctx: EventContext): TraceEvent | null {
-  if (!bytesStartWith(b, start, end, 'func=')) return null;
-  const retAt = bytesLastIndexOf(b, ' ret=', start, end);
+  if (!bytesStartWith(b, start, end, K_FUNC)) return null;
+  const retAt = bytesLastIndexOf(b, K_RET, start, end);
   if (retAt < start + 5) return null;
   const ret = intAtByte(b, retAt + 5, end);
   if (Number.isNaN(ret)) return null;
