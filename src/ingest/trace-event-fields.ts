@@ -81,16 +81,16 @@ export function knownEventAt(b: Uint8Array, start: number, end: number): KnownEv
   // Compared from the last character: names of one length share their prefixes (sched_wakeup/sched_waking).
   const length = end - start;
   for (let c = 0; c < candidates.length; c++) {
-    const name = candidates[c]!;
+    const bytes = candidates[c]!.bytes;
     let k = length - 1;
-    while (k >= 0 && name.charCodeAt(k) === b[start + k]) k--;
-    if (k < 0) return name;
+    while (k >= 0 && bytes[k] === b[start + k]) k--;
+    if (k < 0) return candidates[c]!.name;
   }
   return null;
 }
 
-const NAMES_BY_LENGTH: Array<KnownEventName[] | undefined> = [];
-for (const name of KNOWN_EVENT_NAMES) (NAMES_BY_LENGTH[name.length] ??= []).push(name);
+const NAMES_BY_LENGTH: Array<Array<{ name: KnownEventName; bytes: Uint8Array }> | undefined> = [];
+for (const name of KNOWN_EVENT_NAMES) (NAMES_BY_LENGTH[name.length] ??= []).push({ name, bytes: asciiBytes(name) });
 const KNOWN_NAMES: ReadonlySet<string> = new Set(KNOWN_EVENT_NAMES);
 
 /** `name` if it is a known event name, else null. */
@@ -171,36 +171,43 @@ function parseEventText(name: KnownEventName, fields: string, ctx: EventContext)
  * in the fields (so pid 0 is keyed by CPU). Bounded: forgotten wholesale past MAX_CACHED_COMMS tasks.
  */
 export class CommCache {
-  private recent = new Map<number, string>();
-  private older = new Map<number, string>();
+  private recent = new Map<number, CachedComm>();
+  private older = new Map<number, CachedComm>();
 
   text(pid: number, cpu: number, b: Buffer, start: number, end: number, ascii: boolean): string {
     const key = pid !== 0 ? pid : -1 - cpu;
     const recent = this.recent.get(key);
-    if (recent !== undefined && ascii && sameText(recent, b, start, end)) return recent;
+    if (recent !== undefined && ascii && sameBytes(recent.bytes, b, start, end)) return recent.text;
     const older = this.older.get(key);
-    if (older !== undefined && ascii && sameText(older, b, start, end)) {
+    if (older !== undefined && ascii && sameBytes(older.bytes, b, start, end)) {
       this.older.set(key, recent!);
       this.recent.set(key, older);
-      return older;
+      return older.text;
     }
-    const text = textOf(b, start, end, ascii);
+    // A copy: `b` is the reader's buffer, overwritten by the next chunk (Buffer#slice would share its memory).
+    const entry: CachedComm = { text: textOf(b, start, end, ascii), bytes: new Uint8Array(b.subarray(start, end)) };
     if (this.recent.size >= MAX_CACHED_COMMS) {
       this.recent = new Map();
       this.older = new Map();
     }
     if (recent !== undefined) this.older.set(key, recent);
-    this.recent.set(key, text);
-    return text;
+    this.recent.set(key, entry);
+    return entry.text;
   }
+}
+
+/** A comm and a copy of its bytes (compared byte to byte: charCodeAt on the string is slower). */
+interface CachedComm {
+  text: string;
+  bytes: Uint8Array;
 }
 const MAX_CACHED_COMMS = 1 << 16;
 /** Shared by every parser: a hit is checked byte for byte, so a stale entry (pid reused, exec) is only a miss. */
 export const comms = new CommCache();
 
-function sameText(s: string, b: Uint8Array, start: number, end: number): boolean {
-  if (s.length !== end - start) return false;
-  for (let k = 0; k < s.length; k++) if (s.charCodeAt(k) !== b[start + k]) return false;
+function sameBytes(bytes: Uint8Array, b: Uint8Array, start: number, end: number): boolean {
+  if (bytes.length !== end - start) return false;
+  for (let k = 0; k < bytes.length; k++) if (bytes[k] !== b[start + k]) return false;
   return true;
 }
 
