@@ -12,7 +12,6 @@
 // every line of a trace) are read from the bytes, with comms reused per pid (CommCache), so a line makes no
 // string that is not kept; the other events are decoded and read as text. No regular expressions.
 
-import { isAscii } from 'node:buffer';
 import { detached } from '../model/detached-string.js';
 import { asciiBytes, bytesIndexOf, bytesLastIndexOf, bytesStartWith, textOf } from './byte-text.js';
 import type { Cpu, Pid } from '../model/types.js';
@@ -128,9 +127,14 @@ export function parseEventFields(name: KnownEventName, b: Buffer, start: number,
 
 /** parseEventFields for fields held as text (function_graph's `/* event: fields *\/` comments). */
 export function parseEventFieldsText(name: KnownEventName, fields: string, ctx: EventContext): TraceEvent | null {
-  const b = Buffer.from(fields, 'utf8');
-  return parseEventFields(name, b, 0, b.length, isAscii(b), ctx);
+  // Written into one reused buffer (nothing keeps a view of it: strings and CommCache entries are copies); UTF-8
+  // writes one byte per character exactly when the text is ASCII.
+  const length = Buffer.byteLength(fields, 'utf8');
+  if (length > textScratch.length) textScratch = Buffer.allocUnsafe(Math.max(length, 2 * textScratch.length));
+  textScratch.write(fields, 0, 'utf8');
+  return parseEventFields(name, textScratch, 0, length, length === fields.length, ctx);
 }
+let textScratch = Buffer.allocUnsafe(4096);
 
 /** The events without numeric fields, read from their decoded text. */
 function parseEventText(name: KnownEventName, fields: string, ctx: EventContext): TraceEvent | null {
