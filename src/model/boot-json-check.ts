@@ -62,7 +62,10 @@ export function checkBootJson(value: unknown, file: string, at = ''): void {
   };
   const boot = object(value, at, BOOT);
   const p = (name: string) => (at ? `${at}.${name}` : name);
-  each(boot.inputs, p('inputs'), INPUT);
+  each(boot.inputs, p('inputs'), INPUT, (o, path) => {
+    const offset = o.clockOffsetNs;
+    if (offset !== undefined && (typeof offset !== 'number' || !Number.isFinite(offset))) fail(`${path}.clockOffsetNs`, 'is not a finite number');
+  });
   object(boot.kernel, p('kernel'), { release: 'string?', banner: 'string?', cmdline: 'string?' });
   const topology = object(boot.topology, p('topology'), { cpus: 'array', isolated: 'array', source: 'object?' });
   each(topology.cpus, p('topology.cpus'), CPU);

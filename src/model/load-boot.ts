@@ -252,6 +252,8 @@ async function buildBoot(inputs: ResolvedInput[]): Promise<Boot> {
       );
       probes = joined.probes;
       diagnostics.push(...joined.diagnostics);
+      const info = infos.find((i) => i.path === traceFile);
+      if (info && joined.clockOffsetNs !== null) info.clockOffsetNs = joined.clockOffsetNs;
     }
   }
 

@@ -60,7 +60,8 @@ export interface TraceModels {
   markers?: ClockMarker[];
 }
 
-const DEFAULT_TOLERANCE_NS = 200_000;
+/** How far apart a kernel-log time and a trace time may be and still name the same moment (clock offsets are estimates). */
+export const DEFAULT_TOLERANCE_NS = 200_000;
 /** Up to this many unjoined probes get one diagnostic each; more are summarised in one. */
 const UNJOINED_LISTED = 5;
 const DEFAULT_SAME_CLOCK_NS = 2_000_000;
@@ -101,20 +102,20 @@ export function joinProbesWithTrace(
   probes: ProbeSpan[],
   trace: TraceModels,
   options: JoinOptions = {},
-): { probes: ProbeSpan[]; diagnostics: Diagnostic[] } {
+): { probes: ProbeSpan[]; diagnostics: Diagnostic[]; clockOffsetNs: number | null } {
   const diagnostics: Diagnostic[] = [];
   const traceFile = options.traceFile ?? trace.workItems.find((w) => w.sources.length > 0)?.sources[0]?.file ?? '';
   if (options.traceClockUnit === 'count' || options.traceHeader?.clockUnit === 'count') {
     diagnostics.push({ file: traceFile, line: null, severity: 'error',
       message: 'the trace uses a counter clock (counter/uptime/x86-tsc), which cannot be joined with kernel-log times: record with trace_clock=global' });
-    return { probes, diagnostics };
+    return { probes, diagnostics, clockOffsetNs: null };
   }
   if (trace.occupancy.startNs === null) {
     if (trace.workItems.length > 0) {
       diagnostics.push({ file: traceFile, line: null, severity: 'warning',
         message: 'the trace carries no timestamps (function_graph without funcgraph-abstime?), so it cannot be joined with kernel-log times' });
     }
-    return { probes, diagnostics };
+    return { probes, diagnostics, clockOffsetNs: null };
   }
   const tolerance = options.toleranceNs ?? DEFAULT_TOLERANCE_NS;
   const offset = resolveClockOffset(trace.markers ?? [], options, traceFile, diagnostics);
@@ -254,7 +255,7 @@ export function joinProbesWithTrace(
       message: `${orphans.length} probe bod${orphans.length === 1 ? 'y' : 'ies'} in the trace (${first.function}, queued by an async attach worker; first here) match no probe line of the kernel log: the log may be cut or miss their probe lines, so those probes are not in the result` });
   }
   if (options.traceHeader) diagnostics.push(...gapDiagnostics(options.traceHeader, out, matches, traceFile));
-  return { probes: out, diagnostics };
+  return { probes: out, diagnostics, clockOffsetNs: offset };
 }
 
 /** Lost events and restarted buffers make work items and occupancy on those CPUs incomplete: say which joins they touch. */

@@ -190,6 +190,11 @@ export interface InputInfo {
   lines: number;
   /** Number of diagnostics raised while reading this input. */
   diagnostics: number;
+  /**
+   * A trace joined with a kernel log: how far its clock is behind printk's (printk time = trace time + this; 0 with
+   * trace_clock=global). The Boot's times are on the printk clock. Absent when the trace was not joined.
+   */
+  clockOffsetNs?: number;
 }
 
 /** A finding: a pure function of a Boot (findings/). Kinds are stable strings. */

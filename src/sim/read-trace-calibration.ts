@@ -1,10 +1,10 @@
 // Reads the calibration (sim/trace-calibration.ts) from the trace files a Boot was loaded from: one more
-// streaming pass over each ftrace / trace-cmd input (ingest/trace-reader.ts), restricted to the probe
-// window of the workload. A Boot JSON whose trace files are gone, or a trace on a counter clock, gives no
-// calibration and says why.
+// streaming pass over each ftrace / trace-cmd / function_graph input (ingest/trace-reader.ts), with its times
+// moved to the Boot's clock (InputInfo.clockOffsetNs), restricted to the probe window of the workload. A Boot
+// JSON whose trace files are gone, or a trace on a counter clock, gives no calibration and says why.
 
 import { InputError } from '../ingest/input-error.js';
-import { readTrace } from '../ingest/trace-reader.js';
+import { readTrace, type TraceFormat } from '../ingest/trace-reader.js';
 import type { Boot } from '../model/types.js';
 import { WorkItemBuilder } from '../model/work-items.js';
 import { type AsyncItem, asyncQueueTimes, type CalibrationWindow, calibrationOf, type TraceCalibration, WorkerCreationCollector, type WorkerCreationSample } from './trace-calibration.js';
@@ -20,18 +20,19 @@ export async function readTraceCalibration(boot: Boot, workload: Workload): Prom
   const notes: string[] = [];
   const samples: WorkerCreationSample[] = [];
   const asyncItems: AsyncItem[] = [];
-  const traces = boot.inputs.filter((i) => i.format === 'ftrace' || i.format === 'trace-cmd');
+  // function_graph output carries the sched and workqueue events as comments (with funcgraph-abstime for times).
+  const traces = boot.inputs.filter((i) => i.format === 'ftrace' || i.format === 'trace-cmd' || i.format === 'function-graph');
   for (const input of traces) {
     const collector = new WorkerCreationCollector();
     const items = new WorkItemBuilder({ keepItem: (fn) => fn === 'async_run_entry_fn' });
     items.reset();
     try {
-      const result = await readTrace(input.path, input.format as 'ftrace' | 'trace-cmd', (e) => {
+      const result = await readTrace(input.path, input.format as TraceFormat, (e) => {
         collector.handle(e);
         items.handle(e);
       }, () => {});
       if (result.header.clockUnit !== 'ns') {
-        notes.push(`${input.path}: the trace clock counts cycles, not ns: no worker-creation latency taken from it`);
+        notes.push(`${input.path}: the trace clock counts cycles, not ns: no worker-creation latency or async arrival taken from it`);
         continue;
       }
     } catch (err) {
@@ -39,12 +40,18 @@ export async function readTraceCalibration(boot: Boot, workload: Workload): Prom
       notes.push(`${input.path}: cannot be read again for calibration (${err.reason})`);
       continue;
     }
-    samples.push(...collector.finalize());
+    // The Boot's times are on the printk clock; the trace's are `clockOffsetNs` behind (loadBoot's join).
+    const offset = input.clockOffsetNs ?? 0;
+    const shift = (t: number | null) => (t === null ? null : t + offset);
+    for (const s of collector.finalize()) {
+      samples.push({ ...s, managerStartNs: shift(s.managerStartNs), requestNs: s.requestNs + offset, forkNs: s.forkNs + offset, startedNs: s.startedNs + offset });
+    }
     items.finalize();
-    for (const w of items.data().workItems) asyncItems.push({ workerPid: w.worker?.pid ?? null, queuedNs: w.queuedAt, startedNs: w.startedAt, endedNs: w.endedAt });
+    for (const w of items.data().workItems) {
+      asyncItems.push({ workerPid: w.worker?.pid ?? null, queuedNs: shift(w.queuedAt), startedNs: shift(w.startedAt), endedNs: shift(w.endedAt) });
+    }
   }
-  if (traces.length > 0 && samples.length === 0 && notes.length === 0) notes.push('the trace shows no kworker being created (it needs sched_wakeup_new, sched_wakeup and sched_switch)');
-  if (traces.length === 0 && boot.inputs.some((i) => i.format === 'function-graph')) notes.push('function_graph output has no sched events: worker-creation latency not measured');
+  if (traces.length > 0 && samples.length === 0 && notes.length === 0) notes.push('the trace shows no kworker being created (it needs sched_wakeup_new, sched_wakeup and sched_switch with timestamps)');
   const spanStarts = new Map<string, number>();
   for (const p of boot.probes) if (p.startNs !== null) spanStarts.set(`${p.source.file}:${p.source.line}`, p.startNs);
   const calibration = calibrationOf(samples, probeWindow(boot, workload));
@@ -52,7 +59,7 @@ export async function readTraceCalibration(boot: Boot, workload: Workload): Prom
   return { calibration: asyncQueued.length > 0 ? { ...calibration, asyncQueued } : calibration, notes };
 }
 
-/** From the first simulated probe's start to the last one's end, in the Boot's (trace-aligned) time base. */
+/** From the first simulated probe's start to the last one's end, in the Boot's time base (the printk clock). */
 export function probeWindow(boot: Boot, workload: Workload): CalibrationWindow | null {
   const sources = new Set(workload.probes.map((p) => `${p.source.file}:${p.source.line}`));
   let startNs = Infinity;

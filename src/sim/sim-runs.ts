@@ -91,7 +91,7 @@ export function describeWorkload(workload: Workload) {
   return {
     inputs: workload.inputs,
     probes: workload.probes.map((p) => ({
-      device: p.device, driver: p.driver, node: p.node, arrivalNs: p.arrivalNs, async: p.async, asyncReason: p.asyncReason,
+      device: p.device, driver: p.driver, node: p.node, arrivalNs: p.arrivalNs, arrivalFrom: p.arrivalFrom, async: p.async, asyncReason: p.asyncReason,
       cpuNs: p.cpuNs, sleepNs: p.sleepNs, attachNs: p.attachNs, derivedFrom: p.derivedFrom, segments: p.program.length,
     })),
     cpuFraction: workload.cpuFraction,

@@ -17,6 +17,7 @@
 // fork itself). The new worker's wait for a CPU after its wake-up is not counted (the simulator's CPU
 // model produces it).
 
+import { DEFAULT_TOLERANCE_NS } from '../model/probe-trace-join.js';
 import type { SourceRef } from '../model/types.js';
 import type { TraceEvent } from '../ingest/trace-events.types.js';
 import type { Workload } from './workload.js';
@@ -87,7 +88,8 @@ export interface AsyncItem {
 
 /**
  * For each async probe of the workload, the async_run_entry_fn item its async worker was running when the probe
- * started (the worker is the probe's caller; the item started before and ended after the probe's start).
+ * started: the worker is the probe's caller, the item the last one it started by the probe's start and not ended
+ * before it (within the join's tolerance: the trace clock's offset is an estimate).
  */
 export function asyncQueueTimes(workload: Workload, spanStarts: ReadonlyMap<string, number>, items: AsyncItem[]): AsyncQueued[] {
   const out: AsyncQueued[] = [];
@@ -97,7 +99,13 @@ export function asyncQueueTimes(workload: Workload, spanStarts: ReadonlyMap<stri
     const start = spanStarts.get(key);
     const pid = p.caller?.kind === 'unbound' ? p.caller.pid : null;
     if (!p.async || seen.has(key) || start === undefined || pid === null) continue;
-    const item = items.find((w) => w.workerPid === pid && w.queuedNs !== null && w.startedNs !== null && w.startedNs <= start && (w.endedNs === null || w.endedNs >= start));
+    // The worker may have run another item just before (back to back): the latest one started by then wins.
+    let item: AsyncItem | undefined;
+    for (const w of items) {
+      if (w.workerPid !== pid || w.queuedNs === null || w.startedNs === null || w.startedNs > start + DEFAULT_TOLERANCE_NS) continue;
+      if (w.endedNs !== null && w.endedNs < start - DEFAULT_TOLERANCE_NS) continue;
+      if (item === undefined || w.startedNs > item.startedNs!) item = w;
+    }
     if (item === undefined) continue;
     seen.add(key);
     out.push({ probe: key, queuedNs: item.queuedNs!, startedNs: item.startedNs! });
@@ -113,19 +121,25 @@ export function asyncQueueTimes(workload: Workload, spanStarts: ReadonlyMap<stri
  */
 export function arrivalsAtAsyncQueue(workload: Workload, calibration: TraceCalibration): Workload {
   const queued = new Map((calibration.asyncQueued ?? []).map((q) => [q.probe, q.queuedNs]));
-  if (queued.size === 0) return workload;
   let moved = 0;
+  let kept = 0;
   const probes = workload.probes.map((p) => {
-    const at = p.async ? queued.get(`${p.source.file}:${p.source.line}`) : undefined;
-    if (at === undefined || at >= p.arrivalNs) return p;
+    if (!p.async) return p;
+    const at = queued.get(`${p.source.file}:${p.source.line}`);
+    if (at === undefined || at > p.arrivalNs) {
+      kept++;
+      return p;
+    }
     moved++;
-    return { ...p, arrivalNs: at };
+    return { ...p, arrivalNs: at, arrivalFrom: 'async-queue' as const };
   });
-  if (moved === 0) return workload;
-  return { ...workload, probes, notes: [...workload.notes, `${moved} async probe(s) arrive when their async_run_entry_fn was queued (trace), not when they started: the wait for an async worker is simulated`] };
+  const notes = [...workload.notes];
+  if (moved > 0) notes.push(`${moved} async probe(s) arrive when their async_run_entry_fn was queued (trace), not when they started: the wait for an async worker is simulated`);
+  if (kept > 0) notes.push(`${kept} async probe(s) arrive at their observed start (no async_run_entry_fn of theirs in a trace): that start already holds the observed wait for an async worker, and the simulated one comes on top`);
+  return moved === 0 && kept === 0 ? workload : { ...workload, probes, notes };
 }
 
-/** A time range on the trace clock (the Boot's time base: loadBoot aligns the kernel log to the trace). */
+/** A time range in the Boot's time base (the printk clock; traces are moved onto it by InputInfo.clockOffsetNs). */
 export interface CalibrationWindow {
   startNs: number;
   endNs: number;

@@ -12,8 +12,13 @@ export interface WorkloadProbe {
   device: string;
   driver: string | null;
   node: NodeId | null;
-  /** When the attach of this device starts (the probe's observed start; 0 when the input has no times). */
+  /**
+   * When the attach of this device starts: the probe's observed start (0 when the input has no times), or, for an
+   * async probe replayed with its trace, when its async_run_entry_fn was queued (arrivalFrom).
+   */
   arrivalNs: number;
+  /** 'start': the observed probe start (for an async probe it holds the observed wait for an async worker); 'async-queue': the trace's queue_work of its async item (sim/trace-calibration.ts). */
+  arrivalFrom: 'start' | 'async-queue';
   async: boolean;
   /** Why `async` has its value, in words. */
   asyncReason: string;
@@ -102,6 +107,7 @@ export function workloadFromBoot(boot: Boot, options: WorkloadOptions): Workload
       driver: span.driver,
       node,
       arrivalNs: span.startNs ?? 0,
+      arrivalFrom: 'start',
       async,
       asyncReason: reason,
       cpuNs,

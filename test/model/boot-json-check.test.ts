@@ -22,6 +22,8 @@ describe('Boot JSON read back (analyze --json → analyze / diff / report)', () 
   it('reads what analyze --json wrote, every field intact', async () => {
     const boot = await readBootJson(write('real.json', real));
     expect(boot.probes.length).toBe((real.probes as unknown[]).length);
+    // The trace joined with the kernel log carries its clock offset (0: trace_clock=global).
+    expect(boot.inputs.filter((i) => i.clockOffsetNs !== undefined).map((i) => [i.format, i.clockOffsetNs])).toEqual([['ftrace', 0]]);
   });
 
   it.each([
@@ -34,6 +36,7 @@ describe('Boot JSON read back (analyze --json → analyze / diff / report)', () 
     ['a CPU without its number', (b: any) => delete b.topology.cpus[2].cpu, 'topology.cpus[2].cpu is missing'],
     ['findings as an object', (b: any) => (b.findings = {}), 'findings is an object (expected array)'],
     ['a negative duration', (b: any) => (b.probes[1].durationNs = -5), 'probes[1].durationNs is negative'],
+    ['a trace clock offset as text', (b: any) => (b.inputs.find((i: any) => i.format === 'ftrace').clockOffsetNs = '0'), '.clockOffsetNs is not a finite number'],
   ])('%s: one line naming the file and the field', async (name, edit, message) => {
     const broken = structuredClone(real);
     edit(broken);

@@ -2,6 +2,9 @@
 // Linux 6.1.176 under QEMU: sched_wakeup_new / sched_wakeup / sched_migrate_task / sched_switch), plus
 // synthetic event sequences for the cases the captures do not show.
 
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { TraceEvent } from '../../src/ingest/trace-events.types.js';
 import { loadBoot } from '../../src/model/load-boot.js';
@@ -55,12 +58,44 @@ describe('worker creation measured in the captures', () => {
     expect(workload.seenWorkers).toHaveLength(5); // the input workload is not changed
   });
 
-  it('a function_graph capture (no sched events) gives no calibration and says why', async () => {
+  it('a function_graph capture: its sched and workqueue events (comments) give the calibration too', async () => {
     const boot = await loadBoot([`${CAPTURES}fgraph`]);
+    expect(boot.inputs.find((i) => i.format === 'function-graph')?.clockOffsetNs).toBe(0);
     const workload = workloadFromBoot(boot, { cpuFraction: 0.5, segments: 8 });
     const { calibration, notes } = await readTraceCalibration(boot, workload);
-    expect(calibration.workerCreation).toBeNull();
-    expect(notes).toEqual(['function_graph output has no sched events: worker-creation latency not measured']);
+    expect(notes).toEqual([]);
+    expect([calibration.workerCreation?.scope, calibration.workerCreation?.samples.length, calibration.workerCreation?.medianNs]).toEqual(['probe window', 5, 1_515_000]);
+    // The three NVMe probes' async items, queued by insmod 0.5–0.7 ms before a worker started them.
+    expect(calibration.asyncQueued?.map((q) => [q.probe.replace(/.*\//, ''), q.queuedNs, q.startedNs])).toEqual([
+      ['dmesg.log:1888', 9_043_383_000, 9_043_996_000],
+      ['dmesg.log:1886', 9_043_400_000, 9_044_138_000],
+      ['dmesg.log:1890', 9_043_267_000, 9_043_801_000],
+    ]);
+  });
+});
+
+describe('a trace whose clock is off the printk clock', () => {
+  it('moves the trace times onto the Boot clock (inputs[].clockOffsetNs) before matching async items and workers', async () => {
+    // before-n0x3 with every trace time 6 ms earlier (as with trace_clock=local on another CPU): the join finds
+    // the offset from the markers written to both logs, and the calibration must use it.
+    const dir = mkdtempSync(join(tmpdir(), 'tp-offset-'));
+    for (const f of ['dmesg.log', 'topology.csv', 'pci-numa.txt']) copyFileSync(`${CAPTURES}before-n0x3/${f}`, join(dir, f));
+    const shifted = readFileSync(`${CAPTURES}before-n0x3/trace.txt`, 'utf8').replace(/ (\d+)\.(\d{6}): /g, (_, s: string, us: string) => {
+      const t = Number(s) * 1e6 + Number(us) - 6000;
+      return ` ${Math.floor(t / 1e6)}.${String(t % 1e6).padStart(6, '0')}: `;
+    });
+    writeFileSync(join(dir, 'trace.txt'), shifted);
+    const boot = await loadBoot([join(dir, 'dmesg.log'), join(dir, 'trace.txt'), join(dir, 'topology.csv'), join(dir, 'pci-numa.txt')]);
+    // The join's estimate: the closest marker pair, which includes the delay between the two writes (0.112 ms here).
+    const offset = boot.inputs.find((i) => i.format === 'ftrace')?.clockOffsetNs;
+    expect(offset).toBe(6_112_000);
+    const workload = workloadFromBoot(boot, { cpuFraction: 0.5, segments: 8, drivers: ['nvme'] });
+    const { calibration } = await readTraceCalibration(boot, workload);
+    const original = await calibrated('before-n0x3');
+    // The same three items, each moved by what the join's estimate is off (+0.112 ms).
+    expect(calibration.asyncQueued?.map((q) => [q.queuedNs, q.startedNs])).toEqual(
+      original.calibration.asyncQueued?.map((q) => [q.queuedNs + 112_000, q.startedNs + 112_000]));
+    expect(calibration.workerCreation?.samples.map((w) => w.comm)).toEqual(original.calibration.workerCreation?.samples.map((w) => w.comm));
   });
 });
 
