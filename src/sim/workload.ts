@@ -148,9 +148,11 @@ export function asyncProbeDrivers(cmdline: string | null): string[] {
 }
 
 function asyncOf(span: ProbeSpan, asyncDrivers: string[]): { async: boolean; reason: string } {
+  // Who queued the body decides before where it ran: with a hop to unbound workers (the v2 backport's
+  // queue_work_node) a synchronous attach by init runs its body on an unbound worker too.
   if (span.queuedBy?.kind === 'unbound') return { async: true, reason: `attached by the unbound worker ${span.queuedBy.comm}` };
-  if (span.worker?.kind === 'unbound') return { async: true, reason: `probed by the unbound worker ${span.worker.comm}` };
   if (span.queuedBy?.kind === 'task') return { async: false, reason: `attached by the task ${span.queuedBy.comm}` };
+  if (span.worker?.kind === 'unbound') return { async: true, reason: `probed by the unbound worker ${span.worker.comm}` };
   if (span.worker?.kind === 'task') return { async: false, reason: `probed by the task ${span.worker.comm}` };
   if (span.driver !== null && asyncDrivers.includes(span.driver)) return { async: true, reason: `driver_async_probe=${asyncDrivers.join(',')}` };
   if (asyncDrivers.includes('*') && !(span.driver !== null && asyncDrivers.includes(`!${span.driver}`))) return { async: true, reason: 'driver_async_probe=*' };

@@ -94,6 +94,21 @@ describe('replaying before-n0x3 (6.1, work_on_cpu)', async () => {
   });
 });
 
+describe('the attach mode of after-v2-n0x3 probes (the v2 backport hops every PCI probe body to unbound workers)', async () => {
+  const boot = await loadBoot([`${CAPTURES}after-v2-n0x3`]);
+  it('init attaches the root ports synchronously although their bodies ran on an unbound worker; NVMe stays async', () => {
+    const workload = workloadFromBoot(boot, { cpuFraction: 0.5, segments: 8, drivers: ['pcieport', 'nvme'] });
+    expect(workload.probes.map((p) => [p.device, p.async, p.asyncReason])).toEqual([
+      ['0000:20:00.0', false, 'attached by the task init'],
+      ['0000:20:01.0', false, 'attached by the task init'],
+      ['0000:20:02.0', false, 'attached by the task init'],
+      ['0000:21:00.0', true, 'attached by the unbound worker kworker/u17:0'],
+      ['0000:22:00.0', true, 'attached by the unbound worker kworker/u17:1'],
+      ['0000:23:00.0', true, 'attached by the unbound worker kworker/u17:2'],
+    ]);
+  });
+});
+
 describe('replaying after-v2-n0x3 under queue-node (its own workload)', async () => {
   const boots = await nvmeBoots('after-v2-n0x3');
   const v2Spread = spread(boots);
