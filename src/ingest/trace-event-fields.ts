@@ -227,6 +227,8 @@ function shortText(b: Buffer, start: number, end: number, ascii: boolean): strin
   let text = shortTexts.get(key);
   if (text === undefined) {
     text = textOf(b, start, end, ascii);
+    // A real trace has a handful of states; damaged input must not grow the table without bound.
+    if (shortTexts.size >= 4096) shortTexts.clear();
     shortTexts.set(key, text);
   }
   return text;
