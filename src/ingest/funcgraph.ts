@@ -128,8 +128,14 @@ export class FuncgraphParser {
     }
     // options/latency-format: print_graph_lat_fmt() puts ` <flags> | ` (irqs-off, need-resched, hard/softirq,
     // preempt depth, 6.x migrate-disable) before the DURATION column.
-    const flags = LAT_FLAGS.exec(text.slice(i, i + 16));
-    if (flags !== null) i += flags[0].length;
+    // (The regex runs only where a flags column can start: its first flag is one of d D b X . after the spaces.)
+    let f = i;
+    while (text.charCodeAt(f) === SPACE) f++;
+    const flag = text.charCodeAt(f);
+    if (flag === 100 || flag === 68 || flag === 98 || flag === 88 || flag === 46) {
+      const flags = LAT_FLAGS.exec(text.slice(i, i + 16));
+      if (flags !== null) i += flags[0].length;
+    }
     const body = readDurationColumn(text, i) ?? callTextWithoutDuration(text, i);
     if (body === null) {
       this.collector.unparsed(lineNo, 'function_graph line without a DURATION column and `|`');
@@ -202,24 +208,22 @@ export class FuncgraphParser {
   /** ` N) from-pid => to-pid ` */
   private switchLine(text: string, i: number, cpu: number, lineNo: number): boolean {
     const arrow = text.indexOf('=>', i);
-    const from = /^\s*(.*)-(\d+)\s*$/.exec(text.slice(i, arrow));
-    const to = /^\s*(.*)-(\d+)\s*$/.exec(text.slice(arrow + 2));
+    const from = commDashPid(text, i, arrow);
+    const to = commDashPid(text, arrow + 2, text.length);
     if (from === null || to === null) return false;
-    const toPid = Number(to[2]) as Pid;
-    const toComm = to[1] ?? '';
-    this.current.set(cpu, { pid: toPid, comm: toComm });
+    this.current.set(cpu, { pid: to.pid as Pid, comm: to.comm });
     this.collector.emit({
       source: { file: this.collector.file, line: lineNo },
       timeNs: null,
       cpu: cpu as Cpu,
-      pid: Number(from[2]) as Pid,
-      comm: from[1] ?? '',
+      pid: from.pid as Pid,
+      comm: from.comm,
       tgid: null,
       type: 'funcgraph_switch',
-      fromComm: from[1] ?? '',
-      fromPid: Number(from[2]) as Pid,
-      toComm,
-      toPid,
+      fromComm: from.comm,
+      fromPid: from.pid as Pid,
+      toComm: to.comm,
+      toPid: to.pid as Pid,
     });
     return true;
   }
@@ -246,3 +250,25 @@ export class FuncgraphParser {
     this.collector.emit({ source: ctx.source, timeNs: ctx.timeNs, cpu: ctx.cpu, pid: ctx.pid, comm: ctx.comm, tgid: ctx.tgid, type: 'marker', text: inner });
   }
 }
+
+/** `comm-pid` in text[start, end), white space around it allowed; the comm is everything before the last `-digits`. */
+function commDashPid(text: string, start: number, end: number): { comm: string; pid: number } | null {
+  // Printable ASCII and spaces (every real line) by hand; anything else by the regular expression, whose `\s` and
+  // `.` decide what other white space and line breaks do.
+  for (let k = start; k < end; k++) {
+    const c = text.charCodeAt(k);
+    if (c < 32 || c > 126) {
+      const m = COMM_DASH_PID.exec(text.slice(start, end));
+      return m === null ? null : { comm: m[1] ?? '', pid: Number(m[2]) };
+    }
+  }
+  let j = end - 1;
+  while (j >= start && text.charCodeAt(j) === SPACE) j--;
+  const pidEnd = j;
+  while (j >= start && isDigit(text.charCodeAt(j))) j--;
+  if (j === pidEnd || j < start || text.charCodeAt(j) !== 45 /* - */) return null;
+  let commStart = start;
+  while (commStart < j && text.charCodeAt(commStart) === SPACE) commStart++;
+  return { comm: text.slice(commStart, j), pid: Number(text.slice(j + 1, pidEnd + 1)) };
+}
+const COMM_DASH_PID = /^\s*(.*)-(\d+)\s*$/;
