@@ -107,4 +107,26 @@ describe('function_graph: layouts from the format strings (synthetic)', () => {
       ['funcgraph_exit', 0, 1_500_000_000],
     ]);
   });
+  it('context-switch blocks: the pid is the last `-digits` of each side, comms may hold dashes, spaces around', async () => {
+    // verif_pid(): ` %3d) %s-%d => %s-%d` with the comms cut to 7 and centred (print_graph_proc).
+    const { events, diagnostics } = await graph(
+      synthetic(
+        'switch.txt',
+        `# tracer: function_graph
+#
+ ------------------------------------------
+ 1)  my-tas-123   =>  kworke-7   
+ ------------------------------------------
+ 2)    <idle>-0    =>   a-b-c-45  
+ 3)    -9    =>   x-10  
+`,
+      ),
+    );
+    expect(diagnostics).toEqual([]);
+    expect(ofType(events, 'funcgraph_switch').map((e) => [e.cpu, e.fromComm, e.fromPid, e.toComm, e.toPid])).toEqual([
+      [1, 'my-tas', 123, 'kworke', 7],
+      [2, '<idle>', 0, 'a-b-c', 45],
+      [3, '', 9, 'x', 10],
+    ]);
+  });
 });
