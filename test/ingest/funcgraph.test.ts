@@ -107,6 +107,7 @@ describe('function_graph: layouts from the format strings (synthetic)', () => {
       ['funcgraph_exit', 0, 1_500_000_000],
     ]);
   });
+
   it('context-switch blocks: the pid is the last `-digits` of each side, comms may hold dashes, spaces around', async () => {
     // verif_pid(): ` %3d) %s-%d => %s-%d` with the comms cut to 7 and centred (print_graph_proc).
     const { events, diagnostics } = await graph(
