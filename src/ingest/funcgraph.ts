@@ -20,7 +20,8 @@ import type { Cpu, Ns, Pid } from '../model/types.js';
 import type { DiagnosticSink } from './kernel-log.js';
 import { callTextWithoutDuration, parseCallTree, readDurationColumn } from './funcgraph-body.js';
 import type { TraceEvent } from './trace-events.types.js';
-import { knownEventName, parseEventFieldsText } from './trace-event-fields.js';
+import { knownEventName, parseEventFields, parseEventFieldsText } from './trace-event-fields.js';
+import { textOf } from './byte-text.js';
 import { TraceCollector, newEventContext } from './trace-collector.js';
 
 const SPACE = 32;
@@ -51,10 +52,24 @@ export class FuncgraphParser {
   private taskPid = 0;
   private taskCommStart = 0;
   private taskCommEnd = 0;
+  /** The bytes of the line being read when it came from readLineBytes as ASCII (character i is byte lineStart + i). */
+  private lineBytes: Buffer | null = null;
+  private lineStart = 0;
 
   constructor(file: string, onEvent: (event: TraceEvent) => void, onDiagnostic: DiagnosticSink) {
     this.collector = new TraceCollector(file, onEvent, onDiagnostic);
   }
+
+  /**
+   * One line as bytes (lines.ts readLineBytes): read as text, but the fields of a tracepoint comment are parsed from
+   * the bytes (trace-event-fields.ts) instead of being encoded again.
+   */
+  readonly bytes = (b: Buffer, start: number, end: number, lineNo: number, ascii: boolean): void => {
+    this.lineBytes = ascii ? b : null;
+    this.lineStart = start;
+    this.line(textOf(b, start, end, ascii), lineNo);
+    this.lineBytes = null;
+  };
 
   readonly line = (text: string, lineNo: number): void => {
     let i = 0;
@@ -236,7 +251,16 @@ export class FuncgraphParser {
     const colon = inner.indexOf(': ');
     const name = colon > 0 ? knownEventName(inner.slice(0, colon)) : null;
     if (name !== null) {
-      const event = parseEventFieldsText(name, inner.slice(colon + 2).trimEnd(), this.ctx);
+      let event: TraceEvent | null;
+      if (this.lineBytes !== null) {
+        // An ASCII line: trim() removed exactly the ASCII white space (tab … CR, space) skipped here.
+        let innerStart = start + 2;
+        while (innerStart < end && (text.charCodeAt(innerStart) === SPACE || (text.charCodeAt(innerStart) >= 9 && text.charCodeAt(innerStart) <= 13))) innerStart++;
+        const at = this.lineStart + innerStart;
+        event = parseEventFields(name, this.lineBytes, at + colon + 2, at + inner.length, true, this.ctx);
+      } else {
+        event = parseEventFieldsText(name, inner.slice(colon + 2).trimEnd(), this.ctx);
+      }
       if (event === null) this.collector.unparsed(lineNo, `${name}: fields do not match any known print format of this event`);
       else this.collector.emit(event);
       return;

@@ -186,8 +186,8 @@ function jsonFieldText(value: unknown): string | null {
   return null;
 }
 
-/** Lines a json-pretty entry may span before it is given up as not closed (a journal entry has a few dozen fields). */
-const MAX_PRETTY_ENTRY_LINES = 4096;
+/** Bytes a json-pretty entry may hold before it is given up (journalctl prints a binary field one byte per line). */
+const MAX_PRETTY_ENTRY_CHARS = 16 << 20;
 const PRETTY_MESSAGE = /^\s*"MESSAGE"\s*:/;
 
 /**
@@ -229,31 +229,46 @@ export function createJournalJsonParser(ctx: PresentationContext): PresentationP
     ctx.onDiagnostic({ file: ctx.file, line: prettyLine, severity: 'warning', message: `json-pretty entry starting here ${why}: skipped` });
     pretty = null;
   };
+  /** An entry given up for its size: its remaining lines are skipped up to its closing `}`. */
+  let skippingEntry = false;
+  let prettyChars = 0;
 
   return {
     get skipped() {
       return skipped;
     },
     line(text, lineNo) {
-      const trimmed = text.trim();
-      if (pretty !== null) {
-        pretty.push(text);
-        if (messageLine === 0 && PRETTY_MESSAGE.test(text)) messageLine = lineNo;
-        if (trimmed === '}') {
-          const lines = pretty;
-          pretty = null;
-          entry(lines.join('\n'), messageLine || prettyLine, '{ ... }');
-        } else if (pretty.length > MAX_PRETTY_ENTRY_LINES) {
-          unclosed(`has no closing \`}\` within ${MAX_PRETTY_ENTRY_LINES} lines`);
-        }
+      // Entries are objects without nested objects: their `{` and `}` are the only ones at the start of a line.
+      const top = text.trimEnd();
+      if (skippingEntry) {
+        if (top === '}') skippingEntry = false;
         return;
       }
-      if (trimmed.length === 0) {
+      if (pretty !== null) {
+        if (top === '{') {
+          unclosed('has no closing `}` before the next entry (cut?)');
+        } else {
+          pretty.push(text);
+          prettyChars += text.length;
+          if (messageLine === 0 && PRETTY_MESSAGE.test(text)) messageLine = lineNo;
+          if (top === '}') {
+            const lines = pretty;
+            pretty = null;
+            entry(lines.join('\n'), messageLine || prettyLine, '{ ... }');
+          } else if (prettyChars > MAX_PRETTY_ENTRY_CHARS) {
+            unclosed(`is longer than ${MAX_PRETTY_ENTRY_CHARS >> 20} MiB`);
+            skippingEntry = true;
+          }
+          return;
+        }
+      }
+      if (top.trim().length === 0) {
         skipped++;
         return;
       }
-      if (trimmed === '{') {
+      if (top === '{') {
         pretty = [text];
+        prettyChars = text.length;
         prettyLine = lineNo;
         messageLine = 0;
         return;

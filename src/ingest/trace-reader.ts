@@ -8,7 +8,7 @@
 // trace-cmd report (`funcgraph_entry:` event lines) is read as trace-cmd.
 
 import type { DiagnosticSink } from './kernel-log.js';
-import { headLines, readLineBytes, readLines } from './lines.js';
+import { headLines, readLineBytes } from './lines.js';
 import { FtraceParser } from './ftrace.js';
 import { FuncgraphParser } from './funcgraph.js';
 import { TraceCmdParser } from './trace-cmd.js';
@@ -36,8 +36,9 @@ export async function readTrace(
 ): Promise<ReadTraceResult> {
   const head = await headLines(path, 40);
   const parser = chooseParser(path, format, head, onEvent, onDiagnostic);
-  // ftrace and trace-cmd lines are read from their bytes (trace-line-prefix.ts); function_graph lines as text.
-  const read = parser instanceof FuncgraphParser ? await readLines(path, parser.line) : await readLineBytes(path, parser.line);
+  // ftrace and trace-cmd lines are read from their bytes (trace-line-prefix.ts); function_graph lines as text, but
+  // for the fields of their tracepoint comments.
+  const read = await readLineBytes(path, parser instanceof FuncgraphParser ? parser.bytes : parser.line);
   parser.collector.finish(read);
   return { header: parser.collector.header, lines: read.lines, events: parser.collector.events, unknownEvents: parser.collector.unknownEvents };
 }

@@ -252,8 +252,8 @@ async function buildBoot(inputs: ResolvedInput[]): Promise<Boot> {
       );
       probes = joined.probes;
       diagnostics.push(...joined.diagnostics);
-      const info = infos.find((i) => i.path === traceFile);
-      if (info && joined.clockOffsetNs !== null) info.clockOffsetNs = joined.clockOffsetNs;
+      // The join moved the events of every trace input by one offset.
+      if (joined.clockOffsetNs !== null) for (const info of infos) if (TRACE_FORMATS.has(info.format)) info.clockOffsetNs = joined.clockOffsetNs;
     }
   }
 

@@ -109,6 +109,27 @@ describe('journalctl -o json / -o export (synthetic, formats doc §1.4 field nam
     }
   });
 
+  it('json-pretty: a cut entry does not swallow the next one; a binary field printed one byte per line is read', async () => {
+    const message = 'probe of 0000:21:00.0 returned 0 after 3208 usecs';
+    const path = synthetic('journal-pretty-cut.json', [
+      '{',
+      '\t"__CURSOR" : "s=1;i=1",',
+      '\t"MESSAGE" : "cut in the mid',
+      '{',
+      '\t"_TRANSPORT" : "kernel",',
+      '\t"PRIORITY" : "6",',
+      // journalctl prints a MESSAGE that is not valid UTF-8 as an array of byte values, one per line.
+      '\t"MESSAGE" : [',
+      ...[...Buffer.from(message)].map((byte, i, all) => `\t\t${byte}${i < all.length - 1 ? ',' : ''}`),
+      '\t],',
+      '\t"_SOURCE_MONOTONIC_TIMESTAMP" : "5065828"',
+      '}',
+    ].join('\n'));
+    const r = await readBack(path, 'journal-json');
+    expect(r.lines.map((l) => [l.text, l.timeNs, l.source.line])).toEqual([[message, 5_065_828_000, 7]]);
+    expect(r.diagnostics.map((d) => [d.line, d.message])).toEqual([[1, 'json-pretty entry starting here has no closing `}` before the next entry (cut?): skipped']]);
+  });
+
   it('export: one entry per blank-line-separated block; falls back to __MONOTONIC_TIMESTAMP with one warning', async () => {
     const path = synthetic('journal.export', [
       '__CURSOR=s=1;i=1', '__REALTIME_TIMESTAMP=1795279197123456', '__MONOTONIC_TIMESTAMP=5070000', '_TRANSPORT=kernel', 'PRIORITY=6',

@@ -96,6 +96,18 @@ describe('a trace whose clock is off the printk clock', () => {
     expect(calibration.asyncQueued?.map((q) => [q.queuedNs, q.startedNs])).toEqual(
       original.calibration.asyncQueued?.map((q) => [q.queuedNs + 112_000, q.startedNs + 112_000]));
     expect(calibration.workerCreation?.samples.map((w) => w.comm)).toEqual(original.calibration.workerCreation?.samples.map((w) => w.comm));
+
+    // The same trace in two files (header repeated): the join moves both by the offset, and so does the calibration.
+    const lines = shifted.split('\n');
+    const header = lines.filter((l) => l.startsWith('#'));
+    const events = lines.filter((l) => l !== '' && !l.startsWith('#'));
+    const cut = events.findIndex((l) => l.includes('4.05775'));
+    writeFileSync(join(dir, 'a.trace'), [...header, ...events.slice(0, cut), ''].join('\n'));
+    writeFileSync(join(dir, 'b.trace'), [...header, ...events.slice(cut), ''].join('\n'));
+    const split = await loadBoot([join(dir, 'dmesg.log'), join(dir, 'a.trace'), join(dir, 'b.trace'), join(dir, 'topology.csv'), join(dir, 'pci-numa.txt')]);
+    expect(split.inputs.filter((i) => i.format === 'ftrace').map((i) => i.clockOffsetNs)).toEqual([6_112_000, 6_112_000]);
+    const splitCalibration = (await readTraceCalibration(split, workloadFromBoot(split, { cpuFraction: 0.5, segments: 8, drivers: ['nvme'] }))).calibration;
+    expect(splitCalibration.asyncQueued?.map((q) => q.queuedNs)).toEqual(calibration.asyncQueued?.map((q) => q.queuedNs));
   });
 });
 
