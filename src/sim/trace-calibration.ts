@@ -135,7 +135,7 @@ export function arrivalsAtAsyncQueue(workload: Workload, calibration: TraceCalib
   });
   const notes = [...workload.notes];
   if (moved > 0) notes.push(`${moved} async probe(s) arrive when their async_run_entry_fn was queued (trace), not when they started: the wait for an async worker is simulated`);
-  if (kept > 0) notes.push(`${kept} async probe(s) arrive at their observed start (no async_run_entry_fn of theirs in a trace): that start already holds the observed wait for an async worker, and the simulated one comes on top`);
+  if (kept > 0) notes.push(`${kept} async probe(s) arrive at their observed start (no async_run_entry_fn of theirs found in a trace, or one queued after that start): that start already holds the observed wait for an async worker, and the simulated one comes on top`);
   return moved === 0 && kept === 0 ? workload : { ...workload, probes, notes };
 }
 
