@@ -220,11 +220,26 @@ export class FuncgraphParser {
     return true;
   }
 
+  /** `comm-pid` in text[start, end), white space around it allowed; the comm is everything before the last `-digits`. */
+  private commDashPid(text: string, start: number, end: number): { comm: string; pid: number } | null {
+    // Printable ASCII and spaces (every real line) as the TASK column; anything else by the regular expression,
+    // whose `\s` and `.` decide what other white space and line breaks do.
+    for (let k = start; k < end; k++) {
+      const c = text.charCodeAt(k);
+      if (c < 32 || c > 126) {
+        const m = COMM_DASH_PID.exec(text.slice(start, end));
+        return m === null ? null : { comm: m[1] ?? '', pid: Number(m[2]) };
+      }
+    }
+    if (!this.readTask(text, start, end)) return null;
+    return { comm: text.slice(this.taskCommStart, this.taskCommEnd), pid: this.taskPid };
+  }
+
   /** ` N) from-pid => to-pid ` */
   private switchLine(text: string, i: number, cpu: number, lineNo: number): boolean {
     const arrow = text.indexOf('=>', i);
-    const from = commDashPid(text, i, arrow);
-    const to = commDashPid(text, arrow + 2, text.length);
+    const from = this.commDashPid(text, i, arrow);
+    const to = this.commDashPid(text, arrow + 2, text.length);
     if (from === null || to === null) return false;
     this.current.set(cpu, { pid: to.pid as Pid, comm: to.comm });
     this.collector.emit({
@@ -275,24 +290,4 @@ export class FuncgraphParser {
   }
 }
 
-/** `comm-pid` in text[start, end), white space around it allowed; the comm is everything before the last `-digits`. */
-function commDashPid(text: string, start: number, end: number): { comm: string; pid: number } | null {
-  // Printable ASCII and spaces (every real line) by hand; anything else by the regular expression, whose `\s` and
-  // `.` decide what other white space and line breaks do.
-  for (let k = start; k < end; k++) {
-    const c = text.charCodeAt(k);
-    if (c < 32 || c > 126) {
-      const m = COMM_DASH_PID.exec(text.slice(start, end));
-      return m === null ? null : { comm: m[1] ?? '', pid: Number(m[2]) };
-    }
-  }
-  let j = end - 1;
-  while (j >= start && text.charCodeAt(j) === SPACE) j--;
-  const pidEnd = j;
-  while (j >= start && isDigit(text.charCodeAt(j))) j--;
-  if (j === pidEnd || j < start || text.charCodeAt(j) !== 45 /* - */) return null;
-  let commStart = start;
-  while (commStart < j && text.charCodeAt(commStart) === SPACE) commStart++;
-  return { comm: text.slice(commStart, j), pid: Number(text.slice(j + 1, pidEnd + 1)) };
-}
 const COMM_DASH_PID = /^\s*(.*)-(\d+)\s*$/;

@@ -262,7 +262,7 @@ export function createJournalJsonParser(ctx: PresentationContext): PresentationP
           return;
         }
       }
-      if (top.trim().length === 0) {
+      if (top === '') {
         skipped++;
         return;
       }

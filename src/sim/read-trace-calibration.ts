@@ -5,7 +5,7 @@
 
 import { InputError } from '../ingest/input-error.js';
 import { readTrace, type TraceFormat } from '../ingest/trace-reader.js';
-import type { Boot } from '../model/types.js';
+import { TRACE_FORMATS, type Boot } from '../model/types.js';
 import { WorkItemBuilder } from '../model/work-items.js';
 import { type AsyncItem, asyncQueueTimes, type CalibrationWindow, calibrationOf, type TraceCalibration, WorkerCreationCollector, type WorkerCreationSample } from './trace-calibration.js';
 import type { Workload } from './workload.js';
@@ -21,7 +21,7 @@ export async function readTraceCalibration(boot: Boot, workload: Workload): Prom
   const samples: WorkerCreationSample[] = [];
   const asyncItems: AsyncItem[] = [];
   // function_graph output carries the sched and workqueue events as comments (with funcgraph-abstime for times).
-  const traces = boot.inputs.filter((i) => i.format === 'ftrace' || i.format === 'trace-cmd' || i.format === 'function-graph');
+  const traces = boot.inputs.filter((i) => (TRACE_FORMATS as readonly string[]).includes(i.format));
   for (const input of traces) {
     const collector = new WorkerCreationCollector();
     const items = new WorkItemBuilder({ keepItem: (fn) => fn === 'async_run_entry_fn' });
