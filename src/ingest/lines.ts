@@ -1,16 +1,18 @@
 // Streaming line reader shared by every text parser: one pass, bounded memory, exact line numbers.
 // Splits on LF (CRLF and lone trailing CR are stripped), decodes UTF-8 strictly, and refuses files
 // that are not text (NUL bytes), are not UTF-8, or hold a line longer than `maxLineBytes`. Lines come as
-// strings (readLines) or, for the trace parsers, as byte ranges of the read buffer (readLineBytes).
+// byte ranges of the read buffer (readLineBytes, for the trace parsers) or as strings (readLines: the same lines,
+// each decoded; its lenient mode, for serial consoles, decodes pieces of lines and repairs damaged ones).
 
 import { isAscii, isUtf8 } from 'node:buffer';
 import { open } from 'node:fs/promises';
+import { textOf } from './byte-text.js';
 import { InputError } from './input-error.js';
 
 export const DEFAULT_MAX_LINE_BYTES = 1 << 20;
 const CHUNK_BYTES = 1 << 20;
 /**
- * Lines are decoded in pieces of about this many bytes (cut at a newline): a string under V8's large-object
+ * Lenient reading decodes lines in pieces of about this many bytes (cut at a newline): a string under V8's large-object
  * threshold (128 KiB) is born in the young generation and freed by the next scavenge, while a bigger one goes
  * to the large-object space (or, from 1 MiB, becomes an external string) and lingers until a full collection:
  * hundreds of MB of dead chunks in RSS on a long trace.
@@ -41,15 +43,20 @@ export interface ReadLinesResult {
 
 // ignoreBOM: a decoder that strips BOMs does so at the start of every decode() call, i.e. of every piece, and a
 // U+FEFF that starts a line in mid-file is text. Line 1's BOM is stripped by hand (emitPiece, emitLineBytes).
-const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const lenientDecoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
 
 /** Calls `sink` for every line of `path`, in order, with 1-based line numbers. */
 export async function readLines(path: string, sink: LineSink, options: ReadLinesOptions = {}): Promise<ReadLinesResult> {
   const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
-  const damage = options.lenient === true ? { lines: 0, first: null as number | null } : null;
-  const result = await readWholeLines(path, maxLineBytes, damage !== null, (buf, lineNo) => emitLines(path, buf, lineNo, maxLineBytes, sink, damage));
-  return damage === null ? result : { ...result, damagedLines: damage.lines, firstDamagedLine: damage.first };
+  if (options.lenient !== true) return readLineBytes(path, textSink(sink), options);
+  const damage: Damage = { lines: 0, first: null };
+  const result = await readWholeLines(path, maxLineBytes, true, (buf, lineNo) => emitLines(path, buf, lineNo, maxLineBytes, sink, damage));
+  return { ...result, damagedLines: damage.lines, firstDamagedLine: damage.first };
+}
+
+/** A LineSink fed from bytes: each line decoded on its own (a string of its own, not a view of a chunk). */
+function textSink(sink: LineSink): LineBytesSink {
+  return (buf, start, end, lineNo, ascii) => sink(textOf(buf, start, end, ascii), lineNo);
 }
 
 /**
@@ -129,9 +136,11 @@ export async function headLines(path: string, maxLines: number, maxBytes = 256 *
       data = data.subarray(0, lastLf);
     }
     const lines: string[] = [];
-    emitLines(path, data, 0, Number.MAX_SAFE_INTEGER, (line) => {
+    const keep: LineSink = (line) => {
       if (lines.length < maxLines) lines.push(line);
-    }, lenient ? { lines: 0, first: null } : null);
+    };
+    if (lenient) emitLines(path, data, 0, Number.MAX_SAFE_INTEGER, keep, { lines: 0, first: null });
+    else emitLineBytes(path, data, 0, Number.MAX_SAFE_INTEGER, textSink(keep));
     return lines;
   } finally {
     await handle.close();
@@ -160,7 +169,8 @@ interface Damage {
   first: number | null;
 }
 
-function emitLines(path: string, buf: Buffer, lineNo: number, maxLineBytes: number, sink: LineSink, damage: Damage | null = null): number {
+/** Lenient reading (serial consoles): `buf` (whole lines, without the last newline) decoded in pieces. */
+function emitLines(path: string, buf: Buffer, lineNo: number, maxLineBytes: number, sink: LineSink, damage: Damage): number {
   let from = 0;
   for (;;) {
     if (buf.length - from <= PIECE_BYTES) return emitPiece(path, buf.subarray(from), lineNo, maxLineBytes, sink, damage);
@@ -172,20 +182,11 @@ function emitLines(path: string, buf: Buffer, lineNo: number, maxLineBytes: numb
   }
 }
 
-/** Decodes `buf` (whole lines, without the last newline) and calls `sink` for each line. */
-function emitPiece(path: string, buf: Buffer, lineNo: number, maxLineBytes: number, sink: LineSink, damage: Damage | null): number {
-  let text: string;
+/** Decodes `buf` (whole lines, without the last newline), damaged lines leniently, and calls `sink` for each line. */
+function emitPiece(path: string, buf: Buffer, lineNo: number, maxLineBytes: number, sink: LineSink, damage: Damage): number {
   const ascii = isAscii(buf);
-  if (damage !== null && (!ascii || buf.indexOf(0) >= 0)) {
-    text = decodeDamaged(buf, lineNo, damage);
-  } else {
-    try {
-      // Pure ASCII (nearly every trace and log) decodes as latin1: the same text, without UTF-8 validation.
-      text = ascii ? buf.toString('latin1') : decoder.decode(buf);
-    } catch {
-      throw firstErrorOf(path, buf, lineNo, maxLineBytes);
-    }
-  }
+  // Pure ASCII (nearly every log) decodes as latin1: the same text, without UTF-8 validation.
+  const text = ascii && buf.indexOf(0) < 0 ? buf.toString('latin1') : decodeDamaged(buf, lineNo, damage);
   let start = 0;
   const n = text.length;
   // The limit is in bytes: a line of n UTF-16 units holds n to 3n bytes, counted only when it may be over.
@@ -249,30 +250,12 @@ function decodeDamaged(buf: Buffer, lineNo: number, damage: Damage): string {
   return lenientDecoder.decode(buf.indexOf(0) >= 0 ? Buffer.from(buf.filter((b) => b !== 0)) : buf);
 }
 
-/** For a run of lines that does not decode: the first invalid line, unless a line before it is over-long (file order). */
-function firstErrorOf(path: string, buf: Buffer, lineNo: number, maxLineBytes: number): InputError {
-  const bad = lineNo + firstBadUtf8Line(buf);
-  for (let start = 0; lineNo + 1 < bad; ) {
-    const end = buf.indexOf(LF, start);
-    lineNo++;
-    if ((end < 0 ? buf.length : end) - start > maxLineBytes) return tooLong(path, lineNo, maxLineBytes);
-    if (end < 0) break;
-    start = end + 1;
-  }
-  return new InputError(path, bad, 'invalid UTF-8: not a text log or trace');
-}
-
 function firstBadUtf8Line(buf: Buffer): number {
   let line = 1;
   let start = 0;
   for (;;) {
     const end = buf.indexOf(LF, start);
-    const piece = buf.subarray(start, end < 0 ? buf.length : end);
-    try {
-      decoder.decode(piece);
-    } catch {
-      return line;
-    }
+    if (!isUtf8(buf.subarray(start, end < 0 ? buf.length : end))) return line;
     if (end < 0) return line;
     line++;
     start = end + 1;
