@@ -138,18 +138,12 @@ export function parseEventFieldsText(name: KnownEventName, fields: string, ctx: 
 const NON_ASCII = /[^\x00-\x7f]/;
 let textScratch = Buffer.allocUnsafe(4096);
 
+/** The events parseEventFields reads from their decoded text (no numeric fields). */
+type TextEventName = Exclude<KnownEventName, 'sched_switch' | 'sched_wakeup' | 'sched_wakeup_new' | 'sched_waking' | 'sched_migrate_task' | 'sched_process_exec' | 'workqueue_queue_work' | 'initcall_finish'>;
+
 /** The events without numeric fields, read from their decoded text. */
-function parseEventText(name: KnownEventName, fields: string, ctx: EventContext): TraceEvent | null {
+function parseEventText(name: TextEventName, fields: string, ctx: EventContext): TraceEvent | null {
   switch (name) {
-    case 'sched_switch':
-    case 'sched_wakeup':
-    case 'sched_wakeup_new':
-    case 'sched_waking':
-    case 'sched_migrate_task':
-    case 'sched_process_exec':
-    case 'workqueue_queue_work':
-    case 'initcall_finish':
-      return null;
     case 'workqueue_activate_work':
     case 'workqueue_execute_start':
     case 'workqueue_execute_end':
