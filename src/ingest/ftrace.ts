@@ -31,7 +31,7 @@ export class FtraceParser {
   }
 
   /** One line, `b[start, end)` (lines.ts readLineBytes). Event lines are read from the bytes; other lines as text. */
-  readonly line = (b: Buffer, start: number, end: number, lineNo: number, ascii: boolean, last: boolean): void => {
+  readonly line = (b: Buffer, start: number, end: number, lineNo: number, ascii: boolean): void => {
     if (start === end) return;
     if (b[start] === HASH) {
       this.headerLine(textOf(b, start, end, ascii), lineNo);
@@ -40,7 +40,7 @@ export class FtraceParser {
     const from = skipDmesgPrefix(b, start, end);
     const p = this.prefix;
     if (parseBracketPrefix(b, from, end, p)) {
-      this.eventLine(b, end, ascii, lineNo, last);
+      this.eventLine(b, end, ascii, lineNo);
       return;
     }
     if (parseGluedCpuPrefix(b, from, end, p)) {
@@ -51,21 +51,21 @@ export class FtraceParser {
           'latency-format lines (options/latency-format or ftrace_dump_on_oops): comms are cut to 8 characters and times are µs since the buffer start, not the trace clock; use them for timing only',
         );
       }
-      this.eventLine(b, end, ascii, lineNo, last);
+      this.eventLine(b, end, ascii, lineNo);
       return;
     }
     // The dmesg prefix is ASCII: its length in bytes is its length in characters.
     this.otherLine(textOf(b, start, end, ascii), from - start, lineNo);
   };
 
-  private eventLine(b: Buffer, end: number, ascii: boolean, lineNo: number, last: boolean): void {
+  private eventLine(b: Buffer, end: number, ascii: boolean, lineNo: number): void {
     const p = this.prefix;
     const name = knownEventAt(b, p.nameStart, p.nameEnd);
     if (name === null) {
       this.collector.unknownEvents++;
       return;
     }
-    this.collector.eventFromPrefix(b, end, ascii, lineNo, name, p, this.ctx, last);
+    this.collector.eventFromPrefix(b, end, ascii, lineNo, name, p, this.ctx);
   }
 
   private headerLine(text: string, lineNo: number): void {
@@ -86,7 +86,6 @@ export class FtraceParser {
 
   private otherLine(text: string, from: number, lineNo: number): void {
     const c = this.collector;
-    c.handOverSkipped();
     let i = from;
     while (text.charCodeAt(i) === SPACE) i++;
     if (i === text.length) return;

@@ -62,10 +62,9 @@ function textSink(sink: LineSink): LineBytesSink {
 /**
  * One line as bytes: `buf[start, end)` without its newline (and CR, and the BOM of line 1). `buf` is reused for
  * the next lines: copy what is kept (a string made from it is a copy). `ascii`: the bytes are ASCII, so
- * `buf.latin1Slice(start, end)` is the line's text; otherwise they are valid UTF-8 (decode with 'utf8'). `last`: this
- * is the file's last line and no newline ends it (the file may have been cut while being written).
+ * `buf.latin1Slice(start, end)` is the line's text; otherwise they are valid UTF-8 (decode with 'utf8').
  */
-export type LineBytesSink = (buf: Buffer, start: number, end: number, lineNo: number, ascii: boolean, last: boolean) => void;
+export type LineBytesSink = (buf: Buffer, start: number, end: number, lineNo: number, ascii: boolean) => void;
 
 /**
  * readLines without decoding: the trace parsers read the bytes of each line and make strings only of the fields
@@ -73,73 +72,14 @@ export type LineBytesSink = (buf: Buffer, start: number, end: number, lineNo: nu
  */
 export async function readLineBytes(path: string, sink: LineBytesSink, options: Pick<ReadLinesOptions, 'maxLineBytes'> = {}): Promise<ReadLinesResult> {
   const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
-  return readWholeLines(path, maxLineBytes, false, (buf, lineNo, final) => emitLineBytes(path, buf, lineNo, maxLineBytes, final, sink));
-}
-
-/**
- * The lines of `path` that hold `needle` (bytes), each as for a LineBytesSink but with line number 0: a quick look
- * for a few kinds of line (the workqueue events of a trace) before the file is read in full. Found with
- * Buffer#indexOf, so the other lines cost nothing but the search. No checks (readLineBytes reports damage when
- * the file is read); a line that is not UTF-8 comes with `ascii` false and decodes with replacement characters.
- */
-export async function readLinesContaining(path: string, needle: Uint8Array, sink: LineBytesSink): Promise<void> {
-  const handle = await openForReading(path);
-  // Bigger reads than readLineBytes': little is done per byte here, so each read's round trip would show.
-  const chunkBytes = 8 * CHUNK_BYTES;
-  const area = Buffer.allocUnsafe(2 * chunkBytes);
-  // area[0, carry): the unfinished last line of the chunk before.
-  let carry = 0;
-  let atFileStart = true;
-  try {
-    for (;;) {
-      if (carry > chunkBytes) {
-        // An over-long line: its start is dropped (readLineBytes refuses such a file anyway).
-        carry = 0;
-        atFileStart = false;
-      }
-      const { bytesRead } = await handle.read(area, carry, chunkBytes, null);
-      const n = carry + bytesRead;
-      const wholeEnd = bytesRead === 0 ? n : area.lastIndexOf(LF, n - 1) + 1;
-      if (wholeEnd > 0) {
-        emitLinesContaining(area, wholeEnd, needle, atFileStart, sink);
-        atFileStart = false;
-      }
-      if (bytesRead === 0) return;
-      area.copy(area, 0, wholeEnd, n);
-      carry = n - wholeEnd;
-    }
-  } finally {
-    await handle.close();
-  }
-}
-
-/**
- * The lines of `buf[0, n)` (whole lines) that hold `needle` (which holds no newline), for a LineBytesSink. The
- * bounds of each line are found by hand: a call into Buffer#indexOf costs more than a line's worth of bytes.
- */
-function emitLinesContaining(buf: Buffer, n: number, needle: Uint8Array, atFileStart: boolean, sink: LineBytesSink): void {
-  for (let from = 0; from < n; ) {
-    const hit = buf.indexOf(needle, from);
-    if (hit < 0 || hit >= n) return;
-    let start = hit;
-    while (start > 0 && buf[start - 1] !== LF) start--;
-    let end = start;
-    let bits = 0;
-    while (end < n && buf[end] !== LF) bits |= buf[end++]!;
-    let stop = end;
-    if (stop > start && buf[stop - 1] === 13) stop--;
-    let first = start;
-    if (atFileStart && start === 0 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) first += 3;
-    sink(buf, first, stop, 0, bits < 0x80, false);
-    from = end + 1;
-  }
+  return readWholeLines(path, maxLineBytes, false, (buf, lineNo) => emitLineBytes(path, buf, lineNo, maxLineBytes, sink));
 }
 
 /**
  * The read loop both readers share: hands `emit` runs of whole lines (without the last newline; the last line of
  * the file may lack one) and the number of lines before them; `emit` returns the line number it reached.
  */
-async function readWholeLines(path: string, maxLineBytes: number, lenient: boolean, emit: (buf: Buffer, lineNo: number, final: boolean) => number): Promise<ReadLinesResult> {
+async function readWholeLines(path: string, maxLineBytes: number, lenient: boolean, emit: (buf: Buffer, lineNo: number) => number): Promise<ReadLinesResult> {
   const handle = await openForReading(path);
   let lineNo = 0;
   let bytes = 0;
@@ -168,12 +108,12 @@ async function readWholeLines(path: string, maxLineBytes: number, lenient: boole
         carry = Buffer.from(buf);
         continue;
       }
-      lineNo = emit(buf.subarray(0, lastLf), lineNo, false);
+      lineNo = emit(buf.subarray(0, lastLf), lineNo);
       carry = Buffer.from(buf.subarray(lastLf + 1));
       if (carry.length > maxLineBytes) throw tooLong(path, lineNo + 1, maxLineBytes);
     }
     const unterminated = carry.length > 0;
-    if (unterminated) lineNo = emit(carry, lineNo, true);
+    if (unterminated) lineNo = emit(carry, lineNo);
     return { lines: lineNo, bytes, unterminated };
   } finally {
     await handle.close();
@@ -200,7 +140,7 @@ export async function headLines(path: string, maxLines: number, maxBytes = 256 *
       if (lines.length < maxLines) lines.push(line);
     };
     if (lenient) emitLines(path, data, 0, Number.MAX_SAFE_INTEGER, keep, { lines: 0, first: null });
-    else emitLineBytes(path, data, 0, Number.MAX_SAFE_INTEGER, false, textSink(keep));
+    else emitLineBytes(path, data, 0, Number.MAX_SAFE_INTEGER, textSink(keep));
     return lines;
   } finally {
     await handle.close();
@@ -268,8 +208,8 @@ function emitPiece(path: string, buf: Buffer, lineNo: number, maxLineBytes: numb
   return lineNo;
 }
 
-/** Splits `buf` (whole lines, without the last newline) into lines for a LineBytesSink; `final`: `buf` is the unterminated end of the file. */
-function emitLineBytes(path: string, buf: Buffer, lineNo: number, maxLineBytes: number, final: boolean, sink: LineBytesSink): number {
+/** Splits `buf` (whole lines, without the last newline) into lines for a LineBytesSink. */
+function emitLineBytes(path: string, buf: Buffer, lineNo: number, maxLineBytes: number, sink: LineBytesSink): number {
   const ascii = isAscii(buf);
   // Errors come in file order, as from readLines: the lines before the first invalid one are delivered (and
   // checked for length) before the invalid UTF-8 is reported.
@@ -285,7 +225,7 @@ function emitLineBytes(path: string, buf: Buffer, lineNo: number, maxLineBytes: 
     if (stop > start && buf[stop - 1] === 13) stop--;
     let from = start;
     if (lineNo === 1 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) from += 3;
-    sink(buf, from, stop, lineNo, ascii, final && end === n);
+    sink(buf, from, stop, lineNo, ascii);
     if (end === n) return lineNo;
     start = end + 1;
   }

@@ -29,7 +29,7 @@ export class TraceCmdParser {
   }
 
   /** One line, `b[start, end)` (lines.ts readLineBytes). Event lines are read from the bytes; other lines as text. */
-  readonly line = (b: Buffer, start: number, end: number, lineNo: number, ascii: boolean, last: boolean): void => {
+  readonly line = (b: Buffer, start: number, end: number, lineNo: number, ascii: boolean): void => {
     if (start === end) return;
     const p = this.prefix;
     if (parseBracketPrefix(b, start, end, p) || parseGluedCpuPrefix(b, start, end, p)) {
@@ -39,7 +39,7 @@ export class TraceCmdParser {
         this.collector.unknownEvents++;
         return;
       }
-      this.collector.eventFromPrefix(b, end, ascii, lineNo, name, p, this.ctx, last);
+      this.collector.eventFromPrefix(b, end, ascii, lineNo, name, p, this.ctx);
       return;
     }
     this.otherLine(textOf(b, start, end, ascii), lineNo);

@@ -9,22 +9,13 @@
 import type { Cpu, Severity } from '../model/types.js';
 import type { DiagnosticSink } from './kernel-log.js';
 import type { ReadLinesResult } from './lines.js';
-import type { SkippedSchedEvents, TraceEvent, TraceHeader } from './trace-events.types.js';
+import type { TraceEvent, TraceHeader } from './trace-events.types.js';
 import type { EventContext, KnownEventName } from './trace-event-fields.js';
-import { comms, isUnfollowedSchedEvent, parseEventFields } from './trace-event-fields.js';
+import { comms, parseEventFields } from './trace-event-fields.js';
 import type { EventPrefix } from './trace-line-prefix.js';
 
 /** Unparseable-line diagnostics reported one by one per file; the rest are summed up in one diagnostic. */
 const MAX_LINE_DIAGNOSTICS = 100;
-
-/**
- * Which scheduler events a reader may leave out (TraceCollector.follow): those about none of `tasks`. `onSkipped`
- * gets each run of left-out events, in file order, before the event that follows it.
- */
-export interface SchedFilter {
-  tasks: ReadonlySet<number>;
-  onSkipped: (skipped: SkippedSchedEvents) => void;
-}
 
 export class TraceCollector {
   readonly header: TraceHeader = {
@@ -46,9 +37,6 @@ export class TraceCollector {
   private lastTimeNs: number | null = null;
   private backwards = 0;
   private firstBackwards: number | null = null;
-  private filter: SchedFilter | null = null;
-  /** The run of left-out events not yet handed over (count 0: none). */
-  private skipped: SkippedSchedEvents = noSkippedEvents();
 
   constructor(
     readonly file: string,
@@ -74,70 +62,7 @@ export class TraceCollector {
   }
 
   warn(line: number | null, message: string, severity: Severity = 'warning'): void {
-    if (this.skipped.count !== 0) this.handOverSkipped();
     this.onDiagnostic({ file: this.file, line, message, severity });
-  }
-
-  /** From now on, scheduler events about none of `filter.tasks` are checked and counted but not delivered. */
-  follow(filter: SchedFilter): void {
-    this.filter = filter;
-  }
-
-  /**
-   * Hands over the run of left-out events (call before anything that depends on the events so far): the event
-   * delivery delayed by one line is done first (the run follows that event, so it is not the file's last line), then
-   * the counts, clock form and time order are taken as if each event had been emitted.
-   */
-  handOverSkipped(): void {
-    const s = this.skipped;
-    if (s.count === 0) return;
-    // Reset first: noteClock may warn, and warn() hands over.
-    this.skipped = noSkippedEvents();
-    if (this.pending !== null) {
-      this.onEvent(this.pending);
-      this.pending = null;
-    }
-    this.events += s.count;
-    if (s.firstNsLine !== 0 && (s.firstCountLine === 0 || s.firstNsLine < s.firstCountLine)) {
-      this.noteClock(false, s.firstNsLine);
-      if (s.firstCountLine !== 0) this.noteClock(true, s.firstCountLine);
-    } else {
-      this.noteClock(true, s.firstCountLine);
-      if (s.firstNsLine !== 0) this.noteClock(false, s.firstNsLine);
-    }
-    if (this.lastTimeNs !== null && s.firstTimeNs < this.lastTimeNs) {
-      this.backwards++;
-      this.firstBackwards ??= s.firstLine;
-    }
-    if (s.backwards > 0) {
-      this.backwards += s.backwards;
-      this.firstBackwards ??= s.firstBackwardsLine;
-    }
-    this.lastTimeNs = s.lastTimeNs;
-    this.filter!.onSkipped(s);
-  }
-
-  /** Counts a left-out event into the current run. */
-  private skip(prefix: EventPrefix, lineNo: number, isSwitch: boolean): void {
-    const s = this.skipped;
-    const t = prefix.time;
-    if (s.count === 0) {
-      s.firstLine = lineNo;
-      s.firstTimeNs = t;
-      s.maxTimeNs = t;
-    } else {
-      if (t < s.lastTimeNs) {
-        s.backwards++;
-        if (s.firstBackwardsLine === 0) s.firstBackwardsLine = lineNo;
-      }
-      if (t > s.maxTimeNs) s.maxTimeNs = t;
-    }
-    s.lastTimeNs = t;
-    s.count++;
-    if (isSwitch) s.switches++;
-    if (prefix.timeIsCount) {
-      if (s.firstCountLine === 0) s.firstCountLine = lineNo;
-    } else if (s.firstNsLine === 0) s.firstNsLine = lineNo;
   }
 
   /** A line that does not parse inside the format: reported (up to a cap) and skipped. */
@@ -158,18 +83,8 @@ export class TraceCollector {
     }
   }
 
-  /**
-   * Builds the event of a known name from a parsed prefix of the line `b[…, end)`; reports a diagnostic when its
-   * fields do not parse. With a filter (follow()), a scheduler event about no followed task is only counted, unless
-   * it is on the unterminated last line (`last`: finish() decides about that one).
-   */
-  eventFromPrefix(b: Buffer, end: number, ascii: boolean, lineNo: number, name: KnownEventName, prefix: EventPrefix, ctx: EventContext, last = false): void {
-    const filter = this.filter;
-    if (filter !== null && !last && isUnfollowedSchedEvent(name, b, prefix.fieldsStart, end, filter.tasks)) {
-      this.skip(prefix, lineNo, name === 'sched_switch');
-      return;
-    }
-    if (this.skipped.count !== 0) this.handOverSkipped();
+  /** Builds the event of a known name from a parsed prefix of the line `b[…, end)`; reports a diagnostic when its fields do not parse. */
+  eventFromPrefix(b: Buffer, end: number, ascii: boolean, lineNo: number, name: KnownEventName, prefix: EventPrefix, ctx: EventContext): void {
     this.noteClock(prefix.timeIsCount, lineNo);
     ctx.source = { file: this.file, line: lineNo };
     ctx.timeNs = prefix.time as EventContext['timeNs'];
@@ -220,7 +135,6 @@ export class TraceCollector {
 
   /** Flushes the delayed event; drops and reports it when it came from an unterminated last line. */
   finish(read: ReadLinesResult): void {
-    this.handOverSkipped();
     if (this.pending !== null) {
       if (read.unterminated && this.pending.source.line === read.lines) {
         this.events--;
@@ -240,10 +154,6 @@ export class TraceCollector {
       this.warn(null, `${this.lineDiagnostics - MAX_LINE_DIAGNOSTICS} more lines did not parse and were skipped (first ${MAX_LINE_DIAGNOSTICS} reported)`);
     }
   }
-}
-
-function noSkippedEvents(): SkippedSchedEvents {
-  return { count: 0, switches: 0, firstLine: 0, firstTimeNs: 0, lastTimeNs: 0, maxTimeNs: 0, backwards: 0, firstBackwardsLine: 0, firstNsLine: 0, firstCountLine: 0 };
 }
 
 export function newEventContext(): EventContext {

@@ -89,25 +89,3 @@ export interface TraceHeader {
   /** CPUs whose buffer restarted (`##### CPU N buffer started ####`): events before `source` are gone. */
   bufferStarted: Array<{ cpu: Cpu; source: SourceRef }>;
 }
-
-/**
- * Scheduler events a reader checked and counted but did not deliver, because they are about no task the model
- * follows (readTrace's `followTasks`): a run of them between two delivered lines, handed over in file order
- * (before the next delivered event) so the builders can account for what they did not see.
- */
-export interface SkippedSchedEvents {
-  count: number;
-  /** How many of them were sched_switch events. */
-  switches: number;
-  /** The line and time of the first of them; the time of the last; the latest time among them. */
-  firstLine: number;
-  firstTimeNs: number;
-  lastTimeNs: number;
-  maxTimeNs: number;
-  /** Events of the run earlier than the one before them, and the line of the first (0: none). */
-  backwards: number;
-  firstBackwardsLine: number;
-  /** The first line of each timestamp form in the run (0: none): s.fraction (ns) and integer counts. */
-  firstNsLine: number;
-  firstCountLine: number;
-}

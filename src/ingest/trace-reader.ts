@@ -8,9 +8,7 @@
 // trace-cmd report (`funcgraph_entry:` event lines) is read as trace-cmd.
 
 import type { DiagnosticSink } from './kernel-log.js';
-import { headLines, readLineBytes, readLinesContaining } from './lines.js';
-import { asciiBytes } from './byte-text.js';
-import type { SchedFilter } from './trace-collector.js';
+import { headLines, readLineBytes } from './lines.js';
 import { FtraceParser } from './ftrace.js';
 import { FuncgraphParser } from './funcgraph.js';
 import { TraceCmdParser } from './trace-cmd.js';
@@ -29,38 +27,20 @@ export interface ReadTraceResult {
   unknownEvents: number;
 }
 
-export type { SchedFilter };
-
-/**
- * Streams `path` as `format`, calling `onEvent` for each known event in file order. With `schedFilter`, scheduler
- * events about none of its tasks are not delivered (ftrace and trace-cmd; see TraceCollector.follow).
- */
+/** Streams `path` as `format`, calling `onEvent` for each known event in file order. */
 export async function readTrace(
   path: string,
   format: TraceFormat,
   onEvent: (event: TraceEvent) => void,
   onDiagnostic: DiagnosticSink,
-  schedFilter?: SchedFilter,
 ): Promise<ReadTraceResult> {
   const head = await headLines(path, 40);
   const parser = chooseParser(path, format, head, onEvent, onDiagnostic);
-  if (schedFilter !== undefined && !(parser instanceof FuncgraphParser)) parser.collector.follow(schedFilter);
   // ftrace and trace-cmd lines are read from their bytes (trace-line-prefix.ts); function_graph lines as text, but
   // for the fields of their tracepoint comments.
   const read = await readLineBytes(path, parser instanceof FuncgraphParser ? parser.bytes : parser.line);
   parser.collector.finish(read);
   return { header: parser.collector.header, lines: read.lines, events: parser.collector.events, unknownEvents: parser.collector.unknownEvents };
-}
-
-/**
- * The events of the lines of `path` that hold `text` (e.g. `workqueue_`), for a first look before the file is read
- * in full: line numbers are 0 and diagnostics are dropped (the full read reports them).
- */
-export async function readTraceEventsOnLinesWith(path: string, format: TraceFormat, text: string, onEvent: (event: TraceEvent) => void): Promise<void> {
-  const head = await headLines(path, 40);
-  const parser = chooseParser(path, format, head, onEvent, () => {});
-  await readLinesContaining(path, asciiBytes(text), parser instanceof FuncgraphParser ? parser.bytes : parser.line);
-  parser.collector.finish({ lines: 0, bytes: 0, unterminated: false });
 }
 
 function chooseParser(

@@ -15,10 +15,9 @@ import type { KernelRecord } from '../ingest/kernel-records.types.js';
 import { readPciNuma } from '../ingest/pci-numa.js';
 import { readTopology } from '../ingest/topology.js';
 import type { TraceEvent, TraceHeader } from '../ingest/trace-events.types.js';
-import { readTrace, type SchedFilter, type TraceFormat } from '../ingest/trace-reader.js';
+import { readTrace, type TraceFormat } from '../ingest/trace-reader.js';
 import type { Builder } from './builder.js';
 import { checkBootJson } from './boot-json-check.js';
-import { FOLLOWING_FORMATS, tasksToFollow } from './followed-tasks.js';
 import { FunctionGraphProbeBuilder, spansFromGraphCalls } from './funcgraph-probes.js';
 import { InitcallBuilder } from './initcalls.js';
 import { KernelInfoBuilder } from './kernel-info.js';
@@ -128,12 +127,11 @@ async function buildBoot(inputs: ResolvedInput[]): Promise<Boot> {
   // kernel log names), and the scheduling of the tasks that run or queue them, that the log names (probe
   // callers: known because kernel logs are read first), or that are in a probe call of a function graph.
   const probeTasks = new Set<number>();
-  const workItemOptions = {
-    keepItem: (fn: string, workerPid: number | null) => PROBE_BODY_FUNCTIONS.has(fn) || PROBE_CARRIER_FUNCTIONS.has(fn) || (workerPid !== null && probeTasks.has(workerPid)),
+  const workItems = new WorkItemBuilder({
+    keepItem: (fn, workerPid) => PROBE_BODY_FUNCTIONS.has(fn) || PROBE_CARRIER_FUNCTIONS.has(fn) || (workerPid !== null && probeTasks.has(workerPid)),
     // The join looks at the queuer only of a probe body (it waits in flush_work); an async_run_entry_fn's does not wait.
-    queuerMatters: (fn: string) => PROBE_BODY_FUNCTIONS.has(fn),
-  };
-  const workItems = new WorkItemBuilder(workItemOptions);
+    queuerMatters: (fn) => PROBE_BODY_FUNCTIONS.has(fn),
+  });
   const graphProbes = new FunctionGraphProbeBuilder();
   const occupancy = new TaskOccupancyBuilder({
     taskInterestUntil: (pid) => (probeTasks.has(pid) ? Infinity : Math.max(workItems.taskInterestUntil(pid), graphProbes.taskInterestUntil(pid))),
@@ -163,8 +161,6 @@ async function buildBoot(inputs: ResolvedInput[]): Promise<Boot> {
     ...inputs.filter((i) => !KERNEL_LOG_FORMATS.has(i.format) && !TRACE_FORMATS.has(i.format)),
   ];
   let probeTasksKnown = false;
-  // Scheduler events about tasks the model does not follow are left out by the reader (followed-tasks.ts).
-  let schedFilter: SchedFilter | undefined;
   // Infos and diagnostics are reported traces first, then the other inputs in the order given.
   const reported = new Map<ResolvedInput, { info: InputInfo; diagnostics: Diagnostic[] }>();
   for (const input of ordered) {
@@ -190,15 +186,6 @@ async function buildBoot(inputs: ResolvedInput[]): Promise<Boot> {
         for (const p of probeSpans.data().probes) {
           for (const pid of [p.callerPid, p.queuedBy?.pid, p.worker?.pid]) if (pid != null) probeTasks.add(pid);
         }
-        const traces = ordered.filter((i) => TRACE_FORMATS.has(i.format)) as Array<{ path: string; format: TraceFormat }>;
-        if (traces.every((t) => FOLLOWING_FORMATS.has(t.format))) {
-          const followed = await tasksToFollow(traces, workItemOptions, probeTasks);
-          occupancy.follow(followed);
-          schedFilter = { tasks: followed, onSkipped: (skipped) => {
-            workItems.skipped(skipped);
-            occupancy.skipped(skipped);
-          } };
-        }
       }
       const format = input.format as TraceFormat;
       if (format === 'function-graph') functionGraph = true;
@@ -208,7 +195,7 @@ async function buildBoot(inputs: ResolvedInput[]): Promise<Boot> {
         graphProbes.handle(event);
         occupancy.handle(event);
         traceMarkers.handle(event);
-      }, onDiagnostic, schedFilter);
+      }, onDiagnostic);
       lines = result.lines;
       traceHeader = result.header;
       traceFile = input.path;
