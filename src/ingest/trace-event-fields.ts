@@ -177,9 +177,9 @@ export class CommCache {
   text(pid: number, cpu: number, b: Buffer, start: number, end: number, ascii: boolean): string {
     const key = pid !== 0 ? pid : -1 - cpu;
     const recent = this.recent.get(key);
-    if (recent !== undefined && sameBytes(recent.bytes, b, start, end)) return recent.text;
+    if (recent !== undefined && recent.bytes.length === end - start && bytesStartWith(b, start, end, recent.bytes)) return recent.text;
     const older = this.older.get(key);
-    if (older !== undefined && sameBytes(older.bytes, b, start, end)) {
+    if (older !== undefined && older.bytes.length === end - start && bytesStartWith(b, start, end, older.bytes)) {
       this.older.set(key, recent!);
       this.recent.set(key, older);
       return older.text;
@@ -204,12 +204,6 @@ interface CachedComm {
 const MAX_CACHED_COMMS = 1 << 16;
 /** Shared by every parser: a hit is checked byte for byte, so a stale entry (pid reused, exec) is only a miss. */
 export const comms = new CommCache();
-
-function sameBytes(bytes: Uint8Array, b: Uint8Array, start: number, end: number): boolean {
-  if (bytes.length !== end - start) return false;
-  for (let k = 0; k < bytes.length; k++) if (bytes[k] !== b[start + k]) return false;
-  return true;
-}
 
 /** Short texts (sched_switch prev_state: `R`, `R+`, `S`, `D`, `I`, `D|K`, ...) made once. */
 const shortTexts = new Map<number, string>();
@@ -257,11 +251,11 @@ function intAtByte(b: Uint8Array, pos: number, end: number): number {
 }
 
 /**
- * intAfter on the bytes `b[from, end)`. The kernel prints its fields in a fixed order, so `key` is looked for
- * right at `from` first (no search; the common case), then searched.
+ * intAfter on the bytes `b[from, end)`. The kernel prints its fields in a fixed order, so the search (which tries
+ * `from` first) usually ends at its first step.
  */
 function intAfterByte(b: Uint8Array, key: Uint8Array, from: number, end: number): number {
-  const at = bytesStartWith(b, from, end, key) ? from : bytesIndexOf(b, key, from, end);
+  const at = bytesIndexOf(b, key, from, end);
   if (at < 0) {
     scanEnd = from;
     return NaN;
@@ -276,16 +270,14 @@ function parseSchedSwitchKernel(b: Buffer, start: number, end: number, ascii: bo
   if (prevPidAt < 0) return null;
   const prevPid = intAtByte(b, prevPidAt + 10, end);
   const prevPrio = intAfterByte(b, K_PREV_PRIO, scanEnd, end);
-  const stateAt = bytesStartWith(b, scanEnd, end, K_PREV_STATE) ? scanEnd : bytesIndexOf(b, K_PREV_STATE, scanEnd, end);
+  const stateAt = bytesIndexOf(b, K_PREV_STATE, scanEnd, end);
   if (stateAt < 0) return null;
   const stateStart = stateAt + 12;
   let nextCommAt: number;
-  let stateEnd = stateStart;
-  while (stateEnd < end && b[stateEnd] !== 32) stateEnd++;
-  const arrow = bytesStartWith(b, stateEnd, end, K_ARROW) ? stateEnd : bytesIndexOf(b, K_ARROW, stateStart, end);
+  const arrow = bytesIndexOf(b, K_ARROW, stateStart, end);
   let prevState: string;
   if (arrow >= 0) {
-    nextCommAt = bytesStartWith(b, arrow + 5, end, K_NEXT_COMM_FIELD) ? arrow + 5 : bytesIndexOf(b, K_NEXT_COMM_FIELD, arrow, end);
+    nextCommAt = bytesIndexOf(b, K_NEXT_COMM_FIELD, arrow + 5, end);
     prevState = shortText(b, stateStart, arrow, ascii);
   } else {
     nextCommAt = bytesIndexOf(b, K_NEXT_COMM, stateStart, end);
@@ -294,7 +286,8 @@ function parseSchedSwitchKernel(b: Buffer, start: number, end: number, ascii: bo
     nextCommAt++;
   }
   if (nextCommAt < 0) return null;
-  const nextPidAt = nextPidField(b, nextCommAt, end);
+  // The last one: a comm may hold the text too, and the kernel prints ` next_pid=%d next_prio=%d` at the end.
+  const nextPidAt = bytesLastIndexOf(b, K_NEXT_PID, nextCommAt, end);
   if (nextPidAt < nextCommAt) return null;
   const nextPid = intAtByte(b, nextPidAt + 10, end);
   const nextPrio = intAfterByte(b, K_NEXT_PRIO, scanEnd, end);
@@ -315,25 +308,6 @@ function parseSchedSwitchKernel(b: Buffer, start: number, end: number, ascii: bo
     nextPid: nextPid as Pid,
     nextPrio,
   };
-}
-
-/**
- * Where ` next_pid=` starts: read backwards from the line end when the line ends the kernel's way
- * (` next_pid=%d next_prio=%d`, no search), else the last one searched for (the comm may hold the text too).
- */
-function nextPidField(b: Uint8Array, from: number, end: number): number {
-  let i = end - 1;
-  while (i > from && b[i]! >= 48 && b[i]! <= 57) i--;
-  if (b[i] === 45) i--;
-  i -= 10;
-  if (i > from && bytesStartWith(b, i, end, K_NEXT_PRIO)) {
-    i--;
-    while (i > from && b[i]! >= 48 && b[i]! <= 57) i--;
-    if (b[i] === 45) i--;
-    i -= 9;
-    if (i > from && bytesStartWith(b, i, end, K_NEXT_PID)) return i;
-  }
-  return bytesLastIndexOf(b, K_NEXT_PID, from, end);
 }
 
 const STATE_LETTERS = 'SDTtXZPI';
