@@ -22,19 +22,16 @@ const LEVEL_ONLY = /^<(\d{1,3})>/;
 const DECODE_PREFIX = /^([a-z]+[0-9]?) *:([a-z]+) *: /;
 /** dmesg -d: `[    0.289583 <    0.000003>] `. */
 const SHOW_DELTA = /^\[ *(\d+)\.(\d{1,9}) <[ +\-\d.]*>\](?: ?\[ *([TC])(\d+)\])? ?/;
-/** util-linux ≥ 2.40 prints the caller id even with no time (`-t`, `-x -t`): `[    T300] `. */
-const CALLER_ONLY = /^\[ *([TC])(\d+)\] ?/;
-
-/** The caller id of a `[    T300] ` prefix with no time before it, and where the text starts; null if none. */
-export function parseCallerOnly(text: string): { caller: PrintkCaller; textStart: number } | null {
-  const m = CALLER_ONLY.exec(text);
-  return m ? { caller: callerOf(m[1], m[2])!, textStart: m[0].length } : null;
-}
-
 /** dmesg --time-format=delta: `[<    0.000003>] `. */
 const DELTA_ONLY = /^\[< *(-?)(\d+)\.(\d{1,9})>\](?: ?\[ *([TC])(\d+)\])? ?/;
-/** util-linux >= 2.40 caller bracket after a non-printk time prefix: `[   T123] `. */
+/** util-linux >= 2.40 caller bracket: `[   T123] `, after a non-printk time prefix or with no time at all. */
 const CALLER_BRACKET = /^\[ *([TC])(\d+)\] ?/;
+
+/** The caller id of a `[    T300] ` prefix with no time before it (util-linux ≥ 2.40 `-t`, `-x -t`), and where the text starts; null if none. */
+export function parseCallerOnly(text: string): { caller: PrintkCaller; textStart: number } | null {
+  const m = CALLER_BRACKET.exec(text);
+  return m ? { caller: callerOf(m[1], m[2])!, textStart: m[0].length } : null;
+}
 
 export const FACILITIES = ['kern', 'user', 'mail', 'daemon', 'auth', 'syslog', 'lpr', 'news', 'uucp', 'cron', 'authpriv', 'ftp',
   'res0', 'res1', 'res2', 'res3', 'local0', 'local1', 'local2', 'local3', 'local4', 'local5', 'local6', 'local7'];

@@ -51,13 +51,12 @@ export class TraceCollector {
     this.events++;
     // The trace file and trace-cmd report merge the per-CPU buffers in time order: an earlier time than the
     // line before means lines were reordered or traces concatenated, and spans built across it are wrong.
-    const t = timeNs;
-    if (t !== null) {
-      if (this.lastTimeNs !== null && t < this.lastTimeNs) {
+    if (timeNs !== null) {
+      if (this.lastTimeNs !== null && timeNs < this.lastTimeNs) {
         this.backwards++;
         this.firstBackwards ??= event.source.line;
       }
-      this.lastTimeNs = t;
+      this.lastTimeNs = timeNs;
     }
   }
 
