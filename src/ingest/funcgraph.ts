@@ -112,10 +112,12 @@ export class FuncgraphParser {
     }
 
     const pipe = text.indexOf('|', i);
+    // Neither funcgraph-proc nor funcgraph-duration (no `|` on the line): the call text follows the CPU column.
+    // Read here once: nothing below moves `i` on such a line (the latency flags and the task end in a `|`).
+    let body = pipe < 0 ? callTextWithoutDuration(text, i) : null;
     if (pipe < 0) {
       if (text.indexOf('=>', i) >= 0 && this.switchLine(text, i, cpu, lineNo)) return;
-      // Neither funcgraph-proc nor funcgraph-duration: the call text follows the CPU column.
-      if (cpu < 0 || callTextWithoutDuration(text, i) === null) {
+      if (cpu < 0 || body === null) {
         this.collector.unparsed(lineNo, 'not a function_graph line');
         return;
       }
@@ -151,7 +153,7 @@ export class FuncgraphParser {
       const flags = LAT_FLAGS.exec(text.slice(i, i + 16));
       if (flags !== null) i += flags[0].length;
     }
-    const body = readDurationColumn(text, i) ?? callTextWithoutDuration(text, i);
+    body ??= readDurationColumn(text, i) ?? callTextWithoutDuration(text, i);
     if (body === null) {
       this.collector.unparsed(lineNo, 'function_graph line without a DURATION column and `|`');
       return;
