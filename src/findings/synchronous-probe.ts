@@ -110,9 +110,8 @@ function syncFinding(boot: Boot, unordered: ProbeSpan[]): Finding | null {
   const warnings: string[] = [];
   // The time spent in the probes one after another: what asynchronous probing could overlap. The caller's
   // own work between them (other drivers' init, i2c, ...) stays; it is shown as the span, never counted.
-  const serialNs = timed
-    ? bodies.reduce((s, b) => s + (b.body.endNs! - b.body.readyNs!), 0)
-    : probes.reduce((s, p) => s + p.durationNs, 0);
+  const costs = timed ? bodies.map((b) => b.body.endNs! - b.body.readyNs!) : probes.map((p) => p.durationNs);
+  const serialNs = costs.reduce((s, c) => s + c, 0);
   const spanNs = timed ? Math.max(...bodies.map((b) => b.body.endNs!)) - bodies[0]!.body.readyNs! : null;
   if (!timed) warnings.push('no timestamps: the probes are assumed to have run back to back');
 
@@ -125,7 +124,6 @@ function syncFinding(boot: Boot, unordered: ProbeSpan[]): Finding | null {
   if (cpus.length === 0) warnings.push('no topology: the parallel estimate assumes one CPU per probe');
   // In parallel each probe is assumed to take as long as it took here (its runnable waits were other tasks on
   // its CPU, which would still be there): so the loss never exceeds Σ probe time − the longest probe.
-  const costs = timed ? bodies.map((b) => b.body.endNs! - b.body.readyNs!) : probes.map((p) => p.durationNs);
   const parallelNs = parallelSpanNs(costs.map((costNs) => ({ readyNs: 0, costNs })), parallelCpus);
   const lostNs = Math.max(0, serialNs - parallelNs);
   if (lostNs < SYNC_MIN_LOSS_NS) return null;

@@ -248,7 +248,7 @@ export function joinProbesWithTrace(
   // A probe body the trace shows (handed over from an async attach worker) that no probe line claims: the kernel
   // log is cut, or lacks the probe lines for them (initcall_debug / dyndbg off): those probes are missing.
   const claimed = new Set([...matches.values()].filter((m) => m.kind === 'body' || m.kind === 'carrier').map((m) => (m as { item: number }).item));
-  const orphans = bodyItems.filter((k) => !claimed.has(k) && parseWorkerComm(workItems[k]!.queuedBy?.comm ?? '', null).kind === 'unbound' && workItems[k]!.startedAt !== null);
+  const orphans = bodyItems.filter((k) => !claimed.has(k) && parseWorkerComm(workItems[k]!.queuedBy?.comm ?? '', null).kind === 'unbound');
   if (orphans.length > 0 && timed.length > 0) {
     const first = workItems[orphans[0]!]!;
     diagnostics.push({ file: first.sources[0]?.file ?? traceFile, line: first.sources[0]?.line ?? null, severity: 'warning',

@@ -24,8 +24,8 @@ export async function readTraceCalibration(boot: Boot, workload: Workload): Prom
   const traces = boot.inputs.filter((i) => (TRACE_FORMATS as readonly string[]).includes(i.format));
   for (const input of traces) {
     const collector = new WorkerCreationCollector();
-    const items = new WorkItemBuilder({ keepItem: (fn) => fn === 'async_run_entry_fn' });
-    items.reset();
+    // Only the async items' own times are read: no task's scheduling is followed for their queuers.
+    const items = new WorkItemBuilder({ keepItem: (fn) => fn === 'async_run_entry_fn', queuerMatters: () => false });
     try {
       const result = await readTrace(input.path, input.format as TraceFormat, (e) => {
         collector.handle(e);
