@@ -12,10 +12,10 @@
 import type { DiagnosticSink } from './kernel-log.js';
 import { InputError } from './input-error.js';
 import type { TraceEvent } from './trace-events.types.js';
-import { knownEventAt, type KnownEventName } from './trace-event-fields.js';
+import { knownEventAt } from './trace-event-fields.js';
 import { TraceCollector, newEventContext } from './trace-collector.js';
 import { textOf } from './byte-text.js';
-import { type EventPrefix, newEventPrefix, parseBracketPrefix, parseGluedCpuPrefix, skipDmesgPrefix } from './trace-line-prefix.js';
+import { newEventPrefix, parseBracketPrefix, parseGluedCpuPrefix, skipDmesgPrefix } from './trace-line-prefix.js';
 
 const HASH = 35;
 const SPACE = 32;
@@ -103,15 +103,4 @@ export class FtraceParser {
     }
     c.unparsed(lineNo, 'not an ftrace event line (expected `TASK-PID [CPU] FLAGS TIME: event: fields`)');
   }
-}
-
-/**
- * The known event FtraceParser.line reads from `b[start, end)` when that is an event line in the bracket layout
- * (the layout of /sys/kernel/tracing/trace), else null: the same steps as `line` up to the event's name, nothing
- * made. The prefix is left in `p`.
- */
-export function bracketEventAt(b: Uint8Array, start: number, end: number, p: EventPrefix): KnownEventName | null {
-  if (start === end || b[start] === HASH) return null;
-  if (!parseBracketPrefix(b, skipDmesgPrefix(b, start, end), end, p)) return null;
-  return knownEventAt(b, p.nameStart, p.nameEnd);
 }

@@ -9,7 +9,7 @@
 import type { Cpu, Severity } from '../model/types.js';
 import type { DiagnosticSink } from './kernel-log.js';
 import type { ReadLinesResult } from './lines.js';
-import type { SkippedSchedEvents, TraceEvent, TraceHeader } from './trace-events.types.js';
+import type { TraceEvent, TraceHeader } from './trace-events.types.js';
 import type { EventContext, KnownEventName } from './trace-event-fields.js';
 import { comms, parseEventFields } from './trace-event-fields.js';
 import type { EventPrefix } from './trace-line-prefix.js';
@@ -58,36 +58,6 @@ export class TraceCollector {
       }
       this.lastTimeNs = timeNs;
     }
-  }
-
-  /**
-   * Scheduler events a parallel reader left out (parallel-trace-read.ts), in file order after the events emitted so
-   * far: the event delivery delayed by one line is done first (the run follows that event, so that event is not the
-   * file's last line), then the counts, clock form and time order are taken as if each event had been emitted.
-   */
-  skippedEvents(s: SkippedSchedEvents): void {
-    if (s.count === 0) return;
-    if (this.pending !== null) {
-      this.onEvent(this.pending);
-      this.pending = null;
-    }
-    this.events += s.count;
-    if (s.firstNsLine !== 0 && (s.firstCountLine === 0 || s.firstNsLine < s.firstCountLine)) {
-      this.noteClock(false, s.firstNsLine);
-      if (s.firstCountLine !== 0) this.noteClock(true, s.firstCountLine);
-    } else {
-      this.noteClock(true, s.firstCountLine);
-      if (s.firstNsLine !== 0) this.noteClock(false, s.firstNsLine);
-    }
-    if (this.lastTimeNs !== null && s.firstTimeNs < this.lastTimeNs) {
-      this.backwards++;
-      this.firstBackwards ??= s.firstLine;
-    }
-    if (s.backwards > 0) {
-      this.backwards += s.backwards;
-      this.firstBackwards ??= s.firstBackwardsLine;
-    }
-    this.lastTimeNs = s.lastTimeNs;
   }
 
   warn(line: number | null, message: string, severity: Severity = 'warning'): void {

@@ -125,28 +125,6 @@ export function parseEventFields(name: KnownEventName, b: Buffer, start: number,
   }
 }
 
-/**
- * Whether a scheduler event in the kernel's print format is about none of the tasks in `followed`: true only when
- * its fields parse exactly as parseEventFields would parse them (the same scanners), so an event left out this
- * way is one that parseEventFields would have returned, for a task nobody follows. sched_switch is about its prev
- * and next task, sched_wakeup(_new) and sched_migrate_task about their target; every other event (sched_waking
- * and sched_process_exec fire in a task's context, which the occupancy model reads) and the trace-cmd plugin
- * layouts answer false. Makes nothing.
- */
-export function isUnfollowedSchedEvent(name: KnownEventName, b: Uint8Array, start: number, end: number, followed: ReadonlySet<number>): boolean {
-  switch (name) {
-    case 'sched_switch':
-      return bytesStartWith(b, start, end, K_PREV_COMM) && scanSchedSwitchKernel(b, start, end) && !followed.has(switchScan.prevPid) && !followed.has(switchScan.nextPid);
-    case 'sched_wakeup':
-    case 'sched_wakeup_new':
-      return bytesStartWith(b, start, end, K_COMM) && scanWakeupKernel(b, start, end) && !followed.has(taskScan.pid);
-    case 'sched_migrate_task':
-      return scanMigrate(b, start, end) && !followed.has(taskScan.pid);
-    default:
-      return false;
-  }
-}
-
 /** parseEventFields for fields held as text (function_graph's `/* event: fields *\/` comments). */
 export function parseEventFieldsText(name: KnownEventName, fields: string, ctx: EventContext): TraceEvent | null {
   // Written into one reused buffer (nothing keeps a view of it: strings and CommCache entries are copies): as latin1
@@ -288,8 +266,32 @@ function intAfterByte(b: Uint8Array, key: Uint8Array, from: number, end: number)
 // prev_comm=%s prev_pid=%d prev_prio=%d prev_state=%s%s ==> next_comm=%s next_pid=%d next_prio=%d
 // (trace-cmd -R: ... prev_state=%ld next_comm=... with no `==>`)
 function parseSchedSwitchKernel(b: Buffer, start: number, end: number, ascii: boolean, ctx: EventContext): TraceEvent | null {
-  if (!scanSchedSwitchKernel(b, start, end)) return null;
-  const s = switchScan;
+  const prevPidAt = bytesIndexOf(b, K_PREV_PID, start + 10, end);
+  if (prevPidAt < 0) return null;
+  const prevPid = intAtByte(b, prevPidAt + 10, end);
+  const prevPrio = intAfterByte(b, K_PREV_PRIO, scanEnd, end);
+  const stateAt = bytesIndexOf(b, K_PREV_STATE, scanEnd, end);
+  if (stateAt < 0) return null;
+  const stateStart = stateAt + 12;
+  let nextCommAt: number;
+  const arrow = bytesIndexOf(b, K_ARROW, stateStart, end);
+  let prevState: string;
+  if (arrow >= 0) {
+    nextCommAt = bytesIndexOf(b, K_NEXT_COMM_FIELD, arrow + 5, end);
+    prevState = shortText(b, stateStart, arrow, ascii);
+  } else {
+    nextCommAt = bytesIndexOf(b, K_NEXT_COMM, stateStart, end);
+    if (nextCommAt < 0) return null;
+    prevState = rawStateLetters(textOf(b, stateStart, nextCommAt, ascii));
+    nextCommAt++;
+  }
+  if (nextCommAt < 0) return null;
+  // The last one: a comm may hold the text too, and the kernel prints ` next_pid=%d next_prio=%d` at the end.
+  const nextPidAt = bytesLastIndexOf(b, K_NEXT_PID, nextCommAt, end);
+  if (nextPidAt < nextCommAt) return null;
+  const nextPid = intAtByte(b, nextPidAt + 10, end);
+  const nextPrio = intAfterByte(b, K_NEXT_PRIO, scanEnd, end);
+  if (Number.isNaN(prevPid) || Number.isNaN(prevPrio) || Number.isNaN(nextPid) || Number.isNaN(nextPrio)) return null;
   return {
     source: ctx.source,
     timeNs: ctx.timeNs,
@@ -298,53 +300,14 @@ function parseSchedSwitchKernel(b: Buffer, start: number, end: number, ascii: bo
     comm: ctx.comm,
     tgid: ctx.tgid,
     type: 'sched_switch',
-    prevComm: comms.text(s.prevPid, ctx.cpu, b, start + 10, s.prevPidAt, ascii),
-    prevPid: s.prevPid as Pid,
-    prevPrio: s.prevPrio,
-    prevState: s.arrow ? shortText(b, s.stateStart, s.stateEnd, ascii) : rawStateLetters(textOf(b, s.stateStart, s.stateEnd, ascii)),
-    nextComm: comms.text(s.nextPid, ctx.cpu, b, s.nextCommAt + 10, s.nextPidAt, ascii),
-    nextPid: s.nextPid as Pid,
-    nextPrio: s.nextPrio,
+    prevComm: comms.text(prevPid, ctx.cpu, b, start + 10, prevPidAt, ascii),
+    prevPid: prevPid as Pid,
+    prevPrio,
+    prevState,
+    nextComm: comms.text(nextPid, ctx.cpu, b, nextCommAt + 10, nextPidAt, ascii),
+    nextPid: nextPid as Pid,
+    nextPrio,
   };
-}
-
-/** Where scanSchedSwitchKernel found the fields (reused: one scan at a time). */
-const switchScan = { prevPidAt: 0, prevPid: 0, prevPrio: 0, stateStart: 0, stateEnd: 0, arrow: true, nextCommAt: 0, nextPidAt: 0, nextPid: 0, nextPrio: 0 };
-
-/** Finds the fields of a kernel-layout sched_switch into switchScan; false when they do not parse. Makes nothing. */
-function scanSchedSwitchKernel(b: Uint8Array, start: number, end: number): boolean {
-  const s = switchScan;
-  const prevPidAt = bytesIndexOf(b, K_PREV_PID, start + 10, end);
-  if (prevPidAt < 0) return false;
-  s.prevPidAt = prevPidAt;
-  s.prevPid = intAtByte(b, prevPidAt + 10, end);
-  s.prevPrio = intAfterByte(b, K_PREV_PRIO, scanEnd, end);
-  const stateAt = bytesIndexOf(b, K_PREV_STATE, scanEnd, end);
-  if (stateAt < 0) return false;
-  const stateStart = stateAt + 12;
-  s.stateStart = stateStart;
-  let nextCommAt: number;
-  const arrow = bytesIndexOf(b, K_ARROW, stateStart, end);
-  if (arrow >= 0) {
-    nextCommAt = bytesIndexOf(b, K_NEXT_COMM_FIELD, arrow + 5, end);
-    s.arrow = true;
-    s.stateEnd = arrow;
-  } else {
-    nextCommAt = bytesIndexOf(b, K_NEXT_COMM, stateStart, end);
-    if (nextCommAt < 0) return false;
-    s.arrow = false;
-    s.stateEnd = nextCommAt;
-    nextCommAt++;
-  }
-  if (nextCommAt < 0) return false;
-  s.nextCommAt = nextCommAt;
-  // The last one: a comm may hold the text too, and the kernel prints ` next_pid=%d next_prio=%d` at the end.
-  const nextPidAt = bytesLastIndexOf(b, K_NEXT_PID, nextCommAt, end);
-  if (nextPidAt < nextCommAt) return false;
-  s.nextPidAt = nextPidAt;
-  s.nextPid = intAtByte(b, nextPidAt + 10, end);
-  s.nextPrio = intAfterByte(b, K_NEXT_PRIO, scanEnd, end);
-  return !(Number.isNaN(s.prevPid) || Number.isNaN(s.prevPrio) || Number.isNaN(s.nextPid) || Number.isNaN(s.nextPrio));
 }
 
 const STATE_LETTERS = 'SDTtXZPI';
@@ -407,24 +370,13 @@ function commPidPrio(b: Buffer, start: number, end: number, ascii: boolean, cpu:
 
 // comm=%s pid=%d prio=%d [success=%d] target_cpu=%03d [state=...]
 function parseWakeupKernel(type: 'sched_wakeup' | 'sched_wakeup_new' | 'sched_waking', b: Buffer, start: number, end: number, ascii: boolean, ctx: EventContext): TraceEvent | null {
-  if (!scanWakeupKernel(b, start, end)) return null;
-  const s = taskScan;
-  return { source: ctx.source, timeNs: ctx.timeNs, cpu: ctx.cpu, pid: ctx.pid, comm: ctx.comm, tgid: ctx.tgid, type, targetComm: comms.text(s.pid, ctx.cpu, b, start + 5, s.pidAt, ascii), targetPid: s.pid as Pid, prio: s.prio, targetCpu: s.cpu as Cpu };
-}
-
-/** Where scanWakeupKernel / scanMigrate found the fields (reused: one scan at a time); `cpu` is target_cpu or dest_cpu. */
-const taskScan = { pidAt: 0, pid: 0, prio: 0, origCpu: 0, cpu: 0 };
-
-/** Finds the fields of a kernel-layout wakeup into taskScan; false when they do not parse. Makes nothing. */
-function scanWakeupKernel(b: Uint8Array, start: number, end: number): boolean {
-  const s = taskScan;
   const pidAt = bytesIndexOf(b, K_PID, start + 5, end);
-  if (pidAt < 0) return false;
-  s.pidAt = pidAt;
-  s.pid = intAtByte(b, pidAt + 5, end);
-  s.prio = intAfterByte(b, K_PRIO, scanEnd, end);
-  s.cpu = intAfterByte(b, K_TARGET_CPU, scanEnd, end);
-  return !(Number.isNaN(s.pid) || Number.isNaN(s.prio) || Number.isNaN(s.cpu));
+  if (pidAt < 0) return null;
+  const pid = intAtByte(b, pidAt + 5, end);
+  const prio = intAfterByte(b, K_PRIO, scanEnd, end);
+  const targetCpu = intAfterByte(b, K_TARGET_CPU, scanEnd, end);
+  if (Number.isNaN(pid) || Number.isNaN(prio) || Number.isNaN(targetCpu)) return null;
+  return { source: ctx.source, timeNs: ctx.timeNs, cpu: ctx.cpu, pid: ctx.pid, comm: ctx.comm, tgid: ctx.tgid, type, targetComm: comms.text(pid, ctx.cpu, b, start + 5, pidAt, ascii), targetPid: pid as Pid, prio, targetCpu: targetCpu as Cpu };
 }
 
 // plugin: comm:pid [prio] [success=N] CPU:%03d
@@ -439,8 +391,14 @@ function parseWakeupPlugin(type: 'sched_wakeup' | 'sched_wakeup_new' | 'sched_wa
 
 // comm=%s pid=%d prio=%d orig_cpu=%d dest_cpu=%d
 function parseMigrate(b: Buffer, start: number, end: number, ascii: boolean, ctx: EventContext): TraceEvent | null {
-  if (!scanMigrate(b, start, end)) return null;
-  const s = taskScan;
+  if (!bytesStartWith(b, start, end, K_COMM)) return null;
+  const pidAt = bytesIndexOf(b, K_PID, start + 5, end);
+  if (pidAt < 0) return null;
+  const pid = intAtByte(b, pidAt + 5, end);
+  const prio = intAfterByte(b, K_PRIO, scanEnd, end);
+  const origCpu = intAfterByte(b, K_ORIG_CPU, scanEnd, end);
+  const destCpu = intAfterByte(b, K_DEST_CPU, scanEnd, end);
+  if (Number.isNaN(pid) || Number.isNaN(prio) || Number.isNaN(origCpu) || Number.isNaN(destCpu)) return null;
   return {
     source: ctx.source,
     timeNs: ctx.timeNs,
@@ -449,26 +407,12 @@ function parseMigrate(b: Buffer, start: number, end: number, ascii: boolean, ctx
     comm: ctx.comm,
     tgid: ctx.tgid,
     type: 'sched_migrate_task',
-    targetComm: comms.text(s.pid, ctx.cpu, b, start + 5, s.pidAt, ascii),
-    targetPid: s.pid as Pid,
-    prio: s.prio,
-    origCpu: s.origCpu as Cpu,
-    destCpu: s.cpu as Cpu,
+    targetComm: comms.text(pid, ctx.cpu, b, start + 5, pidAt, ascii),
+    targetPid: pid as Pid,
+    prio,
+    origCpu: origCpu as Cpu,
+    destCpu: destCpu as Cpu,
   };
-}
-
-/** Finds the fields of sched_migrate_task into taskScan; false when they do not parse. Makes nothing. */
-function scanMigrate(b: Uint8Array, start: number, end: number): boolean {
-  if (!bytesStartWith(b, start, end, K_COMM)) return false;
-  const s = taskScan;
-  const pidAt = bytesIndexOf(b, K_PID, start + 5, end);
-  if (pidAt < 0) return false;
-  s.pidAt = pidAt;
-  s.pid = intAtByte(b, pidAt + 5, end);
-  s.prio = intAfterByte(b, K_PRIO, scanEnd, end);
-  s.origCpu = intAfterByte(b, K_ORIG_CPU, scanEnd, end);
-  s.cpu = intAfterByte(b, K_DEST_CPU, scanEnd, end);
-  return !(Number.isNaN(s.pid) || Number.isNaN(s.prio) || Number.isNaN(s.origCpu) || Number.isNaN(s.cpu));
 }
 
 // filename=%s pid=%d old_pid=%d

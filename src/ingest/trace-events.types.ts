@@ -89,36 +89,3 @@ export interface TraceHeader {
   /** CPUs whose buffer restarted (`##### CPU N buffer started ####`): events before `source` are gone. */
   bufferStarted: Array<{ cpu: Cpu; source: SourceRef }>;
 }
-
-/**
- * Scheduler events a reader checked and counted but did not deliver, because they are about no task the model
- * follows (parallel-trace-read.ts): a run of them between two delivered lines, handed over in file order
- * (before the next delivered event) so the builders can account for what they did not see.
- */
-export interface SkippedSchedEvents {
-  count: number;
-  /** How many of them were sched_switch events. */
-  switches: number;
-  /** The line and time of the first of them; the time of the last; the latest time among them. */
-  firstLine: number;
-  firstTimeNs: number;
-  lastTimeNs: number;
-  maxTimeNs: number;
-  /** Events of the run earlier than the one before them, and the line of the first (0: none). */
-  backwards: number;
-  firstBackwardsLine: number;
-  /** The first line of each timestamp form in the run (0: none): s.fraction (ns) and integer counts. */
-  firstNsLine: number;
-  firstCountLine: number;
-}
-
-/**
- * A workqueue event reduced to what decides which tasks the model follows (model/followed-tasks.ts): who queued,
- * activated or started which work struct with which function (as printed; null when the event prints none).
- */
-export interface WorkqueueFact {
-  kind: 'queue' | 'activate' | 'start';
-  pid: number;
-  work: string;
-  function: string | null;
-}

@@ -13,8 +13,6 @@ import { FtraceParser } from './ftrace.js';
 import { FuncgraphParser } from './funcgraph.js';
 import { TraceCmdParser } from './trace-cmd.js';
 import type { TraceEvent, TraceHeader } from './trace-events.types.js';
-import { canReadInParallel, parallelReadSettings, readFtraceInParallel, type FollowPlan } from './parallel-trace-read.js';
-import { statSync } from 'node:fs';
 
 import type { TraceFormat } from '../model/types.js';
 
@@ -29,30 +27,18 @@ export interface ReadTraceResult {
   unknownEvents: number;
 }
 
-export type { FollowPlan };
-
-/**
- * Streams `path` as `format`, calling `onEvent` for each known event in file order. With `follow`, a long ftrace file
- * is read on every core and the scheduler events about tasks the plan does not follow are left out
- * (parallel-trace-read.ts); other files are read sequentially and every event is delivered.
- */
+/** Streams `path` as `format`, calling `onEvent` for each known event in file order. */
 export async function readTrace(
   path: string,
   format: TraceFormat,
   onEvent: (event: TraceEvent) => void,
   onDiagnostic: DiagnosticSink,
-  follow?: FollowPlan,
 ): Promise<ReadTraceResult> {
   const head = await headLines(path, 40);
   const parser = chooseParser(path, format, head, onEvent, onDiagnostic);
-  const settings = parallelReadSettings();
-  const parallel =
-    follow !== undefined && parser instanceof FtraceParser && canReadInParallel() && statSync(path).size >= settings.minBytes
-      ? await readFtraceInParallel(path, parser, follow, settings)
-      : null;
   // ftrace and trace-cmd lines are read from their bytes (trace-line-prefix.ts); function_graph lines as text, but
   // for the fields of their tracepoint comments.
-  const read = parallel ?? (await readLineBytes(path, parser instanceof FuncgraphParser ? parser.bytes : parser.line));
+  const read = await readLineBytes(path, parser instanceof FuncgraphParser ? parser.bytes : parser.line);
   parser.collector.finish(read);
   return { header: parser.collector.header, lines: read.lines, events: parser.collector.events, unknownEvents: parser.collector.unknownEvents };
 }

@@ -15,10 +15,9 @@ import type { KernelRecord } from '../ingest/kernel-records.types.js';
 import { readPciNuma } from '../ingest/pci-numa.js';
 import { readTopology } from '../ingest/topology.js';
 import type { TraceEvent, TraceHeader } from '../ingest/trace-events.types.js';
-import { readTrace, type FollowPlan, type TraceFormat } from '../ingest/trace-reader.js';
+import { readTrace, type TraceFormat } from '../ingest/trace-reader.js';
 import type { Builder } from './builder.js';
 import { checkBootJson } from './boot-json-check.js';
-import { tasksToFollow, type KeptFunctions } from './followed-tasks.js';
 import { FunctionGraphProbeBuilder, spansFromGraphCalls } from './funcgraph-probes.js';
 import { InitcallBuilder } from './initcalls.js';
 import { KernelInfoBuilder } from './kernel-info.js';
@@ -128,14 +127,10 @@ async function buildBoot(inputs: ResolvedInput[]): Promise<Boot> {
   // kernel log names), and the scheduling of the tasks that run or queue them, that the log names (probe
   // callers: known because kernel logs are read first), or that are in a probe call of a function graph.
   const probeTasks = new Set<number>();
-  const kept: KeptFunctions = {
-    keep: (fn) => PROBE_BODY_FUNCTIONS.has(fn) || PROBE_CARRIER_FUNCTIONS.has(fn),
+  const workItems = new WorkItemBuilder({
+    keepItem: (fn, workerPid) => PROBE_BODY_FUNCTIONS.has(fn) || PROBE_CARRIER_FUNCTIONS.has(fn) || (workerPid !== null && probeTasks.has(workerPid)),
     // The join looks at the queuer only of a probe body (it waits in flush_work); an async_run_entry_fn's does not wait.
     queuerMatters: (fn) => PROBE_BODY_FUNCTIONS.has(fn),
-  };
-  const workItems = new WorkItemBuilder({
-    keepItem: (fn, workerPid) => kept.keep(fn) || (workerPid !== null && probeTasks.has(workerPid)),
-    queuerMatters: kept.queuerMatters,
   });
   const graphProbes = new FunctionGraphProbeBuilder();
   const occupancy = new TaskOccupancyBuilder({
@@ -166,22 +161,6 @@ async function buildBoot(inputs: ResolvedInput[]): Promise<Boot> {
     ...inputs.filter((i) => !KERNEL_LOG_FORMATS.has(i.format) && !TRACE_FORMATS.has(i.format)),
   ];
   let probeTasksKnown = false;
-  // A long ftrace file is read on every core, leaving out the scheduler events of tasks the model cannot need
-  // (followed-tasks.ts). Only with one trace: the tasks to follow are found per file.
-  const followPlan: FollowPlan | undefined =
-    inputs.filter((i) => TRACE_FORMATS.has(i.format)).length === 1
-      ? {
-          tasksFor: (facts) => {
-            const tasks = tasksToFollow(facts, kept, probeTasks);
-            occupancy.follow(tasks);
-            return tasks;
-          },
-          onSkipped: (skipped) => {
-            workItems.skipped(skipped);
-            occupancy.skipped(skipped);
-          },
-        }
-      : undefined;
   // Infos and diagnostics are reported traces first, then the other inputs in the order given.
   const reported = new Map<ResolvedInput, { info: InputInfo; diagnostics: Diagnostic[] }>();
   for (const input of ordered) {
@@ -216,7 +195,7 @@ async function buildBoot(inputs: ResolvedInput[]): Promise<Boot> {
         graphProbes.handle(event);
         occupancy.handle(event);
         traceMarkers.handle(event);
-      }, onDiagnostic, followPlan);
+      }, onDiagnostic);
       lines = result.lines;
       traceHeader = result.header;
       traceFile = input.path;

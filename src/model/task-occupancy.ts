@@ -7,7 +7,7 @@
 // Accounting follows workqueue-model.md §8.1: R/R+ switch-out and wakeup → switch-in are CPU
 // contention (runnable-wait); D/S/I switch-out until wakeup is sleep.
 
-import type { SkippedSchedEvents, TraceEvent } from '../ingest/trace-events.types.js';
+import type { TraceEvent } from '../ingest/trace-events.types.js';
 import type { Builder } from './builder.js';
 import type { Cpu, Diagnostic, Ns, Pid, SourceRef } from './types.js';
 import { detached } from './detached-string.js';
@@ -84,17 +84,9 @@ export interface TaskOccupancyOptions {
   historyNs?: number;
 }
 
-/**
- * The only tasks followed (set before the trace is read; null: every task). The scheduling of other tasks is not
- * tracked at all, so a reader may leave their scheduler events out (readTrace's SchedFilter) and hand over only
- * their count and times (skipped()): the result is the same either way.
- */
-export type FollowedTasks = ReadonlySet<number> | null;
-
 export class TaskOccupancyBuilder implements Builder<TraceEvent, TaskOccupancy> {
   private tasks = new Map<Pid, TaskTimeline>();
   private records = new Map<Pid, TaskRecord>();
-  private followed: FollowedTasks = null;
   private readonly interestUntil: ((pid: Pid) => number) | null;
   private readonly interestChanges: (() => number) | null;
   private readonly historyNs: number;
@@ -124,22 +116,6 @@ export class TaskOccupancyBuilder implements Builder<TraceEvent, TaskOccupancy> 
     this.finalized = false;
   }
 
-  /** Follows only `tasks` from now on (null: every task); see FollowedTasks. */
-  follow(tasks: FollowedTasks): void {
-    this.followed = tasks;
-  }
-
-  /** Scheduler events a reader left out (about no followed task): they still bound the trace's time. */
-  skipped(events: SkippedSchedEvents): void {
-    if (this.startNs === null) this.startNs = events.firstTimeNs as Ns;
-    if (this.endNs === null || events.maxTimeNs > this.endNs) this.endNs = events.maxTimeNs as Ns;
-    if (events.switches > 0) this.hasSchedSwitch = true;
-  }
-
-  private follows(pid: Pid): boolean {
-    return pid !== IDLE_PID && (this.followed === null || this.followed.has(pid));
-  }
-
   handle(event: TraceEvent): void {
     const t = event.timeNs;
     if (t === null) return;
@@ -148,14 +124,14 @@ export class TaskOccupancyBuilder implements Builder<TraceEvent, TaskOccupancy> 
     switch (event.type) {
       case 'sched_switch': {
         this.hasSchedSwitch = true;
-        if (this.follows(event.prevPid)) {
+        if (event.prevPid !== IDLE_PID) {
           const r = this.record(event.prevPid);
           this.noteComm(r, event.prevPid, event.prevComm);
           if (r.open && r.state !== 'running') this.inconsistent(event.source);
           const runnable = isRunnableState(event.prevState);
           this.transition(r, event.prevPid, runnable ? 'runnable' : 'sleeping', t, event.cpu, event.prevState, event.source);
         }
-        if (this.follows(event.nextPid)) {
+        if (event.nextPid !== IDLE_PID) {
           const r = this.record(event.nextPid);
           this.noteComm(r, event.nextPid, event.nextComm);
           if (r.open && r.state === 'running' && r.cpu !== event.cpu) this.inconsistent(event.source);
@@ -165,7 +141,7 @@ export class TaskOccupancyBuilder implements Builder<TraceEvent, TaskOccupancy> 
       }
       case 'sched_wakeup':
       case 'sched_wakeup_new': {
-        if (!this.follows(event.targetPid)) break;
+        if (event.targetPid === IDLE_PID) break;
         const r = this.record(event.targetPid);
         this.noteComm(r, event.targetPid, event.targetComm);
         if (!r.open || r.state === 'sleeping') {
@@ -182,7 +158,7 @@ export class TaskOccupancyBuilder implements Builder<TraceEvent, TaskOccupancy> 
       }
       default: {
         // Any other event fires in the context of a task that is running on that CPU.
-        if (!this.follows(event.pid) || event.type.startsWith('funcgraph_')) break;
+        if (event.pid === IDLE_PID || event.type.startsWith('funcgraph_')) break;
         const r = this.record(event.pid);
         if (!r.open) this.transition(r, event.pid, 'running', t, event.cpu, null, event.source);
         if (!r.timeline?.comm) this.noteComm(r, event.pid, event.comm);

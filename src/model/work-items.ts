@@ -8,7 +8,7 @@
 // often get the same address) and an item can be queued again while it runs, so an instance is
 // keyed by address while pending and by worker pid while running (a worker runs one item at a time).
 
-import type { SkippedSchedEvents, TraceEvent } from '../ingest/trace-events.types.js';
+import type { TraceEvent } from '../ingest/trace-events.types.js';
 import type { Builder } from './builder.js';
 import { isRunnableState } from './task-occupancy.js';
 import type { Cpu, Diagnostic, Ns, Pid, SourceRef, WorkerIdentity } from './types.js';
@@ -146,14 +146,6 @@ export class WorkItemBuilder implements Builder<TraceEvent, WorkItemData> {
       default:
         break;
     }
-  }
-
-  /**
-   * Scheduler events a reader left out: they are about tasks that queue or run no kept item (so no flush of a kept
-   * item waits on them), but they show the trace has sched_switch events.
-   */
-  skipped(events: SkippedSchedEvents): void {
-    if (events.switches > 0) this.schedSwitchSeen = true;
   }
 
   finalize(): void {
