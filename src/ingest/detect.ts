@@ -247,10 +247,12 @@ export async function sniffFile(path: string): Promise<InputFormat | null> {
     // A single-line JSON document longer than the sniff window (a compact Boot/Sim JSON).
     if (err instanceof InputError && err.reason.startsWith('line longer')) lines = [await rawHead(path)];
     // A serial console capture with line noise or firmware bytes is still a console log (read leniently,
-    // kernel-log-reader.ts); anything else with NUL bytes or invalid UTF-8 is refused as before.
+    // kernel-log-reader.ts), and a journal export with binary-safe fields is still one; anything else with NUL
+    // bytes or invalid UTF-8 is refused as before.
     else if (err instanceof InputError && /^(binary data|invalid UTF-8)/.test(err.reason)) {
       const format = detectFormat(path, await headLines(path, SNIFF_LINES, undefined, true));
-      if (format === 'console') return format;
+      // `journalctl -o export` writes a value with NUL bytes or newlines binary-safe (journal-export-reader.ts).
+      if (format === 'console' || format === 'journal-export') return format;
       throw err;
     } else throw err;
   }

@@ -285,9 +285,9 @@ export function createJournalJsonParser(ctx: PresentationContext): PresentationP
 const EXPORT_FIELD = /^([A-Za-z0-9_]+)=/;
 
 /**
- * `journalctl -o export`: `FIELD=value` lines, a blank line after each entry. Binary-safe fields
- * (name line, 64-bit length, raw bytes) hold NUL bytes, which the text line reader refuses: such
- * files cannot be read (InputError from lines.ts); a lone field name line is reported.
+ * `journalctl -o export`: `FIELD=value` lines, a blank line after each entry. Binary-safe fields (name line,
+ * 64-bit size, raw bytes: a multi-line MESSAGE) come as one `FIELD=value` from journal-export-reader.ts, so a
+ * MESSAGE may hold newlines (one KernelLogLine per line, as for json).
  */
 export function createJournalExportParser(ctx: PresentationContext): PresentationParser {
   let skipped = 0;

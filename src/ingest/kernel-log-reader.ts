@@ -4,6 +4,7 @@
 
 import type { DiagnosticSink, KernelLogFormat, KernelLogLine, KernelLogLineSink } from './kernel-log.js';
 import { readLines, type ReadLinesResult } from './lines.js';
+import { readJournalExport } from './journal-export-reader.js';
 import type { PresentationContext, PresentationParser } from './kernel-log-presentation.js';
 import { createDmesgParser } from './dmesg-prefix.js';
 import { createDmesgWallClockParser } from './dmesg-wallclock.js';
@@ -66,9 +67,16 @@ export async function readKernelLog(
   // first records again with their own times; those are dropped (not counted twice) and noted.
   const sink = bootSplitter(path, onLine, onDiagnostic);
   const parser = createPresentationParser(format, { file: path, onLine: sink, onDiagnostic });
-  const result = await readLines(path, (line, lineNo) => parser.line(line, lineNo), { lenient: format === 'console' });
+  const line = (text: string, lineNo: number) => parser.line(text, lineNo);
+  // `journalctl -o export` writes some fields binary-safe (NUL bytes, newlines in a value): its own framing.
+  const exported = format === 'journal-export' ? await readJournalExport(path, line) : null;
+  const result = exported ?? (await readLines(path, line, { lenient: format === 'console' }));
   parser.end();
   sink.end();
+  if (exported !== null && exported.invalidUtf8Fields > 0) {
+    onDiagnostic({ file: path, line: null, severity: 'warning',
+      message: `${exported.invalidUtf8Fields} binary-safe field(s) held invalid UTF-8: their bad bytes are shown as U+FFFD` });
+  }
   if ((result.damagedLines ?? 0) > 0) {
     onDiagnostic({ file: path, line: result.firstDamagedLine ?? null, severity: 'warning',
       message: `${result.damagedLines} line(s) held NUL bytes or invalid UTF-8 (serial line noise, firmware or boot-loader output; first here): NULs dropped, bad bytes shown as U+FFFD` });

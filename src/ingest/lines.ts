@@ -147,7 +147,8 @@ export async function headLines(path: string, maxLines: number, maxBytes = 256 *
   }
 }
 
-async function openForReading(path: string) {
+/** Opens `path` for reading; an InputError naming the reason when it cannot be (missing, not permitted, a directory). */
+export async function openForReading(path: string) {
   try {
     const handle = await open(path, 'r');
     // open(2) succeeds on a directory on Linux; the first read would then fail with a raw EISDIR.
@@ -262,7 +263,7 @@ function firstBadUtf8Line(buf: Buffer): number {
   }
 }
 
-function countLf(buf: Buffer): number {
+export function countLf(buf: Buffer): number {
   let count = 0;
   let at = buf.indexOf(LF);
   while (at >= 0) {
@@ -272,6 +273,6 @@ function countLf(buf: Buffer): number {
   return count;
 }
 
-function tooLong(path: string, line: number, max: number): InputError {
+export function tooLong(path: string, line: number, max: number): InputError {
   return new InputError(path, line, `line longer than ${Math.round(max / 1024)} KiB: not a text log or trace`);
 }
