@@ -19,8 +19,7 @@ const CHUNK_BYTES = 1 << 20;
 const FIELD_NAME = /^[A-Za-z0-9_]+$/;
 
 export interface JournalExportReadResult extends ReadLinesResult {
-  /** Binary fields read, and those whose value was not valid UTF-8 (decoded with U+FFFD). */
-  binaryFields: number;
+  /** Binary fields whose value was not valid UTF-8 (decoded with U+FFFD). */
   invalidUtf8Fields: number;
 }
 
@@ -32,7 +31,6 @@ export async function readJournalExport(path: string, sink: LineSink, maxFieldBy
   let eof = false;
   let bytes = 0;
   let lineNo = 0;
-  let binaryFields = 0;
   let invalidUtf8Fields = 0;
   /** Makes `buf[pos, pos + n)` available if the file has it; false at the end of the file. */
   const have = async (n: number): Promise<boolean> => {
@@ -57,7 +55,7 @@ export async function readJournalExport(path: string, sink: LineSink, maxFieldBy
         lf = buf.indexOf(LF, pos + scanned);
       }
       const end = lf < 0 ? buf.length : lf;
-      if (lf < 0 && end === pos) return { lines: lineNo, bytes, unterminated: false, binaryFields, invalidUtf8Fields };
+      if (lf < 0 && end === pos) return { lines: lineNo, bytes, unterminated: false, invalidUtf8Fields };
       lineNo++;
       if (end - pos > maxFieldBytes) throw tooLong(path, lineNo, maxFieldBytes);
       let line = buf.subarray(pos, end > pos && buf[end - 1] === 13 ? end - 1 : end);
@@ -68,7 +66,7 @@ export async function readJournalExport(path: string, sink: LineSink, maxFieldBy
       if (lf < 0) {
         // The file ends without a newline: the line is cut (a cut binary field is reported below).
         sink(text, lineNo);
-        return { lines: lineNo, bytes, unterminated: true, binaryFields, invalidUtf8Fields };
+        return { lines: lineNo, bytes, unterminated: true, invalidUtf8Fields };
       }
       pos = lf + 1;
       if (!FIELD_NAME.test(text)) {
@@ -88,7 +86,6 @@ export async function readJournalExport(path: string, sink: LineSink, maxFieldBy
       if (buf[pos + 8 + n] !== LF) {
         throw new InputError(path, nameLine, `binary field ${text}: no newline after its ${n} bytes (not journalctl -o export output, or a damaged file)`);
       }
-      binaryFields++;
       if (!isUtf8(value)) invalidUtf8Fields++;
       sink(`${text}=${value.toString('utf8')}`, nameLine);
       // The value's size and bytes and the closing newline, as lines of the file.
@@ -101,7 +98,7 @@ export async function readJournalExport(path: string, sink: LineSink, maxFieldBy
 
   /** A binary field cut by the end of the file: dropped, and the file reported as cut at its name line. */
   function cut(line: number): JournalExportReadResult {
-    return { lines: line, bytes, unterminated: true, binaryFields, invalidUtf8Fields };
+    return { lines: line, bytes, unterminated: true, invalidUtf8Fields };
   }
 }
 
