@@ -264,16 +264,15 @@ export class FuncgraphParser {
   private comment(text: string, start: number, lineNo: number): void {
     let end = text.lastIndexOf('*/');
     if (end < start + 2) end = text.length;
-    const inner = text.slice(start + 2, end).trim();
+    const raw = text.slice(start + 2, end);
+    const inner = raw.trim();
     const colon = inner.indexOf(': ');
     const name = colon > 0 ? knownEventName(inner.slice(0, colon)) : null;
     if (name !== null) {
       let event: TraceEvent | null;
       if (this.lineBytes !== null) {
-        // An ASCII line: trim() removed exactly the ASCII white space (tab … CR, space) skipped here.
-        let innerStart = start + 2;
-        while (innerStart < end && (text.charCodeAt(innerStart) === SPACE || (text.charCodeAt(innerStart) >= 9 && text.charCodeAt(innerStart) <= 13))) innerStart++;
-        const at = this.lineStart + innerStart;
+        // An ASCII line (character k is byte lineStart + k): `inner` starts where trimStart() stops.
+        const at = this.lineStart + start + 2 + (raw.length - raw.trimStart().length);
         event = parseEventFields(name, this.lineBytes, at + colon + 2, at + inner.length, true, this.ctx);
       } else {
         event = parseEventFieldsText(name, inner.slice(colon + 2).trimEnd(), this.ctx);
