@@ -10,10 +10,12 @@ import { renderSummary } from '../render/summary-text.js';
 import { FINDING_KINDS } from '../findings/index.js';
 import { refuseDirectory, titleOf, writeHtmlReport } from './report.js';
 import { UsageError } from './usage-error.js';
+import { PERFETTO_OPTION, writePerfettoTrace } from './perfetto-output.js';
 
 interface AnalyzeOptions {
   json?: boolean;
   html?: string;
+  perfetto?: string;
   failOn: string[];
   top: string;
 }
@@ -25,6 +27,7 @@ export function registerAnalyze(program: Command, setExitCode: (code: number) =>
     .argument('<inputs...>', 'files and capture directories (dmesg, trace, topology, ...), any order')
     .option('--json', 'print the Boot model as JSON (schema trace-probe.boot/1)')
     .option('--html <file>', 'also write the self-contained HTML report of this boot to FILE')
+    .option(...PERFETTO_OPTION)
     .option('--fail-on <kinds>', 'exit 1 when a finding of one of these kinds (comma-separated) is found', nonEmptyList, [])
     .option('--top <n>', 'how many of the slowest probes and initcalls to list', '10')
     .action(async (inputs: string[], options: AnalyzeOptions) => {
@@ -34,12 +37,14 @@ export function registerAnalyze(program: Command, setExitCode: (code: number) =>
       const unknown = options.failOn.filter((k) => !FINDING_KINDS.includes(k));
       if (unknown.length > 0) throw new UsageError(`--fail-on: unknown finding kind "${unknown[0]}" (expected ${FINDING_KINDS.join(', ')})`);
       if (options.html) await refuseDirectory('--html', options.html);
+      if (options.perfetto) await refuseDirectory('--perfetto', options.perfetto);
       const boot = await loadBoot(inputs);
       process.stdout.write(options.json ? renderBootJson(boot) : renderSummary(boot, { top }));
       if (options.html) {
         const label = inputs.map((i) => basename(resolve(i))).join(' + ');
         await writeHtmlReport(options.html, { title: titleOf(inputs), boots: [{ label, boot }] });
       }
+      if (options.perfetto) await writePerfettoTrace(options.perfetto, [{ label: inputs.map((i) => basename(resolve(i))).join(' + '), boot }]);
       const failing = boot.findings.filter((f) => options.failOn.includes(f.kind));
       if (failing.length > 0) setExitCode(1);
     });

@@ -12,6 +12,8 @@ import { renderDiffJson } from '../render/diff-json.js';
 import { renderDiffText } from '../render/diff-text.js';
 import { renderDiffHtml } from '../render/html/diff-report.js';
 import { UsageError } from './usage-error.js';
+import { PERFETTO_OPTION, writePerfettoTrace } from './perfetto-output.js';
+import { refuseDirectory } from './report.js';
 
 interface DiffCommandOptions {
   before?: string[];
@@ -19,6 +21,7 @@ interface DiffCommandOptions {
   driver: string[];
   json?: boolean;
   html?: string;
+  perfetto?: string;
   seed: string;
 }
 
@@ -32,11 +35,13 @@ export function registerDiff(program: Command): void {
     .option('--driver <names>', 'compare only the probes of these drivers (comma-separated), e.g. nvme', collectList, [])
     .option('--json', 'print the diff as JSON (schema trace-probe.diff/1)')
     .option('--html <file>', 'also write a self-contained HTML page: per-device dumbbell chart, before/after lanes side by side')
+    .option(...PERFETTO_OPTION)
     .option('--seed <n>', 'seed of the bootstrap confidence intervals', '20260101')
     .action(async (positional: string[], options: DiffCommandOptions) => {
       const { beforePaths, afterPaths } = sides(positional, options);
       const seed = Number(options.seed);
       if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`--seed takes a whole number ≥ 0, not "${options.seed}"`);
+      if (options.perfetto) await refuseDirectory('--perfetto', options.perfetto);
       const before = await loadBoots(beforePaths);
       const after = await loadBoots(afterPaths);
       const diff = diffBoots(before, after, {
@@ -59,6 +64,11 @@ export function registerDiff(program: Command): void {
         } catch (err) {
           throw new UsageError(`cannot write ${options.html}: ${(err as Error).message}`);
         }
+      }
+      if (options.perfetto) {
+        // One file, one process per boot (before 1..n, after 1..n), each on its own clock since boot.
+        const side = (name: string, paths: string[], boots: Boot[]) => boots.map((boot, i) => ({ label: `${name} ${i + 1}: ${paths[i]!}`, boot }));
+        await writePerfettoTrace(options.perfetto, [...side('before', beforePaths, before), ...side('after', afterPaths, after)]);
       }
       process.stdout.write(options.json ? renderDiffJson(diff) : renderDiffText(diff));
     });

@@ -12,6 +12,8 @@ import { isPolicyName, POLICY_NAMES, type PolicyName } from '../sim/policies.js'
 import { describeMachine, describeWorkload, runPolicies, simJson } from '../sim/sim-runs.js';
 import { DEFAULT_CPU_FRACTION, DEFAULT_SEGMENTS, type Workload, WorkloadError, workloadFromBoot } from '../sim/workload.js';
 import { UsageError } from './usage-error.js';
+import { PERFETTO_OPTION, writePerfettoTrace } from './perfetto-output.js';
+import { refuseDirectory } from './report.js';
 
 interface SimulateOptions {
   policy: string[];
@@ -27,6 +29,7 @@ interface SimulateOptions {
   hz?: string;
   workerCreateUs?: string;
   cpuModel: string;
+  perfetto?: string;
 }
 
 export function registerSimulate(program: Command): void {
@@ -46,6 +49,7 @@ export function registerSimulate(program: Command): void {
     .option('--kernel <version>', 'kernel profile to simulate (e.g. 6.1, 6.12, 7.0); default: the boot\'s, else 6.12')
     .option('--hz <n>', 'CONFIG_HZ of the simulated kernel', '250')
     .option('--worker-create-us <us>', "time a pool manager takes to create a kworker (default: the median measured in the input's trace during the probes, else 100)")
+    .option(...PERFETTO_OPTION)
     .option('--cpu-model <rr|ps>', 'CPU sharing: rr (round-robin, tick-rounded slice) or ps (processor sharing)', 'rr')
     .action(async (inputs: string[], options: SimulateOptions) => {
       const policies = parsePolicies(options.policy);
@@ -60,6 +64,7 @@ export function registerSimulate(program: Command): void {
       const nodeOf = parseNodeOf(options.nodeOf);
       const isolated = options.isolcpus === undefined ? null : wrap(() => parseCpuListOption(options.isolcpus!));
 
+      if (options.perfetto) await refuseDirectory('--perfetto', options.perfetto);
       const boot = await loadBoot(inputs);
       const machine = await buildMachine(boot, options.topology, isolated);
       const observed = wrap(() => workloadFromBoot(boot, { cpuFraction, segments, devices, nodeOf, drivers: options.drivers }));
@@ -71,6 +76,10 @@ export function registerSimulate(program: Command): void {
         ...(createUs !== undefined ? { workerCreateNs: Math.round(createUs * 1000) } : {}),
       });
       const runs = runPolicies(workload, machine, policies, profile, boot.inputs);
+      // One file: the observed boot, then one process per policy run, all on the boot's clock.
+      if (options.perfetto) {
+        await writePerfettoTrace(options.perfetto, [{ label: 'observed', boot }, ...runs.map((r) => ({ label: `simulated: ${r.policy}`, boot: r.boot }))]);
+      }
       if (options.json) process.stdout.write(JSON.stringify(simJson(workload, machine, profile, runs, derived), null, 2) + '\n');
       else process.stdout.write(renderSimulation(describeWorkload(workload), describeMachine(machine, profile, derived), runs));
     });
