@@ -1,0 +1,247 @@
+// One CPU's ring-buffer pages from a trace.dat, event by event. Layout: the kernel's kernel/trace/ring_buffer.c
+// (struct buffer_data_page, struct ring_buffer_event, rb_update_event, rb_event_length) as the file's header_page /
+// header_event describe it, decoded the way libtraceevent src/kbuffer-parse.c does (kbuffer_load_subbuffer,
+// translate_data, update_pointers):
+// - page: u64 timestamp, then `commit` (a kernel long, 4 or 8 bytes): bits 0-26 the bytes of events, bit 31 = events
+//   were lost before this page, bit 30 = their count is stored as a long right after the events.
+// - event: a u32 header, type_len 5 bits and time_delta 27 bits (low bits first in a little-endian file, high bits
+//   first in a big-endian one); type_len 1-28: data of type_len*4 bytes follows; 0: a u32 length (data + 4) then data;
+//   29 padding (u32 length of the pad), 30 time extend (u32: delta bits 27-58), 31 absolute time stamp (same, replaces
+//   the time; its top 5 bits come from the page's).
+// Pages are streamed: uncompressed data is read in windows of pages, compressed data (v7) one chunk at a time
+// (count u32, then per chunk compressed size u32, uncompressed size u32, one frame).
+
+import type { DatFile } from './dat-file.js';
+import { readU64, TWO_32 } from './dat-file.js';
+import { decompressBlock, type Compression } from './compression.js';
+
+const TWO_27 = 134217728;
+const COMMIT_MASK = 0x7ffffff;
+
+/** What a stream reports besides events: lost events at a page start, damaged pages, a cut end. */
+export interface StreamProblems {
+  damaged(cpu: number, message: string): void;
+}
+
+export class CpuStream {
+  /** The current event: its time (raw ring-buffer clock), its data in `buf[data, data + length)`. */
+  ts = 0;
+  data = 0;
+  length = 0;
+  buf: Buffer = Buffer.alloc(0);
+  dv: DataView = new DataView(new ArrayBuffer(0));
+  /** Pages and events read so far (for the cut-file warning). */
+  pages = 0;
+  events = 0;
+  /** Set when a page says events were lost before it (the count, or null when not stored); the reader clears it. */
+  lostBefore: number | null | undefined = undefined;
+  /** Bytes of the CPU's data (uncompressed) handed out so far. */
+  bytesRead = 0;
+
+  /** Set when the file ends inside this CPU's data: where. */
+  private cutAt: string | null = null;
+  private next = 0;
+  private dataEnd = 0;
+  private pageStart = 0;
+  private windowEnd = 0;
+  private filePos: number;
+  private readonly fileEnd: number;
+  private chunksLeft = -1;
+  private ended = false;
+  private readonly le: boolean;
+  private readonly headerSize: number;
+
+  constructor(
+    private readonly file: DatFile,
+    readonly cpu: number,
+    offset: number,
+    size: number,
+    readonly pageSize: number,
+    private readonly longSize: 4 | 8,
+    private readonly compression: Compression,
+    private readonly compressed: boolean,
+    private readonly windowBytes: number,
+    private readonly problems: StreamProblems,
+    readonly label: string,
+  ) {
+    this.le = !file.bigEndian;
+    this.headerSize = 8 + longSize;
+    this.filePos = offset;
+    this.fileEnd = offset + size;
+    if (size === 0) this.ended = true;
+  }
+
+  /** Moves to the next data event; false at the end of the CPU's data. */
+  advance(): boolean {
+    const le = this.le;
+    for (;;) {
+      const at = this.next;
+      if (at >= this.dataEnd) {
+        if (!this.nextPage()) {
+          if (this.cutAt !== null) {
+            this.problems.damaged(this.cpu, `${this.label}CPU ${this.cpu}: ${this.cutAt} (file cut?): ${this.events} events in ${this.pages} pages were read, the rest of this CPU's events is missing`);
+            this.cutAt = null;
+          }
+          return false;
+        }
+        continue;
+      }
+      const dv = this.dv;
+      const word = dv.getUint32(at, le);
+      const typeLen = le ? word & 31 : word >>> 27;
+      const delta = le ? word >>> 5 : word & COMMIT_MASK;
+      if (typeLen >= 1 && typeLen <= 28) {
+        this.ts += delta;
+        this.data = at + 4;
+        this.length = typeLen << 2;
+        this.next = at + 4 + (typeLen << 2);
+        if (this.next > this.dataEnd) return this.cutEvent();
+        this.events++;
+        return true;
+      }
+      if (at + 8 > this.dataEnd) {
+        // A 4-byte pad at the very end of the data is harmless; anything else is cut.
+        if (typeLen === 29) {
+          this.next = this.dataEnd;
+          continue;
+        }
+        return this.cutEvent();
+      }
+      const word2 = dv.getUint32(at + 4, le);
+      if (typeLen === 0) {
+        // kbuffer translate_data: length = array[0] - 4, rounded up to 4 bytes, after the array[0] word.
+        const length = (word2 - 4 + 3) & ~3;
+        this.ts += delta;
+        this.data = at + 8;
+        this.length = length;
+        this.next = at + 8 + length;
+        if (word2 < 4 || this.next > this.dataEnd) return this.cutEvent();
+        this.events++;
+        return true;
+      }
+      if (typeLen === 30) {
+        this.ts += word2 * TWO_27 + delta;
+        this.next = at + 8;
+      } else if (typeLen === 31) {
+        const msb = this.ts - (this.ts % 576460752303423488); // the top 5 bits (2^59) of the current time
+        this.ts = msb + word2 * TWO_27 + delta;
+        this.next = at + 8;
+      } else {
+        // Padding (a discarded event keeps its delta); a zero-delta pad with no length ends the page.
+        this.ts += delta;
+        if (word2 === 0 && delta === 0) this.next = this.dataEnd;
+        else this.next = at + 4 + word2;
+      }
+    }
+  }
+
+  /** An event header that claims bytes beyond the page's data: the page is damaged; the rest of it is skipped. */
+  private cutEvent(): boolean {
+    this.problems.damaged(this.cpu, `${this.label}CPU ${this.cpu}: an event in page ${this.pages} runs past the page's data; the rest of that page is skipped`);
+    this.next = this.dataEnd;
+    return this.advance();
+  }
+
+  /** Loads the next page (reading the next window or chunk when needed); false at the end. */
+  private nextPage(): boolean {
+    let start = this.pages === 0 && this.windowEnd === 0 ? 0 : this.pageStart + this.pageSize;
+    if (start + this.headerSize > this.windowEnd) {
+      if (!this.nextWindow(start)) return false;
+      start = 0;
+    }
+    this.pageStart = start;
+    this.pages++;
+    const dv = this.dv;
+    const le = this.le;
+    this.ts = le ? dv.getUint32(start + 4, true) * TWO_32 + dv.getUint32(start, true) : dv.getUint32(start, false) * TWO_32 + dv.getUint32(start + 4, false);
+    // The commit word's low 32 bits hold the size and the flags (bits 30, 31).
+    const commit = this.longSize === 8 && !le ? dv.getUint32(start + 12, false) : dv.getUint32(start + 8, le);
+    const size = commit & COMMIT_MASK;
+    const data = start + this.headerSize;
+    const available = Math.min(this.windowEnd, start + this.pageSize) - data;
+    if (size > this.pageSize - this.headerSize) {
+      this.problems.damaged(this.cpu, `${this.label}CPU ${this.cpu}: page ${this.pages} claims ${size} bytes of events in a ${this.pageSize}-byte page; page skipped`);
+      this.next = this.dataEnd = data;
+      return true;
+    }
+    // The file may end inside this page (the last page of a cut file): the events that are wholly there are read.
+    this.dataEnd = data + Math.max(0, Math.min(size, available));
+    this.next = data;
+    if (commit & 0x80000000) {
+      let count: number | null = null;
+      if (commit & 0x40000000 && size + this.longSize <= available) {
+        count = this.longSize === 8 ? readU64(this.buf, data + size, !le) : dv.getUint32(data + size, le);
+      }
+      this.lostBefore = count;
+    }
+    return true;
+  }
+
+  /** Reads the next window of pages (or decompresses the next chunk) into buf; false at the end of the data. */
+  private nextWindow(consumedTo: number): boolean {
+    if (this.ended) return false;
+    this.bytesRead += Math.min(consumedTo, this.windowEnd);
+    if (this.compressed) return this.nextChunk();
+    const left = this.fileEnd - this.filePos;
+    if (left <= 0) return this.end();
+    const want = Math.min(left, this.windowBytes);
+    if (this.buf.length < want) this.setBuffer(Buffer.allocUnsafe(Math.max(want, this.windowBytes)));
+    const got = this.file.readInto(this.buf, 0, want, this.filePos);
+    this.filePos += got;
+    if (got < want) {
+      // The CPU's data goes past the end of the file: the file was cut. What is there is read.
+      this.cutAt = `its data should end at byte ${this.fileEnd} but the file ends at byte ${this.file.size}`;
+      this.ended = true;
+      if (got < this.headerSize) return false;
+    }
+    this.windowEnd = got;
+    return true;
+  }
+
+  private nextChunk(): boolean {
+    if (this.chunksLeft < 0) {
+      if (this.filePos + 4 > this.file.size) return this.cutChunk('its chunk count');
+      const head = Buffer.allocUnsafe(4);
+      this.file.readInto(head, 0, 4, this.filePos);
+      this.chunksLeft = this.le ? head.readUInt32LE(0) : head.readUInt32BE(0);
+      this.filePos += 4;
+    }
+    if (this.chunksLeft === 0) return this.end();
+    const sizes = Buffer.allocUnsafe(8);
+    if (this.file.readInto(sizes, 0, 8, this.filePos) < 8) return this.cutChunk('a chunk header');
+    const zsize = this.le ? sizes.readUInt32LE(0) : sizes.readUInt32BE(0);
+    const usize = this.le ? sizes.readUInt32LE(4) : sizes.readUInt32BE(4);
+    const at = this.filePos + 8;
+    if (at + zsize > this.file.size) return this.cutChunk(`a ${zsize}-byte chunk at byte ${at}`);
+    const input = Buffer.allocUnsafe(zsize);
+    this.file.readInto(input, 0, zsize, at);
+    this.filePos = at + zsize;
+    this.chunksLeft--;
+    let out: Buffer;
+    try {
+      out = decompressBlock(this.compression, input, usize, this.buf.length >= usize ? this.buf : undefined);
+    } catch (err) {
+      this.problems.damaged(this.cpu, `${this.label}CPU ${this.cpu}: the chunk at byte ${at} does not decompress (${(err as Error).message}); the rest of this CPU's data is skipped`);
+      return this.end();
+    }
+    if (out !== this.buf) this.setBuffer(out);
+    this.windowEnd = usize;
+    return true;
+  }
+
+  private cutChunk(what: string): boolean {
+    this.cutAt = `the file ends (byte ${this.file.size}) before ${what}`;
+    return this.end();
+  }
+
+  private end(): boolean {
+    this.ended = true;
+    this.windowEnd = 0;
+    return false;
+  }
+
+  private setBuffer(buf: Buffer): void {
+    this.buf = buf;
+    this.dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  }
+}
