@@ -14,7 +14,7 @@ export type DataLevel = 'ftrace' | 'simulation' | 'custom-line' | 'caller-id' | 
 
 const RANK: Record<DataLevel, number> = { ftrace: 4, simulation: 4, 'custom-line': 3, 'caller-id': 2, dmesg: 1 };
 
-const TRACE_FORMATS: ReadonlySet<InputFormat> = new Set<InputFormat>(['ftrace', 'trace-cmd', 'function-graph']);
+const TRACE_FORMATS: ReadonlySet<InputFormat> = new Set<InputFormat>(['ftrace', 'trace-cmd', 'function-graph', 'trace-dat']);
 
 /** The paths of the boot's trace inputs (a span with evidence from one of them was joined with the trace). */
 export function traceFilesOf(boot: Boot): ReadonlySet<string> {

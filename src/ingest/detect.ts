@@ -16,6 +16,7 @@ import { InputError } from './input-error.js';
 import { parseCallerOnly } from './dmesg-prefix.js';
 import { ORIGIN } from './journal.js';
 import { headLines } from './lines.js';
+import { isTraceDat } from './trace-dat/read-trace-dat.js';
 
 /** How many leading lines are sniffed. */
 export const SNIFF_LINES = 400;
@@ -240,6 +241,7 @@ export function detectFormat(path: string, firstLines: string[]): InputFormat | 
 
 /** Reads the head of `path` and sniffs it. Throws InputError only when the file cannot be read. */
 export async function sniffFile(path: string): Promise<InputFormat | null> {
+  if (isTraceDat(await rawHeadBytes(path, 16))) return 'trace-dat';
   let lines: string[];
   try {
     lines = await headLines(path, SNIFF_LINES);
@@ -257,6 +259,17 @@ export async function sniffFile(path: string): Promise<InputFormat | null> {
     } else throw err;
   }
   return detectFormat(path, lines);
+}
+
+async function rawHeadBytes(path: string, length: number): Promise<Buffer> {
+  const handle = await open(path, 'r');
+  try {
+    const buf = Buffer.alloc(length);
+    const { bytesRead } = await handle.read(buf, 0, length, 0);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
 }
 
 async function rawHead(path: string): Promise<string> {

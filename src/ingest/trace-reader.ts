@@ -13,6 +13,7 @@ import { FtraceParser } from './ftrace.js';
 import { FuncgraphParser } from './funcgraph.js';
 import { TraceCmdParser } from './trace-cmd.js';
 import type { TraceEvent, TraceHeader } from './trace-events.types.js';
+import { readTraceDat } from './trace-dat/read-trace-dat.js';
 
 import type { TraceFormat } from '../model/types.js';
 
@@ -34,6 +35,7 @@ export async function readTrace(
   onEvent: (event: TraceEvent) => void,
   onDiagnostic: DiagnosticSink,
 ): Promise<ReadTraceResult> {
+  if (format === 'trace-dat') return readTraceDat(path, onEvent, onDiagnostic);
   const head = await headLines(path, 40);
   const parser = chooseParser(path, format, head, onEvent, onDiagnostic);
   // ftrace and trace-cmd lines are read from their bytes (trace-line-prefix.ts); function_graph lines as text, but
@@ -50,6 +52,7 @@ function chooseParser(
   onEvent: (event: TraceEvent) => void,
   onDiagnostic: DiagnosticSink,
 ): FtraceParser | TraceCmdParser | FuncgraphParser {
+  if (format === 'trace-dat') throw new Error('trace-dat is read by readTraceDat');
   const isGraphTracer = head.some((l) => l.startsWith('# tracer: function_graph'));
   const isTraceCmdGraph = head.some((l) => /\]\s+\S*\s*\d+(?:\.\d+)?: funcgraph_(?:entry|exit): /.test(l));
   if (format === 'ftrace' && isGraphTracer) return new FuncgraphParser(path, onEvent, onDiagnostic);

@@ -38,7 +38,7 @@ const TRACE_FORMATS: ReadonlySet<InputFormat> = new Set(TRACE_FORMAT_NAMES);
  * other presentations); every topology file is merged.
  */
 const CAPTURE_KERNEL_LOGS = ['dmesg.log', 'dmesg.txt', 'dmesg', 'kmsg.txt', 'dmesg-raw.log', 'dmesg-final.log', 'journal.txt', 'kern.log', 'console.log'];
-const CAPTURE_TRACES = ['trace.txt', 'trace-fgraph.txt', 'trace', 'trace.report', 'trace-cmd.txt'];
+const CAPTURE_TRACES = ['trace.txt', 'trace-fgraph.txt', 'trace', 'trace.report', 'trace-cmd.txt', 'trace.dat'];
 const CAPTURE_TOPOLOGY = ['topology.csv', 'lscpu.csv', 'lscpu.txt', 'node-cpulist.txt', 'cpus.txt'];
 const CAPTURE_PCI_NUMA = ['pci-numa.txt'];
 

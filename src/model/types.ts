@@ -177,8 +177,8 @@ export const KERNEL_LOG_FORMATS = [
 ] as const;
 export type KernelLogFormat = (typeof KERNEL_LOG_FORMATS)[number];
 
-/** The trace text formats ingest/ recognises (see trace-reader.ts). */
-export const TRACE_FORMATS = ['ftrace', 'trace-cmd', 'function-graph'] as const;
+/** The trace formats ingest/ recognises (see trace-reader.ts): three text forms and trace-cmd's binary trace.dat. */
+export const TRACE_FORMATS = ['ftrace', 'trace-cmd', 'function-graph', 'trace-dat'] as const;
 export type TraceFormat = (typeof TRACE_FORMATS)[number];
 
 /** Names of the input formats ingest/ recognises (the `format` field of `inputs`). */
