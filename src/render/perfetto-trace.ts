@@ -1,7 +1,7 @@
 // Boots as a Chrome JSON trace-event file ("Trace Event Format", the JSON that ui.perfetto.dev and
 // chrome://tracing open): one process per boot, one thread track per CPU that ran a probe body, per task
-// (kworker/0:1, the async worker that queued a body, init, ...), one for probes whose task is unknown and one
-// for the findings. Pure: Boot in, events out, no analysis (the spans, identities and findings are the Boot's).
+// (kworker/0:1, the async worker that queued a body, init with its initcalls, ...), one for probes and one for
+// initcalls whose task is unknown, and one for the findings. Pure: Boot in, events out, no analysis (the spans, identities and findings are the Boot's).
 //
 // Rules followed, as google/perfetto's JSON importer applies them
 // (src/trace_processor/importers/json/json_trace_tokenizer.cc and json_trace_parser.cc, with
@@ -62,7 +62,9 @@ export interface PerfettoProcessInfo {
   probes: number;
   /** Probes without a start time (only a cost): not on the timeline. */
   untimedProbes: number;
-  /** Probes whose end is before their start: not on the timeline. */
+  /** Initcalls without a start (or without an end and a duration): not on the timeline. */
+  untimedInitcalls: number;
+  /** Probes (and initcalls, prefixed `initcall`) whose end is before their start: not on the timeline. */
   invalidProbes: string[];
   flows: number;
   findings: number;
@@ -85,7 +87,7 @@ interface Track {
   key: string;
   kind: TrackKind;
   name: string;
-  /** CPU number, or the task's first appearance (probe index) for ordering. */
+  /** CPU number for ordering (task tracks are ordered by their first slice). */
   order: number;
   /** The task's pid, when it is a task known by pid. */
   pid: number | null;
@@ -126,17 +128,19 @@ function taskKey(w: WorkerIdentity): string | null {
 const sameTask = (a: WorkerIdentity, b: WorkerIdentity): boolean => taskKey(a) !== null && taskKey(a) === taskKey(b);
 
 /** The tracks and slices of one boot (no ids yet). */
-function bootTracks(boot: Boot, nextFlow: () => number): { tracks: Track[]; untimed: number; invalid: string[]; flows: number } {
+function bootTracks(boot: Boot, nextFlow: () => number): { tracks: Track[]; untimed: number; untimedInitcalls: number; invalid: string[]; flows: number } {
   const tracks = new Map<string, Track>();
   const track = (key: string, kind: TrackKind, name: string, order: number, pid: number | null = null): Track => {
     let t = tracks.get(key);
     if (!t) tracks.set(key, (t = { key, kind, name, order, pid, slices: [] }));
     return t;
   };
-  const taskTrack = (w: WorkerIdentity, order: number): Track | null => {
+  const taskTrack = (w: WorkerIdentity): Track | null => {
     const key = taskKey(w);
     if (key === null) return null;
-    return track(key, 'task', w.comm ?? `pid ${w.pid}`, order, w.pid);
+    const t = track(key, 'task', w.comm ?? `pid ${w.pid}`, 0, w.pid);
+    if (t.name === `pid ${w.pid}` && w.comm !== null) t.name = w.comm; // known by pid first, its comm seen later
+    return t;
   };
 
   let seq = 0;
@@ -168,7 +172,7 @@ function bootTracks(boot: Boot, nextFlow: () => number): { tracks: Track[]; unti
       execStart = Math.round(body.bodyStartNs);
       execEnd = Math.round(body.bodyEndNs);
       if (execEnd < execStart) execEnd = execStart;
-      const callerTrack = taskTrack(caller, index)!;
+      const callerTrack = taskTrack(caller)!;
       const flow = nextFlow();
       flows++;
       // The hand-off inside the caller's span, where the flow starts: queue_work of the body's work item to its
@@ -190,10 +194,10 @@ function bootTracks(boot: Boot, nextFlow: () => number): { tracks: Track[]; unti
           flow,
         });
       }
-      taskTrack(executor, index)!.slices.push({ name, cat: 'probe body', startNs: execStart, endNs: execEnd, args: { role: 'probe body (run for the task that queued it)', ...args }, seq: seq++, flow });
+      taskTrack(executor)!.slices.push({ name, cat: 'probe body', startNs: execStart, endNs: execEnd, args: { role: 'probe body (run for the task that queued it)', ...args }, seq: seq++, flow });
     } else {
       const owner = executor ?? caller;
-      const t = owner !== null ? taskTrack(owner, index) : null;
+      const t = owner !== null ? taskTrack(owner) : null;
       // Without a task, spans at the same time may be of different tasks: they never nest (group per span).
       const group = t === null ? `probe ${index}` : undefined;
       (t ?? track('unknown', 'unknown', 'probes (task not in the input)', 0)).slices.push({ name, cat: 'probe', startNs, endNs, args: { role: 'probe', ...args }, seq: seq++, group });
@@ -211,6 +215,45 @@ function bootTracks(boot: Boot, nextFlow: () => number): { tracks: Track[]; unti
     }
   });
 
+  // Initcalls on the task that ran them (printk caller id; pid 1 is init), so the probes an initcall made nest
+  // in it; without a caller id on a track of their own where, as for probes, spans at one time never nest.
+  let untimedInitcalls = 0;
+  for (const [index, ic] of boot.initcalls.entries()) {
+    if (ic.startNs === null || (ic.endNs === null && ic.durationNs === null)) {
+      untimedInitcalls++;
+      continue;
+    }
+    const startNs = Math.round(ic.startNs);
+    const endNs = Math.round(ic.endNs ?? ic.startNs + ic.durationNs!);
+    if (endNs < startNs) {
+      invalid.push(`initcall ${ic.fn} (${ic.source.file}:${ic.source.line})`);
+      continue;
+    }
+    const t = ic.callerPid !== null
+      ? taskTrack(callerOnly(ic.callerPid))!
+      : track('initcalls', 'unknown', 'initcalls (task not in the input)', 1);
+    t.slices.push({
+      name: ic.fn,
+      cat: 'initcall',
+      startNs,
+      endNs,
+      args: compact({
+        role: ic.asyncCookie !== null ? 'async function (async_schedule)' : 'initcall',
+        fn: ic.fn,
+        module: ic.module,
+        duration_us: usOrNull(ic.durationNs),
+        usecs_are_shifted: ic.usecsAreShifted || null,
+        ret: ic.ret,
+        level: ic.level,
+        async_cookie: ic.asyncCookie,
+        caller_pid: ic.callerPid,
+        source: `${ic.source.file}:${ic.source.line}`,
+      }),
+      seq: seq++,
+      group: ic.callerPid === null ? `initcall ${index}` : undefined,
+    });
+  }
+
   if (boot.findings.length > 0) {
     const t = track('findings', 'findings', 'findings', 0);
     const firstStart = Math.min(...boot.probes.map((p) => p.startNs ?? Infinity));
@@ -219,7 +262,7 @@ function bootTracks(boot: Boot, nextFlow: () => number): { tracks: Track[]; unti
       t.slices.push({ name: `${f.kind}: ${f.title}`, cat: 'finding', startNs: Math.round(at), endNs: Math.round(at), args: findingArgs(f), instant: true, seq: seq++ });
     }
   }
-  return { tracks: [...tracks.values()], untimed, invalid, flows };
+  return { tracks: [...tracks.values()], untimed, untimedInitcalls, invalid, flows };
 }
 
 function callerOnly(pid: number): WorkerIdentity {
@@ -309,7 +352,9 @@ export function perfettoTrace(boots: readonly PerfettoBoot[]): PerfettoTraceFile
     const pid = nextId++;
     meta.push({ name: 'process_name', ph: 'M', pid, tid: pid, args: { name: b.label } });
     meta.push({ name: 'process_sort_index', ph: 'M', pid, tid: pid, args: { sort_index: processIndex } });
-    const ordered = [...b.tracks].sort((x, y) => KIND_RANK[x.kind] - KIND_RANK[y.kind] || x.order - y.order || (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
+    const ranks = new Map(b.tracks.map((t) => [t, t.kind === 'task' ? t.slices.reduce((m, s) => Math.min(m, s.startNs), Infinity) : t.order]));
+    const rank = (t: Track) => ranks.get(t)!;
+    const ordered = [...b.tracks].sort((x, y) => KIND_RANK[x.kind] - KIND_RANK[y.kind] || rank(x) - rank(y) || (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
     const splitTracks: SplitTrack[] = [];
     let sortIndex = 0;
     for (const t of ordered) {
@@ -342,6 +387,7 @@ export function perfettoTrace(boots: readonly PerfettoBoot[]): PerfettoTraceFile
       inputs: b.boot.inputs.map((i) => i.path),
       probes: b.boot.probes.length,
       untimedProbes: b.untimed,
+      untimedInitcalls: b.untimedInitcalls,
       invalidProbes: b.invalid,
       flows: b.flows,
       findings: b.boot.findings.length,

@@ -2,7 +2,8 @@
 // JSON trace-event file, for the events trace-probe writes (X, i, M, and v1 s/f flows to show why they are
 // not used). Perfetto's trace_processor is not packaged on npm or Debian, so the export is checked against
 // these rules instead. Read from google/perfetto at commit ec5d16b14b743ba6063d720956d6d6af6610fd72:
-// - src/trace_processor/importers/json/json_trace_tokenizer.cc: ParseTraceEventContents (ph, ts/dur through
+// - src/trace_processor/importers/json/json_trace_tokenizer.cc: JsonImporter::Sniff (the file, white space
+//   removed, starts with `{"` or `[{"`), ParseTraceEventContents (ph, ts/dur through
 //   CoerceToTs: an integer is µs × 1000, a fraction llround(v × 1000) ns; missing ts is an error except for
 //   `M`; pid/tid CoerceToUint32; tid 0 becomes the pid; bind_id, flow_in/flow_out (bools only), s, bp, args).
 // - src/trace_processor/sorter/trace_sorter.h: Queue::Append and SlowOperatorLess (once an `X` is seen, events
@@ -94,6 +95,8 @@ function flowId(v: unknown): bigint | null {
 export function importLikePerfetto(text: string): MirrorImport {
   const stats: Record<string, number> = {};
   const stat = (k: string) => (stats[k] = (stats[k] ?? 0) + 1);
+  const start = text.slice(0, 4096).replace(/\s+/g, '');
+  if (!start.startsWith('{"') && !start.startsWith('[{"')) throw new Error('not sniffed as a JSON trace');
   const root = JSON.parse(text) as unknown;
   const raw = Array.isArray(root) ? root : (root as { traceEvents?: unknown }).traceEvents;
   if (!Array.isArray(raw)) throw new Error('Failure parsing JSON: traceEvents is not an array.');

@@ -120,6 +120,14 @@ describe('Perfetto export of the real captures', () => {
     // dmesg-only probes at the same time (serio0 3.916939-3.932033, 00:04 from 3.918336, alarmtimer.0.auto from
     // 3.923006): their tasks are unknown, so they are not drawn as nested but on three lanes.
     expect(file.otherData.processes[0]!.splitTracks).toEqual([{ track: 'CPU 0', lanes: 2 }, { track: 'probes (task not in the input)', lanes: 3 }]);
+    // dmesg.log:1362 `[3.273543] calling  pcie_portdrv_init+0x0/0x4d @ 1` to :1387 `[3.812676] initcall
+    // pcie_portdrv_init+0x0/0x4d returned 0 after 539026 usecs`: on init, with the three pcieport probes it made
+    // (and waited for) nested in it.
+    const portInit = imported.slices.find((s) => s.cat === 'initcall' && s.name === 'pcie_portdrv_init')!;
+    expect([named(portInit.track), portInit.track, portInit.ts, portInit.dur]).toEqual(['init', `${pid}/1`, 3_273_543_000, 539_133_000]);
+    const portProbes = imported.slices.filter((s) => s.parent === portInit.id);
+    expect(portProbes.map((s) => [s.cat, s.args!.device])).toEqual([['probe', '0000:20:00.0'], ['probe', '0000:20:01.0'], ['probe', '0000:20:02.0']]);
+    expect(file.otherData.processes[0]).toMatchObject({ untimedInitcalls: 0, invalidProbes: [] });
     const finding = imported.slices.find((s) => s.cat === 'finding' && s.args!.kind === 'bound-queue-serialization')!;
     expect(finding.ts).toBe(6_559_321_000);
     expect(finding.args).toMatchObject({ severity: 'warning', lost_us: 4742, devices: ['0000:21:00.0', '0000:22:00.0', '0000:23:00.0'] });
