@@ -4,7 +4,9 @@ import { basename, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { collectList } from './list-option.js';
+import { addDriversOption, focusOn } from './drivers-option.js';
 import { loadBoot } from '../model/load-boot.js';
+import type { Boot } from '../model/types.js';
 import { renderBootJson } from '../render/boot-json.js';
 import { renderSummary } from '../render/summary-text.js';
 import { FINDING_KINDS } from '../findings/index.js';
@@ -18,10 +20,12 @@ interface AnalyzeOptions {
   perfetto?: string;
   failOn: string[];
   top: string;
+  drivers?: string[];
+  driver?: string[];
 }
 
 export function registerAnalyze(program: Command, setExitCode: (code: number) => void): void {
-  program
+  const command = program
     .command('analyze')
     .description('rebuild probe spans from kernel logs, traces and topology; print findings and a summary')
     .argument('<inputs...>', 'files and capture directories (dmesg, trace, topology, ...), any order')
@@ -29,7 +33,8 @@ export function registerAnalyze(program: Command, setExitCode: (code: number) =>
     .option('--html <file>', 'also write the self-contained HTML report of this boot to FILE')
     .option(...PERFETTO_OPTION)
     .option('--fail-on <kinds>', 'exit 1 when a finding of one of these kinds (comma-separated) is found', nonEmptyList, [])
-    .option('--top <n>', 'how many of the slowest probes and initcalls to list', '10')
+    .option('--top <n>', 'how many of the slowest probes and initcalls to list', '10');
+  addDriversOption(command, 'show')
     .action(async (inputs: string[], options: AnalyzeOptions) => {
       const top = Number(options.top);
       if (!Number.isInteger(top) || top < 1) throw new UsageError(`--top takes a whole number ≥ 1, not "${options.top}"`);
@@ -38,7 +43,9 @@ export function registerAnalyze(program: Command, setExitCode: (code: number) =>
       if (unknown.length > 0) throw new UsageError(`--fail-on: unknown finding kind "${unknown[0]}" (expected ${FINDING_KINDS.join(', ')})`);
       if (options.html) await refuseDirectory('--html', options.html);
       if (options.perfetto) await refuseDirectory('--perfetto', options.perfetto);
-      const boot = await loadBoot(inputs);
+      const loaded = await loadBoot(inputs);
+      const { boot, drivers } = focusOn(loaded, options);
+      if (!options.json && drivers.length > 0) process.stdout.write(`${focusLine(drivers, boot, loaded)}\n\n`);
       process.stdout.write(options.json ? renderBootJson(boot) : renderSummary(boot, { top }));
       if (options.html) {
         const label = inputs.map((i) => basename(resolve(i))).join(' + ');
@@ -48,6 +55,11 @@ export function registerAnalyze(program: Command, setExitCode: (code: number) =>
       const failing = boot.findings.filter((f) => options.failOn.includes(f.kind));
       if (failing.length > 0) setExitCode(1);
     });
+}
+
+/** The first line of a focused summary: what is shown of what the input holds. */
+export function focusLine(drivers: string[], focused: Boot, whole: Boot): string {
+  return `Focus: --drivers ${drivers.join(',')}: ${focused.probes.length} of ${whole.probes.length} probes, ${focused.findings.length} of ${whole.findings.length} findings`;
 }
 
 /** `--fail-on ''` or `--fail-on ,` would silently disable the gate: refused. */

@@ -4,7 +4,8 @@
 
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { collectList } from './list-option.js';
+import { addDriversOption, checkDrivers, requestedDrivers } from './drivers-option.js';
+import { focusBoot } from '../model/driver-focus.js';
 import { diffBoots } from '../compare/boot-diff.js';
 import { loadBoot } from '../model/load-boot.js';
 import type { Boot } from '../model/types.js';
@@ -18,7 +19,8 @@ import { refuseDirectory } from './report.js';
 interface DiffCommandOptions {
   before?: string[];
   after?: string[];
-  driver: string[];
+  drivers?: string[];
+  driver?: string[];
   json?: boolean;
   html?: string;
   perfetto?: string;
@@ -26,26 +28,30 @@ interface DiffCommandOptions {
 }
 
 export function registerDiff(program: Command): void {
-  program
+  const command = program
     .command('diff')
     .description('compare boots before and after a change (one or many per side): per-device cost, placement, window, findings, with statistics')
     .argument('[boots...]', 'BEFORE AFTER: one boot each (a capture directory, a kernel log, or a Boot JSON from analyze --json)')
     .option('--before <boots...>', 'the boots before the change (several for statistics)')
     .option('--after <boots...>', 'the boots after the change (several for statistics)')
-    .option('--driver <names>', 'compare only the probes of these drivers (comma-separated), e.g. nvme', collectList, [])
     .option('--json', 'print the diff as JSON (schema trace-probe.diff/1)')
     .option('--html <file>', 'also write a self-contained HTML page: per-device dumbbell chart, before/after lanes side by side')
     .option(...PERFETTO_OPTION)
-    .option('--seed <n>', 'seed of the bootstrap confidence intervals', '20260101')
+    .option('--seed <n>', 'seed of the bootstrap confidence intervals', '20260101');
+  addDriversOption(command, 'compare')
     .action(async (positional: string[], options: DiffCommandOptions) => {
       const { beforePaths, afterPaths } = sides(positional, options);
       const seed = Number(options.seed);
       if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`--seed takes a whole number ≥ 0, not "${options.seed}"`);
       if (options.perfetto) await refuseDirectory('--perfetto', options.perfetto);
-      const before = await loadBoots(beforePaths);
-      const after = await loadBoots(afterPaths);
+      const loadedBefore = await loadBoots(beforePaths);
+      const loadedAfter = await loadBoots(afterPaths);
+      // The focus is checked against both sides together: a driver probed on one side only is a real comparison.
+      const drivers = checkDrivers(requestedDrivers(options), [...loadedBefore, ...loadedAfter]);
+      const before = loadedBefore.map((b) => focusBoot(b, drivers));
+      const after = loadedAfter.map((b) => focusBoot(b, drivers));
       const diff = diffBoots(before, after, {
-        drivers: options.driver,
+        drivers,
         beforeLabels: beforePaths,
         afterLabels: afterPaths,
         significance: { seed },

@@ -18,12 +18,16 @@ import { isPolicyName, POLICY_NAMES, type PolicyName } from '../sim/policies.js'
 import { runPolicies } from '../sim/sim-runs.js';
 import { DEFAULT_CPU_FRACTION, DEFAULT_SEGMENTS, WorkloadError, workloadFromBoot } from '../sim/workload.js';
 import { collectList } from './list-option.js';
+import { addDriversOption, checkDrivers, focusOn, requestedDrivers } from './drivers-option.js';
+import { focusBoot } from '../model/driver-focus.js';
 import { UsageError } from './usage-error.js';
 
 interface ReportOptions {
   output?: string;
   title?: string;
   simulate: string[];
+  drivers?: string[];
+  driver?: string[];
 }
 
 const GENERATED_BY = 'trace-probe 0.1.0';
@@ -53,21 +57,27 @@ export function titleOf(inputs: string[]): string {
 }
 
 export function registerReport(program: Command): void {
-  program
+  const command = program
     .command('report')
     .description('write a self-contained HTML report (charts inlined, no network needed) of one boot')
     .argument('<inputs...>', 'files and capture directories of one boot (dmesg, trace, topology, ...), or a Boot JSON')
     .option('-o, --output <file>', 'the HTML file to write (e.g. reports/NAME.html)')
     .option('--title <text>', 'the report title (default: the input names)')
-    .option('--simulate <policies>', `also replay the boot under these policies, side by side: ${POLICY_NAMES.join(', ')}`, collectList, [])
+    .option('--simulate <policies>', `also replay the boot under these policies, side by side: ${POLICY_NAMES.join(', ')}`, collectList, []);
+  addDriversOption(command, 'report')
     .action(async (inputs: string[], options: ReportOptions) => {
       if (!options.output) throw new UsageError('report needs -o FILE (the HTML file to write)');
       await refuseDirectory('-o', options.output);
       const policies = parsePolicies(options.simulate);
       const label = inputs.map((i) => basename(resolve(i))).join(' + ');
-      const runs = await simulationRuns(inputs);
-      if (runs && policies.length > 0) throw new UsageError('--simulate replays a measured boot; this input is already a simulation (its runs are shown side by side)');
-      const boot = runs ? null : await loadBoot(inputs);
+      const allRuns = await simulationRuns(inputs);
+      if (allRuns && policies.length > 0) throw new UsageError('--simulate replays a measured boot; this input is already a simulation (its runs are shown side by side)');
+      let runs = allRuns;
+      if (allRuns) {
+        const drivers = checkDrivers(requestedDrivers(options), allRuns.map((r) => r.boot));
+        runs = allRuns.map((r) => ({ ...r, boot: focusBoot(r.boot, drivers) }));
+      }
+      const boot = runs ? null : focusOn(await loadBoot(inputs), options).boot;
       const boots = runs ?? [{ label: policies.length > 0 ? `measured: ${label}` : label, boot: boot! }, ...(await simulated(boot!, policies))];
       const bytes = await writeHtmlReport(options.output, { title: options.title ?? titleOf(inputs), boots });
       process.stderr.write(`wrote ${options.output} (${(bytes / 1024).toFixed(0)} KiB, ${boots[0]!.boot.probes.length} probes, ${boots.length} boot(s))\n`);

@@ -14,6 +14,8 @@ import { DEFAULT_CPU_FRACTION, DEFAULT_SEGMENTS, type Workload, WorkloadError, w
 import { UsageError } from './usage-error.js';
 import { PERFETTO_OPTION, writePerfettoTrace } from './perfetto-output.js';
 import { refuseDirectory } from './report.js';
+import { addDriversOption, focusOn } from './drivers-option.js';
+import { collectList } from './list-option.js';
 
 interface SimulateOptions {
   policy: string[];
@@ -24,7 +26,8 @@ interface SimulateOptions {
   topology?: string;
   isolcpus?: string;
   nodeOf: string[];
-  drivers: string[];
+  drivers?: string[];
+  driver?: string[];
   kernel?: string;
   hz?: string;
   workerCreateUs?: string;
@@ -33,7 +36,7 @@ interface SimulateOptions {
 }
 
 export function registerSimulate(program: Command): void {
-  program
+  const command = program
     .command('simulate')
     .description('replay the probes of a boot under workqueue policies (discrete-event simulation) and compare probe window and cost')
     .argument('<inputs...>', 'files and capture directories of one boot, or a Boot JSON (analyze --json)')
@@ -45,12 +48,12 @@ export function registerSimulate(program: Command): void {
     .option('--topology <file|NxC>', 'what-if: another machine (lscpu -p / cpulist file, or NxC such as 2x64)')
     .option('--isolcpus <list>', 'what-if: isolate these CPUs (out of the housekeeping mask), e.g. 0-3')
     .option('--node-of <device=node>', 'what-if: put DEVICE on NUMA node N ("*=N" for every device without a node); repeatable', collectRepeat, [])
-    .option('--drivers <names>', 'simulate only the probes of these drivers (comma-separated)', collectList, [])
     .option('--kernel <version>', 'kernel profile to simulate (e.g. 6.1, 6.12, 7.0); default: the boot\'s, else 6.12')
     .option('--hz <n>', 'CONFIG_HZ of the simulated kernel', '250')
     .option('--worker-create-us <us>', "time a pool manager takes to create a kworker (default: the median measured in the input's trace during the probes, else 100)")
     .option(...PERFETTO_OPTION)
-    .option('--cpu-model <rr|ps>', 'CPU sharing: rr (round-robin, tick-rounded slice) or ps (processor sharing)', 'rr')
+    .option('--cpu-model <rr|ps>', 'CPU sharing: rr (round-robin, tick-rounded slice) or ps (processor sharing)', 'rr');
+  addDriversOption(command, 'simulate')
     .action(async (inputs: string[], options: SimulateOptions) => {
       const policies = parsePolicies(options.policy);
       const cpuFraction = parseNumber('--cpu-fraction', options.cpuFraction, (v) => v > 0 && v <= 1, 'a number in (0, 1]');
@@ -65,9 +68,9 @@ export function registerSimulate(program: Command): void {
       const isolated = options.isolcpus === undefined ? null : wrap(() => parseCpuListOption(options.isolcpus!));
 
       if (options.perfetto) await refuseDirectory('--perfetto', options.perfetto);
-      const boot = await loadBoot(inputs);
+      const { boot, drivers } = focusOn(await loadBoot(inputs), options);
       const machine = await buildMachine(boot, options.topology, isolated);
-      const observed = wrap(() => workloadFromBoot(boot, { cpuFraction, segments, devices, nodeOf, drivers: options.drivers }));
+      const observed = wrap(() => workloadFromBoot(boot, { cpuFraction, segments, devices, nodeOf, drivers }));
       checkNodes(observed, machine);
       const { workload, profile, derived } = await calibratedReplay(boot, observed, {
         hz,
@@ -141,10 +144,6 @@ function wrap<T>(f: () => T): T {
     if (err instanceof MachineError || err instanceof WorkloadError) throw new UsageError(err.message);
     throw err;
   }
-}
-
-function collectList(value: string, previous: string[]): string[] {
-  return [...previous, ...value.split(',').map((s) => s.trim()).filter((s) => s.length > 0)];
 }
 
 function collectRepeat(value: string, previous: string[]): string[] {

@@ -6,6 +6,7 @@
 import { mean } from 'simple-statistics';
 import type { Boot, Cpu, Finding, Ns, NodeId, ProbeSpan, ProbeStatus, WorkerKind } from '../model/types.js';
 import { ns } from '../model/types.js';
+import { findingConcerns } from '../model/driver-focus.js';
 import { dataLevelRank, isDataLevel, richestLevel, traceFilesOf } from '../findings/data-level.js';
 import { collectDevices, matchDevices, type DeviceSamples, type MatchKind } from './match-devices.js';
 import { bootProbeMetrics, sampleStats, selectProbes, type SampleStats } from './side-stats.js';
@@ -250,13 +251,8 @@ function sideSummary(boots: Boot[], probes: ProbeSpan[][], metrics: ReturnType<t
  */
 function diffFindings(before: Boot[], after: Boot[], drivers: string[] | undefined, compared: ProbeSpan[][]): BootDiff['findings'] {
   const key = (f: Pick<Finding, 'kind' | 'node' | 'cpu'>) => `${f.kind}|${f.node ?? '-'}|${f.cpu ?? '-'}`;
-  const wantedDrivers = new Set((drivers ?? []).map((d) => d.toLowerCase()));
   const comparedDevices = new Set(compared.flat().map((p) => p.device));
-  const relevant = (f: Finding) =>
-    !drivers ||
-    (f.devices.length === 0 && f.drivers.length === 0) ||
-    f.drivers.some((d) => wantedDrivers.has(d.toLowerCase())) ||
-    f.devices.some((d) => comparedDevices.has(d));
+  const relevant = (f: Finding) => findingConcerns(f, drivers ?? [], comparedDevices);
   const table = new Map<string, FindingChange>();
   const count = (boots: Boot[], side: 'beforeBoots' | 'afterBoots') => {
     for (const boot of boots) {

@@ -4,6 +4,7 @@
 import { medianAbsoluteDeviation, median, quantileSorted } from 'simple-statistics';
 import type { Boot, Cpu, Ns, ProbeSpan } from '../model/types.js';
 import { ns } from '../model/types.js';
+import { probesOfDrivers } from '../model/driver-focus.js';
 
 export interface SampleStats {
   n: number;
@@ -70,6 +71,5 @@ export function bootProbeMetrics(probes: readonly ProbeSpan[]): BootProbeMetrics
 /** The probes of a boot a diff considers: all, or those of the given drivers (case-insensitive). */
 export function selectProbes(boot: Boot, drivers: readonly string[] | undefined): ProbeSpan[] {
   if (!drivers || drivers.length === 0) return boot.probes;
-  const wanted = new Set(drivers.map((d) => d.toLowerCase()));
-  return boot.probes.filter((p) => p.driver !== null && wanted.has(p.driver.toLowerCase()));
+  return probesOfDrivers(boot.probes, drivers);
 }
