@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { detectFindings } from '../findings/index.js';
 import { sniffFile } from '../ingest/detect.js';
 import { InputError } from '../ingest/input-error.js';
+import { isCaptureTarball, unpackCaptureTarball, withTarballNames, type UnpackedCapture } from '../ingest/capture-tarball.js';
 import type { DiagnosticSink, KernelLogFormat } from '../ingest/kernel-log.js';
 import { readKernelLog } from '../ingest/kernel-log-reader.js';
 import { recognizeKernelMessage } from '../ingest/kernel-records.js';
@@ -25,6 +26,7 @@ import { joinProbesWithTrace, PROBE_BODY_FUNCTIONS, PROBE_CARRIER_FUNCTIONS, Tra
 import { ProbeSpanBuilder } from './probe-spans.js';
 import { TaskOccupancyBuilder } from './task-occupancy.js';
 import { mergeTopologies } from './topology-merge.js';
+import { oneBootInputs } from './one-boot.js';
 import type { Boot, Diagnostic, InputFormat, InputInfo, NodeId, ProbeSpan, Topology } from './types.js';
 import { BOOT_SCHEMA, KERNEL_LOG_FORMATS as KERNEL_LOG_FORMAT_NAMES, TRACE_FORMATS as TRACE_FORMAT_NAMES } from './types.js';
 import { WorkItemBuilder } from './work-items.js';
@@ -45,12 +47,24 @@ const CAPTURE_PCI_NUMA = ['pci-numa.txt'];
 interface ResolvedInput {
   path: string;
   format: InputFormat;
+  /** The argument it came from (the file itself, or its capture directory). */
+  arg: string;
 }
 
 /** Loads one boot from files and capture directories (or a Boot JSON written by `analyze --json`). */
 export async function loadBoot(paths: string[]): Promise<Boot> {
   if (paths.length === 0) throw new InputError('(no input)', null, 'no input files given');
-  const inputs = await resolveInputs(paths);
+  // Capture tarballs are unpacked into temporary directories for the time of the reading.
+  const unpacked: Array<UnpackedCapture & { tarball: string }> = [];
+  try {
+    const boot = await loadResolved(await resolveInputs(paths, unpacked));
+    return unpacked.length > 0 ? withTarballNames(boot, unpacked) : boot;
+  } finally {
+    for (const u of unpacked) await u.remove();
+  }
+}
+
+async function loadResolved(inputs: ResolvedInput[]): Promise<Boot> {
   const jsonInputs = inputs.filter((i) => i.format === 'boot-json' || i.format === 'sim-json');
   if (jsonInputs.length > 0) {
     if (inputs.length > 1) {
@@ -58,10 +72,14 @@ export async function loadBoot(paths: string[]): Promise<Boot> {
     }
     return readBootJson(jsonInputs[0]!.path);
   }
-  return buildBoot(inputs);
+  // One boot at a time: duplicates read once, kernel logs of other boots refused (one-boot.ts).
+  const { inputs: oneBoot, notes } = await oneBootInputs(inputs);
+  const boot = await buildBoot(oneBoot);
+  if (notes.length > 0) boot.diagnostics = [...notes, ...boot.diagnostics];
+  return boot;
 }
 
-async function resolveInputs(paths: string[]): Promise<ResolvedInput[]> {
+async function resolveInputs(paths: string[], unpacked: Array<UnpackedCapture & { tarball: string }>): Promise<ResolvedInput[]> {
   const resolved: ResolvedInput[] = [];
   for (const path of paths) {
     let isDir: boolean;
@@ -70,8 +88,15 @@ async function resolveInputs(paths: string[]): Promise<ResolvedInput[]> {
     } catch {
       throw new InputError(path, null, 'no such file or directory');
     }
-    if (isDir) resolved.push(...(await resolveCaptureDirectory(path)));
-    else resolved.push({ path, format: await sniffOrFail(path) });
+    if (isDir) resolved.push(...(await resolveCaptureDirectory(path)).map((i) => ({ ...i, arg: path })));
+    else if (await isCaptureTarball(path)) {
+      const capture = await unpackCaptureTarball(path);
+      unpacked.push({ ...capture, tarball: path });
+      const files = await resolveCaptureDirectory(capture.dir).catch((err: unknown) => {
+        throw err instanceof InputError ? new InputError(path, null, err.reason) : err;
+      });
+      resolved.push(...files.map((i) => ({ ...i, arg: path })));
+    } else resolved.push({ path, format: await sniffOrFail(path), arg: path });
   }
   return resolved;
 }
@@ -86,10 +111,10 @@ async function sniffOrFail(path: string): Promise<InputFormat> {
   return format;
 }
 
-async function resolveCaptureDirectory(dir: string): Promise<ResolvedInput[]> {
+async function resolveCaptureDirectory(dir: string): Promise<Array<Omit<ResolvedInput, 'arg'>>> {
   const names = new Set(await readdir(dir));
   const pick = (candidates: string[]) => candidates.filter((n) => names.has(n)).map((n) => join(dir, n));
-  const chosen: ResolvedInput[] = [];
+  const chosen: Array<Omit<ResolvedInput, 'arg'>> = [];
   const firstOfRole = async (candidates: string[], accept: ReadonlySet<InputFormat>) => {
     for (const path of pick(candidates)) {
       const info = await stat(path);
@@ -151,7 +176,6 @@ async function buildBoot(inputs: ResolvedInput[]): Promise<Boot> {
 
   const topologies: Topology[] = [];
   const deviceNodes = new Map<string, NodeId | null>();
-  let kernelLogs = 0;
 
   // Kernel logs first, so the trace builders know the tasks the probe spans name; the kernel logs are
   // searched for the trace's markers afterwards (they are small next to a trace).
@@ -172,7 +196,6 @@ async function buildBoot(inputs: ResolvedInput[]): Promise<Boot> {
     };
     let lines = 0;
     if (KERNEL_LOG_FORMATS.has(input.format)) {
-      kernelLogs++;
       const result = await readKernelLog(input.path, input.format as KernelLogFormat, (line) => {
         const record = recognizeKernelMessage(line);
         if (record) for (const b of logBuilders) b.handle(record);
@@ -225,10 +248,6 @@ async function buildBoot(inputs: ResolvedInput[]): Promise<Boot> {
         }
       }, () => {});
     }
-  }
-  if (kernelLogs > 1) {
-    diagnostics.push({ file: inputs.map((i) => i.path).join(', '), line: null, severity: 'warning',
-      message: `${kernelLogs} kernel logs given for one boot: their probe spans are combined (give one log per boot)` });
   }
 
   for (const b of [...logBuilders, ...traceBuilders]) b.finalize();
