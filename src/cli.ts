@@ -9,6 +9,7 @@ import { registerAnalyze } from './commands/analyze.js';
 import { registerReport } from './commands/report.js';
 import { registerDiff } from './commands/diff.js';
 import { registerSimulate } from './commands/simulate.js';
+import { registerCapture } from './commands/capture.js';
 import { limitHeapGrowth } from './heap-growth.js';
 
 export const EXIT_OK = 0;
@@ -33,6 +34,7 @@ function buildProgram(): Command {
   registerReport(program);
   registerDiff(program);
   registerSimulate(program);
+  registerCapture(program);
   return program;
 }
 
