@@ -10,6 +10,7 @@ import { registerReport } from './commands/report.js';
 import { registerDiff } from './commands/diff.js';
 import { registerSimulate } from './commands/simulate.js';
 import { registerCapture } from './commands/capture.js';
+import { registerFleet } from './commands/fleet.js';
 import { limitHeapGrowth } from './heap-growth.js';
 
 export const EXIT_OK = 0;
@@ -35,6 +36,7 @@ function buildProgram(): Command {
   registerDiff(program);
   registerSimulate(program);
   registerCapture(program);
+  registerFleet(program);
   return program;
 }
 

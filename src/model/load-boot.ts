@@ -39,8 +39,8 @@ const TRACE_FORMATS: ReadonlySet<InputFormat> = new Set(TRACE_FORMAT_NAMES);
  * trace are taken from a directory (dmesg.log, dmesg-raw.log and console.log are the same log in
  * other presentations); every topology file is merged.
  */
-const CAPTURE_KERNEL_LOGS = ['dmesg.log', 'dmesg.txt', 'dmesg', 'kmsg.txt', 'dmesg-raw.log', 'dmesg-final.log', 'journal.txt', 'kern.log', 'console.log'];
-const CAPTURE_TRACES = ['trace.txt', 'trace-fgraph.txt', 'trace', 'trace.report', 'trace-cmd.txt', 'trace.dat'];
+export const CAPTURE_KERNEL_LOGS = ['dmesg.log', 'dmesg.txt', 'dmesg', 'kmsg.txt', 'dmesg-raw.log', 'dmesg-final.log', 'journal.txt', 'kern.log', 'console.log'];
+export const CAPTURE_TRACES = ['trace.txt', 'trace-fgraph.txt', 'trace', 'trace.report', 'trace-cmd.txt', 'trace.dat'];
 const CAPTURE_TOPOLOGY = ['topology.csv', 'lscpu.csv', 'lscpu.txt', 'node-cpulist.txt', 'cpus.txt'];
 const CAPTURE_PCI_NUMA = ['pci-numa.txt'];
 
@@ -77,6 +77,18 @@ async function loadResolved(inputs: ResolvedInput[]): Promise<Boot> {
   const boot = await buildBoot(oneBoot);
   if (notes.length > 0) boot.diagnostics = [...notes, ...boot.diagnostics];
   return boot;
+}
+
+/** The files a boot's analysis reads, in reading order (a capture tarball counts as itself): what `fleet` hashes. */
+export async function inputFilesOf(paths: string[]): Promise<string[]> {
+  const files: string[] = [];
+  for (const path of paths) {
+    const info = await stat(path).catch(() => null);
+    if (info === null) throw new InputError(path, null, 'no such file or directory');
+    if (info.isDirectory()) files.push(...(await resolveCaptureDirectory(path)).map((i) => i.path));
+    else files.push(path);
+  }
+  return files;
 }
 
 async function resolveInputs(paths: string[], unpacked: Array<UnpackedCapture & { tarball: string }>): Promise<ResolvedInput[]> {

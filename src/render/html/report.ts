@@ -32,7 +32,7 @@ const MAX_FOCUS_CHARTS = 3;
 /** Zoom only on stretches shorter than this share of the boot's probe timeline. */
 const MAX_ZOOM_SHARE = 0.5;
 
-interface Chart {
+export interface Chart {
   id: string;
   spec: TopLevelSpec;
   renderer: 'svg' | 'canvas';
@@ -152,7 +152,7 @@ function findingZooms(boots: Boot[]): Array<{ title: string; window: TimeWindow 
 }
 
 /** Static SVG of the chart in its figure; the chart joins `drawn`, whose specs the page embeds. */
-async function chartHtml(chart: Chart, drawn: Chart[]): Promise<string> {
+export async function chartHtml(chart: Chart, drawn: Chart[]): Promise<string> {
   drawn.push(chart);
   const svg = await renderSvg(chart.staticSpec ?? chart.spec);
   const note = chart.note ? `<p class="note">${escapeHtml(chart.note)}</p>` : '';
@@ -166,7 +166,7 @@ function emptyNote(...lines: string[]): string {
     .join('');
 }
 
-function section(id: string, title: string, body: string): string {
+export function section(id: string, title: string, body: string): string {
   return `<section id="${id}">\n<h2>${escapeHtml(title)}</h2>\n${body}\n</section>`;
 }
 
@@ -281,7 +281,7 @@ function inputsHtml(boot: Boot): string {
 }
 
 /** Runs in the page: embeds each chart from its JSON spec, then drops the static SVG it replaces. */
-const EMBED_SCRIPT = `
+export const EMBED_SCRIPT = `
 (function () {
   var views = {};
   window.__reportViews = views;

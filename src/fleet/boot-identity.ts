@@ -1,0 +1,38 @@
+// Which boot a fleet row is: the content hash of the files the analysis reads (so re-ingesting the same files
+// adds nothing) together with the host they came from (the same log under two hosts is two boots, e.g. a
+// fleet relabelled for a bench). The host comes from `--host-from PATTERN` applied to the input's path (its
+// first capture group, else the whole match), else the path itself; which of the two is recorded.
+
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+
+export type HostSource = 'pattern' | 'path';
+
+export function hostOf(path: string, pattern: RegExp | null): { host: string; hostSource: HostSource } {
+  if (pattern !== null) {
+    const m = pattern.exec(path);
+    if (m) return { host: m[1] ?? m[0], hostSource: 'pattern' };
+  }
+  return { host: path, hostSource: 'path' };
+}
+
+/** sha256 over each file's bytes, in the order given (the resolved inputs' order), each preceded by its length. */
+export async function contentHash(files: readonly string[]): Promise<{ hash: string; bytes: number }> {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  for (const file of files) {
+    let size = 0;
+    const inner = createHash('sha256');
+    for await (const chunk of createReadStream(file)) {
+      inner.update(chunk as Buffer);
+      size += (chunk as Buffer).length;
+    }
+    hash.update(`${size}:`).update(inner.digest());
+    bytes += size;
+  }
+  return { hash: hash.digest('hex'), bytes };
+}
+
+export function bootIdOf(contentHash: string, host: string): string {
+  return createHash('sha256').update(host).update('\0').update(contentHash).digest('hex').slice(0, 32);
+}

@@ -1,0 +1,181 @@
+// The fleet store: an embedded DuckDB database (`--db FILE.duckdb`), and/or a Parquet dataset (`--parquet DIR`)
+// hive-partitioned by kernel release for Spark, Trino, BigQuery or ClickHouse (docs/fleet.md). DuckDB is an
+// optional dependency (its native library, inside the npm package, is ~70 MB): when it is missing the fleet
+// commands say how to get it.
+
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { InputError } from '../ingest/input-error.js';
+import { createTableSql, FLEET_SCHEMA, FLEET_TABLES, type ColumnType, type Row, type RowValue, type TableDef } from './fleet-schema.js';
+
+type DuckApi = typeof import('@duckdb/node-api');
+type Connection = import('@duckdb/node-api').DuckDBConnection;
+type Instance = import('@duckdb/node-api').DuckDBInstance;
+type Appender = import('@duckdb/node-api').DuckDBAppender;
+
+export const DUCKDB_MISSING =
+  'the fleet commands need DuckDB: run `npm install @duckdb/node-api` in the trace-probe directory (an optional dependency; its native library comes inside the npm package)';
+
+async function duckdb(): Promise<DuckApi> {
+  try {
+    return await import('@duckdb/node-api');
+  } catch {
+    throw new InputError('@duckdb/node-api', null, DUCKDB_MISSING);
+  }
+}
+
+/** SQL string literal. */
+export function sqlString(text: string): string {
+  return `'${text.replaceAll("'", "''")}'`;
+}
+
+export interface OpenOptions {
+  db?: string;
+  parquet?: string;
+  /** Open for reading only (report, query): the database must exist. */
+  readOnly?: boolean;
+}
+
+export class FleetStore {
+  private constructor(
+    private readonly api: DuckApi,
+    private readonly instance: Instance,
+    readonly connection: Connection,
+    private readonly parquetDir: string | null,
+  ) {}
+
+  static async open(options: OpenOptions): Promise<FleetStore> {
+    if (!options.db && !options.parquet) throw new InputError('(fleet)', null, 'give --db FILE.duckdb, --parquet DIR, or both');
+    const api = await duckdb();
+    if (options.db && options.readOnly && !(await exists(options.db))) throw new InputError(options.db, null, 'no such fleet database');
+    if (options.db && !options.readOnly) await mkdir(join(options.db, '..'), { recursive: true });
+    let instance: Instance;
+    try {
+      instance = await api.DuckDBInstance.create(options.db ?? ':memory:', options.readOnly && options.db ? { access_mode: 'READ_ONLY' } : {});
+    } catch (err) {
+      throw new InputError(options.db ?? ':memory:', null, `cannot open the fleet database: ${firstLine(err)}`);
+    }
+    const connection = await instance.connect();
+    const store = new FleetStore(api, instance, connection, options.parquet ?? null);
+    if (!(options.readOnly && options.db)) {
+      for (const table of FLEET_TABLES) await connection.run(createTableSql(table));
+      await connection.run('CREATE TABLE IF NOT EXISTS fleet_meta (key VARCHAR PRIMARY KEY, value VARCHAR)');
+    }
+    await store.checkSchema(options.db ?? options.parquet!);
+    // Without a database the Parquet dataset is the store: load what it holds, so ingest resumes and report reads it.
+    if (!options.db && options.parquet && (await exists(join(options.parquet, 'boots')))) await store.loadParquet(options.parquet);
+    return store;
+  }
+
+  private async checkSchema(where: string): Promise<void> {
+    const tables = await this.rows("SELECT table_name FROM information_schema.tables WHERE table_name = 'fleet_meta'");
+    if (tables.length === 0) throw new InputError(where, null, `not a trace-probe fleet store (no fleet_meta table)`);
+    const found = await this.rows("SELECT value FROM fleet_meta WHERE key = 'schema'");
+    if (found.length === 0) {
+      await this.connection.run(`INSERT INTO fleet_meta VALUES ('schema', ${sqlString(FLEET_SCHEMA)})`);
+    } else if (found[0]![0] !== FLEET_SCHEMA) {
+      throw new InputError(where, null, `fleet store schema ${String(found[0]![0])}, this trace-probe reads ${FLEET_SCHEMA}`);
+    }
+  }
+
+  private async loadParquet(dir: string): Promise<void> {
+    for (const table of FLEET_TABLES) {
+      const glob = join(dir, table.name, '**', '*.parquet');
+      const cols = table.columns.map((c) => c.name).join(', ');
+      try {
+        await this.connection.run(`INSERT INTO ${table.name} SELECT ${cols} FROM read_parquet(${sqlString(glob)}, hive_partitioning = true)`);
+      } catch (err) {
+        // A table with no rows was written as no files: nothing to load.
+        if (!/No files found/i.test(firstLine(err))) throw new InputError(join(dir, table.name), null, `cannot read the Parquet dataset: ${firstLine(err)}`);
+      }
+    }
+  }
+
+  /** Boot ids already stored, and those of inputs that failed before (ingest skips both). */
+  async knownIds(): Promise<{ boots: Set<string>; failures: Set<string> }> {
+    const boots = await this.rows('SELECT boot_id FROM boots');
+    const failures = await this.rows('SELECT boot_id FROM failures WHERE boot_id IS NOT NULL');
+    return { boots: new Set(boots.map((r) => String(r[0]))), failures: new Set(failures.map((r) => String(r[0]))) };
+  }
+
+  async append(table: TableDef, rows: readonly Row[]): Promise<void> {
+    if (rows.length === 0) return;
+    const appender = await this.connection.createAppender(table.name);
+    for (const row of rows) {
+      for (let i = 0; i < table.columns.length; i++) this.appendValue(appender, table.columns[i]!.type, row[i] ?? null);
+      appender.endRow();
+    }
+    appender.closeSync();
+  }
+
+  async rows(sql: string): Promise<unknown[][]> {
+    const reader = await this.connection.runAndReadAll(sql);
+    return reader.getRowsJS() as unknown[][];
+  }
+
+  async query(sql: string): Promise<{ columns: string[]; rows: unknown[][] }> {
+    const reader = await this.connection.runAndReadAll(sql);
+    return { columns: reader.columnNames(), rows: reader.getRowsJS() as unknown[][] };
+  }
+
+  /** Rewrites the Parquet dataset from the store: one directory per table, hive-partitioned by kernel release. */
+  async exportParquet(): Promise<string | null> {
+    const dir = this.parquetDir;
+    if (dir === null) return null;
+    const staging = `${dir}.tmp-${process.pid}`;
+    await rm(staging, { recursive: true, force: true });
+    await mkdir(staging, { recursive: true });
+    for (const table of FLEET_TABLES) {
+      const cols = table.columns.map((c) => `t.${c.name}`).join(', ');
+      const select = table.name === 'boots'
+        ? `SELECT ${cols}, coalesce(t.kernel_release, 'unknown') AS release FROM boots t`
+        : table.name === 'failures'
+          ? `SELECT ${cols}, 'unknown' AS release FROM failures t`
+          : `SELECT ${cols}, coalesce(b.kernel_release, 'unknown') AS release FROM ${table.name} t JOIN boots b USING (boot_id)`;
+      const count = await this.rows(`SELECT count(*) FROM ${table.name}`);
+      if (Number(count[0]![0]) === 0) continue;
+      await this.connection.run(
+        `COPY (${select} ORDER BY ALL) TO ${sqlString(join(staging, table.name))} (FORMAT parquet, PARTITION_BY (release))`,
+      );
+    }
+    await rm(dir, { recursive: true, force: true });
+    await rename(staging, dir);
+    return dir;
+  }
+
+  private appendValue(appender: Appender, type: ColumnType, value: RowValue): void {
+    if (value === null) return appender.appendNull();
+    switch (type) {
+      case 'VARCHAR':
+        return appender.appendVarchar(String(value));
+      case 'BIGINT':
+        return appender.appendBigInt(BigInt(Math.round(value as number)));
+      case 'INTEGER':
+        return appender.appendInteger(value as number);
+      case 'DOUBLE':
+        return appender.appendDouble(value as number);
+      case 'BOOLEAN':
+        return appender.appendBoolean(value as boolean);
+      case 'VARCHAR[]':
+        return appender.appendList(this.api.listValue([...(value as readonly string[])]), this.api.LIST(this.api.VARCHAR));
+    }
+  }
+
+  close(): void {
+    this.connection.closeSync();
+    this.instance.closeSync();
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function firstLine(err: unknown): string {
+  return String((err as Error)?.message ?? err).split('\n')[0]!;
+}
