@@ -4,21 +4,32 @@
 // 6.1.177-lab (the banner's release rewritten, nothing else) so the fleet holds two releases, one before and one
 // after the fix. Plus one broken Boot JSON, which must be listed and not stop the run.
 
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 const CLI = join(process.cwd(), 'dist', 'src', 'cli.js');
-const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
+interface Run {
+  status: number;
+  stdout: string;
+  stderr: string;
+}
+/** The built CLI in a child process, awaited (a synchronous spawn would block this worker's test runner RPC). */
+const run = (...args: string[]) =>
+  new Promise<Run>((resolve) => {
+    execFile(process.execPath, [CLI, ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+      resolve({ status: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
 const CAPTURES = join(process.cwd(), 'fixtures', 'captures');
 const CAPTURE_FILES = ['dmesg.log', 'trace.txt', 'topology.csv', 'node-cpulist.txt', 'cpus.txt', 'pci-numa.txt'];
 
 let dir: string;
 let db: string;
 let parquet: string;
-let firstIngest: ReturnType<typeof run>;
+let firstIngest: Run;
 
 /** Copies a capture's files (and its boot-N/ boots) with the banner's release replaced. */
 function relabelRelease(from: string, to: string, release: string): void {
@@ -30,14 +41,14 @@ function relabelRelease(from: string, to: string, release: string): void {
   for (const sub of readdirSync(from).filter((n) => /^boot-\d+$/.test(n))) relabelRelease(join(from, sub), join(to, sub), release);
 }
 
-function query(sql: string, store = ['--db', db]): Array<Record<string, unknown>> {
-  const r = run('fleet', 'query', ...store, '--json', sql);
+async function query(sql: string, store = ['--db', db]): Promise<Array<Record<string, unknown>>> {
+  const r = await run('fleet', 'query', ...store, '--json', sql);
   expect(r.stderr).toBe('');
   expect(r.status).toBe(0);
   return JSON.parse(r.stdout) as Array<Record<string, unknown>>;
 }
 
-beforeAll(() => {
+beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'trace-probe-fleet-'));
   const fleet = join(dir, 'fleet');
   mkdirSync(join(fleet, 'rack1'), { recursive: true });
@@ -49,27 +60,27 @@ beforeAll(() => {
   writeFileSync(join(fleet, 'broken.json'), '{"schema": "trace-probe.boot/1", "probes": []}\n');
   db = join(dir, 'store', 'fleet.duckdb');
   parquet = join(dir, 'parquet');
-  firstIngest = run('fleet', 'ingest', fleet, '--db', db, '--parquet', parquet, '--jobs', '2', '--host-from', '(host-[ab]\\d)');
+  firstIngest = await run('fleet', 'ingest', fleet, '--db', db, '--parquet', parquet, '--jobs', '2', '--host-from', '(host-[ab]\\d)');
 }, 180_000);
 
 describe('trace-probe fleet', () => {
-  it('ingests every boot, lists the broken input and goes on', () => {
+  it('ingests every boot, lists the broken input and goes on', async () => {
     expect(firstIngest.stderr).toBe('');
     expect(firstIngest.status).toBe(0);
     expect(firstIngest.stdout).toMatch(/^ingested 18 boots, 0 already stored, 1 failed, of 19 found/);
     expect(firstIngest.stdout).toMatch(/failed: .*broken\.json: .*broken\.json.*inputs is missing|failed: .*broken\.json: .+/);
-    const failures = query('SELECT input, error FROM failures');
+    const failures = await query('SELECT input, error FROM failures');
     expect(failures).toHaveLength(1);
     expect(String(failures[0]!.input)).toMatch(/broken\.json$/);
   });
 
-  it('finds exactly the hosts and the release that serialize', () => {
-    const serialized = query("SELECT DISTINCT host, kernel_release FROM boots WHERE serialized ORDER BY host");
+  it('finds exactly the hosts and the release that serialize', async () => {
+    const serialized = await query("SELECT DISTINCT host, kernel_release FROM boots WHERE serialized ORDER BY host");
     expect(serialized).toEqual(['host-a1', 'host-a2', 'host-a3'].map((host) => ({ host, kernel_release: '6.1.176-lab' })));
-    const hosts = query('SELECT host_source, count(DISTINCT host) AS hosts, count(*) AS boots FROM boots GROUP BY 1');
+    const hosts = await query('SELECT host_source, count(DISTINCT host) AS hosts, count(*) AS boots FROM boots GROUP BY 1');
     expect(hosts).toEqual([{ host_source: 'pattern', hosts: 6, boots: 18 }]);
 
-    const r = run('fleet', 'report', '--db', db, '--json');
+    const r = await run('fleet', 'report', '--db', db, '--json');
     expect(r.status).toBe(0);
     const report = JSON.parse(r.stdout);
     expect(report.schema).toBe('trace-probe.fleet-report/1');
@@ -89,12 +100,12 @@ describe('trace-probe fleet', () => {
     expect(nvme.significance.pValue).toBeGreaterThan(0.05);
   });
 
-  it('holds the same per-boot numbers as analyze --json of the same inputs', () => {
+  it('holds the same per-boot numbers as analyze --json of the same inputs', async () => {
     for (const sub of ['', 'boot-2', 'boot-3']) {
       const path = join(CAPTURES, 'before-n0x3', sub);
-      const boot = JSON.parse(run('analyze', '--json', path).stdout);
+      const boot = JSON.parse((await run('analyze', '--json', path)).stdout);
       const label = join(dir, 'fleet', 'rack1', 'host-a2', sub).replace(/\/$/, '');
-      const [row] = query(`SELECT * FROM boots WHERE list_contains(input_paths, '${label}/dmesg.log')`);
+      const [row] = await query(`SELECT * FROM boots WHERE list_contains(input_paths, '${label}/dmesg.log')`);
       expect(row, label).toBeDefined();
       const timed = boot.probes.filter((p: { startNs: number | null }) => p.startNs !== null);
       expect(row).toMatchObject({
@@ -109,28 +120,28 @@ describe('trace-probe fleet', () => {
         diagnostics: boot.diagnostics.length,
         serialized: true,
       });
-      const probes = query(`SELECT device, driver, cpu, worker_comm, start_ns, duration_ns, queue_delay_ns FROM probes WHERE boot_id = '${row!.boot_id}' ORDER BY seq`);
+      const probes = await query(`SELECT device, driver, cpu, worker_comm, start_ns, duration_ns, queue_delay_ns FROM probes WHERE boot_id = '${row!.boot_id}' ORDER BY seq`);
       expect(probes).toEqual(boot.probes.map((p: Record<string, any>) => ({
         device: p.device, driver: p.driver, cpu: p.cpu, worker_comm: p.worker?.comm ?? null, start_ns: p.startNs, duration_ns: p.durationNs, queue_delay_ns: p.queueDelayNs,
       })));
-      const findings = query(`SELECT kind, lost_ns FROM findings WHERE boot_id = '${row!.boot_id}' ORDER BY seq`);
+      const findings = await query(`SELECT kind, lost_ns FROM findings WHERE boot_id = '${row!.boot_id}' ORDER BY seq`);
       expect(findings).toEqual(boot.findings.map((f: { kind: string; lostNs: number | null }) => ({ kind: f.kind, lost_ns: f.lostNs })));
     }
   });
 
-  it('adds nothing when the same inputs are ingested again', () => {
-    const again = run('fleet', 'ingest', join(dir, 'fleet'), '--db', db, '--host-from', '(host-[ab]\\d)');
+  it('adds nothing when the same inputs are ingested again', async () => {
+    const again = await run('fleet', 'ingest', join(dir, 'fleet'), '--db', db, '--host-from', '(host-[ab]\\d)');
     expect(again.status).toBe(0);
     expect(again.stdout).toMatch(/^ingested 0 boots, 18 already stored, 0 failed \(1 that failed before skipped\), of 19 found/);
-    expect(query('SELECT count(*) AS n FROM boots')).toEqual([{ n: 18 }]);
-    expect(query('SELECT count(*) AS n FROM failures')).toEqual([{ n: 1 }]);
+    expect(await query('SELECT count(*) AS n FROM boots')).toEqual([{ n: 18 }]);
+    expect(await query('SELECT count(*) AS n FROM failures')).toEqual([{ n: 1 }]);
   });
 
   it('writes a Parquet dataset that DuckDB and hyparquet both read', async () => {
     // Hive partitions by kernel release.
     expect(readdirSync(join(parquet, 'boots')).sort()).toEqual(['release=6.1.176-lab', 'release=6.1.177-lab']);
     // DuckDB's read_parquet (through a store made of the dataset alone).
-    expect(query('SELECT count(*) AS n, count(*) FILTER (WHERE serialized) AS s FROM boots', ['--parquet', parquet])).toEqual([{ n: 18, s: 9 }]);
+    expect(await query('SELECT count(*) AS n, count(*) FILTER (WHERE serialized) AS s FROM boots', ['--parquet', parquet])).toEqual([{ n: 18, s: 9 }]);
     // hyparquet, an independent pure-JS reader.
     const { asyncBufferFromFile, parquetReadObjects } = await import('hyparquet');
     const rows: Array<Record<string, unknown>> = [];
@@ -140,24 +151,24 @@ describe('trace-probe fleet', () => {
       }
     }
     expect(rows).toHaveLength(18);
-    const fromDb = query('SELECT boot_id, probes, total_probe_ns FROM boots ORDER BY boot_id');
+    const fromDb = await query('SELECT boot_id, probes, total_probe_ns FROM boots ORDER BY boot_id');
     const fromHyparquet = rows
       .map((r) => ({ boot_id: r.boot_id, probes: Number(r.probes), total_probe_ns: Number(r.total_probe_ns) }))
       .sort((a, b) => String(a.boot_id).localeCompare(String(b.boot_id)));
     expect(fromHyparquet).toEqual(fromDb);
   });
 
-  it('refuses what it cannot do in one line, exit 2', () => {
-    const noStore = run('fleet', 'report');
+  it('refuses what it cannot do in one line, exit 2', async () => {
+    const noStore = await run('fleet', 'report');
     expect(noStore.status).toBe(2);
     expect(noStore.stderr).toMatch(/^trace-probe: give --db FILE\.duckdb, --parquet DIR, or both\n$/);
-    const missing = run('fleet', 'report', '--db', join(dir, 'nope.duckdb'));
+    const missing = await run('fleet', 'report', '--db', join(dir, 'nope.duckdb'));
     expect(missing.status).toBe(2);
     expect(missing.stderr).toMatch(/nope\.duckdb: no such fleet database/);
-    const badSql = run('fleet', 'query', '--db', db, 'SELEC nonsense');
+    const badSql = await run('fleet', 'query', '--db', db, 'SELEC nonsense');
     expect(badSql.status).toBe(2);
     expect(badSql.stderr.split('\n')).toHaveLength(2);
-    const badRegex = run('fleet', 'ingest', dir, '--db', db, '--host-from', '(');
+    const badRegex = await run('fleet', 'ingest', dir, '--db', db, '--host-from', '(');
     expect(badRegex.status).toBe(2);
   });
 });
