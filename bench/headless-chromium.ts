@@ -92,7 +92,7 @@ export async function readChartMarks(page: Page): Promise<ChartMarks> {
       };
       walk(view.scenegraph().root as SceneMark);
       items[id] = count;
-      if (id.startsWith('spec-timeline')) probeBars[id] = bars;
+      if (id.startsWith('spec-timeline') || (id.startsWith('spec-episode') && !id.endsWith('-concurrency'))) probeBars[id] = bars;
     }
     return { items, probeBars };
   });

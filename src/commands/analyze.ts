@@ -10,6 +10,7 @@ import type { Boot } from '../model/types.js';
 import { renderBootJson } from '../render/boot-json.js';
 import { renderSummary } from '../render/summary-text.js';
 import { FINDING_KINDS } from '../findings/index.js';
+import { bottomLine } from '../sim/bottom-line.js';
 import { refuseDirectory, titleOf, writeHtmlReport } from './report.js';
 import { UsageError } from './usage-error.js';
 import { PERFETTO_OPTION, writePerfettoTrace } from './perfetto-output.js';
@@ -46,10 +47,11 @@ export function registerAnalyze(program: Command, setExitCode: (code: number) =>
       const loaded = await loadBoot(inputs);
       const { boot, drivers } = focusOn(loaded, options);
       if (!options.json && drivers.length > 0) process.stdout.write(`${focusLine(drivers, boot, loaded)}\n\n`);
-      process.stdout.write(options.json ? renderBootJson(boot) : renderSummary(boot, { top }));
+      const line = options.json ? null : await bottomLine(boot);
+      process.stdout.write(options.json ? renderBootJson(boot) : renderSummary(boot, { top, bottomLine: line }));
       if (options.html) {
         const label = inputs.map((i) => basename(resolve(i))).join(' + ');
-        await writeHtmlReport(options.html, { title: titleOf(inputs), boots: [{ label, boot }] });
+        await writeHtmlReport(options.html, { title: titleOf(inputs), boots: [{ label, boot, bottomLine: line ?? (await bottomLine(boot)) }] });
       }
       if (options.perfetto) await writePerfettoTrace(options.perfetto, [{ label: inputs.map((i) => basename(resolve(i))).join(' + '), boot }]);
       const failing = boot.findings.filter((f) => options.failOn.includes(f.kind));

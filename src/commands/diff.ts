@@ -12,6 +12,7 @@ import type { Boot } from '../model/types.js';
 import { renderDiffJson } from '../render/diff-json.js';
 import { renderDiffText } from '../render/diff-text.js';
 import { renderDiffHtml } from '../render/html/diff-report.js';
+import { bottomLine } from '../sim/bottom-line.js';
 import { UsageError } from './usage-error.js';
 import { PERFETTO_OPTION, writePerfettoTrace } from './perfetto-output.js';
 import { refuseDirectory } from './report.js';
@@ -63,8 +64,10 @@ export function registerDiff(program: Command): void {
         });
       }
       if (options.html) {
-        const label = (paths: string[], boots: Boot[]) => boots.map((boot, i) => ({ label: paths[i]!, boot }));
-        const html = await renderDiffHtml(diff, label(beforePaths, before), label(afterPaths, after));
+        // The measured loss per node (no replay per boot: a diff may hold many boots).
+        const label = async (paths: string[], boots: Boot[]) =>
+          Promise.all(boots.map(async (boot, i) => ({ label: paths[i]!, boot, bottomLine: await bottomLine(boot, { simulate: false }) })));
+        const html = await renderDiffHtml(diff, await label(beforePaths, before), await label(afterPaths, after));
         try {
           await writeFile(options.html, html);
         } catch (err) {

@@ -12,6 +12,7 @@ import { InputError } from '../ingest/input-error.js';
 import { loadBoot } from '../model/load-boot.js';
 import type { Boot } from '../model/types.js';
 import { renderHtmlReport, type HtmlReportInput } from '../render/html/report.js';
+import { bottomLine } from '../sim/bottom-line.js';
 import { calibratedReplay } from '../sim/calibrated-replay.js';
 import { MachineError, machineFromTopology } from '../sim/machine.js';
 import { isPolicyName, POLICY_NAMES, type PolicyName } from '../sim/policies.js';
@@ -78,7 +79,11 @@ export function registerReport(program: Command): void {
         runs = allRuns.map((r) => ({ ...r, boot: focusBoot(r.boot, drivers) }));
       }
       const boot = runs ? null : focusOn(await loadBoot(inputs), options).boot;
-      const boots = runs ?? [{ label: policies.length > 0 ? `measured: ${label}` : label, boot: boot! }, ...(await simulated(boot!, policies))];
+      const boots: HtmlReportInput['boots'] = runs ?? [
+        { label: policies.length > 0 ? `measured: ${label}` : label, boot: boot!, bottomLine: await bottomLine(boot!) },
+        ...(await simulated(boot!, policies)),
+      ];
+      for (const b of boots) b.bottomLine ??= await bottomLine(b.boot, { simulate: false });
       const bytes = await writeHtmlReport(options.output, { title: options.title ?? titleOf(inputs), boots });
       process.stderr.write(`wrote ${options.output} (${(bytes / 1024).toFixed(0)} KiB, ${boots[0]!.boot.probes.length} probes, ${boots.length} boot(s))\n`);
     });

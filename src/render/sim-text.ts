@@ -2,6 +2,7 @@
 // probe needs), then one row per policy: probe window, mean/max probe cost, CPUs and workers that ran the
 // probe bodies, findings. No analysis here: everything comes from sim/.
 
+import { findingKindCounts } from '../findings/node-loss.js';
 import { formatCpuList } from '../model/cpu-list.js';
 import type { describeMachine, describeWorkload, SimRun } from '../sim/sim-runs.js';
 import { formatMs, renderTable } from './text-table.js';
@@ -57,7 +58,7 @@ export function renderSimulation(
     { header: 'CPUs' }, { header: 'probe workers' }, { header: 'findings' },
   ], runs.map((r) => [
     r.policy, formatMs(r.windowNs), formatMs(r.meanProbeNs), formatMs(r.maxProbeNs), formatCpuList(r.probeCpus) || '-',
-    summarizeWorkers(r), r.boot.findings.map((f) => f.kind).join(', ') || '-',
+    summarizeWorkers(r), findingKindCounts(r.boot).map((k) => (k.count > 1 ? `${k.kind} ×${k.count}` : k.kind)).join(', ') || '-',
   ])));
   out.push('');
   out.push('Not modeled: device locks, parent ordering, runtime PM, interrupts/softirqs, memory effects on probe speed (workqueue-model.md §8.7).');

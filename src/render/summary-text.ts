@@ -4,7 +4,9 @@
 
 import { renderFindings } from './findings-text.js';
 import { formatMs, formatSeconds, renderTable } from './text-table.js';
-import { renderTimelines } from './timeline-text.js';
+import { findingEpisodes, timelineGroups } from '../findings/episodes.js';
+import { renderBottomLine, type BottomLine } from './bottom-line-text.js';
+import { renderTimelineGroups } from './timeline-text.js';
 import { describeWorker, workerLabel } from './worker-label.js';
 import type { Boot, ProbeSpan } from '../model/types.js';
 
@@ -13,6 +15,8 @@ export interface SummaryOptions {
   top: number;
   /** How many diagnostics to quote (the rest are counted). */
   diagnostics: number;
+  /** The per-node loss and simulated gain printed first (commands/bottom-line.ts), when computed. */
+  bottomLine?: BottomLine | null;
 }
 
 const DEFAULTS: SummaryOptions = { top: 10, diagnostics: 5 };
@@ -20,27 +24,41 @@ const DEFAULTS: SummaryOptions = { top: 10, diagnostics: 5 };
 export function renderSummary(boot: Boot, options: Partial<SummaryOptions> = {}): string {
   const opts = { ...DEFAULTS, ...options };
   const out: string[] = [];
+  const groups = timelineGroups(boot, findingEpisodes(boot));
   out.push(header(boot));
+  if (opts.bottomLine) out.push(section('Bottom line', renderBottomLine(opts.bottomLine)));
+  const episodes = renderTimelineGroups(boot, groups, 'episodes');
+  if (episodes) out.push(section('In focus: where the findings happened', episodes.trimEnd()));
   out.push(section('Findings', boot.findings.length > 0 ? renderFindings(boot.findings) : 'none'));
   out.push(section(`Slowest probes (${Math.min(opts.top, boot.probes.length)} of ${boot.probes.length})`, slowestProbes(boot.probes, opts.top)));
   out.push(section('Per-driver totals', perDriver(boot.probes)));
   const workers = perWorker(boot.probes);
   if (workers) out.push(section('Per CPU and worker', workers));
-  if (boot.probes.some((p) => p.worker !== null && p.startNs !== null)) out.push(section('Timelines', renderTimelines(boot)));
+  if (boot.probes.some((p) => p.worker !== null && p.startNs !== null)) {
+    out.push(section(episodes ? 'Timelines of the other probes' : 'Timelines', renderTimelineGroups(boot, groups, 'others').trimEnd()));
+  }
   if (boot.initcalls.length > 0) out.push(section(`Slowest initcalls (${Math.min(opts.top, boot.initcalls.length)} of ${boot.initcalls.length})`, slowestInitcalls(boot, opts.top)));
+  out.push(section('Inputs', inputs(boot)));
   out.push(section('Diagnostics', diagnostics(boot, opts.diagnostics)));
   return out.join('\n\n') + '\n';
 }
 
+/** One line: the kernel, the machine, how much was read (the inputs are listed at the end). */
 function header(boot: Boot): string {
-  const lines = [`trace-probe analyze: ${boot.kernel.release ? `Linux ${boot.kernel.release}` : 'kernel release unknown'}`];
-  if (boot.kernel.cmdline) lines.push(`command line: ${boot.kernel.cmdline}`);
+  const parts = [boot.kernel.release ? `Linux ${boot.kernel.release}` : 'kernel release unknown'];
   const nodes = new Set(boot.topology.cpus.map((c) => c.node).filter((n) => n !== null));
   if (boot.topology.cpus.length > 0) {
     const iso = boot.topology.isolated.length > 0 ? `, isolated ${boot.topology.isolated.join(',')}` : '';
     const numa = nodes.size === 0 ? 'no NUMA node information' : `${nodes.size} NUMA node${nodes.size === 1 ? '' : 's'}`;
-    lines.push(`topology: ${boot.topology.cpus.length} CPUs, ${numa}${iso}`);
+    parts.push(`${boot.topology.cpus.length} CPUs, ${numa}${iso}`);
   }
+  parts.push(`${boot.probes.length} probes`, `${boot.inputs.length} input${boot.inputs.length === 1 ? '' : 's'} (see Inputs)`);
+  return `trace-probe analyze: ${parts.join('; ')}`;
+}
+
+function inputs(boot: Boot): string {
+  const lines: string[] = [];
+  if (boot.kernel.cmdline) lines.push(`command line: ${boot.kernel.cmdline}`);
   for (const input of boot.inputs) {
     const diag = input.diagnostics > 0 ? `, ${input.diagnostics} diagnostic${input.diagnostics === 1 ? '' : 's'}` : '';
     lines.push(`input: ${input.path} (${input.format}, ${input.lines} lines${diag})`);

@@ -2,6 +2,7 @@
 // one per task that ran or waited for one, on a shared time axis, then a legend with each probe's
 // numbers. Fits 100 columns. No analysis here: everything comes from the Boot's probe spans.
 
+import { findingEpisodes, timelineGroups, type TimelineGroup, type TimeWindow } from '../findings/episodes.js';
 import type { Boot, ProbeSpan, WorkerIdentity } from '../model/types.js';
 import { formatMs, formatSeconds } from './text-table.js';
 import { workerLabel } from './worker-label.js';
@@ -11,8 +12,6 @@ const LABEL_WIDTH = 22;
 const BAR_WIDTH = WIDTH - LABEL_WIDTH - 2;
 const SYMBOLS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const WAIT = '.';
-/** Gaps shorter than this never split a burst. */
-const MIN_BURST_GAP_NS = 1_000_000;
 
 interface Mark {
   from: number;
@@ -29,53 +28,65 @@ interface Lane {
 
 type TimedSpan = ProbeSpan & { startNs: number; endNs: number };
 
+/** Every timed probe of the boot: the findings' episodes first, each on its own axis, then the other probes. */
 export function renderTimelines(boot: Boot): string {
-  const spans = boot.probes
-    .filter((p): p is TimedSpan => p.startNs !== null && p.endNs !== null)
-    .sort((a, b) => a.startNs - b.startNs || a.endNs - b.endNs);
-  if (spans.length === 0) return 'Probe timelines: no probe span has a start and an end time.\n';
-  const groups = bursts(spans);
-  const out: string[] = [];
-  let symbolIndex = 0;
-  groups.forEach((group, g) => {
-    if (g > 0) out.push('');
-    const title = groups.length > 1 ? `Probe timeline ${g + 1} of ${groups.length}` : 'Probe timeline';
-    out.push(...renderBurst(group, title, symbolIndex));
-    symbolIndex += group.length;
-  });
-  const untimed = boot.probes.length - spans.length;
-  if (untimed > 0) out.push('', `(${untimed} probe span(s) without start/end times are not drawn)`);
-  return `${out.join('\n')}\n`;
+  const episodes = findingEpisodes(boot);
+  const groups = timelineGroups(boot, episodes);
+  return renderTimelineGroups(boot, groups, 'all');
 }
 
 /**
- * Splits the spans into bursts separated by idle gaps longer than the burst so far (boot-time
- * probes and a later module load would otherwise share one axis and squash each other).
+ * Draws `groups` of the boot: 'episodes' draws only the findings' episodes, 'others' only the other
+ * groups, 'all' both (episodes first).
  */
-function bursts(spans: TimedSpan[]): TimedSpan[][] {
-  const groups: TimedSpan[][] = [];
-  let current: TimedSpan[] = [];
-  let start = 0;
-  let end = 0;
-  for (const p of spans) {
-    if (current.length > 0 && p.startNs - end > Math.max(end - start, MIN_BURST_GAP_NS)) {
-      groups.push(current);
-      current = [];
-    }
-    if (current.length === 0) {
-      start = p.startNs;
-      end = p.endNs;
-    }
-    current.push(p);
-    end = Math.max(end, p.endNs);
+export function renderTimelineGroups(boot: Boot, groups: readonly TimelineGroup[], which: 'episodes' | 'others' | 'all'): string {
+  const untimed = boot.probes.filter((p) => p.startNs === null).length;
+  const chosen = groups.filter((g) => which === 'all' || (which === 'episodes') === (g.episode !== null));
+  if (chosen.length === 0) {
+    if (which === 'episodes') return '';
+    return groups.length === 0 ? 'Probe timelines: no probe span has a start and an end time.\n' : 'Every timed probe is in an episode above.\n';
   }
-  groups.push(current);
-  return groups;
+  const out: string[] = [];
+  let symbolIndex = 0;
+  const others = chosen.filter((g) => g.episode === null);
+  let episodeNumber = 0;
+  let otherNumber = 0;
+  for (const group of chosen) {
+    if (out.length > 0) out.push('');
+    const spans = group.probes.map((i) => boot.probes[i]!).filter((p): p is TimedSpan => p.startNs !== null && p.endNs !== null);
+    let title: string[];
+    if (group.episode) {
+      episodeNumber++;
+      const more = group.episode.findings.length > 1 ? ` (and ${group.episode.findings.length - 1} more finding${group.episode.findings.length > 2 ? 's' : ''} in this stretch)` : '';
+      title = wrapText(`Episode ${episodeNumber}: ${group.episode.title}${more}`, WIDTH, '  ');
+    } else {
+      otherNumber++;
+      title = [others.length > 1 ? `Probe timeline ${otherNumber} of ${others.length}` : 'Probe timeline'];
+    }
+    out.push(...renderBurst(spans, title, symbolIndex, group.window));
+    symbolIndex += spans.length;
+  }
+  if (untimed > 0 && which !== 'episodes') out.push('', `(${untimed} probe span(s) without start/end times are not drawn)`);
+  return `${out.join('\n')}\n`;
 }
 
-function renderBurst(spans: TimedSpan[], title: string, firstSymbol: number): string[] {
-  const t0 = spans[0]!.startNs;
-  const t1 = Math.max(...spans.map((p) => p.endNs));
+/** Words filled into lines of at most `width` characters, continuation lines indented. */
+function wrapText(text: string, width: number, indent: string): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter((w) => w !== '')) {
+    if (line !== '' && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = indent + word;
+    } else line = line === '' ? word : `${line} ${word}`;
+  }
+  if (line !== '') lines.push(line);
+  return lines;
+}
+
+function renderBurst(spans: TimedSpan[], title: string[], firstSymbol: number, window: TimeWindow): string[] {
+  const t0 = Math.round(window.startNs);
+  const t1 = Math.round(window.endNs);
   const scale = Math.max(t1 - t0, 1) / BAR_WIDTH;
   const column = (t: number) => Math.min(BAR_WIDTH - 1, Math.max(0, Math.floor((t - t0) / scale)));
   const symbolOf = (i: number) => SYMBOLS[firstSymbol + i] ?? '#';
@@ -90,19 +101,27 @@ function renderBurst(spans: TimedSpan[], title: string, firstSymbol: number): st
     }
     return l;
   };
-  const markOf = (from: number, to: number, symbol: string): Mark => ({ from: column(from), to: column(to), startNs: from, endNs: to, symbol });
+  // A part outside the axis (an episode's axis cuts probes that reach into it) is not drawn.
+  const markOf = (from: number, to: number, symbol: string): Mark | null =>
+    to < t0 || from > t1 ? null : { from: column(from), to: column(to), startNs: from, endNs: to, symbol };
   spans.forEach((p, i) => {
     // The body's own run when the trace gave it (a work_on_cpu body starts after its queue delay).
     const bodyStart = Math.max(p.startNs, p.bodyStartNs ?? p.startNs);
     const bodyEnd = Math.max(bodyStart, Math.min(p.endNs, p.bodyEndNs ?? p.endNs));
     const body = markOf(bodyStart, bodyEnd, symbolOf(i));
-    lane(cpuLanes, p.cpu === null ? 'CPU ?' : `CPU ${p.cpu}`).marks.push(body);
-    lane(taskLanes, taskLabel(p.worker)).marks.push(body);
-    if (p.queuedBy) lane(taskLanes, taskLabel(p.queuedBy)).marks.push(markOf(p.startNs, p.endNs, WAIT));
+    if (body) {
+      lane(cpuLanes, p.cpu === null ? 'CPU ?' : `CPU ${p.cpu}`).marks.push(body);
+      lane(taskLanes, taskLabel(p.worker)).marks.push(body);
+    }
+    const wait = p.queuedBy ? markOf(p.startNs, p.endNs, WAIT) : null;
+    if (wait) lane(taskLanes, taskLabel(p.queuedBy)).marks.push(wait);
   });
 
   const out: string[] = [];
-  out.push(`${title}: ${formatSeconds(t0)} to ${formatSeconds(t1)} s (${formatMs(t1 - t0)} ms); one column = ${formatMs(scale)} ms`);
+  const axis = `${formatSeconds(t0)} to ${formatSeconds(t1)} s (${formatMs(t1 - t0)} ms); one column = ${formatMs(scale)} ms`;
+  // An episode's title is a finding's sentence: the axis gets a line of its own.
+  if (title.length === 1 && !title[0]!.startsWith('Episode')) out.push(`${title[0]}: ${axis}`);
+  else out.push(...title, `  ${axis}`);
   out.push('Per CPU (the CPU that ran each probe body, while it ran):');
   for (const l of sortedLanes(cpuLanes, cpuOrder)) out.push(...renderLane(l));
   out.push(`Per task (the task that ran each probe body; '${WAIT}' = the caller that queued it, whole probe):`);

@@ -40,6 +40,24 @@ describe('trace-probe analyze', () => {
     expect(r.stdout).toMatch(/\n\s+0\s+kworker\/0:1-16\s+bound\s+7\s+517\.903\n/);
   });
 
+  it('opens on the bottom line and the episode the headline finding is about, on its own scale', () => {
+    const r = run('analyze', 'fixtures/captures/n0x3');
+    expect(r.status).toBe(0);
+    const lines = r.stdout.split('\n');
+    expect(lines[0]).toBe('trace-probe analyze: Linux 6.1.0-50-amd64; 8 CPUs, 2 NUMA nodes; 36 probes; 6 inputs (see Inputs)');
+    expect(lines.slice(2, 5)).toEqual(['Bottom line', '-----------', 'node 0: 331.1 ms lost (measured: synchronous-probe 326.4 ms, bound-queue-serialization 4.74 ms)']);
+    // The nvme episode is drawn within the first 30 lines (a terminal's first screen), before the findings' text.
+    const episode = lines.findIndex((l) => l.startsWith('Episode 1: 3 nvme probes on node 0 were serialized'));
+    expect(episode).toBeGreaterThan(0);
+    expect(episode).toBeLessThan(15);
+    expect(lines.findIndex((l) => l.startsWith('CPU 0 '))).toBeLessThan(20);
+    expect(lines.indexOf('Findings')).toBeGreaterThan(episode);
+    // 11.4 ms of probes on a 12.5 ms axis: one column is 0.165 ms, not the 8.7 ms of the pcieport stretch.
+    expect(lines[episode + 2]).toBe('  6.558751 to 6.571291 s (12.540 ms); one column = 0.165 ms');
+    // The first screen fits 100 columns.
+    expect(Math.max(...lines.slice(0, lines.indexOf('Findings')).map((l) => l.length))).toBeLessThanOrEqual(100);
+  });
+
   it('--fail-on exits 1 when the finding is there and 0 when it is not', () => {
     expect(run('analyze', 'fixtures/captures/n0x3', '--fail-on', 'bound-queue-serialization').status).toBe(1);
     expect(run('analyze', 'fixtures/captures/after-n0x3', '--fail-on', 'bound-queue-serialization').status).toBe(0);

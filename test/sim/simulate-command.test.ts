@@ -65,6 +65,15 @@ describe('simulate', () => {
     expect(r.stdout).toMatch(/^work-on-cpu\s+53\.725\s+51\.578\s+53\.525\s+0\s/m);
   });
 
+  it('names each finding kind once with its count in the policy table (a scaled run has many findings)', () => {
+    const r = run(join(process.cwd(), 'fixtures', 'captures', 'sync'), '--policy', 'sync', '--devices', '2000');
+    expect(r.code).toBe(0);
+    const row = r.stdout.split('\n').find((l) => l.startsWith('sync '))!;
+    const kinds = row.match(/[a-z-]+-[a-z-]+(?= ×\d+|,|$)/g) ?? [];
+    expect(new Set(kinds).size).toBe(kinds.length);
+    expect(row).toMatch(/bound-queue-serialization ×\d+/);
+  });
+
   it('rejects an unknown policy, a topology without CPUs and a device on a node without CPUs (exit 2)', () => {
     expectOneLineError(run(MAIL, '--policy', 'fastest'), /^trace-probe: unknown policy "fastest"/);
     expectOneLineError(run(MAIL, '--policy', 'sync', '--topology', '0x8'), /topology "0x8" has no CPUs/);

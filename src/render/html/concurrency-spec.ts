@@ -4,6 +4,7 @@
 // A probe belongs to its device's node, else to the node of the CPU that ran it.
 
 import type { TopLevelSpec } from 'vega-lite';
+import type { TimeWindow } from '../../findings/episodes.js';
 import type { Boot, ProbeSpan } from '../../model/types.js';
 import { probeBody } from './probe-rows.js';
 import { ARIA_ROW_LIMIT, CHART_FONT, secondsAxisFormat, spanOf, VEGA_LITE_SCHEMA } from './chart-style.js';
@@ -116,15 +117,59 @@ function compareNodes(a: string, b: string): number {
 export interface ConcurrencyOptions {
   width: number;
   xDomain?: [number, number] | null;
+  /** Only this stretch (an episode), on an axis of exactly it. */
+  window?: TimeWindow | null;
+  title?: string;
+}
+
+/**
+ * The points of `points` inside [start, end] (seconds), each node's series starting with the value it
+ * held at `start` and holding its last value to `end`, so a step line drawn on that axis is complete;
+ * only the nodes that had a probe in flight in the stretch.
+ */
+export function pointsInWindow(points: readonly ConcurrencyPoint[], start: number, end: number): ConcurrencyPoint[] {
+  const out: ConcurrencyPoint[] = [];
+  const series = new Map<string, ConcurrencyPoint[]>();
+  for (const p of points) {
+    const key = `${p.node}\u0000${p.series}`;
+    let list = series.get(key);
+    if (!list) series.set(key, (list = []));
+    list.push(p);
+  }
+  for (const list of series.values()) {
+    let before: ConcurrencyPoint | null = null;
+    const inside: ConcurrencyPoint[] = [];
+    for (const p of list) {
+      if (p.t <= start) before = p;
+      else if (p.t <= end) inside.push(p);
+    }
+    const last = inside[inside.length - 1] ?? before;
+    if (last === null) continue;
+    // 'CPUs on the node' is drawn from the node's first to its last probe: not before it began.
+    if (before !== null) out.push({ ...before, t: start });
+    out.push(...inside);
+    out.push({ ...last, t: end });
+  }
+  // Nodes with no probe in flight in the stretch are left out.
+  const active = new Set(out.filter((p) => p.series === 'probes in flight' && p.value > 0).map((p) => p.node));
+  return out.filter((p) => active.has(p.node));
 }
 
 export function concurrencySpec(boot: Boot, options: ConcurrencyOptions): { spec: TopLevelSpec; points: ConcurrencyPoint[] } {
-  const points = concurrencyPoints(boot);
-  const span = options.xDomain ? options.xDomain[1] - options.xDomain[0] : spanOf(points.map((p) => ({ t0: p.t })));
+  const all = concurrencyPoints(boot);
+  const w = options.window ?? null;
+  const points = w === null ? all : pointsInWindow(all, Math.round(w.startNs) / 1e9, Math.round(w.endNs) / 1e9);
+  const xDomain: [number, number] | null = w !== null ? [Math.round(w.startNs) / 1e9, Math.round(w.endNs) / 1e9] : options.xDomain ?? null;
+  const span = xDomain ? xDomain[1] - xDomain[0] : spanOf(points.map((p) => ({ t0: p.t })));
+  const present = new Set(points.map((p) => p.series));
+  const series = CONCURRENCY_SERIES.filter((s) => present.has(s));
+  const colours = { 'probes in flight': '#1f77b4', 'CPUs running a probe body': '#d62728', 'CPUs on the node': '#999999' } as const;
+  const dashes = { 'probes in flight': [1, 0], 'CPUs running a probe body': [1, 0], 'CPUs on the node': [4, 3] } as const;
+  const widths = { 'probes in flight': 4, 'CPUs running a probe body': 2, 'CPUs on the node': 1.5 } as const;
   const spec = {
     $schema: VEGA_LITE_SCHEMA,
     title: {
-      text: 'Concurrency per NUMA node',
+      text: options.title ?? 'Concurrency per NUMA node',
       subtitle: 'Many probes in flight with one CPU running probe bodies means the node\u2019s probes ran one after another.',
       anchor: 'start' as const,
     },
@@ -150,34 +195,34 @@ export function concurrencySpec(boot: Boot, options: ConcurrencyOptions): { spec
       name: 'concurrency',
       width: options.width - 60,
       height: 110,
-      mark: { type: 'line' as const, interpolate: 'step-after' as const, point: false },
+      mark: { type: 'line' as const, interpolate: 'step-after' as const, point: false, clip: true },
       encoding: {
         x: {
           field: 't',
           type: 'quantitative' as const,
           title: 'time since boot (s, printk clock)',
           axis: { format: secondsAxisFormat(span), tickCount: 8 },
-          scale: { zero: false, nice: false, ...(options.xDomain ? { domain: options.xDomain } : {}) },
+          scale: { zero: false, nice: false, ...(xDomain ? { domain: xDomain } : {}) },
         },
         y: { field: 'value', type: 'quantitative' as const, title: 'count', axis: { tickMinStep: 1 } },
         color: {
           field: 'series',
           type: 'nominal' as const,
           title: null,
-          scale: { domain: [...CONCURRENCY_SERIES], range: ['#1f77b4', '#d62728', '#999999'] },
+          scale: { domain: series, range: series.map((x) => colours[x]) },
         },
         strokeDash: {
           field: 'series',
           type: 'nominal' as const,
           title: null,
-          scale: { domain: [...CONCURRENCY_SERIES], range: [[1, 0], [1, 0], [4, 3]] },
+          scale: { domain: series, range: series.map((x) => [...dashes[x]]) },
         },
         strokeWidth: {
           field: 'series',
           type: 'ordinal' as const,
-          sort: [...CONCURRENCY_SERIES],
+          sort: series,
           title: null,
-          scale: { domain: [...CONCURRENCY_SERIES], range: [4, 2, 1.5] },
+          scale: { domain: series, range: series.map((x) => widths[x]) },
         },
         tooltip: [
           { field: 'node', title: 'node' },

@@ -1,12 +1,13 @@
 // The diff as a self-contained HTML page: the report's before/after lanes side by side (one
 // representative boot per side: the one with the median probe window), preceded by a "Before → after"
 // section holding the per-device dumbbell chart and the diff text table. The report renderer
-// (report.ts) builds the page; this file adds its own section at the top of <main>, drawn by the
+// (report.ts) builds the page; this file adds its own section after the bottom line, drawn by the
 // report's own embed script (a figure.chart with a static SVG and its spec in a JSON script tag).
 
 import type { BootDiff } from '../../compare/boot-diff.js';
 import { bootProbeMetrics, selectProbes } from '../../compare/side-stats.js';
 import type { Boot } from '../../model/types.js';
+import type { BottomLine } from '../bottom-line-text.js';
 import { renderDiffText } from '../diff-text.js';
 import { dumbbellSpec } from './dumbbell-spec.js';
 import { escapeHtml, jsonForScript } from './escape-html.js';
@@ -16,15 +17,17 @@ import { renderSvg } from './svg.js';
 export interface LabelledBoot {
   label: string;
   boot: Boot;
+  bottomLine?: BottomLine | null;
 }
 
-const MAIN_OPEN = '<main>\n';
+/** The diff's section goes right after the bottom line, before the episodes. */
+const INSERT_BEFORE = '<section id="focus">';
 
 export async function renderDiffHtml(diff: BootDiff, before: LabelledBoot[], after: LabelledBoot[]): Promise<string> {
   const drivers = diff.drivers ?? undefined;
   const b = representative(before, drivers);
   const a = representative(after, drivers);
-  const lanes = [b, a].flatMap((x, i) => (x ? [{ label: `${i === 0 ? 'before' : 'after'}: ${x.label}`, boot: x.boot }] : []));
+  const lanes = [b, a].flatMap((x, i) => (x ? [{ label: `${i === 0 ? 'before' : 'after'}: ${x.label}`, boot: x.boot, bottomLine: x.bottomLine ?? null }] : []));
   const page = await renderHtmlReport({ title: 'trace-probe diff: before → after', boots: lanes });
 
   const spec = dumbbellSpec(diff);
@@ -35,9 +38,9 @@ export async function renderDiffHtml(diff: BootDiff, before: LabelledBoot[], aft
     : '<p class="empty">No device was probed on both sides: nothing to pair.</p>';
   const which = `The lanes below show one boot per side, the one with the median probe window${before.length + after.length > 2 ? ` (of ${before.length} before and ${after.length} after boots)` : ''}.`;
   const section = `<section id="diff">\n<h2>Before → after</h2>\n${figure}\n<p class="note">${escapeHtml(which)}</p>\n<pre class="diff-text" style="overflow-x: auto">${escapeHtml(renderDiffText(diff))}</pre>\n</section>\n`;
-  const at = page.indexOf(MAIN_OPEN);
-  if (at < 0) throw new Error('HTML report has no <main> to put the diff section in');
-  return page.slice(0, at + MAIN_OPEN.length) + section + page.slice(at + MAIN_OPEN.length);
+  const at = page.indexOf(INSERT_BEFORE);
+  if (at < 0) throw new Error('HTML report has no focus section to put the diff section before');
+  return page.slice(0, at) + section + page.slice(at);
 }
 
 /** The boot whose probe window is the (lower) median of its side; the first boot when none has a window. */

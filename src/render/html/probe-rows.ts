@@ -2,6 +2,7 @@
 // row), the three phases of the span and the tooltip fields. Times are seconds on the boot's printk
 // clock (as dmesg prints them); durations are milliseconds.
 
+import type { TimeWindow } from '../../findings/episodes.js';
 import type { Boot, ProbeSpan } from '../../model/types.js';
 import { packRows } from './lane-packing.js';
 import { workerLabel } from '../worker-label.js';
@@ -21,10 +22,9 @@ export interface ProbeRow {
   /** Lane label: "CPU 3", or "CPU 3 ·2" for the second row of overlapping probes on CPU 3. */
   lane: string;
   status: string;
-  /** Body queued, body start, end of the runnable-wait share, body end (s). */
+  /** Body queued, body start, body end (s). */
   t0: number;
   t1: number;
-  t2: number;
   t3: number;
   /** The probe span (really_probe) as the kernel log gives it (s). */
   spanStart: number;
@@ -49,32 +49,6 @@ export interface ProbeRows {
 const msText = (value: number | null): string => (value === null ? 'not in the input (needs a trace)' : (value / 1e6).toFixed(3));
 /** Seconds from integer ns, printed with at most 9 decimals in the JSON. */
 const seconds = (value: number): number => Math.round(value) / 1e9;
-
-/** A stretch of the boot, ns on the printk clock. */
-export interface TimeWindow {
-  startNs: number;
-  endNs: number;
-}
-
-/**
- * The stretch a finding is about: from the first queue_work to the last body end of its devices'
- * probes, padded by 5% each side; null when none of its devices has a timed probe.
- */
-export function findingWindow(boot: Boot, devices: readonly string[]): TimeWindow | null {
-  const wanted = new Set(devices);
-  let startNs = Infinity;
-  let endNs = -Infinity;
-  for (const p of boot.probes) {
-    if (!wanted.has(p.device)) continue;
-    const body = probeBody(p);
-    if (body === null) continue;
-    startNs = Math.min(startNs, body.queuedNs, p.startNs ?? body.queuedNs);
-    endNs = Math.max(endNs, body.bodyEndNs, p.endNs ?? body.bodyEndNs);
-  }
-  if (startNs === Infinity) return null;
-  const pad = Math.max((endNs - startNs) * 0.05, 1000);
-  return { startNs: startNs - pad, endNs: endNs + pad };
-}
 
 /** Where the probe body ran, in ns on the span's clock. */
 export interface ProbeBody {
@@ -102,9 +76,9 @@ export function probeBody(p: ProbeSpan): ProbeBody | null {
 }
 
 /**
- * Builds the timeline rows: a bar per probe body on the CPU that ran it, its queue delay (queue_work
- * to execute_start) before it, and its runnable wait drawn at the start of the body — the Boot records
- * how long the task waited for the CPU, not when, so that part shows the share, not the instant.
+ * Builds the timeline rows: a bar per probe body on the CPU that ran it and its queue delay (queue_work
+ * to execute_start) before it. The runnable wait is a tooltip figure: the Boot records how long the task
+ * waited for a CPU during the body, not when.
  */
 export function probeRows(boot: Boot, window: TimeWindow | null = null): ProbeRows {
   const timed: Array<{ probe: ProbeSpan; index: number; body: ProbeBody }> = [];
@@ -136,7 +110,6 @@ export function probeRows(boot: Boot, window: TimeWindow | null = null): ProbeRo
     list.forEach((t, i) => {
       const p = t.probe;
       const { queuedNs, bodyStartNs, bodyEndNs } = t.body;
-      const wait = Math.min(p.runnableWaitNs ?? 0, bodyEndNs - bodyStartNs);
       const row = packed[i]!;
       rows.push({
         probe: t.index,
@@ -150,7 +123,6 @@ export function probeRows(boot: Boot, window: TimeWindow | null = null): ProbeRo
         status: p.status,
         t0: seconds(queuedNs),
         t1: seconds(bodyStartNs),
-        t2: seconds(bodyStartNs + wait),
         t3: seconds(bodyEndNs),
         spanStart: seconds(p.startNs!),
         spanEnd: seconds(p.endNs ?? p.startNs! + p.durationNs),

@@ -31,4 +31,8 @@ code { font: 12px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
 ul.evidence, ul.diagnostics { margin: 4px 0; padding-left: 20px; }
 li.error { color: #a50e0e; }
 #vg-tooltip-element { font-size: 12px; }
+ul.bottom-line { margin: 6px 0; padding-left: 20px; font-size: 15px; }
+ul.bottom-line li { margin: 4px 0; }
+ul.bottom-line .fix { color: #1e6b30; }
+footer.meta { padding: 8px 24px 24px; border-top: 1px solid var(--line); }
 `;

@@ -7,7 +7,6 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { Boot, Finding } from '../../model/types.js';
 import { formatMs, formatSeconds } from '../text-table.js';
-import { spanOf } from './chart-style.js';
 import { concurrencySpec } from './concurrency-spec.js';
 import { escapeHtml, jsonForScript } from './escape-html.js';
 import { initcallSpec } from './initcall-spec.js';
@@ -16,11 +15,12 @@ import { REPORT_CSS } from './report-style.js';
 import { driverTotalsTable, slowestInitcallsTable, slowestProbesTable } from './slowest-table.js';
 import { renderSvg } from './svg.js';
 import { timelineSpec } from './timeline-spec.js';
-import { findingWindow, type TimeWindow } from './probe-rows.js';
+import { devicesWindow, findingEpisodes, type TimeWindow } from '../../findings/episodes.js';
+import { fixSentence, nodeHeadline, selfCheckText, type BottomLine } from '../bottom-line-text.js';
 
 export interface HtmlReportInput {
   title: string;
-  boots: Array<{ label: string; boot: Boot }>;
+  boots: Array<{ label: string; boot: Boot; bottomLine?: BottomLine | null }>;
   generatedBy?: string;
 }
 
@@ -28,9 +28,6 @@ export interface HtmlReportInput {
 const CANVAS_ROW_LIMIT = 2000;
 const TOP_ROWS = 20;
 const DIAGNOSTICS_SHOWN = 500;
-const MAX_FOCUS_CHARTS = 3;
-/** Zoom only on stretches shorter than this share of the boot's probe timeline. */
-const MAX_ZOOM_SHARE = 0.5;
 
 export interface Chart {
   id: string;
@@ -41,6 +38,13 @@ export interface Chart {
   note?: string;
 }
 
+/** What one boot's "In focus" part draws: its own episodes, and the stretches of other boots' episodes' devices. */
+interface Focus {
+  title: string;
+  subtitle: string[];
+  window: TimeWindow;
+}
+
 export async function renderHtmlReport(input: HtmlReportInput): Promise<string> {
   const boots = input.boots;
   const columns = Math.max(1, boots.length);
@@ -48,33 +52,54 @@ export async function renderHtmlReport(input: HtmlReportInput): Promise<string> 
   const width = 900;
   const xDomain = columns > 1 ? sharedProbeDomain(boots.map((b) => b.boot)) : null;
 
-  const zooms = findingZooms(boots.map((b) => b.boot));
+  const episodes = boots.map((b) => findingEpisodes(b.boot));
   const charts: Chart[] = [];
+  const focus: string[] = [];
   const timeline: string[] = [];
   const concurrency: string[] = [];
   const initcalls: string[] = [];
-  for (const [k, { boot }] of boots.entries()) {
-    const t = timelineSpec(boot, { width, xDomain });
+  for (const [k, { boot, label }] of boots.entries()) {
+    // In focus: this boot's own episodes first, then (several boots) where this boot probed the devices of
+    // another boot's episode, under a neutral title: a finding's title appears only over the boot that has it.
+    const focuses: Focus[] = episodes[k]!.map((e, j) => ({
+      title: `Episode ${j + 1}: ${e.title}`,
+      subtitle: [`${e.kind}${e.findings.length > 1 ? ` and ${e.findings.length - 1} more finding(s) in this stretch` : ''}; only the probes that reach into it. Drag to pan, scroll to zoom.`],
+      window: e.window,
+    }));
+    for (const [o, other] of episodes.entries()) {
+      if (o === k) continue;
+      for (const e of other) {
+        if (episodes[k]!.some((own) => own.devices.some((d) => e.devices.includes(d)))) continue;
+        const window = devicesWindow(boot, e.devices);
+        if (window === null || focuses.some((f) => f.window.startNs === window.startNs && f.window.endNs === window.endNs)) continue;
+        focuses.push({
+          title: `The same devices as ${boots[o]!.label}'s ${e.kind} (${listCut(e.devices, 4)}), in this boot`,
+          subtitle: [`No such finding in ${label}; drawn on its own axis for comparison. Drag to pan, scroll to zoom.`],
+          window,
+        });
+      }
+    }
+    let focusHtml = '';
+    for (const [j, f] of focuses.entries()) {
+      const t = timelineSpec(boot, { width, window: f.window, title: f.title, subtitle: f.subtitle });
+      if (t.rows.rows.length === 0) continue;
+      focusHtml += await chartHtml({ id: `episode-${k}-${j}`, spec: t.spec, renderer: t.rows.rows.length > CANVAS_ROW_LIMIT ? 'canvas' : 'svg' }, charts);
+      const c = concurrencySpec(boot, { width, window: f.window, title: 'Concurrency per NUMA node in this stretch' });
+      if (c.points.length > 0) focusHtml += await chartHtml({ id: `episode-${k}-${j}-concurrency`, spec: c.spec, renderer: 'svg' }, charts);
+    }
+    focus.push(focusHtml || emptyNote('No finding is about timed probes: nothing to zoom on.'));
+
+    const highlights = episodes[k]!.map((e, j) => ({ ...e.window, label: `episode ${j + 1}` }));
+    const t = timelineSpec(boot, { width, xDomain, highlights });
     const untimed =
       t.rows.untimed > 0 ? `${t.rows.untimed} of ${boot.probes.length} probes have only a cost (no start time) and are not drawn.` : '';
     const large = t.rows.rows.length > CANVAS_ROW_LIMIT;
     const tChart: Chart = { id: `timeline-${k}`, spec: t.spec, renderer: large ? 'canvas' : 'svg' };
     // A very large boot's static picture shows the bodies only, to keep the file small.
-    if (large) tChart.staticSpec = timelineSpec(boot, { width, xDomain, phases: false }).spec;
-    const notes = [untimed, large ? 'Without JavaScript this picture shows the probe bodies only (no queue-delay and runnable-wait parts).' : ''];
+    if (large) tChart.staticSpec = timelineSpec(boot, { width, xDomain, phases: false, highlights }).spec;
+    const notes = [untimed, large ? 'Without JavaScript this picture shows the probe bodies only (no queue-delay parts).' : ''];
     if (untimed || large) tChart.note = notes.filter((n) => n).join(' ');
-    let timelineHtml = t.rows.rows.length > 0 ? await chartHtml(tChart, charts) : emptyNote('No probe has a start time: nothing to draw.', untimed);
-    // A zoom on the probes each finding is about (they are often a few ms of a long boot).
-    const full = t.rows.rows.length > 0 ? spanOf(t.rows.rows) * 1e9 : 0;
-    for (const [j, zoom] of zooms.entries()) {
-      // A zoom on most of the timeline adds nothing but a copy of its data.
-      if (zoom.window.endNs - zoom.window.startNs > full * MAX_ZOOM_SHARE) continue;
-      const focus = timelineSpec(boot, { width, window: zoom.window, title: zoom.title });
-      if (focus.rows.rows.length === 0) continue;
-      const fChart: Chart = { id: `timeline-${k}-focus-${j}`, spec: focus.spec, renderer: focus.rows.rows.length > CANVAS_ROW_LIMIT ? 'canvas' : 'svg' };
-      timelineHtml += await chartHtml(fChart, charts);
-    }
-    timeline.push(timelineHtml);
+    timeline.push(t.rows.rows.length > 0 ? await chartHtml(tChart, charts) : emptyNote('No probe has a start time: nothing to draw.', untimed));
     const c = concurrencySpec(boot, { width, xDomain });
     const cChart: Chart = { id: `concurrency-${k}`, spec: c.spec, renderer: c.points.length > CANVAS_ROW_LIMIT ? 'canvas' : 'svg' };
     concurrency.push(c.points.length > 0 ? await chartHtml(cChart, charts) : emptyNote('No timed probes: no concurrency to show.'));
@@ -90,10 +115,13 @@ export async function renderHtmlReport(input: HtmlReportInput): Promise<string> 
   const labels = boots.map((b) => b.label);
   const perBoot = (cells: string[]) => grid(labels, cells);
   const stacked = (cells: string[]) => stack(labels, cells);
+  const hasBottomLine = boots.some((b) => b.bottomLine);
   const sections = [
+    hasBottomLine ? section('bottom-line', 'Bottom line', perBoot(boots.map((b) => bottomLineHtml(b.bottomLine ?? null)))) : '',
+    section('focus', 'In focus: where the findings happened', stacked(focus)),
     section('findings', 'Findings', perBoot(boots.map(({ boot }) => findingsHtml(boot.findings)))),
     boots.length > 1 ? section('comparison', 'Side by side', comparisonTable(boots)) : '',
-    section('timeline', 'Probe timeline', stacked(timeline)),
+    section('timeline', 'Probe timeline of the whole boot', stacked(timeline)),
     section('concurrency', 'Concurrency per node', stacked(concurrency)),
     section(
       'slowest',
@@ -119,12 +147,12 @@ export async function renderHtmlReport(input: HtmlReportInput): Promise<string> 
 <body>
 <header>
 <h1>${escapeHtml(input.title)}</h1>
-<p class="meta">${boots.length === 1 ? '' : `${boots.length} boots side by side: ${boots.map((b) => `<b>${escapeHtml(b.label)}</b>`).join(', ')}. `}Generated by ${escapeHtml(input.generatedBy ?? 'trace-probe')}. Charts: ${escapeHtml(versions)} (inlined; the file needs no network). Without JavaScript the charts show as static pictures.</p>
-<nav><a href="#findings">Findings</a>${boots.length > 1 ? ' · <a href="#comparison">Side by side</a>' : ''} · <a href="#timeline">Probe timeline</a> · <a href="#concurrency">Concurrency</a> · <a href="#slowest">Slowest probes</a> · <a href="#initcalls">Initcalls</a> · <a href="#inputs">Inputs and diagnostics</a></nav>
+<nav>${hasBottomLine ? '<a href="#bottom-line">Bottom line</a> · ' : ''}<a href="#focus">In focus</a> · <a href="#findings">Findings</a>${boots.length > 1 ? ' · <a href="#comparison">Side by side</a>' : ''} · <a href="#timeline">Whole timeline</a> · <a href="#concurrency">Concurrency</a> · <a href="#slowest">Slowest probes</a> · <a href="#initcalls">Initcalls</a> · <a href="#inputs">Inputs and diagnostics</a></nav>
 </header>
 <main>
-${sections.join('\n')}
+${sections.filter((x) => x).join('\n')}
 </main>
+<footer class="meta">${boots.length === 1 ? '' : `${boots.length} boots side by side: ${boots.map((b) => `<b>${escapeHtml(b.label)}</b>`).join(', ')}. `}Generated by ${escapeHtml(input.generatedBy ?? 'trace-probe')}. Charts: ${escapeHtml(versions)} (inlined; the file needs no network). Without JavaScript the charts show as static pictures.</footer>
 ${specScripts}
 ${assets.map((a) => `<script data-lib="${a.name}">${a.source}</script>`).join('\n')}
 <script>${EMBED_SCRIPT}</script>
@@ -133,22 +161,15 @@ ${assets.map((a) => `<script data-lib="${a.name}">${a.source}</script>`).join('\
 `;
 }
 
-/**
- * The stretches to zoom on: those of the findings of the first boot (one boot: its own findings). With
- * several boots every boot is zoomed on the same stretch — the union of where those devices' probes
- * ran in each boot — so a policy or a patch can be compared on the same devices.
- */
-function findingZooms(boots: Boot[]): Array<{ title: string; window: TimeWindow }> {
-  const first = boots[0];
-  if (first === undefined) return [];
-  const zooms: Array<{ title: string; window: TimeWindow }> = [];
-  for (const finding of first.findings.slice(0, MAX_FOCUS_CHARTS)) {
-    const windows = boots.map((b) => findingWindow(b, finding.devices)).filter((w): w is TimeWindow => w !== null);
-    if (windows.length === 0) continue;
-    const window = { startNs: Math.min(...windows.map((w) => w.startNs)), endNs: Math.max(...windows.map((w) => w.endNs)) };
-    zooms.push({ title: `Zoom${boots.length > 1 ? ' (same stretch in every boot)' : ''}: ${finding.title}`, window });
-  }
-  return zooms;
+function bottomLineHtml(line: BottomLine | null): string {
+  if (line === null) return '<p class="empty">Not computed for this boot.</p>';
+  const items = line.nodes.map((n) => {
+    const fix = fixSentence(n);
+    return `<li><b>${escapeHtml(nodeHeadline(n))}</b>${fix ? `<br><span class="fix">${escapeHtml(fix)}</span>` : ''}</li>`;
+  });
+  if (items.length === 0) items.push('<li>No time lost that a finding can estimate.</li>');
+  const notes = [line.simulationNote, line.selfCheck ? selfCheckText(line.selfCheck) : null].filter((x): x is string => x !== null);
+  return `<ul class="bottom-line">${items.join('')}</ul>${notes.map((n) => `<p class="note">${escapeHtml(n)}</p>`).join('')}`;
 }
 
 /** Static SVG of the chart in its figure; the chart joins `drawn`, whose specs the page embeds. */

@@ -1,25 +1,32 @@
 // The probe timeline (Gantt): one lane per CPU that ran probe bodies, bars coloured by the kind of
-// worker that ran them (bound kworker / unbound kworker / task), each bar divided into queue delay,
-// runnable wait and the rest of the span. Vega-Lite spec; data from probe-rows.ts.
+// worker that ran them (bound kworker / unbound kworker / task), each body preceded by its queue delay
+// (queue_work to execute_start), paler. The runnable wait is not drawn: the Boot records how long the
+// body's task waited for a CPU, not when, so it is in the tooltip only. Legends list the worker kinds and
+// parts present. Vega-Lite spec; data from probe-rows.ts.
 
 import type { TopLevelSpec } from 'vega-lite';
+import type { TimeWindow } from '../../findings/episodes.js';
 import type { Boot } from '../../model/types.js';
 import { ARIA_ROW_LIMIT, CHART_FONT, KIND_COLOURS, secondsAxisFormat, spanOf, VEGA_LITE_SCHEMA } from './chart-style.js';
-import { probeRows, WORKER_KIND_LABELS, type ProbeRows, type TimeWindow } from './probe-rows.js';
+import { probeRows, WORKER_KIND_LABELS, type ProbeRows } from './probe-rows.js';
 
 export interface TimelineOptions {
   width: number;
   /** Shared x domain in seconds, when several boots are shown side by side. */
   xDomain?: [number, number] | null;
-  /** false: bodies only, no queue-delay and runnable-wait parts (the static picture of a very large boot). */
+  /** false: bodies only, no queue-delay parts (the static picture of a very large boot). */
   phases?: boolean;
   /** Only the probes that reach into this window, on an x axis of exactly this window (a finding's zoom). */
   window?: TimeWindow | null;
   /** Title of the chart (default: the whole-boot timeline's). */
   title?: string;
+  /** Subtitle lines (default: how to read the chart). */
+  subtitle?: string[];
+  /** Stretches to shade on the axis (the episodes drawn on their own above the whole timeline). */
+  highlights?: Array<TimeWindow & { label: string }>;
 }
 
-export const PHASES = ['running', 'runnable wait', 'queue delay'] as const;
+export const PHASES = ['probe body', 'queue delay'] as const;
 const ROW_HEIGHT = 22;
 const LABEL_ROW_LIMIT = 300;
 /** Bar width in pixels from which a device name fits inside it (PCI names are ~12 characters). */
@@ -30,7 +37,10 @@ export function timelineSpec(boot: Boot, options: TimelineOptions): { spec: TopL
   const xDomain: [number, number] | null = options.window
     ? [Math.round(options.window.startNs) / 1e9, Math.round(options.window.endNs) / 1e9]
     : options.xDomain ?? null;
-  const kinds = WORKER_KIND_LABELS;
+  // Legends list only what is drawn.
+  const present = new Set(rows.rows.map((r) => r.kind));
+  const kinds = WORKER_KIND_LABELS.filter((k) => present.has(k));
+  const phases = options.phases !== false && rows.rows.some((r) => r.t1 > r.t0) ? [...PHASES] : [PHASES[0]];
   const tooltip = [
     { field: 'device', title: 'device' },
     { field: 'driver', title: 'driver' },
@@ -45,7 +55,7 @@ export function timelineSpec(boot: Boot, options: TimelineOptions): { spec: TopL
     { field: 't3', title: 'body end (s)', format: '.6f' },
     { field: 'durationMs', title: 'duration (ms)', format: '.3f' },
     { field: 'queueDelay', title: 'queue delay (ms)' },
-    { field: 'runnableWait', title: 'runnable wait (ms)' },
+    { field: 'runnableWait', title: 'runnable wait (ms, somewhere in the body)' },
     { field: 'onCpu', title: 'on CPU (ms)' },
     { field: 'source', title: 'source' },
   ];
@@ -69,10 +79,10 @@ export function timelineSpec(boot: Boot, options: TimelineOptions): { spec: TopL
     $schema: VEGA_LITE_SCHEMA,
     title: {
       text: options.title ?? 'Probe timeline: one lane per CPU that ran a probe body',
-      subtitle: options.window ? 'Only the probes that reach into this stretch; drag to pan, scroll to zoom.' : [
-        'Each bar is a probe body on the CPU that ran it, coloured by the kind of task that ran it. Palest: its queue delay (queue_work',
-        'to execute_start). Paler: its runnable wait, drawn at the body start (the model records how long, not when). Overlaps get rows ·2, ·3...',
-      ],
+      subtitle: options.subtitle ?? (options.window ? ['Only the probes that reach into this stretch; drag to pan, scroll to zoom.'] : [
+        'Each bar is a probe body on the CPU that ran it, coloured by the kind of task that ran it; paler before it: its queue delay',
+        '(queue_work to execute_start). Overlapping bodies get rows ·2, ·3... The tooltip gives on-CPU, runnable and asleep times.',
+      ]),
       anchor: 'start' as const,
     },
     width: options.width,
@@ -86,27 +96,24 @@ export function timelineSpec(boot: Boot, options: TimelineOptions): { spec: TopL
         field: 'kind',
         type: 'nominal' as const,
         title: 'worker kind',
-        scale: { domain: [...kinds], range: kinds.map((k) => KIND_COLOURS[k]) },
+        scale: { domain: kinds, range: kinds.map((k) => KIND_COLOURS[k]) },
       },
       opacity: {
         field: 'phase',
         type: 'ordinal' as const,
-        sort: [...PHASES],
-        title: 'phase',
-        scale: { domain: [...PHASES], range: [1, 0.55, 0.2] },
+        sort: phases,
+        title: 'part',
+        scale: { domain: phases, range: [1, 0.3].slice(0, phases.length) },
+        ...(phases.length === 1 ? { legend: null } : {}),
       },
       tooltip: [...tooltip, { field: 'phase', title: 'this part' }],
     },
     // Later layers draw on top: queue delays under the bodies they precede.
     layer: [
-      ...(options.phases === false
-        ? []
-        : [
-            phaseLayer('probe_queue', 'queue delay', 't0', 't1', 'datum.t1 > datum.t0'),
-            phaseLayer('probe_wait', 'runnable wait', 't1', 't2', 'datum.t2 > datum.t1'),
-          ]),
+      ...highlightLayers(options.highlights ?? [], x),
+      ...(phases.length > 1 ? [phaseLayer('probe_queue', 'queue delay', 't0', 't1', 'datum.t1 > datum.t0')] : []),
       {
-        ...phaseLayer('probe_running', 'running', 't2', 't3', null),
+        ...phaseLayer('probe_running', 'probe body', 't1', 't3', null),
         params: [{ name: 'timeline_zoom', select: { type: 'interval' as const, encodings: ['x' as const] }, bind: 'scales' as const }],
       },
       // Device names inside the bodies wide enough to hold them (not for very large boots).
@@ -132,4 +139,24 @@ export function timelineSpec(boot: Boot, options: TimelineOptions): { spec: TopL
     ],
   };
   return { spec: spec as TopLevelSpec, rows };
+}
+
+/** A pale band per highlighted stretch, under the bars, with its label at the top. */
+function highlightLayers(highlights: Array<TimeWindow & { label: string }>, x: Record<string, unknown>): object[] {
+  if (highlights.length === 0) return [];
+  const data = { values: highlights.map((h) => ({ h0: Math.round(h.startNs) / 1e9, h1: Math.round(h.endNs) / 1e9, label: h.label })) };
+  return [
+    {
+      name: 'episode_band',
+      data,
+      mark: { type: 'rect' as const, color: '#fdd835', opacity: 0.35, clip: true },
+      encoding: { x: { ...x, field: 'h0' }, x2: { field: 'h1' }, y: { value: 0 }, y2: { value: { expr: 'height' } }, color: { value: '#fdd835' }, opacity: { value: 0.35 }, tooltip: { field: 'label' } },
+    },
+    {
+      name: 'episode_label',
+      data,
+      mark: { type: 'text' as const, align: 'left' as const, baseline: 'top' as const, dx: 2, dy: 2, fontSize: 10, fontWeight: 'bold' as const, clip: true },
+      encoding: { x: { ...x, field: 'h0' }, y: { value: 0 }, text: { field: 'label' }, color: { value: '#6d5a00' }, opacity: { value: 1 }, tooltip: { field: 'label' } },
+    },
+  ];
 }

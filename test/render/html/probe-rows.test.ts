@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { packRows } from '../../../src/render/html/lane-packing.js';
-import { findingWindow, probeRows } from '../../../src/render/html/probe-rows.js';
+import { devicesWindow } from '../../../src/findings/episodes.js';
+import { probeRows } from '../../../src/render/html/probe-rows.js';
 import type { ProbeSpan } from '../../../src/model/types.js';
 import { concurrencyPoints } from '../../../src/render/html/concurrency-spec.js';
 import { beforeN0x3Boot } from './before-n0x3-boot.js';
@@ -25,11 +26,11 @@ describe('probeRows on before-n0x3', () => {
       ['0000:23:00.0', 'CPU 0', 'kworker/0:2-96', 'bound'],
     ]);
   });
-  it('divides the span: queue delay from the start, no runnable wait when unknown', () => {
+  it('divides the span: queue delay from the start, then the body (the runnable wait is a tooltip figure)', () => {
     const r = rows[0]!;
     expect(r.t0).toBeCloseTo(4.057885, 9);
     expect(r.t1).toBeCloseTo(4.058024, 9);
-    expect(r.t2).toBe(r.t1);
+    expect(Object.keys(r)).not.toContain('t2');
     expect(r.t3).toBeCloseTo(4.061093, 9);
     expect(r.durationMs).toBe(3.208);
     expect(r.queuedBy).toBe('kworker/u17:0-8');
@@ -92,12 +93,12 @@ describe('probe bodies from the joined trace (bodyStartNs/bodyEndNs)', () => {
   });
   it('zooms a finding on its devices: the window covers their queue and bodies, padded 5%', () => {
     const boot = joinedBoot();
-    const window = findingWindow(boot, ['0000:21:00.0', '0000:22:00.0'])!;
+    const window = devicesWindow(boot, ['0000:21:00.0', '0000:22:00.0'])!;
     // From the first probe start 4.057885 to the last span end 4.061165 (3.28 ms), ± 0.164 ms.
     expect(window).toEqual({ startNs: 4_057_885_000 - 164_000, endNs: 4_061_165_000 + 164_000 });
     // 0000:23:00.0 was queued at 4.061580, after the window.
     expect(probeRows(boot, window).rows.map((r) => r.device)).toEqual(['0000:21:00.0', '0000:22:00.0']);
     expect(probeRows(boot, { startNs: 4_057_000_000, endNs: 4_058_000_000 }).rows.map((r) => r.device)).toEqual(['0000:21:00.0']);
-    expect(findingWindow(boot, ['0000:99:00.0'])).toBeNull();
+    expect(devicesWindow(boot, ['0000:99:00.0'])).toBeNull();
   });
 });

@@ -37,17 +37,23 @@ describe.skipIf(missing !== null)('HTML report in headless Chromium', () => {
     try {
       await page.goto(url);
       const marks = await readChartMarks(page);
-      // One zoomed timeline per finding about timed devices: bound-queue serialization of the nvme probes,
-      // synchronous probing of pcieport.
+      // One episode (timeline and concurrency on its own axis) per finding about timed devices: bound-queue
+      // serialization of the nvme probes, synchronous probing of pcieport.
       expect(boot.findings.map((f) => f.kind)).toEqual(['bound-queue-serialization', 'synchronous-probe']);
       expect(Object.keys(marks.items).sort()).toEqual([
-        'spec-concurrency-0', 'spec-initcalls-0', 'spec-timeline-0', 'spec-timeline-0-focus-0', 'spec-timeline-0-focus-1',
+        'spec-concurrency-0', 'spec-episode-0-0', 'spec-episode-0-0-concurrency', 'spec-episode-0-1', 'spec-episode-0-1-concurrency',
+        'spec-initcalls-0', 'spec-timeline-0',
       ]);
+      // The page opens on the nvme episode: its chart is the first one, and it holds the probes of the finding,
+      // 0000:21:00.0 and 0000:22:00.0 (0000:23:00.0 was queued after both had ended).
+      expect(await page.locator('figure.chart').first().getAttribute('data-spec')).toBe('spec-episode-0-0');
+      expect(boot.findings[0]!.devices).toEqual(['0000:21:00.0', '0000:22:00.0']);
+      expect([...marks.probeBars['spec-episode-0-0']!].map((b) => b.device).sort()).toEqual(['0000:21:00.0', '0000:22:00.0']);
       for (const [id, n] of Object.entries(marks.items)) expect(n, id).toBeGreaterThan(0);
       const timed = boot.probes.map((p, probe) => ({ probe, device: p.device, startNs: p.startNs })).filter((p) => p.startNs !== null);
       const bars = [...marks.probeBars['spec-timeline-0']!].sort((a, b) => a.probe - b.probe);
       expect(bars).toEqual(timed.map(({ probe, device }) => ({ probe, device })));
-      expect(await page.locator('figure.chart.live').count()).toBe(5);
+      expect(await page.locator('figure.chart.live').count()).toBe(7);
       // The nvme probes of the capture: bodies on CPU 0 run by CPU 0's bound kworkers.
       const nvme = bars.filter((b) => /^0000:2[123]:00\.0$/.test(b.device)).map((b) => b.device);
       expect(nvme).toEqual(['0000:21:00.0', '0000:22:00.0', '0000:23:00.0']);
@@ -78,7 +84,7 @@ describe.skipIf(missing !== null)('HTML report in headless Chromium', () => {
     const { context, page, blocked } = await offlinePage(browser, { javaScript: false });
     try {
       await page.goto(url);
-      expect(await page.locator('figure.chart .static svg').count()).toBe(5);
+      expect(await page.locator('figure.chart .static svg').count()).toBe(7);
       const timed = boot.probes.filter((p) => p.startNs !== null).length;
       const running = await page.locator('figure[data-spec="spec-timeline-0"] .static svg g.probe_running_marks path').count();
       expect(running).toBe(timed);

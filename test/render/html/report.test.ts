@@ -32,8 +32,11 @@ describe('renderHtmlReport', () => {
     const layer = (name: string) => staticTimeline.match(new RegExp(`<g class="mark-rect role-mark ${name}"[^>]*>(.*?)</g>`))?.[1]?.match(/<path /g)?.length;
     expect(layer('probe_running_marks')).toBe(3);
     expect(layer('probe_queue_marks')).toBe(3);
-    // No runnable wait is known for these probes: the wait layer is empty.
-    expect(staticTimeline).toMatch(/<g class="mark-rect role-mark probe_wait_marks"[^>]*(\/>|><\/g>)/);
+    // The runnable wait is never drawn as a stretch of time (the Boot knows how long, not when).
+    expect(staticTimeline).not.toContain('probe_wait');
+    // Legends list only what is drawn: every body here ran on a bound kworker.
+    expect(staticTimeline).toContain("aria-label=\"Symbol legend titled 'worker kind' for fill color with 1 value: bound\"");
+    expect(staticTimeline).toContain("aria-label=\"Symbol legend titled 'part' for opacity with 2 values: probe body, queue delay\"");
     // Every mark's description (aria-label, from the tooltip fields) has values: no `undefined`, no `null`.
     expect(staticTimeline).not.toMatch(/\b(undefined|null)\b/);
   });
