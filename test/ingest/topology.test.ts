@@ -173,6 +173,6 @@ describe('lscpu -p without the Node column', () => {
     const { renderSummary } = await import('../../src/render/summary-text.js');
     const text = renderSummary({ schema: 'trace-probe.boot/1', inputs: [], kernel: { release: null, banner: null, cmdline: null }, topology,
       probes: [], initcalls: [], findings: [], diagnostics: [] }, { top: 5 });
-    expect(text).toContain('topology: 4 CPUs, no NUMA node information');
+    expect(text.split('\n')[0]).toContain('; 4 CPUs, no NUMA node information;');
   });
 });
