@@ -8,6 +8,8 @@ import { BOOTS, DIAGNOSTICS, FINDINGS, INITCALLS, PROBES, type Row, type TableDe
 
 export interface BootIdentity {
   bootId: string;
+  /** The capture directory, tarball or file that was analyzed as this boot. */
+  input: string;
   contentHash: string;
   host: string;
   /** Where the host name came from: 'pattern' (--host-from), 'log' (a hostname the log prints), 'path'. */
@@ -78,7 +80,7 @@ export function bootRows(boot: Boot, id: BootIdentity, machineModel: string | nu
   const totals = bootTotals(boot);
   const b = id.bootId;
   const boots = [check(BOOTS, [
-    b, id.contentHash, id.host, id.hostSource, machineModel,
+    b, id.input, id.contentHash, id.host, id.hostSource, machineModel,
     boot.kernel.release, boot.kernel.banner, boot.kernel.cmdline,
     boot.topology.cpus.length, nodeCount(boot),
     boot.inputs.map((i) => i.path), boot.inputs.map((i) => i.format), id.inputBytes,

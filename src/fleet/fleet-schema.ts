@@ -25,6 +25,7 @@ export const BOOTS: TableDef = {
   name: 'boots',
   columns: [
     col('boot_id', 'VARCHAR'),
+    col('input', 'VARCHAR'),
     col('content_hash', 'VARCHAR'),
     col('host', 'VARCHAR'),
     col('host_source', 'VARCHAR'),

@@ -31,7 +31,7 @@ async function ingestOne(path: string): Promise<WorkerResult> {
     const bootId = bootIdOf(hash, host);
     if (known.has(bootId)) return { kind: 'known', path, bootId, bytes };
     const boot = await loadBoot([path]);
-    return { kind: 'boot', path, bootId, bytes, rows: bootRows(boot, { bootId, contentHash: hash, host, hostSource, inputBytes: bytes }, null) };
+    return { kind: 'boot', path, bootId, bytes, rows: bootRows(boot, { bootId, input: path, contentHash: hash, host, hostSource, inputBytes: bytes }, null) };
   } catch (err) {
     const error = err instanceof InputError ? err.message : `internal error: ${(err as Error)?.message ?? String(err)}`;
     return { kind: 'failed', path, bootId: hash === null ? null : bootIdOf(hash, host), contentHash: hash, host, bytes, error: error.split('\n')[0]! };
