@@ -4,8 +4,8 @@
 // each policy side by side (src/sim, default workload options, calibrated from the boot's trace as
 // `simulate` does). `writeHtmlReport` is also what `analyze --html FILE` calls.
 
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { basename, dirname, resolve } from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
+import { basename, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { sniffFile } from '../ingest/detect.js';
 import { InputError } from '../ingest/input-error.js';
@@ -21,6 +21,7 @@ import { DEFAULT_CPU_FRACTION, DEFAULT_SEGMENTS, WorkloadError, workloadFromBoot
 import { collectList } from './list-option.js';
 import { addDriversOption, checkDrivers, focusOn, requestedDrivers } from './drivers-option.js';
 import { focusBoot } from '../model/driver-focus.js';
+import { writeOutputFile } from './output-file.js';
 import { UsageError } from './usage-error.js';
 
 interface ReportOptions {
@@ -36,13 +37,7 @@ const GENERATED_BY = 'trace-probe 0.1.0';
 /** Renders the report and writes it to `file` (creating its folder); returns the bytes written. */
 export async function writeHtmlReport(file: string, input: HtmlReportInput): Promise<number> {
   const html = await renderHtmlReport({ generatedBy: GENERATED_BY, ...input });
-  try {
-    await mkdir(dirname(resolve(file)), { recursive: true });
-    await writeFile(file, html);
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    throw new InputError(file, null, `cannot write the report: ${e.code ?? e.message}`);
-  }
+  await writeOutputFile(file, html, 'the report');
   return Buffer.byteLength(html);
 }
 

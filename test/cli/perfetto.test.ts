@@ -54,6 +54,12 @@ describe('--perfetto', () => {
     ]);
   });
 
+  it.skipIf(process.platform !== 'linux')('a file that cannot be written is one line and exit 2 (under /proc: it used to hang in mkdir)', () => {
+    const r = spawnSync(process.execPath, [CLI, 'analyze', 'fixtures/captures/n0x3', '--perfetto', '/proc/no-such-dir/n0x3.json'], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim()).toBe('trace-probe: /proc/no-such-dir/n0x3.json: cannot write the Perfetto trace: ENOENT');
+  });
+
   it('refuses a directory as the file to write, before reading the inputs (one line, exit 2)', () => {
     const dir = tmp();
     const r = run('analyze', 'fixtures/captures/n0x3', '--perfetto', dir);
