@@ -51,7 +51,7 @@ export function registerAnalyze(program: Command, setExitCode: (code: number) =>
       process.stdout.write(options.json ? renderBootJson(boot) : renderSummary(boot, { top, bottomLine: line }));
       if (options.html) {
         const label = inputs.map((i) => basename(resolve(i))).join(' + ');
-        await writeHtmlReport(options.html, { title: titleOf(inputs), boots: [{ label, boot, bottomLine: line ?? (await bottomLine(boot)) }] });
+        await writeHtmlReport(options.html, { title: titleOf(inputs, drivers), boots: [{ label, boot, bottomLine: line ?? (await bottomLine(boot)) }] });
       }
       if (options.perfetto) await writePerfettoTrace(options.perfetto, [{ label: inputs.map((i) => basename(resolve(i))).join(' + '), boot }]);
       const failing = boot.findings.filter((f) => options.failOn.includes(f.kind));

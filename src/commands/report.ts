@@ -48,8 +48,8 @@ export async function refuseDirectory(flag: string, path: string): Promise<void>
 }
 
 /** A title from the inputs: capture folder or file names. */
-export function titleOf(inputs: string[]): string {
-  return `trace-probe report: ${inputs.map((i) => basename(resolve(i))).join(', ')}`;
+export function titleOf(inputs: string[], drivers: readonly string[] = []): string {
+  return `trace-probe report: ${inputs.map((i) => basename(resolve(i))).join(', ')}${drivers.length > 0 ? ` (drivers ${drivers.join(', ')})` : ''}`;
 }
 
 export function registerReport(program: Command): void {
@@ -69,17 +69,19 @@ export function registerReport(program: Command): void {
       const allRuns = await simulationRuns(inputs);
       if (allRuns && policies.length > 0) throw new UsageError('--simulate replays a measured boot; this input is already a simulation (its runs are shown side by side)');
       let runs = allRuns;
+      let drivers: string[] = [];
       if (allRuns) {
-        const drivers = checkDrivers(requestedDrivers(options), allRuns.map((r) => r.boot));
+        drivers = checkDrivers(requestedDrivers(options), allRuns.map((r) => r.boot));
         runs = allRuns.map((r) => ({ ...r, boot: focusBoot(r.boot, drivers) }));
       }
-      const boot = runs ? null : focusOn(await loadBoot(inputs), options).boot;
+      let boot: Boot | null = null;
+      if (!runs) ({ boot, drivers } = focusOn(await loadBoot(inputs), options));
       const boots: HtmlReportInput['boots'] = runs ?? [
         { label: policies.length > 0 ? `measured: ${label}` : label, boot: boot!, bottomLine: await bottomLine(boot!) },
         ...(await simulated(boot!, policies)),
       ];
       for (const b of boots) b.bottomLine ??= await bottomLine(b.boot, { simulate: false });
-      const bytes = await writeHtmlReport(options.output, { title: options.title ?? titleOf(inputs), boots });
+      const bytes = await writeHtmlReport(options.output, { title: options.title ?? titleOf(inputs, drivers), boots });
       process.stderr.write(`wrote ${options.output} (${(bytes / 1024).toFixed(0)} KiB, ${boots[0]!.boot.probes.length} probes, ${boots.length} boot(s))\n`);
     });
 }

@@ -62,6 +62,14 @@ describe('--drivers on every command', () => {
     expect(JSON.parse(alias.stdout).drivers).toEqual(['nvme']);
   });
 
+  it('report --drivers says the focus in the page title and draws only those probes', () => {
+    const out = join(tmp(), 'focus.html');
+    expect(run('report', 'fixtures/captures/n0x3', '--drivers', 'nvme', '-o', out).status).toBe(0);
+    const html = readFileSync(out, 'utf8');
+    expect(html).toMatch(/<title>trace-probe report: n0x3 \(drivers nvme\)<\/title>/);
+    expect(html).not.toContain('pcieport');
+  });
+
   it('focusBoot keeps every probe without a focus, and whole-boot findings with one', async () => {
     const boot = await loadBoot([BEFORE]);
     expect(focusBoot(boot, [])).toBe(boot);
