@@ -39,7 +39,14 @@ describe.skipIf(machine.reason !== null)(`capture collect on this machine's kern
   /** Records some events in the instance: processes started, files written and synced (work items, switches). */
   const record = () => {
     writeFileSync(join(inst, 'tracing_on'), '1');
-    for (let i = 0; i < 20; i++) spawnSync('sh', ['-c', `echo ${i} > ${join(work, 'activity')} && sync`]);
+    // Until both kinds of events are in the buffer (reading `trace` does not consume it), at most 200 rounds.
+    for (let i = 0; i < 200; i++) {
+      spawnSync('sh', ['-c', `echo ${i} > ${join(work, 'activity')} && sync`]);
+      if (i % 10 === 9) {
+        const text = readFileSync(join(inst, 'trace'), 'utf8');
+        if (text.includes('workqueue_execute_start') && text.includes('sched_switch')) break;
+      }
+    }
     writeFileSync(join(inst, 'tracing_on'), '0');
   };
 
