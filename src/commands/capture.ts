@@ -55,7 +55,9 @@ export function registerCapture(program: Command): void {
     .option('--no-trace-cmd', 'save the tracefs trace text (trace.txt) even when trace-cmd is installed: it leaves the buffer as it is, trace-cmd extract consumes it')
     .action(async (options: CollectCommandOptions) => {
       if (!options.output) throw new UsageError('capture collect needs -o DIR (the capture directory to write)');
-      const dir = options.output.replace(/\/+$/, '') || options.output;
+      // With --tar, `-o cap` and `-o cap.tar.gz` both write cap.tar.gz (holding cap/).
+      const given = options.output.replace(/\/+$/, '') || options.output;
+      const dir = options.tar ? given.replace(/\.(?:tar\.gz|tgz)$/, '') : given;
       const tarball = `${dir}.tar.gz`;
       if (options.tar && (await stat(tarball).catch(() => null)) !== null) throw new UsageError(`${tarball} exists already`);
       let result;

@@ -112,7 +112,8 @@ describe.skipIf(machine.reason !== null)(`capture collect on this machine's kern
   it('--tar writes DIR.tar.gz, which analyze reads like the directory and names as TARBALL:file', () => {
     const dir = join(work, 'packed');
     record();
-    const collect = run('capture', 'collect', '-o', dir, '--tar', '--instance', INSTANCE);
+    // `-o packed.tar.gz --tar` and `-o packed --tar` both write packed.tar.gz holding packed/.
+    const collect = run('capture', 'collect', '-o', `${dir}.tar.gz`, '--tar', '--instance', INSTANCE);
     expect(collect.status).toBe(0);
     expect(existsSync(`${dir}.tar.gz`)).toBe(true);
     expect(existsSync(dir)).toBe(false);
