@@ -65,7 +65,9 @@ function size(bytes: number): string {
 export function capturePlan(release: KernelRelease | null, releaseSource: 'running' | 'given', cpus: number): CapturePlan {
   const probeTiming = release ? probeTimingNeed(release) : null;
   const parameters: PlanParameter[] = [
-    { text: 'initcall_debug', why: 'prints `calling`/`initcall ... returned` for every initcall and `probe of DEV returned ... after N usecs` for every driver probe (the probe spans)' },
+    probeTiming?.printed === 'absent'
+      ? { text: 'initcall_debug', why: `prints \`calling\`/\`initcall ... returned\` for every initcall; ${probeTiming.why}` }
+      : { text: 'initcall_debug', why: 'prints `calling`/`initcall ... returned` for every initcall and `probe of DEV returned ... after N usecs` for every driver probe (the probe spans)' },
   ];
   if (probeTiming === null || probeTiming.needsDynamicDebug !== false) {
     parameters.push({

@@ -18,6 +18,10 @@ describe('capture plan', () => {
     expect(texts('5.15.80', 8)).toContain('dyndbg="file drivers/base/dd.c +p"');
     expect(texts('6.1.0-50-amd64', 8)).toContain('dyndbg="file drivers/base/dd.c +p"');
     expect(texts('6.12.9', 8).slice(0, 1)).toEqual(['initcall_debug']);
+    // 4.18 has no really_probe_debug(): no dyndbg, and the plan says the probe times come from the trace.
+    const old = capturePlan(parseKernelRelease('4.18.20'), 'given', 8);
+    expect(old.parameters.map((p) => p.text)).not.toContain('dyndbg="file drivers/base/dd.c +p"');
+    expect(old.parameters[0]!.why).toMatch(/no `probe of` line at all; probe times only from a trace/);
   });
 
   it('sizes the trace buffer per CPU from the CPU count, and log_buf_len', () => {

@@ -29,6 +29,9 @@ describe('parseKernelRelease', () => {
 
 describe('probeTimingNeed: does `probe of ... returned` need dyndbg besides initcall_debug?', () => {
   it('no before 5.8 (printk), yes on 5.8–6.3 lines that never got the backport, no from 6.4', () => {
+    expect(probeTimingNeed(parseKernelRelease('4.18.20')!).printed).toBe('absent');
+    expect(probeTimingNeed(parseKernelRelease('4.19.325')!).printed).toBe('printk');
+    expect(probeTimingNeed(parseKernelRelease('5.9.16')!).printed).toBe('pr_debug');
     expect(need('4.19.325')).toBe(false);
     expect(need('5.4.290')).toBe(false);
     expect(need('5.7.19')).toBe(false);
