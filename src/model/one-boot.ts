@@ -149,7 +149,7 @@ export async function oneBootInputs<T extends BootInput>(inputs: T[]): Promise<{
       const b = logs[j]!;
       const [argA, argB] = a.arg === b.arg ? [a.path, b.path] : [a.arg, b.arg];
       throw new InputError(`${argA} and ${argB}`, null,
-        `kernel logs of different boots (${r.why}): one boot is analyzed at a time; to compare boots use \`trace-probe diff ${argA} ${argB}\``);
+        `kernel logs of different boots (${r.why}): one boot is analyzed at a time; to compare boots use \`trace-probe diff ${argA} ${argB}\` (many boots: \`trace-probe fleet ingest\`)`);
     }
   }
   const drop = new Set<T>();

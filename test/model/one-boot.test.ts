@@ -64,7 +64,7 @@ describe('kernel logs of different boots are refused', () => {
     expect(r.status).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr.split('\n')).toHaveLength(2);
-    expect(r.stderr).toMatch(/^trace-probe: fixtures\/captures\/before-n0x3 and fixtures\/captures\/after-n0x3: kernel logs of different boots \(different kernels: 6\.1\.176-lab #1 .* and #2 .*\): .*use `trace-probe diff fixtures\/captures\/before-n0x3 fixtures\/captures\/after-n0x3`\n$/);
+    expect(r.stderr).toMatch(/^trace-probe: fixtures\/captures\/before-n0x3 and fixtures\/captures\/after-n0x3: kernel logs of different boots \(different kernels: 6\.1\.176-lab #1 .* and #2 .*\): .*use `trace-probe diff fixtures\/captures\/before-n0x3 fixtures\/captures\/after-n0x3` \(many boots: `trace-probe fleet ingest`\)\n$/);
   });
 
   it('two boots of the same kernel (before-n0x3 boot 1 and boot 2) on report and simulate too', () => {
