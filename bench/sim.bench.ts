@@ -44,6 +44,8 @@ export async function run(_args: string[]): Promise<void> {
     const c = process.cpuUsage();
     const boot = simulate(workload, machine, policy, { profile });
     const end = Math.max(...boot.probes.map((p) => p.endNs ?? 0));
+    const deadlock = boot.findings.find((f) => f.kind === 'workqueue-deadlock');
+    if (deadlock) console.log(`  ${policy}: ${deadlock.title}`);
     const cpu = process.cpuUsage(c);
     console.log(`  ${policy.padEnd(15)} ${(performance.now() - t).toFixed(0).padStart(6)} ms wall ${((cpu.user + cpu.system) / 1000).toFixed(0).padStart(6)} ms CPU   simulated window ${(end / 1e6).toFixed(1)} ms`);
   }

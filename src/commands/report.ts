@@ -14,6 +14,8 @@ import type { Boot } from '../model/types.js';
 import { renderHtmlReport, type HtmlReportInput } from '../render/html/report.js';
 import { bottomLine } from '../sim/bottom-line.js';
 import { calibratedReplay } from '../sim/calibrated-replay.js';
+import { type CollectedTrace, loadBootForSimulation } from '../sim/read-trace-calibration.js';
+import { bottomLineCheck, type SelfCheck, selfCheckOfBoot } from '../sim/self-check.js';
 import { MachineError, machineFromTopology } from '../sim/machine.js';
 import { isPolicyName, POLICY_NAMES, type PolicyName } from '../sim/policies.js';
 import { runPolicies } from '../sim/sim-runs.js';
@@ -74,14 +76,17 @@ export function registerReport(program: Command): void {
         drivers = checkDrivers(requestedDrivers(options), allRuns.map((r) => r.boot));
         runs = allRuns.map((r) => ({ ...r, boot: focusBoot(r.boot, drivers) }));
       }
+      // With --simulate the calibration collector reads the trace in the same pass (sim/read-trace-calibration.ts).
+      const loaded = runs ? null : policies.length > 0 ? await loadBootForSimulation(inputs) : { boot: await loadBoot(inputs), collected: null };
       let boot: Boot | null = null;
-      if (!runs) ({ boot, drivers } = focusOn(await loadBoot(inputs), options));
+      if (loaded !== null) ({ boot, drivers } = focusOn(loaded.boot, options));
+      const sim = boot !== null && policies.length > 0 ? await simulated(boot, policies, loaded?.collected ?? null) : { boots: [], check: null };
       const boots: HtmlReportInput['boots'] = runs ?? [
-        { label: policies.length > 0 ? `measured: ${label}` : label, boot: boot!, bottomLine: await bottomLine(boot!) },
-        ...(await simulated(boot!, policies)),
+        { label: policies.length > 0 ? `measured: ${label}` : label, boot: boot!, bottomLine: await bottomLine(boot!, { collected: loaded?.collected ?? null, selfCheck: bottomLineCheck(sim.check) }) },
+        ...sim.boots,
       ];
       for (const b of boots) b.bottomLine ??= await bottomLine(b.boot, { simulate: false });
-      const bytes = await writeHtmlReport(options.output, { title: options.title ?? titleOf(inputs, drivers), boots });
+      const bytes = await writeHtmlReport(options.output, { title: options.title ?? titleOf(inputs, drivers), boots, selfCheck: sim.check });
       process.stderr.write(`wrote ${options.output} (${(bytes / 1024).toFixed(0)} KiB, ${boots[0]!.boot.probes.length} probes, ${boots.length} boot(s))\n`);
     });
 }
@@ -103,17 +108,19 @@ async function simulationRuns(inputs: string[]): Promise<Array<{ label: string; 
   return runs.map((r) => ({ label: `simulated: ${r.policy ?? '?'}`, boot: r.boot! }));
 }
 
-/** The boot replayed under each policy (the simulator's default workload options). */
-async function simulated(boot: Boot, policies: PolicyName[]): Promise<Array<{ label: string; boot: Boot }>> {
-  if (policies.length === 0) return [];
+/** The boot replayed under each policy (the simulator's default workload options), and its self-check. */
+async function simulated(boot: Boot, policies: PolicyName[], collected: CollectedTrace | null): Promise<{ boots: Array<{ label: string; boot: Boot }>; check: SelfCheck | null }> {
+  if (policies.length === 0) return { boots: [], check: null };
   if (boot.topology.cpus.length === 0) throw new UsageError('--simulate needs the CPU topology (topology.csv, lscpu or node-cpulist.txt among the inputs)');
   try {
     const machine = machineFromTopology(boot.topology, `the boot's topology (${boot.topology.source?.file ?? 'inputs'})`);
     const observed = workloadFromBoot(boot, { cpuFraction: DEFAULT_CPU_FRACTION, segments: DEFAULT_SEGMENTS });
     // Calibrated from the boot's trace as `simulate` does, so the report shows the same replay.
-    const { workload, profile } = await calibratedReplay(boot, observed);
+    const { workload, profile } = await calibratedReplay(boot, observed, { collected });
+    const check = await selfCheckOfBoot(boot, { cpuFraction: DEFAULT_CPU_FRACTION, segments: DEFAULT_SEGMENTS }, { collected });
     const runs = runPolicies(workload, machine, policies, profile, boot.inputs);
-    return runs.map((r) => ({ label: `simulated: ${r.policy}`, boot: r.boot }));
+    const low = check.status === 'checked' ? '' : check.status === 'low-confidence' ? ' (low confidence)' : ' (unchecked)';
+    return { boots: runs.map((r) => ({ label: `simulated: ${r.policy}${low}`, boot: r.boot })), check };
   } catch (err) {
     if (err instanceof MachineError || err instanceof WorkloadError) throw new UsageError(err.message);
     throw err;

@@ -1,12 +1,14 @@
 // `trace-probe simulate INPUTS --policy P[,P...]`: replays the boot's probes under workqueue policies and
 // what-ifs (scaled device count, another topology, isolated CPUs, moved devices) and prints the machine,
-// the workload and one row per policy, or the `trace-probe.sim/1` JSON.
+// the workload and one row per policy, or the `trace-probe.sim/2` JSON.
 
 import type { Command } from 'commander';
 import { loadBoot } from '../model/load-boot.js';
+import { loadBootForSimulation } from '../sim/read-trace-calibration.js';
 import type { Boot } from '../model/types.js';
 import { renderSimulation } from '../render/sim-text.js';
-import { calibratedReplay } from '../sim/calibrated-replay.js';
+import { calibratedReplay, type ReplayOptions } from '../sim/calibrated-replay.js';
+import { confidenceOf, selfCheckOfBoot } from '../sim/self-check.js';
 import { type Machine, MachineError, machineFromSpec, machineFromTopology, parseCpuListOption, withIsolatedCpus } from '../sim/machine.js';
 import { isPolicyName, POLICY_NAMES, type PolicyName } from '../sim/policies.js';
 import { describeMachine, describeWorkload, runPolicies, simJson } from '../sim/sim-runs.js';
@@ -41,7 +43,7 @@ export function registerSimulate(program: Command): void {
     .description('replay the probes of a boot under workqueue policies (discrete-event simulation) and compare probe window and cost')
     .argument('<inputs...>', 'files and capture directories of one boot, or a Boot JSON (analyze --json)')
     .option('--policy <names>', `policies, comma-separated: ${POLICY_NAMES.join(', ')}`, collectList, [])
-    .option('--json', 'print the trace-probe.sim/1 JSON (workload, machine, one simulated Boot per policy)')
+    .option('--json', 'print the trace-probe.sim/2 JSON (workload, machine, one simulated Boot per policy)')
     .option('--cpu-fraction <f>', 'on-CPU fraction of a probe without scheduler data (0 < f ≤ 1)', String(DEFAULT_CPU_FRACTION))
     .option('--segments <k>', 'cpu/sleep pairs each probe program is split into', String(DEFAULT_SEGMENTS))
     .option('--devices <n>', 'what-if: scale the workload to N probes by repeating its probes')
@@ -68,23 +70,30 @@ export function registerSimulate(program: Command): void {
       const isolated = options.isolcpus === undefined ? null : wrap(() => parseCpuListOption(options.isolcpus!));
 
       if (options.perfetto) await refuseDirectory('--perfetto', options.perfetto);
-      const { boot, drivers } = focusOn(await loadBoot(inputs), options);
+      const loaded = await loadBootForSimulation(inputs);
+      const collected = loaded.collected;
+      const { boot, drivers } = focusOn(loaded.boot, options);
       const machine = await buildMachine(boot, options.topology, isolated);
       const observed = wrap(() => workloadFromBoot(boot, { cpuFraction, segments, devices, nodeOf, drivers }));
       checkNodes(observed, machine);
-      const { workload, profile, derived } = await calibratedReplay(boot, observed, {
+      const replayOptions: ReplayOptions = {
         hz,
         cpuModel: options.cpuModel,
+        collected,
         ...(options.kernel !== undefined ? { kernel: options.kernel } : {}),
         ...(createUs !== undefined ? { workerCreateNs: Math.round(createUs * 1000) } : {}),
-      });
+      };
+      const { workload, profile, derived } = await calibratedReplay(boot, observed, replayOptions);
+      // The self-check: the boot replayed under the policy it ran, on its own machine and kernel, against what it measured.
+      const check = await selfCheckOfBoot(boot, { cpuFraction, segments, drivers }, replayOptions);
       const runs = runPolicies(workload, machine, policies, profile, boot.inputs);
+      for (const r of runs) r.confidence = confidenceOf(check);
       // One file: the observed boot, then one process per policy run, all on the boot's clock.
       if (options.perfetto) {
         await writePerfettoTrace(options.perfetto, [{ label: 'observed', boot }, ...runs.map((r) => ({ label: `simulated: ${r.policy}`, boot: r.boot }))]);
       }
-      if (options.json) process.stdout.write(JSON.stringify(simJson(workload, machine, profile, runs, derived), null, 2) + '\n');
-      else process.stdout.write(renderSimulation(describeWorkload(workload), describeMachine(machine, profile, derived), runs));
+      if (options.json) process.stdout.write(JSON.stringify(simJson(workload, machine, profile, runs, derived, check), null, 2) + '\n');
+      else process.stdout.write(renderSimulation(describeWorkload(workload), describeMachine(machine, profile, derived), runs, check));
     });
 }
 

@@ -51,20 +51,26 @@ interface ResolvedInput {
   arg: string;
 }
 
+/** Extra builders a command feeds from the same pass over the trace (e.g. the simulator's calibration collector). */
+export interface LoadBootOptions {
+  /** Called once, before the first trace event, with the kernel log's probe spans (printk clock). */
+  traceBuilders?: (logProbes: readonly ProbeSpan[]) => Array<Builder<TraceEvent, unknown>>;
+}
+
 /** Loads one boot from files and capture directories (or a Boot JSON written by `analyze --json`). */
-export async function loadBoot(paths: string[]): Promise<Boot> {
+export async function loadBoot(paths: string[], options: LoadBootOptions = {}): Promise<Boot> {
   if (paths.length === 0) throw new InputError('(no input)', null, 'no input files given');
   // Capture tarballs are unpacked into temporary directories for the time of the reading.
   const unpacked: Array<UnpackedCapture & { tarball: string }> = [];
   try {
-    const boot = await loadResolved(await resolveInputs(paths, unpacked));
+    const boot = await loadResolved(await resolveInputs(paths, unpacked), options);
     return unpacked.length > 0 ? withTarballNames(boot, unpacked) : boot;
   } finally {
     for (const u of unpacked) await u.remove();
   }
 }
 
-async function loadResolved(inputs: ResolvedInput[]): Promise<Boot> {
+async function loadResolved(inputs: ResolvedInput[], options: LoadBootOptions): Promise<Boot> {
   const jsonInputs = inputs.filter((i) => i.format === 'boot-json' || i.format === 'sim-json');
   if (jsonInputs.length > 0) {
     if (inputs.length > 1) {
@@ -74,7 +80,7 @@ async function loadResolved(inputs: ResolvedInput[]): Promise<Boot> {
   }
   // One boot at a time: duplicates read once, kernel logs of other boots refused (one-boot.ts).
   const { inputs: oneBoot, notes } = await oneBootInputs(inputs);
-  const boot = await buildBoot(oneBoot);
+  const boot = await buildBoot(oneBoot, options);
   if (notes.length > 0) boot.diagnostics = [...notes, ...boot.diagnostics];
   return boot;
 }
@@ -151,7 +157,7 @@ async function resolveCaptureDirectory(dir: string): Promise<Array<Omit<Resolved
   return chosen;
 }
 
-async function buildBoot(inputs: ResolvedInput[]): Promise<Boot> {
+async function buildBoot(inputs: ResolvedInput[], options: LoadBootOptions): Promise<Boot> {
   const diagnostics: Diagnostic[] = [];
   const infos: InputInfo[] = [];
   const kernelInfo = new KernelInfoBuilder();
@@ -197,6 +203,7 @@ async function buildBoot(inputs: ResolvedInput[]): Promise<Boot> {
     ...inputs.filter((i) => !KERNEL_LOG_FORMATS.has(i.format) && !TRACE_FORMATS.has(i.format)),
   ];
   let probeTasksKnown = false;
+  let extraBuilders: Array<Builder<TraceEvent, unknown>> = [];
   // Infos and diagnostics are reported traces first, then the other inputs in the order given.
   const reported = new Map<ResolvedInput, { info: InputInfo; diagnostics: Diagnostic[] }>();
   for (const input of ordered) {
@@ -221,15 +228,24 @@ async function buildBoot(inputs: ResolvedInput[]): Promise<Boot> {
         for (const p of probeSpans.data().probes) {
           for (const pid of [p.callerPid, p.queuedBy?.pid, p.worker?.pid]) if (pid != null) probeTasks.add(pid);
         }
+        extraBuilders = options.traceBuilders?.(probeSpans.data().probes) ?? [];
+        for (const b of extraBuilders) b.reset();
       }
       const format = input.format as TraceFormat;
       if (format === 'function-graph') functionGraph = true;
       // One call site per builder, in traceBuilders order (not a loop over it): each call stays monomorphic on the hot path.
-      const result = await readTrace(input.path, format, (event) => {
+      const extra = extraBuilders;
+      const result = await readTrace(input.path, format, extra.length === 0 ? (event) => {
         workItems.handle(event);
         graphProbes.handle(event);
         occupancy.handle(event);
         traceMarkers.handle(event);
+      } : (event) => {
+        workItems.handle(event);
+        graphProbes.handle(event);
+        occupancy.handle(event);
+        traceMarkers.handle(event);
+        for (const b of extra) b.handle(event);
       }, onDiagnostic);
       lines = result.lines;
       traceHeader = result.header;
@@ -262,7 +278,7 @@ async function buildBoot(inputs: ResolvedInput[]): Promise<Boot> {
     }
   }
 
-  for (const b of [...logBuilders, ...traceBuilders]) b.finalize();
+  for (const b of [...logBuilders, ...traceBuilders, ...extraBuilders]) b.finalize();
   const probeData = probeSpans.data();
   const initcallData = initcalls.data();
   diagnostics.push(...probeData.diagnostics, ...initcallData.diagnostics);
@@ -338,7 +354,7 @@ export async function readBootJson(path: string): Promise<Boot> {
     checkBootJson(obj, path);
     return obj as unknown as Boot;
   }
-  if (obj.schema === 'trace-probe.sim/1') {
+  if (obj.schema === 'trace-probe.sim/1' || obj.schema === 'trace-probe.sim/2') {
     const run = Array.isArray(obj.runs) ? obj.runs[0] : undefined;
     if (!run?.boot) throw new InputError(path, null, 'simulation JSON has no runs');
     checkBootJson(run.boot, path, 'runs[0].boot');
@@ -348,6 +364,6 @@ export async function readBootJson(path: string): Promise<Boot> {
     }
     return run.boot;
   }
-  throw new InputError(path, null, `unsupported JSON schema ${JSON.stringify(obj.schema ?? null)} (expected ${BOOT_SCHEMA} or trace-probe.sim/1)`);
+  throw new InputError(path, null, `unsupported JSON schema ${JSON.stringify(obj.schema ?? null)} (expected ${BOOT_SCHEMA}, trace-probe.sim/1 or trace-probe.sim/2)`);
 }
 

@@ -5,6 +5,7 @@
 import { findingKindCounts } from '../findings/node-loss.js';
 import { formatCpuList } from '../model/cpu-list.js';
 import type { describeMachine, describeWorkload, SimRun } from '../sim/sim-runs.js';
+import type { SelfCheck } from '../sim/self-check.js';
 import { formatMs, renderTable } from './text-table.js';
 
 const MAX_WORKLOAD_ROWS = 20;
@@ -13,6 +14,7 @@ export function renderSimulation(
   workload: ReturnType<typeof describeWorkload>,
   machine: ReturnType<typeof describeMachine>,
   runs: SimRun[],
+  check: SelfCheck | null = null,
 ): string {
   const out: string[] = [];
   const k = machine.kernel;
@@ -31,8 +33,28 @@ export function renderSimulation(
       (wc.scope === 'probe window' ? `during the probes (${wc.workers.map((w) => `${w.comm} ${formatUs(w.latencyNs)}`).join(', ')}); ${wc.traceSamples} in the whole trace` : 'in the whole trace (none during the probes)') +
       (k.workerCreateSource === 'trace' ? '' : '; not used: --worker-create-us given'));
   }
+  const d = machine.derived;
+  if (d?.pools) {
+    out.push(`  pools at the first probe's queueing (${formatS(d.pools.atNs)}), from the trace's kworkers: ${d.pools.roles.map((r) => `${roleName(r.role)} ${r.workers.length}`).join(', ') || 'none'}` +
+      (d.pools.otherKworkers > 0 ? `; ${d.pools.otherKworkers} other kworkers (highpri, default unbound pool, rescuers) not modeled` : ''));
+  }
+  if (d?.background) {
+    const b = d.background;
+    const busy = b.cpus.filter((c) => c.busyNs > 0);
+    out.push(`  background load replayed (other threads on the CPUs, ${formatS(b.startNs)}–${formatS(b.endNs)}): ` +
+      (busy.length === 0 ? 'none' : busy.map((c) => `CPU ${c.cpu} ${formatUs(c.busyNs)} (${c.top.map((t) => `${t.comm} ${formatUs(t.ns)}`).join(', ')})`).join('; ')));
+  }
+  if (d?.latencies) {
+    const l = d.latencies;
+    const w = l.wake;
+    const c = l.create;
+    out.push(`  sampled latencies (seed ${l.seed}): woken idle kworker → its work starts ` +
+      (w === null ? 'none measured (0)' : `${w.samples} samples (${w.scope}), median ${formatUs(w.medianNs)}, range ${formatUs(w.minNs)}–${formatUs(w.maxNs)}, trace lines ${w.lines.slice(0, 8).join(', ')}${w.lines.length > 8 ? ', …' : ''}`) +
+      (c === null ? '' : `; worker creation: bound pools ${c.bound.samples} samples (${c.bound.scope}${c.bound.medianNs === null ? '' : `, median ${formatUs(c.bound.medianNs)}`}), unbound pools ${c.unbound.samples} (${c.unbound.scope}${c.unbound.medianNs === null ? '' : `, median ${formatUs(c.unbound.medianNs)}`})`));
+  }
   for (const note of machine.derived?.notes ?? []) out.push(`  note: ${note}`);
   out.push('');
+  if (check !== null) out.push(...renderSelfCheck(check), '');
   const probes = workload.probes;
   out.push(`Workload: ${probes.length} probes from ${workload.inputs.join(', ') || '(no named inputs)'}` +
     (workload.cpuFraction !== null ? `; on-CPU fraction ${workload.cpuFraction} (assumed, --cpu-fraction) for probes without scheduler data` : '') +
@@ -53,19 +75,72 @@ export function renderSimulation(
   out.push(`  attach mode: ${listed.join('; ')}${reasons.size > 4 ? `; … ${reasons.size - 4} more` : ''}`);
   for (const note of workload.notes) out.push(`  note: ${note}`);
   out.push('');
+  const replicated = runs.some((r) => r.replicas !== undefined && r.replicas.count > 1);
   out.push(renderTable([
     { header: 'policy' }, { header: 'window ms', align: 'right' }, { header: 'mean ms', align: 'right' }, { header: 'max ms', align: 'right' },
+    ...(replicated ? [{ header: 'mean range', align: 'right' as const }] : []),
     { header: 'CPUs' }, { header: 'probe workers' }, { header: 'findings' },
   ], runs.map((r) => [
-    r.policy, formatMs(r.windowNs), formatMs(r.meanProbeNs), formatMs(r.maxProbeNs), formatCpuList(r.probeCpus) || '-',
+    r.policy, formatMs(r.windowNs), formatMs(r.meanProbeNs), formatMs(r.maxProbeNs),
+    ...(replicated ? [r.replicas ? `${formatMs(r.replicas.meanProbeNs[0])}–${formatMs(r.replicas.meanProbeNs[1])}` : '-'] : []),
+    formatCpuList(r.probeCpus) || '-',
     summarizeWorkers(r), findingKindCounts(r.boot).map((k) => (k.count > 1 ? `${k.kind} ×${k.count}` : k.kind)).join(', ') || '-',
   ])));
+  if (replicated) out.push(`  each policy: the median (by mean cost) of ${runs.find((r) => r.replicas)!.replicas!.count} replays with latencies sampled from the trace (seeds ${runs.find((r) => r.replicas)!.replicas!.seeds[0]}…); "mean range" is their spread`);
+  const conf = runs[0]?.confidence;
+  if (conf !== undefined) out.push(`  confidence: ${conf.level === 'checked' ? 'checked against the boot' : conf.level === 'low' ? 'LOW' : 'unchecked'}: ${conf.reason}`);
+  for (const r of runs) {
+    for (const f of r.boot.findings.filter((x) => x.kind === 'workqueue-deadlock')) out.push(`  ${r.policy}: DEADLOCK: ${f.title}. ${f.detail}`);
+  }
+  if (runs.some((r) => r.policy === 'spread')) {
+    const usable = machine.cpus;
+    if (probes.length > usable) out.push(`  spread: more probes (${probes.length}) than CPUs (${usable}): probes share CPUs, so spread is not a lower bound here`);
+  }
   out.push('');
   out.push('Not modeled: device locks, parent ordering, runtime PM, interrupts/softirqs, memory effects on probe speed (workqueue-model.md §8.7).');
   return out.join('\n') + '\n';
 }
 
 const CREATE_SOURCE = { trace: "measured in the input's trace", user: '--worker-create-us', default: 'default: no measurement in the input' } as const;
+
+/** The self-check block: observed vs replayed under the policy the boot ran. */
+export function renderSelfCheck(c: SelfCheck): string[] {
+  const out: string[] = [];
+  out.push(`Self-check: this boot replayed under the policy it ran${c.policy ? ` (${c.policy})` : ''}, on its own machine and kernel, against what it measured`);
+  for (const e of c.policyEvidence) out.push(`  detected ${e}`);
+  if (c.observed && c.replayed && c.errors) {
+    const o = c.observed;
+    const r = c.replayed;
+    const e = c.errors;
+    out.push(...renderTable([{ header: '' }, { header: 'observed ms', align: 'right' }, { header: 'replayed ms', align: 'right' }, { header: 'error', align: 'right' }], [
+      ['probe window', formatMs(o.windowNs), formatMs(r.windowNs), pct(e.windowNs)],
+      ['mean probe cost', formatMs(o.meanProbeNs), formatMs(r.meanProbeNs), pct(e.meanProbeNs)],
+      ['max probe cost', formatMs(o.maxProbeNs), formatMs(r.maxProbeNs), pct(e.maxProbeNs)],
+    ]).split('\n').map((l) => `  ${l}`));
+    out.push(...renderTable([{ header: 'device' }, { header: 'driver' }, { header: 'observed ms', align: 'right' }, { header: 'replayed ms', align: 'right' }, { header: 'error', align: 'right' }],
+      c.perDevice.slice(0, MAX_WORKLOAD_ROWS).map((d) => [d.device, d.driver ?? '-', formatMs(d.observedNs), formatMs(d.replayedNs), pct(d.error)])).split('\n').map((l) => `  ${l}`));
+    if (c.perDevice.length > MAX_WORKLOAD_ROWS) out.push(`  … ${c.perDevice.length - MAX_WORKLOAD_ROWS} more devices`);
+  }
+  out.push(`  ${c.status === 'checked' ? 'CHECKED' : c.status === 'low-confidence' ? 'LOW CONFIDENCE' : 'UNCHECKED'}: ${c.summary}`);
+  for (const w of c.why) out.push(`  why: ${w}`);
+  return out;
+}
+
+function pct(v: number): string {
+  return `${v >= 0 ? '+' : ''}${(v * 100).toFixed(0)} %`;
+}
+
+function formatS(ns: number): string {
+  return `${(ns / 1e9).toFixed(6)} s`;
+}
+
+function roleName(role: string): string {
+  const b = /^b(\d+)$/.exec(role);
+  if (b) return `CPU ${b[1]} bound`;
+  const n = /^n(\d+)\.(\d+)$/.exec(role);
+  if (n) return n[2] === '0' ? `node ${n[1]} unbound` : `node ${n[1]} unbound pod ${n[2]}`;
+  return role;
+}
 
 function formatUs(ns: number): string {
   return ns >= 1_000_000 ? `${(ns / 1e6).toFixed(2)} ms` : `${Math.round(ns / 1000)} µs`;

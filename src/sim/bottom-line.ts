@@ -12,6 +12,7 @@ import { BOUND_QUEUE_SERIALIZATION } from '../findings/bound-queue-serialization
 import { lossPerNode, type NodeLoss } from '../findings/node-loss.js';
 import { TRACE_FORMATS, type Boot } from '../model/types.js';
 import { calibratedReplay } from './calibrated-replay.js';
+import type { CollectedTrace } from './read-trace-calibration.js';
 import { MachineError, machineFromTopology } from './machine.js';
 import type { PolicyName } from './policies.js';
 import { runPolicies } from './sim-runs.js';
@@ -60,6 +61,8 @@ export interface BottomLineOptions {
   /** false: the measured loss only (no replay). */
   simulate?: boolean;
   selfCheck?: SelfCheck | null;
+  /** What the ingest pass collected for the simulator (loadBootForSimulation): the trace is not read again. */
+  collected?: CollectedTrace | null;
 }
 
 export async function bottomLine(boot: Boot, options: BottomLineOptions = {}): Promise<BottomLine> {
@@ -76,7 +79,7 @@ export async function bottomLine(boot: Boot, options: BottomLineOptions = {}): P
   try {
     const machine = machineFromTopology(boot.topology, 'the boot\'s topology');
     const observed = workloadFromBoot(boot, { cpuFraction: DEFAULT_CPU_FRACTION, segments: DEFAULT_SEGMENTS });
-    const { workload, profile } = await calibratedReplay(boot, observed);
+    const { workload, profile } = await calibratedReplay(boot, observed, { collected: options.collected ?? null });
     runs = runPolicies(workload, machine, [BASELINE_POLICY, FIX_POLICY], profile, boot.inputs);
   } catch (err) {
     if (err instanceof MachineError || err instanceof WorkloadError) return { nodes, simulationNote: `the gain of the fix is not simulated: ${err.message}`, selfCheck };

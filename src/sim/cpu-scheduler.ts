@@ -116,6 +116,15 @@ export class CpuScheduler {
     return null;
   }
 
+  /** Takes the first thread of the CPU's own queue that is not background load, if any (background yields to it). */
+  takeForeground(cpu: SimCpu): SimThread | null {
+    if (cpu.runq.length === 0) return null;
+    const t = cpu.runq.take((x) => x.background !== true);
+    if (!t) return null;
+    if (t.pinned < 0) this.dropMovable(cpu);
+    return t;
+  }
+
   runnableOn(cpu: SimCpu): number {
     return cpu.runq.length + (cpu.current ? 1 : 0);
   }

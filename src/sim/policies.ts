@@ -15,7 +15,7 @@ export const POLICY_DESCRIPTIONS: Record<PolicyName, string> = {
   'queue-node': "v2 idea as in the captured 6.1 backport: queue_work_node(node, unbound 'events_unbound') + flush_work() from every caller (Guo's posted v2 also skips in workers, which makes async probes behave like skip-in-worker)",
   'core-affinity': "node affinity moved into the driver core's attach path: async probes run in their (node-local) async worker; synchronous attaches hop with queue_work_node() + flush_work()",
   sync: 'no async probing: every device is attached by its caller, one after another, with the work_on_cpu() hop',
-  spread: 'ideal lower bound: every probe starts at its arrival on its own idle CPU of its node (distinct cores first, then SMT siblings, then other nodes), no hop',
+  spread: 'ideal placement: every probe starts at its arrival on its own idle CPU of its node (distinct cores first, then SMT siblings, then other nodes), no hop; a lower bound only while there are no more probes than usable CPUs (beyond that they share CPUs round-robin, and the output says so)',
 };
 
 export function isPolicyName(name: string): name is PolicyName {

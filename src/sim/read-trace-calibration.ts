@@ -1,62 +1,112 @@
-// Reads the calibration (sim/trace-calibration.ts) from the trace files a Boot was loaded from: one more
-// streaming pass over each ftrace / trace-cmd / function_graph input (ingest/trace-reader.ts), with its times
-// moved to the Boot's clock (InputInfo.clockOffsetNs), restricted to the probe window of the workload. A Boot
-// JSON whose trace files are gone, or a trace on a counter clock, gives no calibration and says why.
+// The calibration (sim/trace-calibration.ts) of a Boot from its own trace. `loadBootForSimulation` loads the
+// boot with the simulator's collector (sim/sim-trace-collector.ts) as one more builder of the ingest pass, so
+// the trace is read once per `simulate`; a Boot JSON (analyze --json) has no pass of its own, so its trace files
+// are read for the collector alone, when they are still there. The collected figures are moved onto the Boot's
+// clock (InputInfo.clockOffsetNs) and restricted to the probe window of the workload. A trace on a counter
+// clock, or one the join could not put on the kernel log's clock, gives no calibration and says why.
 
 import { InputError } from '../ingest/input-error.js';
 import { readTrace, type TraceFormat } from '../ingest/trace-reader.js';
-import { TRACE_FORMATS, type Boot } from '../model/types.js';
-import { WorkItemBuilder } from '../model/work-items.js';
-import { type AsyncItem, asyncQueueTimes, type CalibrationWindow, calibrationOf, type TraceCalibration, WorkerCreationCollector, type WorkerCreationSample } from './trace-calibration.js';
+import { loadBoot } from '../model/load-boot.js';
+import { KERNEL_LOG_FORMATS, TRACE_FORMATS, type Boot, type ProbeSpan } from '../model/types.js';
+import { SimTraceCollector, type SimTraceData } from './sim-trace-collector.js';
+import { asyncQueueTimes, type CalibrationWindow, calibrationOf, type TraceCalibration } from './trace-calibration.js';
 import type { Workload } from './workload.js';
 
 export interface TraceCalibrationResult {
   calibration: TraceCalibration;
+  /** The collected trace figures on the Boot's clock (null: no usable trace). */
+  trace: SimTraceData | null;
   /** Why parts of the calibration are missing (empty when nothing is). */
   notes: string[];
 }
 
-export async function readTraceCalibration(boot: Boot, workload: Workload): Promise<TraceCalibrationResult> {
+/** What the ingest pass collected for the simulator, in the trace's clock. */
+export interface CollectedTrace {
+  data: SimTraceData;
+}
+
+/** How far around the kernel log's probe window the busy intervals are kept (the trace clock's offset is not known yet). */
+const BUSY_MARGIN_NS = 2_000_000_000;
+
+/** Loads a boot and, in the same pass over its trace, what the simulator's calibration needs. */
+export async function loadBootForSimulation(paths: string[]): Promise<{ boot: Boot; collected: CollectedTrace | null }> {
+  let collector: SimTraceCollector | null = null;
+  const boot = await loadBoot(paths, {
+    traceBuilders: (logProbes) => {
+      collector = new SimTraceCollector({ busyRange: busyRange(logProbes) });
+      return [collector];
+    },
+  });
+  const c = collector as SimTraceCollector | null;
+  return { boot, collected: c === null ? null : { data: c.data() } };
+}
+
+function busyRange(probes: readonly ProbeSpan[]): { startNs: number; endNs: number } | null {
+  let start = Infinity;
+  let end = -Infinity;
+  for (const p of probes) {
+    if (p.startNs !== null) start = Math.min(start, p.startNs);
+    if (p.endNs !== null) end = Math.max(end, p.endNs);
+  }
+  return start <= end ? { startNs: start - BUSY_MARGIN_NS, endNs: end + BUSY_MARGIN_NS } : null;
+}
+
+export async function readTraceCalibration(boot: Boot, workload: Workload, collected: CollectedTrace | null = null): Promise<TraceCalibrationResult> {
   const notes: string[] = [];
-  const samples: WorkerCreationSample[] = [];
-  const asyncItems: AsyncItem[] = [];
   // function_graph output carries the sched and workqueue events as comments (with funcgraph-abstime for times).
   const traces = boot.inputs.filter((i) => (TRACE_FORMATS as readonly string[]).includes(i.format));
-  for (const input of traces) {
-    const collector = new WorkerCreationCollector();
-    // Only the async items' own times are read: no task's scheduling is followed for their queuers.
-    const items = new WorkItemBuilder({ keepItem: (fn) => fn === 'async_run_entry_fn', queuerMatters: () => false });
-    try {
-      const result = await readTrace(input.path, input.format as TraceFormat, (e) => {
-        collector.handle(e);
-        items.handle(e);
-      }, () => {});
-      if (result.header.clockUnit !== 'ns') {
-        notes.push(`${input.path}: the trace clock counts cycles, not ns: no worker-creation latency or async arrival taken from it`);
-        continue;
+  let data: SimTraceData | null = collected?.data ?? null;
+  if (data === null && traces.length > 0) {
+    // A Boot JSON: its trace files are read for the collector alone.
+    const collector = new SimTraceCollector();
+    collector.reset();
+    let read = 0;
+    for (const input of traces) {
+      try {
+        const result = await readTrace(input.path, input.format as TraceFormat, (e) => collector.handle(e), () => {});
+        if (result.header.clockUnit !== 'ns') {
+          notes.push(`${input.path}: the trace clock counts cycles, not ns: no calibration taken from it`);
+          continue;
+        }
+        read++;
+      } catch (err) {
+        if (!(err instanceof InputError)) throw err;
+        notes.push(`${input.path}: cannot be read again for calibration (${err.reason})`);
       }
-    } catch (err) {
-      if (!(err instanceof InputError)) throw err;
-      notes.push(`${input.path}: cannot be read again for calibration (${err.reason})`);
-      continue;
     }
-    // The Boot's times are on the printk clock; the trace's are `clockOffsetNs` behind (loadBoot's join).
-    const offset = input.clockOffsetNs ?? 0;
-    const shift = (t: number | null) => (t === null ? null : t + offset);
-    for (const s of collector.finalize()) {
-      samples.push({ ...s, managerStartNs: shift(s.managerStartNs), requestNs: s.requestNs + offset, forkNs: s.forkNs + offset, startedNs: s.startedNs + offset });
-    }
-    items.finalize();
-    for (const w of items.data().workItems) {
-      asyncItems.push({ workerPid: w.worker?.pid ?? null, queuedNs: shift(w.queuedAt), startedNs: shift(w.startedAt), endedNs: shift(w.endedAt) });
-    }
+    if (read > 0) data = collector.data();
   }
-  if (traces.length > 0 && samples.length === 0 && notes.length === 0) notes.push('the trace shows no kworker being created (it needs sched_wakeup_new, sched_wakeup and sched_switch with timestamps)');
+  if (data !== null && traces.some((t) => t.clockOffsetNs === undefined) && boot.inputs.some((i) => (KERNEL_LOG_FORMATS as readonly string[]).includes(i.format))) {
+    notes.push('the trace could not be put on the kernel log\'s clock (counter clock, or no probe or marker to align them): no calibration taken from it');
+    data = null;
+  }
+  if (data === null) {
+    if (traces.length === 0) notes.push('no trace among the inputs: nothing to calibrate the simulation with');
+    return { calibration: { workerCreation: null }, trace: null, notes };
+  }
+  const offset = traces[0]?.clockOffsetNs ?? 0;
+  const shifted = shiftTraceData(data, offset);
+  if (shifted.creation.length === 0) notes.push('the trace shows no kworker being created (it needs sched_wakeup_new, sched_wakeup and sched_switch with timestamps)');
   const spanStarts = new Map<string, number>();
   for (const p of boot.probes) if (p.startNs !== null) spanStarts.set(`${p.source.file}:${p.source.line}`, p.startNs);
-  const calibration = calibrationOf(samples, probeWindow(boot, workload));
-  const asyncQueued = asyncQueueTimes(workload, spanStarts, asyncItems);
-  return { calibration: asyncQueued.length > 0 ? { ...calibration, asyncQueued } : calibration, notes };
+  const calibration = calibrationOf(shifted.creation, probeWindow(boot, workload));
+  const asyncQueued = asyncQueueTimes(workload, spanStarts, shifted.asyncItems);
+  return { calibration: asyncQueued.length > 0 ? { ...calibration, asyncQueued } : calibration, trace: shifted, notes };
+}
+
+/** The collected figures moved by `offset` (trace clock → Boot clock). */
+function shiftTraceData(d: SimTraceData, offset: number): SimTraceData {
+  if (offset === 0) return d;
+  const shift = (t: number | null) => (t === null ? null : t + offset);
+  return {
+    creation: d.creation.map((s) => ({ ...s, managerStartNs: shift(s.managerStartNs), requestNs: s.requestNs + offset, forkNs: s.forkNs + offset, startedNs: s.startedNs + offset })),
+    asyncItems: d.asyncItems.map((w) => ({ workerPid: w.workerPid, queuedNs: shift(w.queuedNs), startedNs: shift(w.startedNs), endedNs: shift(w.endedNs) })),
+    kworkers: d.kworkers.map((k) => ({ ...k, firstNs: k.firstNs + offset, lastNs: k.lastNs + offset, forkedNs: shift(k.forkedNs), ranOn: k.ranOn.map(([t, c]) => [t + offset, c] as [number, number]) })),
+    wakeLatency: d.wakeLatency.map((s) => ({ ...s, wokenNs: s.wokenNs + offset, startedNs: s.startedNs + offset })),
+    busy: d.busy.map((b) => ({ ...b, startNs: b.startNs + offset, endNs: b.endNs + offset })),
+    schedSwitch: d.schedSwitch,
+  };
 }
 
 /** From the first simulated probe's start to the last one's end, in the Boot's time base (the printk clock). */

@@ -1,5 +1,5 @@
 // Runs one workload under several policies and summarizes each run (probe window, mean/max probe cost,
-// CPUs used), and shapes the versioned `trace-probe.sim/1` JSON contract (README "Simulator").
+// CPUs used), and shapes the versioned `trace-probe.sim/2` JSON contract (docs/simulator.md).
 
 import { detectFindings } from '../findings/index.js';
 import type { Boot, InputInfo } from '../model/types.js';
@@ -10,9 +10,11 @@ import type { PolicyName } from './policies.js';
 import { buildPods } from './worker-pools.js';
 import { simulate } from './simulate.js';
 import type { TraceCalibration } from './trace-calibration.js';
+import type { BackgroundSummary, LatencySummary, PoolSeeds } from './replay-inputs.js';
+import type { SelfCheck } from './self-check.js';
 import type { Workload } from './workload.js';
 
-export const SIM_SCHEMA = 'trace-probe.sim/1' as const;
+export const SIM_SCHEMA = 'trace-probe.sim/2' as const;
 
 export interface SimRun {
   policy: PolicyName;
@@ -23,14 +25,55 @@ export interface SimRun {
   maxProbeNs: number;
   /** CPUs that ran a probe body, ascending. */
   probeCpus: number[];
+  /** With sampled latencies: the seeded replays run, and the spread of their figures (the run shown is the median one). */
+  replicas?: Replicas;
+  /** Set when the self-check of the boot failed or could not be made (sim/self-check.ts). */
+  confidence?: { level: 'checked' | 'low' | 'unchecked'; reason: string };
 }
 
+export interface Replicas {
+  count: number;
+  /** The seed of the replay shown. */
+  seed: number;
+  seeds: number[];
+  meanProbeNs: [number, number];
+  windowNs: [number, number];
+}
+
+/** Seeded replays per policy when latencies are sampled (the shown one is the median by mean probe cost). */
+export const REPLICAS = 7;
+/** Above this many probes a single replay is run (the spread of a large workload is small, the cost is not). */
+const REPLICA_PROBE_LIMIT = 2000;
+
 export function runPolicies(workload: Workload, machine: Machine, policies: PolicyName[], profile: KernelProfile, inputs: InputInfo[]): SimRun[] {
-  return policies.map((policy) => {
-    const boot = simulate(workload, machine, policy, { profile, inputs });
-    boot.findings = detectFindings(boot);
-    return { policy, boot, ...probeMetrics(boot) };
-  });
+  return policies.map((policy) => runPolicy(workload, machine, policy, profile, inputs));
+}
+
+/**
+ * One policy: a single deterministic replay, or, when the workload samples measured latencies, REPLICAS seeded
+ * replays (seeds seed, seed+1, ...) of which the one with the median mean probe cost is shown, with the spread.
+ */
+export function runPolicy(workload: Workload, machine: Machine, policy: PolicyName, profile: KernelProfile, inputs: InputInfo[]): SimRun {
+  const lat = workload.latencies;
+  const sampled = lat !== undefined && (lat.wakeNs.length > 0 || lat.create.length > 0);
+  const count = sampled && workload.probes.length <= REPLICA_PROBE_LIMIT ? REPLICAS : 1;
+  const runs: Array<{ seed: number; boot: Boot; metrics: ReturnType<typeof probeMetrics> }> = [];
+  for (let k = 0; k < count; k++) {
+    const seed = (lat?.seed ?? 0) + k;
+    const w = sampled ? { ...workload, latencies: { ...lat!, seed } } : workload;
+    const boot = simulate(w, machine, policy, { profile, inputs });
+    runs.push({ seed, boot, metrics: probeMetrics(boot) });
+  }
+  const order = [...runs].sort((a, b) => a.metrics.meanProbeNs - b.metrics.meanProbeNs || a.seed - b.seed);
+  const shown = order[Math.floor((order.length - 1) / 2)]!;
+  shown.boot.findings = [...detectFindings(shown.boot), ...shown.boot.findings];
+  const run: SimRun = { policy, boot: shown.boot, ...shown.metrics };
+  if (sampled) {
+    const means = runs.map((r) => r.metrics.meanProbeNs);
+    const windows = runs.map((r) => r.metrics.windowNs);
+    run.replicas = { count, seed: shown.seed, seeds: runs.map((r) => r.seed), meanProbeNs: [Math.min(...means), Math.max(...means)], windowNs: [Math.min(...windows), Math.max(...windows)] };
+  }
+  return run;
 }
 
 /** Window, mean and max cost, and body CPUs of a Boot's probes (real or simulated). */
@@ -57,6 +100,12 @@ export interface DerivedParameters {
     workers: Array<{ comm: string; pid: number; latencyNs: number; line: number }>;
   }) | null;
   notes: string[];
+  /** The pools seeded from the trace's kworker census (issue 16 item 2), when there was a trace. */
+  pools?: PoolSeeds | null;
+  /** Other threads' CPU occupancy replayed as background load (item 3). */
+  background?: BackgroundSummary | null;
+  /** The sampled latency distributions and the PRNG seed (item 4). */
+  latencies?: LatencySummary | null;
 }
 
 export function describeCalibration(calibration: TraceCalibration, notes: string[]): DerivedParameters {
@@ -100,11 +149,12 @@ export function describeWorkload(workload: Workload) {
   };
 }
 
-export function simJson(workload: Workload, machine: Machine, profile: KernelProfile, runs: SimRun[], derived: DerivedParameters | null = null) {
+export function simJson(workload: Workload, machine: Machine, profile: KernelProfile, runs: SimRun[], derived: DerivedParameters | null = null, calibration: SelfCheck | null = null) {
   return {
     schema: SIM_SCHEMA,
+    calibration,
     workload: describeWorkload(workload),
     machine: describeMachine(machine, profile, derived),
-    runs: runs.map((r) => ({ policy: r.policy, boot: r.boot, windowNs: r.windowNs, meanProbeNs: r.meanProbeNs, maxProbeNs: r.maxProbeNs, probeCpus: r.probeCpus })),
+    runs: runs.map((r) => ({ policy: r.policy, boot: r.boot, windowNs: r.windowNs, meanProbeNs: r.meanProbeNs, maxProbeNs: r.maxProbeNs, probeCpus: r.probeCpus, ...(r.replicas ? { replicas: r.replicas } : {}), ...(r.confidence ? { confidence: r.confidence } : {}) })),
   };
 }

@@ -44,6 +44,8 @@ export interface SimThread {
   /** Woken from the idle list, not yet on a CPU. */
   waking: boolean;
   cpuIntensive: boolean;
+  /** A background-load task (measured occupancy of other threads). */
+  background?: boolean;
   runSinceWake: number;
   onCpuNs: number;
   runnableNs: number;

@@ -1,10 +1,11 @@
 // The embedded discrete-event simulator (workqueue-model.md §8): replays a Workload on a Machine under a
 // policy and a kernel profile, and returns a Boot in the same model as a real one (origin 'simulated'), so
-// findings, reports and diffs work on it. Deterministic: one event queue with FIFO tie-breaks, no clocks,
-// no randomness at all, so there is nothing to seed: the same input gives the same Boot.
+// findings, reports and diffs work on it. Deterministic: one event queue with FIFO tie-breaks, no clocks;
+// latencies measured in the trace (workload.latencies) are sampled with a seeded PRNG, so the same input and
+// seed give the same Boot. A run whose work waits forever is reported as a workqueue-deadlock finding.
 
-import type { Boot, InputInfo, ProbeSpan, Topology, WorkerIdentity } from '../model/types.js';
-import { BOOT_SCHEMA, cpuId, ns, pidOf } from '../model/types.js';
+import type { Boot, Finding, InputInfo, ProbeSpan, Topology, WorkerIdentity } from '../model/types.js';
+import { BOOT_SCHEMA, cpuId, nodeId, ns, pidOf } from '../model/types.js';
 import { CpuScheduler, type SimCpu } from './cpu-scheduler.js';
 import { EventQueue } from './event-queue.js';
 import { type KernelProfile, quantumNs } from './kernel-profile.js';
@@ -40,6 +41,17 @@ interface ProbeRecord {
   countersAtEnd: { onCpu: number; runnable: number; sleep: number } | null;
 }
 
+interface Deadlock {
+  wq: string;
+  key: number;
+  keyKind: 'cpu' | 'issuing cpu' | 'node';
+  limit: number;
+  active: number;
+  parked: number;
+  waitingOnParked: number;
+  atNs: number;
+}
+
 const FIRST_SIM_PID = 1000;
 /** The comm of a synchronous caller the input does not name. */
 export const SYNC_CALLER = 'sync-caller';
@@ -62,7 +74,7 @@ class Simulation {
   private readonly onlineCpus: number;
   private readonly tickNs: number;
   private readonly poolBase: number;
-  private readonly seeds = new Map<string, Array<{ id: number; pid: number | null }>>();
+  private readonly seeds = new Map<string, Array<{ id: number; pid: number | null; lastCpu?: number }>>();
   private nextPid = FIRST_SIM_PID;
   private nextWorkId = 0;
   private now = 0;
@@ -70,6 +82,10 @@ class Simulation {
   private spreadOrder = new Map<number, number[]>();
   private firstPodCpuOfNode = new Map<number, number>();
   private spreadUsed = new Set<number>();
+  /** Seeded PRNG for the measured latency distributions (null: fixed figures from the profile). */
+  private readonly random: (() => number) | null;
+  private deadlock: Deadlock | null = null;
+  private readonly hasBackground: boolean;
 
   constructor(
     private readonly workload: Workload,
@@ -87,15 +103,26 @@ class Simulation {
       countersAtBody: null, countersAtEnd: null,
     }));
     let maxPid = FIRST_SIM_PID - 1;
-    for (const w of workload.seenWorkers) {
-      const key = w.kind === 'bound' ? `b${w.cpu}` : `u${w.pool}`;
-      if (w.workerId === null) continue;
-      const list = this.seeds.get(key) ?? [];
-      list.push({ id: w.workerId, pid: w.pid });
-      this.seeds.set(key, list);
-      if (w.pid !== null) maxPid = Math.max(maxPid, w.pid);
+    if (workload.seeds !== undefined) {
+      for (const w of workload.seeds) {
+        const list = this.seeds.get(w.role) ?? [];
+        list.push({ id: w.workerId, pid: w.pid, ...(w.lastCpu !== undefined ? { lastCpu: w.lastCpu } : {}) });
+        this.seeds.set(w.role, list);
+        maxPid = Math.max(maxPid, w.pid);
+      }
+    } else {
+      for (const w of workload.seenWorkers) {
+        const key = w.kind === 'bound' ? `b${w.cpu}` : `u${w.pool}`;
+        if (w.workerId === null) continue;
+        const list = this.seeds.get(key) ?? [];
+        list.push({ id: w.workerId, pid: w.pid });
+        this.seeds.set(key, list);
+        if (w.pid !== null) maxPid = Math.max(maxPid, w.pid);
+      }
     }
     this.nextPid = maxPid + 1;
+    this.hasBackground = (workload.background ?? []).some((b) => b.busy.length > 0);
+    this.random = workload.latencies !== undefined ? mulberry32(workload.latencies.seed) : null;
     const asyncSpec = profile.asyncWq;
     const asyncWq = unboundWorkqueue(asyncSpec.name, asyncSpec.maxActive, asyncSpec.minActive, machine, profile);
     this.wqs.set('async', asyncWq);
@@ -107,6 +134,11 @@ class Simulation {
 
   run(): void {
     this.scheduleArrivals();
+    this.loop();
+    if (this.records.some((r) => r.endNs === null)) this.deadlock = this.findDeadlock();
+  }
+
+  private loop(): void {
     for (let e = this.events.pop(); e; e = this.events.pop()) {
       this.now = e.time;
       const ev = e.payload;
@@ -130,6 +162,7 @@ class Simulation {
   // ---- workload entry -------------------------------------------------------------------------
 
   private scheduleArrivals(): void {
+    this.scheduleBackground();
     const probes = this.workload.probes;
     if (this.policy === 'spread') {
       probes.forEach((p, i) => {
@@ -169,6 +202,26 @@ class Simulation {
       steps.push({ k: 'until', at: p.arrivalNs }, { k: 'mark', probe: i, what: 'start' }, ...this.entrySteps(i, false), { k: 'mark', probe: i, what: 'end' });
     });
     for (const [t, steps] of callerSteps) t.steps = steps;
+  }
+
+  /** Other threads' measured CPU occupancy: one pinned task per CPU that wants the CPU when the real boot's CPU was busy. */
+  private scheduleBackground(): void {
+    for (const load of this.workload.background ?? []) {
+      if (load.busy.length === 0 || !this.machine.cpus[load.cpu]?.online) continue;
+      const t = this.newTask(`background/${load.cpu}`, load.cpu);
+      t.pinned = load.cpu;
+      t.background = true;
+      const steps: Step[] = [];
+      for (const b of load.busy) steps.push({ k: 'until', at: b.startNs }, { k: 'cpu', ns: b.ns });
+      t.steps = steps;
+      this.events.push(load.busy[0]!.startNs, { type: 'start-task', thread: t });
+    }
+  }
+
+  /** A sample of a measured distribution (seeded), or null without one. */
+  private sample<T>(values: readonly T[] | undefined): T | null {
+    if (this.random === null || values === undefined || values.length === 0) return null;
+    return values[Math.floor(this.random() * values.length)]!;
   }
 
   private arriveAsync(i: number): void {
@@ -253,7 +306,10 @@ class Simulation {
       const cpus = this.pods.pods[pod]!;
       const hardNode = this.profile.unboundModel === 'numaHard' ? this.pods.nodeOf[pod]! : -1;
       pool = newPool('unbound', this.poolBase + pod, -1, cpus, pod, hardNode);
-      this.seedPool(pool, `u${pool.id}`, cpus[0]!);
+      const node = this.pods.nodeOf[pod]!;
+      let ordinal = 0;
+      for (let k = 0; k < pod; k++) if (this.pods.nodeOf[k] === node) ordinal++;
+      this.seedPool(pool, this.workload.seeds !== undefined ? `n${node}.${ordinal}` : `u${pool.id}`, cpus[0]!);
       this.unboundPools.set(pod, pool);
     }
     return pool;
@@ -268,7 +324,9 @@ class Simulation {
     }
     pool.nextWorkerId = Math.max(...seeds.map((s) => s.id)) + 1;
     for (const s of seeds) {
-      const w = this.newWorker(pool, cpu, s.id, s.pid ?? undefined);
+      // An unbound worker wakes near where it last ran (its wake_cpu), when that CPU is in its pod.
+      const home = pool.kind === 'unbound' && s.lastCpu !== undefined && pool.podCpus.includes(s.lastCpu) ? s.lastCpu : cpu;
+      const w = this.newWorker(pool, home, s.id, s.pid ?? undefined);
       pool.idle.push(w);
     }
   }
@@ -330,7 +388,9 @@ class Simulation {
     }
     w.steps = [{ k: 'dispatch' }];
     w.pc = 0;
-    this.wake(w);
+    const latency = this.sample(this.workload.latencies?.wakeNs);
+    if (latency !== null && latency > 0) this.events.push(this.now + latency, { type: 'wake', thread: w });
+    else this.wake(w);
   }
 
   // ---- scheduling -----------------------------------------------------------------------------
@@ -341,6 +401,17 @@ class Simulation {
     setState(t, 'runnable', this.now);
     const cpu = this.sched.cpu(this.sched.place(t));
     if (cpu.current === null) {
+      this.runOn(cpu, t);
+      return;
+    }
+    if (cpu.current.background === true && t.background !== true) {
+      // Background load is other threads' measured occupancy: a woken probe thread preempts it, as CFS places a
+      // woken sleeper ahead of a running hog (sleeper credit, wakeup preemption) and EEVDF a woken task with lag.
+      const bg = cpu.current;
+      this.charge(cpu, bg);
+      setState(bg, 'runnable', this.now);
+      this.sched.setCurrent(cpu, null);
+      this.sched.enqueue(cpu, bg);
       this.runOn(cpu, t);
       return;
     }
@@ -386,7 +457,7 @@ class Simulation {
   /** Leaves the CPU and gives it to the next runnable thread. */
   private release(cpu: SimCpu): void {
     this.sched.setCurrent(cpu, null);
-    const next = this.sched.next(cpu);
+    const next = (this.hasBackground ? this.sched.takeForeground(cpu) : null) ?? this.sched.next(cpu);
     if (next) this.runOn(cpu, next);
   }
 
@@ -397,7 +468,7 @@ class Simulation {
         setState(t, 'runnable', this.now);
         this.sched.setCurrent(cpu, null);
         this.sched.enqueue(cpu, t);
-        this.runOn(cpu, this.sched.next(cpu)!);
+        this.runOn(cpu, (this.hasBackground ? this.sched.takeForeground(cpu) : null) ?? this.sched.next(cpu)!);
         return;
       }
       cpu.sliceStart = this.now;
@@ -497,10 +568,14 @@ class Simulation {
           if (pool.idle.length === 0 && !pool.managerBusy) {
             pool.managerBusy = true;
             // create_worker(): the manager's own work on its CPU, then it waits (D) for kthreadd and the new thread.
-            const { workerCreateCpuNs: cpu, workerCreateLatencyNs: total } = this.profile;
+            const lat = this.workload.latencies;
+            const own = pool.kind === 'bound' ? lat?.create : lat?.createUnbound;
+            const drawn = this.sample(own !== undefined && own.length > 0 ? own : pool.kind === 'bound' ? lat?.createUnbound : lat?.create);
+            const cpu = drawn ? drawn.cpuNs : this.profile.workerCreateCpuNs;
+            const wait = drawn ? drawn.waitNs : this.profile.workerCreateLatencyNs - cpu;
             const create: Step[] = [];
             if (cpu > 0) create.push({ k: 'cpu', ns: cpu });
-            if (total > cpu) create.push({ k: 'sleep', ns: total - cpu });
+            if (wait > 0) create.push({ k: 'sleep', ns: wait });
             t.steps = [...create, { k: 'create-worker' }, { k: 'take-work' }];
           } else {
             t.steps = [{ k: 'take-work' }];
@@ -641,8 +716,43 @@ class Simulation {
       topology,
       probes,
       initcalls: [],
-      findings: [],
+      findings: this.deadlock === null ? [] : [this.deadlockFinding(this.deadlock)],
       diagnostics: this.diagnostics(),
+    };
+  }
+
+  /**
+   * Why probes never finished, when the event queue ran dry: work items parked on a workqueue's inactive list
+   * (max_active reached) while every active item of the same wq and key sleeps in flush_work() for one of them.
+   */
+  private findDeadlock(): Deadlock | null {
+    for (const wq of new Set(this.wqs.values())) {
+      for (const [key, parked] of wq.inactive) {
+        if (parked.length === 0) continue;
+        const waitingOnParked = parked.reduce((n, w) => n + w.waiters.length, 0);
+        if (waitingOnParked === 0) continue;
+        return { wq: wq.name, key, limit: wq.limit(key), active: wq.active.get(key) ?? 0, parked: parked.length, waitingOnParked,
+          keyKind: wq.percpu ? 'cpu' : this.profile.unboundMaxActive === 'perCpuPwq' ? 'issuing cpu' : 'node', atNs: this.now };
+      }
+    }
+    return null;
+  }
+
+  private deadlockFinding(d: Deadlock): Finding {
+    const stuck = this.records.map((r, i) => (r.endNs === null ? this.workload.probes[i]!.device : null)).filter((v): v is string => v !== null);
+    return {
+      kind: 'workqueue-deadlock',
+      severity: 'warning',
+      title: `simulated probes wait forever: workqueue "${d.wq}" reached max_active (${d.limit} per ${d.keyKind} ${d.key}) with every active item waiting in flush_work() for items parked behind it`,
+      detail: `${d.active} items of "${d.wq}" are active for ${d.keyKind} ${d.key}, the limit; ${d.parked} more wait on its inactive list, and ${d.waitingOnParked} of the active items' threads sleep in flush_work() until one of those parked items runs, which needs an active slot: none is ever freed (kernel/workqueue.c pwq max_active; the attach items and the probe bodies they queue share one workqueue). ${stuck.length} of ${this.records.length} probes never finished (stuck at ${(d.atNs / 1e6).toFixed(3)} ms).`,
+      node: d.keyKind === 'node' ? nodeId(d.key) : null,
+      cpu: d.keyKind === 'node' ? null : cpuId(d.key),
+      devices: stuck.slice(0, 50),
+      drivers: [...new Set(this.workload.probes.filter((p) => stuck.includes(p.device)).map((p) => p.driver).filter((v): v is string => v !== null))],
+      lostNs: null,
+      evidence: [],
+      warnings: stuck.length > 50 ? [`${stuck.length - 50} more devices not listed`] : [],
+      data: { workqueue: d.wq, maxActive: d.limit, key: d.key, keyKind: d.keyKind, active: d.active, parked: d.parked, waitingOnParked: d.waitingOnParked, stuckProbes: stuck.length },
     };
   }
 
@@ -650,8 +760,11 @@ class Simulation {
     const out: Boot['diagnostics'] = [];
     this.records.forEach((r, i) => {
       if (r.endNs === null) {
-        out.push({ file: this.workload.probes[i]!.source.file, line: this.workload.probes[i]!.source.line, severity: 'error',
-          message: `simulation: probe of ${this.workload.probes[i]!.device} did not finish (internal error)` });
+        const p = this.workload.probes[i]!;
+        out.push({ file: p.source.file, line: p.source.line, severity: 'warning',
+          message: this.deadlock !== null
+            ? `simulation: probe of ${p.device} never finished: workqueue "${this.deadlock.wq}" deadlock (max_active ${this.deadlock.limit} reached, see the workqueue-deadlock finding)`
+            : `simulation: probe of ${p.device} did not finish (internal error)` });
       }
     });
     return out;
@@ -687,6 +800,18 @@ class Simulation {
       evidence: [],
     };
   }
+}
+
+/** mulberry32: a small seeded PRNG (deterministic across runs and platforms). */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }
 
 function identity(t: SimThread): WorkerIdentity {

@@ -47,9 +47,45 @@ export interface Workload {
   kernel: KernelInfo;
   /** kworkers the real boot showed, to seed the pools (§8.2) and continue their numbering. */
   seenWorkers: WorkerIdentity[];
+  /**
+   * The pools as they were when probing began (from the trace's kworker census, sim/read-trace-calibration.ts),
+   * keyed by role so other topologies and kernels keep them; when present they replace seenWorkers.
+   */
+  seeds?: WorkerSeed[];
+  /** Other threads' measured CPU occupancy during the probe window, replayed on the same CPUs under every policy. */
+  background?: BackgroundLoad[];
+  /** Measured latencies the simulation samples from (seeded), instead of single figures. */
+  latencies?: SampledLatencies;
   /** The paths of the inputs the Boot came from. */
   inputs: string[];
   notes: string[];
+}
+
+/** A kworker alive when probing began. role: `b<cpu>` (normal bound pool of a CPU) or `n<node>.<k>` (the k-th unbound pool of a node). */
+export interface WorkerSeed {
+  role: string;
+  workerId: number;
+  pid: number;
+  comm: string;
+  /** The CPU it last ran on before probing began (its wake-up hint), when the trace shows it. */
+  lastCpu?: number;
+}
+
+export interface BackgroundLoad {
+  cpu: number;
+  /** Busy intervals (absolute ns, ascending, disjoint). */
+  busy: Array<{ startNs: number; ns: number }>;
+}
+
+export interface SampledLatencies {
+  /** Idle kworker woken onto an idle CPU → start of its work item. */
+  wakeNs: number[];
+  /** Worker creation in a bound pool: the manager on its CPU, then waiting (none: the unbound samples are used). */
+  create: Array<{ cpuNs: number; waitNs: number }>;
+  /** Worker creation in an unbound pool (none: the bound samples are used). */
+  createUnbound?: Array<{ cpuNs: number; waitNs: number }>;
+  /** PRNG seed (mulberry32), printed with the results. */
+  seed: number;
 }
 
 export interface WorkloadOptions {

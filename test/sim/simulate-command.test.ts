@@ -23,11 +23,18 @@ function expectOneLineError(result: ReturnType<typeof run>, pattern: RegExp) {
 }
 
 describe('simulate', () => {
-  it('prints the trace-probe.sim/1 JSON with one simulated Boot per policy', () => {
+  it('prints the trace-probe.sim/2 JSON with one simulated Boot per policy and the self-check', () => {
     const r = run(BEFORE, '--drivers', 'nvme', '--policy', 'work-on-cpu,skip-in-worker', '--json');
     expect(r.code).toBe(0);
     const json = JSON.parse(r.stdout);
-    expect(json.schema).toBe('trace-probe.sim/1');
+    expect(json.schema).toBe('trace-probe.sim/2');
+    // The self-check: the boot replayed under the policy it ran (work-on-cpu), observed vs replayed.
+    expect(json.calibration.policy).toBe('work-on-cpu');
+    expect(Object.keys(json.calibration)).toEqual(expect.arrayContaining(['policy', 'observed', 'replayed', 'errors', 'perDevice', 'status', 'summary', 'why']));
+    expect(json.calibration.observed).toEqual({ windowNs: 9_772_000, meanProbeNs: 3_864_333, maxProbeNs: 6_140_000 });
+    expect(json.calibration.perDevice.map((d: { device: string; observedNs: number }) => [d.device, d.observedNs])).toEqual([['0000:21:00.0', 3_208_000], ['0000:22:00.0', 2_245_000], ['0000:23:00.0', 6_140_000]]);
+    expect(json.calibration.status).toBe('low-confidence');
+    for (const r of json.runs) expect(r.confidence.level).toBe('low');
     expect(json.machine.kernel.version).toBe('6.1');
     expect(json.workload.probes.map((p: { device: string }) => p.device)).toEqual(['0000:21:00.0', '0000:22:00.0', '0000:23:00.0']);
     expect(json.runs.map((x: { policy: string }) => x.policy)).toEqual(['work-on-cpu', 'skip-in-worker']);
@@ -43,7 +50,8 @@ describe('simulate', () => {
     expect(json.machine.derived.workerCreation.workers.map((w: { comm: string }) => w.comm)).toEqual(['kworker/u17:3', 'kworker/u17:4', 'kworker/u17:5']);
     // The async probes arrive when their async_run_entry_fn items were queued (4.057568, .057633, .057639 s).
     expect(json.workload.probes.map((p: { arrivalNs: number }) => p.arrivalNs)).toEqual([4_057_568_000, 4_057_633_000, 4_057_639_000]);
-    expect([woc.windowNs, woc.meanProbeNs, skip.windowNs, skip.meanProbeNs]).toEqual([12_873_875, 7_923_917, 6_840_000, 3_279_333]);
+    expect([woc.windowNs, woc.meanProbeNs, skip.windowNs, skip.meanProbeNs]).toEqual([9_532_625, 5_139_375, 6_813_000, 3_279_333]);
+    expect(woc.replicas.count).toBe(7);
   });
 
   it('prints the measured worker creation, and --worker-create-us overrides it', () => {
@@ -53,7 +61,7 @@ describe('simulate', () => {
     const given = run(BEFORE, '--drivers', 'nvme', '--policy', 'work-on-cpu', '--worker-create-us', '100');
     expect(given.stdout).toMatch(/worker creation 100 µs on the manager's CPU \(--worker-create-us\)/);
     expect(given.stdout).toMatch(/43 in the whole trace; not used: --worker-create-us given$/m);
-    expect(given.stdout).toMatch(/^work-on-cpu\s+7\.478\s+4\.855\s/m);
+    expect(given.stdout).toMatch(/^work-on-cpu\s+8\.441\s+4\.561\s/m);
   });
 
   it('shows the assumed workload and machine in the text output', () => {
@@ -72,6 +80,17 @@ describe('simulate', () => {
     const kinds = row.match(/[a-z-]+-[a-z-]+(?= ×\d+|,|$)/g) ?? [];
     expect(new Set(kinds).size).toBe(kinds.length);
     expect(row).toMatch(/bound-queue-serialization ×\d+/);
+  });
+
+  it('prints the self-check before the predictions, and says when they are low-confidence', () => {
+    const r = run(BEFORE, '--drivers', 'nvme', '--policy', 'skip-in-worker');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^Self-check: this boot replayed under the policy it ran \(work-on-cpu\)/m);
+    expect(r.stdout).toMatch(/^  mean probe cost\s+3\.864\s+5\.139\s+\+33 %$/m);
+    expect(r.stdout).toMatch(/^  LOW CONFIDENCE: replaying work-on-cpu/m);
+    expect(r.stdout).toMatch(/^  confidence: LOW: /m);
+    const json = run(BEFORE, '--drivers', 'nvme', '--policy', 'skip-in-worker', '--json');
+    expect(run(BEFORE, '--drivers', 'nvme', '--policy', 'skip-in-worker', '--json').stdout).toBe(json.stdout);
   });
 
   it('rejects an unknown policy, a topology without CPUs and a device on a node without CPUs (exit 2)', () => {

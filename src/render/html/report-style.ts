@@ -27,6 +27,7 @@ table { border-collapse: collapse; margin: 6px 0 12px; font-size: 13px; }
 th, td { white-space: nowrap; padding: 3px 8px; border-bottom: 1px solid var(--line); text-align: left; vertical-align: top; }
 th { background: var(--bg-alt); }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.bad { color: #b00020; font-weight: 600; }
 code { font: 12px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
 ul.evidence, ul.diagnostics { margin: 4px 0; padding-left: 20px; }
 li.error { color: #a50e0e; }

@@ -17,11 +17,15 @@ import { renderSvg } from './svg.js';
 import { timelineSpec } from './timeline-spec.js';
 import { devicesWindow, findingEpisodes, type TimeWindow } from '../../findings/episodes.js';
 import { fixSentence, nodeHeadline, selfCheckText, type BottomLine } from '../bottom-line-text.js';
+import { selfCheckHtml } from './self-check-html.js';
+import type { SelfCheck } from '../../sim/self-check.js';
 
 export interface HtmlReportInput {
   title: string;
   boots: Array<{ label: string; boot: Boot; bottomLine?: BottomLine | null }>;
   generatedBy?: string;
+  /** With simulated policies: the self-check of the measured boot (sim/self-check.ts). */
+  selfCheck?: SelfCheck | null;
 }
 
 /** Above this many probe rows the browser draws the timeline on a canvas (faster than SVG DOM). */
@@ -121,6 +125,7 @@ export async function renderHtmlReport(input: HtmlReportInput): Promise<string> 
     section('focus', 'In focus: where the findings happened', stacked(focus)),
     section('findings', 'Findings', perBoot(boots.map(({ boot }) => findingsHtml(boot.findings)))),
     boots.length > 1 ? section('comparison', 'Side by side', comparisonTable(boots)) : '',
+    input.selfCheck ? section('self-check', 'Simulator self-check', selfCheckHtml(input.selfCheck)) : '',
     section('timeline', 'Probe timeline of the whole boot', stacked(timeline)),
     section('concurrency', 'Concurrency per node', stacked(concurrency)),
     section(
@@ -147,7 +152,7 @@ export async function renderHtmlReport(input: HtmlReportInput): Promise<string> 
 <body>
 <header>
 <h1>${escapeHtml(input.title)}</h1>
-<nav>${hasBottomLine ? '<a href="#bottom-line">Bottom line</a> · ' : ''}<a href="#focus">In focus</a> · <a href="#findings">Findings</a>${boots.length > 1 ? ' · <a href="#comparison">Side by side</a>' : ''} · <a href="#timeline">Whole timeline</a> · <a href="#concurrency">Concurrency</a> · <a href="#slowest">Slowest probes</a> · <a href="#initcalls">Initcalls</a> · <a href="#inputs">Inputs and diagnostics</a></nav>
+<nav>${hasBottomLine ? '<a href="#bottom-line">Bottom line</a> · ' : ''}<a href="#focus">In focus</a> · <a href="#findings">Findings</a>${boots.length > 1 ? ' · <a href="#comparison">Side by side</a>' : ''}${input.selfCheck ? ' · <a href="#self-check">Simulator self-check</a>' : ''} · <a href="#timeline">Whole timeline</a> · <a href="#concurrency">Concurrency</a> · <a href="#slowest">Slowest probes</a> · <a href="#initcalls">Initcalls</a> · <a href="#inputs">Inputs and diagnostics</a></nav>
 </header>
 <main>
 ${sections.filter((x) => x).join('\n')}

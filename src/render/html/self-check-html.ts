@@ -1,0 +1,28 @@
+// The simulator's self-check in the HTML report (`report --simulate`): the boot replayed under the policy it ran,
+// observed against replayed (probe window, mean and max cost, each device), the verdict and why (sim/self-check.ts).
+
+import type { SelfCheck } from '../../sim/self-check.js';
+import { formatMs } from '../text-table.js';
+import { escapeHtml } from './escape-html.js';
+
+export function selfCheckHtml(c: SelfCheck): string {
+  const pct = (v: number) => `${v >= 0 ? '+' : ''}${(v * 100).toFixed(0)} %`;
+  const verdict = c.status === 'checked' ? 'Checked' : c.status === 'low-confidence' ? 'Low confidence' : 'Unchecked';
+  const parts: string[] = [];
+  parts.push(`<p><b>${escapeHtml(verdict)}</b>: ${escapeHtml(c.summary)}.</p>`);
+  if (c.policyEvidence.length > 0) parts.push(`<p>Policy the boot ran: <b>${escapeHtml(c.policy ?? 'unknown')}</b>.</p><ul>${c.policyEvidence.map((e) => `<li>${escapeHtml(e)}</li>`).join('')}</ul>`);
+  if (c.observed && c.replayed && c.errors) {
+    const row = (name: string, o: number, r: number, e: number) =>
+      `<tr><td>${escapeHtml(name)}</td><td class="num">${formatMs(o)}</td><td class="num">${formatMs(r)}</td><td class="num${Math.abs(e) > c.threshold ? ' bad' : ''}">${pct(e)}</td></tr>`;
+    parts.push(`<table class="self-check"><thead><tr><th></th><th>observed ms</th><th>replayed ms</th><th>error</th></tr></thead><tbody>` +
+      row('probe window', c.observed.windowNs, c.replayed.windowNs, c.errors.windowNs) +
+      row('mean probe cost', c.observed.meanProbeNs, c.replayed.meanProbeNs, c.errors.meanProbeNs) +
+      row('max probe cost', c.observed.maxProbeNs, c.replayed.maxProbeNs, c.errors.maxProbeNs) + '</tbody></table>');
+    parts.push(`<table class="self-check"><thead><tr><th>device</th><th>driver</th><th>observed ms</th><th>replayed ms</th><th>error</th></tr></thead><tbody>` +
+      c.perDevice.slice(0, 50).map((d) => `<tr><td>${escapeHtml(d.device)}</td><td>${escapeHtml(d.driver ?? '-')}</td><td class="num">${formatMs(d.observedNs)}</td><td class="num">${formatMs(d.replayedNs)}</td><td class="num${Math.abs(d.error) > c.threshold ? ' bad' : ''}">${pct(d.error)}</td></tr>`).join('') +
+      '</tbody></table>');
+  }
+  if (c.why.length > 0) parts.push(`<p>Why:</p><ul>${c.why.map((w) => `<li>${escapeHtml(w)}</li>`).join('')}</ul>`);
+  parts.push(`<p class="meta">Every simulated policy below carries this confidence: a prediction is only worth what the replay of the known case is worth (error threshold ${(c.threshold * 100).toFixed(0)} %).</p>`);
+  return parts.join('\n');
+}
