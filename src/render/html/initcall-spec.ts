@@ -19,8 +19,13 @@ export interface InitcallRow {
   source: string;
 }
 
-export function initcallRows(boot: Boot): InitcallRow[] {
-  const timed = boot.initcalls.filter((i) => i.startNs !== null);
+/** The timed initcalls as bars; beyond `limit`, only the slowest (the report counts the rest per level). */
+export function initcallRows(boot: Boot, limit = Infinity): InitcallRow[] {
+  let timed = boot.initcalls.filter((i) => i.startNs !== null);
+  if (timed.length > limit) {
+    const slowest = new Set([...timed].sort((a, b) => (b.durationNs ?? 0) - (a.durationNs ?? 0)).slice(0, limit));
+    timed = timed.filter((i) => slowest.has(i));
+  }
   const ends = timed.map((i) => i.endNs ?? i.startNs! + (i.durationNs ?? 0));
   const rows = packRows(timed.map((i, k) => ({ start: i.startNs!, end: ends[k]! })));
   return timed.map((i, k) => ({
@@ -37,13 +42,18 @@ export function initcallRows(boot: Boot): InitcallRow[] {
   }));
 }
 
-export function initcallSpec(boot: Boot, options: { width: number }): { spec: TopLevelSpec; rows: InitcallRow[] } {
-  const rows = initcallRows(boot);
+const INITCALL_COLOURS = { 'built-in': '#8c564b', module: '#17becf', async: '#bcbd22' } as const;
+
+export function initcallSpec(boot: Boot, options: { width: number; limit?: number }): { spec: TopLevelSpec; rows: InitcallRow[] } {
+  const rows = initcallRows(boot, options.limit ?? Infinity);
+  const timedCount = boot.initcalls.filter((i) => i.startNs !== null).length;
+  const present = new Set(rows.map((r) => r.kind));
+  const kinds = (['built-in', 'module', 'async'] as const).filter((k) => present.has(k));
   const rowCount = rows.reduce((m, r) => Math.max(m, r.row + 1), 1);
   const spec = {
     $schema: VEGA_LITE_SCHEMA,
     title: {
-      text: 'Initcalls',
+      text: rows.length < timedCount ? `Initcalls: the ${rows.length.toLocaleString('en-US')} slowest of ${timedCount.toLocaleString('en-US')}` : 'Initcalls',
       subtitle: 'Each bar is one initcall from `calling` to `initcall ... returned`; overlapping initcalls take extra rows.',
       anchor: 'start' as const,
     },
@@ -54,7 +64,7 @@ export function initcallSpec(boot: Boot, options: { width: number }): { spec: To
     config: { aria: rows.length <= ARIA_ROW_LIMIT, font: CHART_FONT },
     name: 'initcalls',
     params: [{ name: 'initcall_zoom', select: { type: 'interval' as const, encodings: ['x' as const] }, bind: 'scales' as const }],
-    mark: { type: 'bar' as const, stroke: '#333', strokeWidth: 0.3 },
+    mark: { type: 'bar' as const, ...(rows.length <= ARIA_ROW_LIMIT ? { stroke: '#333', strokeWidth: 0.3 } : {}) },
     encoding: {
       x: {
         field: 't0',
@@ -69,7 +79,8 @@ export function initcallSpec(boot: Boot, options: { width: number }): { spec: To
         field: 'kind',
         type: 'nominal' as const,
         title: 'initcall',
-        scale: { domain: ['built-in', 'module', 'async'], range: ['#8c564b', '#17becf', '#bcbd22'] },
+        // Only the kinds present.
+        scale: { domain: kinds, range: kinds.map((k) => INITCALL_COLOURS[k]) },
       },
       tooltip: [
         { field: 'fn', title: 'function' },

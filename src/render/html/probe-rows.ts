@@ -43,6 +43,10 @@ export interface ProbeRows {
   lanes: string[];
   /** Probes with no start time (only a cost, e.g. the patch-mail line): not on the timeline. */
   untimed: number;
+  /** Timed probes (in the window) left out because only the `limit` slowest are drawn one by one. */
+  omitted: number;
+  /** The shortest duration drawn when probes were left out (ms), else null. */
+  shortestDrawnMs: number | null;
 }
 
 
@@ -80,14 +84,26 @@ export function probeBody(p: ProbeSpan): ProbeBody | null {
  * to execute_start) before it. The runnable wait is a tooltip figure: the Boot records how long the task
  * waited for a CPU during the body, not when.
  */
-export function probeRows(boot: Boot, window: TimeWindow | null = null): ProbeRows {
-  const timed: Array<{ probe: ProbeSpan; index: number; body: ProbeBody }> = [];
+export function probeRows(boot: Boot, window: TimeWindow | null = null, limit = Infinity): ProbeRows {
+  let timed: Array<{ probe: ProbeSpan; index: number; body: ProbeBody }> = [];
+  let untimed = 0;
   boot.probes.forEach((probe, index) => {
     const body = probeBody(probe);
-    if (body === null) return;
+    if (body === null) {
+      untimed++;
+      return;
+    }
     if (window && (body.bodyEndNs < window.startNs || body.queuedNs > window.endNs)) return;
     timed.push({ probe, index, body });
   });
+  // Beyond `limit` probes only the slowest are drawn one by one (the report counts the rest per driver).
+  const inWindow = timed.length;
+  let shortestDrawnMs: number | null = null;
+  if (timed.length > limit) {
+    timed = [...timed].sort((a, b) => b.probe.durationNs - a.probe.durationNs || a.index - b.index).slice(0, limit);
+    shortestDrawnMs = timed[timed.length - 1]!.probe.durationNs / 1e6;
+    timed.sort((a, b) => a.index - b.index);
+  }
   // Pack rows per CPU lane.
   const byCpu = new Map<number, typeof timed>();
   for (const t of timed) {
@@ -134,5 +150,5 @@ export function probeRows(boot: Boot, window: TimeWindow | null = null): ProbeRo
       });
     });
   }
-  return { rows, lanes, untimed: boot.probes.length - timed.length };
+  return { rows, lanes, untimed, omitted: inWindow - timed.length, shortestDrawnMs };
 }

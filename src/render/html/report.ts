@@ -15,7 +15,8 @@ import { REPORT_CSS } from './report-style.js';
 import { driverTotalsTable, slowestInitcallsTable, slowestProbesTable } from './slowest-table.js';
 import { renderSvg } from './svg.js';
 import { timelineSpec } from './timeline-spec.js';
-import { devicesWindow, findingEpisodes, type TimeWindow } from '../../findings/episodes.js';
+import { devicesWindow, findingEpisodes, probeReach, type TimeWindow } from '../../findings/episodes.js';
+import { densitySpec } from './density-spec.js';
 import { fixSentence, nodeHeadline, selfCheckText, type BottomLine } from '../bottom-line-text.js';
 import { selfCheckHtml } from './self-check-html.js';
 import type { SelfCheck } from '../../sim/self-check.js';
@@ -30,6 +31,12 @@ export interface HtmlReportInput {
 
 /** Above this many probe rows the browser draws the timeline on a canvas (faster than SVG DOM). */
 const CANVAS_ROW_LIMIT = 2000;
+/**
+ * Above this many timed probes (or initcalls) a chart draws the SLOWEST_DRAWN slowest one by one and a strip
+ * chart counts all of them per driver (per initcall level), so any report stays a few MB and draws fast.
+ */
+export const AGGREGATE_ABOVE = 3000;
+export const SLOWEST_DRAWN = 1000;
 const TOP_ROWS = 20;
 const DIAGNOSTICS_SHOWN = 500;
 
@@ -85,7 +92,7 @@ export async function renderHtmlReport(input: HtmlReportInput): Promise<string> 
     }
     let focusHtml = '';
     for (const [j, f] of focuses.entries()) {
-      const t = timelineSpec(boot, { width, window: f.window, title: f.title, subtitle: f.subtitle });
+      const t = timelineSpec(boot, { width, window: f.window, title: f.title, subtitle: f.subtitle, limit: AGGREGATE_ABOVE });
       if (t.rows.rows.length === 0) continue;
       focusHtml += await chartHtml({ id: `episode-${k}-${j}`, spec: t.spec, renderer: t.rows.rows.length > CANVAS_ROW_LIMIT ? 'canvas' : 'svg' }, charts);
       const c = concurrencySpec(boot, { width, window: f.window, title: 'Concurrency per NUMA node in this stretch' });
@@ -94,25 +101,53 @@ export async function renderHtmlReport(input: HtmlReportInput): Promise<string> 
     focus.push(focusHtml || emptyNote('No finding is about timed probes: nothing to zoom on.'));
 
     const highlights = episodes[k]!.map((e, j) => ({ ...e.window, label: `episode ${j + 1}` }));
-    const t = timelineSpec(boot, { width, xDomain, highlights });
+    const timedProbes = boot.probes.filter((p) => p.startNs !== null).length;
+    const aggregate = timedProbes > AGGREGATE_ABOVE;
+    const limit = aggregate ? SLOWEST_DRAWN : Infinity;
+    const t = timelineSpec(boot, { width, xDomain, highlights, limit });
     const untimed =
       t.rows.untimed > 0 ? `${t.rows.untimed} of ${boot.probes.length} probes have only a cost (no start time) and are not drawn.` : '';
     const large = t.rows.rows.length > CANVAS_ROW_LIMIT;
     const tChart: Chart = { id: `timeline-${k}`, spec: t.spec, renderer: large ? 'canvas' : 'svg' };
     // A very large boot's static picture shows the bodies only, to keep the file small.
-    if (large) tChart.staticSpec = timelineSpec(boot, { width, xDomain, phases: false, highlights }).spec;
+    if (large) tChart.staticSpec = timelineSpec(boot, { width, xDomain, phases: false, highlights, limit }).spec;
     const notes = [untimed, large ? 'Without JavaScript this picture shows the probe bodies only (no queue-delay parts).' : ''];
     if (untimed || large) tChart.note = notes.filter((n) => n).join(' ');
-    timeline.push(t.rows.rows.length > 0 ? await chartHtml(tChart, charts) : emptyNote('No probe has a start time: nothing to draw.', untimed));
+    let timelineHtml = t.rows.rows.length > 0 ? await chartHtml(tChart, charts) : emptyNote('No probe has a start time: nothing to draw.', untimed);
+    if (aggregate) {
+      const items = boot.probes.flatMap((p) => {
+        const reach = probeReach(p);
+        return reach === null ? [] : [{ group: p.driver ?? '(driver unknown)', ...reach }];
+      });
+      const d = densitySpec(items, {
+        width, xDomain, groupTitle: 'driver', itemsName: 'probes',
+        title: `All ${timedProbes.toLocaleString('en-US')} timed probes, per driver`,
+        subtitle: ['Each row is a driver (the largest total probe time first), each cell a slice of time, darker when more of its probes ran at once.'],
+      });
+      timelineHtml += await chartHtml({ id: `density-${k}`, spec: d.spec, renderer: 'svg' }, charts);
+    }
+    timeline.push(timelineHtml);
     const c = concurrencySpec(boot, { width, xDomain });
     const cChart: Chart = { id: `concurrency-${k}`, spec: c.spec, renderer: c.points.length > CANVAS_ROW_LIMIT ? 'canvas' : 'svg' };
     concurrency.push(c.points.length > 0 ? await chartHtml(cChart, charts) : emptyNote('No timed probes: no concurrency to show.'));
-    const i = initcallSpec(boot, { width });
+    const timedInitcalls = boot.initcalls.filter((i) => i.startNs !== null);
+    const i = initcallSpec(boot, { width, limit: timedInitcalls.length > AGGREGATE_ABOVE ? SLOWEST_DRAWN : Infinity });
     const iChart: Chart = { id: `initcalls-${k}`, spec: i.spec, renderer: i.rows.length > CANVAS_ROW_LIMIT ? 'canvas' : 'svg' };
-    initcalls.push(
-      (i.rows.length > 0 ? await chartHtml(iChart, charts) : emptyNote('No timed initcalls (boot without initcall_debug).')) +
-        `<h3>Slowest initcalls</h3>${slowestInitcallsTable(boot, TOP_ROWS)}`,
-    );
+    let initcallHtml = i.rows.length > 0 ? await chartHtml(iChart, charts) : emptyNote('No timed initcalls (boot without initcall_debug).');
+    if (timedInitcalls.length > AGGREGATE_ABOVE) {
+      const items = timedInitcalls.map((c) => ({
+        group: c.level !== null ? `level ${c.level}` : c.asyncCookie !== null ? 'async' : c.module !== null ? 'modules' : 'built-in (level not in the log)',
+        startNs: c.startNs!,
+        endNs: c.endNs ?? c.startNs! + (c.durationNs ?? 0),
+      }));
+      const d = densitySpec(items, {
+        width, groupTitle: 'initcall level', itemsName: 'initcalls',
+        title: `All ${timedInitcalls.length.toLocaleString('en-US')} timed initcalls, per initcall level`,
+        subtitle: ['Each row is an initcall level (built-in and module initcalls apart when the log names no level), each cell a slice of time.'],
+      });
+      initcallHtml += await chartHtml({ id: `initcall-density-${k}`, spec: d.spec, renderer: 'svg' }, charts);
+    }
+    initcalls.push(`${initcallHtml}<h3>Slowest initcalls</h3>${slowestInitcallsTable(boot, TOP_ROWS)}`);
   }
 
   const assets = await inlineAssets();

@@ -22,6 +22,8 @@ export interface TimelineOptions {
   title?: string;
   /** Subtitle lines (default: how to read the chart). */
   subtitle?: string[];
+  /** Draw at most this many probes one by one: the slowest (the report counts the rest per driver). */
+  limit?: number;
   /** Stretches to shade on the axis (the episodes drawn on their own above the whole timeline). */
   highlights?: Array<TimeWindow & { label: string }>;
 }
@@ -33,7 +35,7 @@ const LABEL_ROW_LIMIT = 300;
 const LABEL_MIN_PX = 80;
 
 export function timelineSpec(boot: Boot, options: TimelineOptions): { spec: TopLevelSpec; rows: ProbeRows } {
-  const rows = probeRows(boot, options.window ?? null);
+  const rows = probeRows(boot, options.window ?? null, options.limit ?? Infinity);
   const xDomain: [number, number] | null = options.window
     ? [Math.round(options.window.startNs) / 1e9, Math.round(options.window.endNs) / 1e9]
     : options.xDomain ?? null;
@@ -78,7 +80,8 @@ export function timelineSpec(boot: Boot, options: TimelineOptions): { spec: TopL
   const spec = {
     $schema: VEGA_LITE_SCHEMA,
     title: {
-      text: options.title ?? 'Probe timeline: one lane per CPU that ran a probe body',
+      text: (options.title ?? 'Probe timeline: one lane per CPU that ran a probe body') +
+        (rows.omitted > 0 ? ` (the ${rows.rows.length.toLocaleString('en-US')} slowest of ${(rows.rows.length + rows.omitted).toLocaleString('en-US')} probes, each ≥ ${rows.shortestDrawnMs!.toFixed(3)} ms)` : ''),
       subtitle: options.subtitle ?? (options.window ? ['Only the probes that reach into this stretch; drag to pan, scroll to zoom.'] : [
         'Each bar is a probe body on the CPU that ran it, coloured by the kind of task that ran it; paler before it: its queue delay',
         '(queue_work to execute_start). Overlapping bodies get rows ·2, ·3... The tooltip gives on-CPU, runnable and asleep times.',

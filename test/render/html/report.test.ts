@@ -80,3 +80,21 @@ describe('renderHtmlReport', () => {
     expect(t1.layer[0]!.encoding.x.scale.domain).toEqual([4.057885, 4.067657]);
   });
 });
+
+describe('renderHtmlReport of a very large boot', () => {
+  it('draws the slowest probes one by one and all of them per driver, so the page stays small', async () => {
+    const { largeBoot } = await import('../../../bench/html.bench.js');
+    const { AGGREGATE_ABOVE, SLOWEST_DRAWN } = await import('../../../src/render/html/report.js');
+    const boot = largeBoot(AGGREGATE_ABOVE + 500);
+    const html = await renderHtmlReport({ title: 'large', boots: [{ label: 'synthetic', boot }] });
+    const specs = specsOf(html);
+    const timeline = specs.get('spec-timeline-0') as { datasets: { probes: Array<{ durationMs: number }> }; title: { text: string } };
+    expect(timeline.datasets.probes).toHaveLength(SLOWEST_DRAWN);
+    expect(timeline.title.text).toMatch(/the 1,000 slowest of 3,500 probes, each ≥ [\d.]+ ms\)$/);
+    const shortest = Math.min(...timeline.datasets.probes.map((p) => p.durationMs));
+    expect(boot.probes.filter((p) => p.durationNs / 1e6 > shortest).length).toBeLessThan(SLOWEST_DRAWN);
+    const density = specs.get('spec-density-0') as { datasets: { density: Array<{ group: string; n: number }> } };
+    expect(new Set(density.datasets.density.map((c) => c.group))).toEqual(new Set(['nvme', 'mlx5_core']));
+    expect(Buffer.byteLength(html)).toBeLessThan(6e6);
+  }, 60_000);
+});
