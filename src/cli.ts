@@ -12,6 +12,7 @@ import { registerSimulate } from './commands/simulate.js';
 import { registerCapture } from './commands/capture.js';
 import { registerFleet } from './commands/fleet.js';
 import { limitHeapGrowth } from './heap-growth.js';
+import { showReadProgress } from './commands/progress.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FINDING = 1;
@@ -48,10 +49,13 @@ function fail(message: string): never {
 async function main(argv: string[]): Promise<void> {
   limitHeapGrowth();
   const program = buildProgram();
+  const stopProgress = showReadProgress(process.stderr);
   try {
     await program.parseAsync(argv);
+    stopProgress();
     process.exitCode = exitCode;
   } catch (err) {
+    stopProgress();
     if (err instanceof CommanderError) {
       if (err.exitCode === 0) process.exit(0);
       process.exit(EXIT_BAD_INPUT);

@@ -14,6 +14,7 @@ import { bottomLine } from '../sim/bottom-line.js';
 import { refuseDirectory, titleOf, writeHtmlReport } from './report.js';
 import { UsageError } from './usage-error.js';
 import { PERFETTO_OPTION, writePerfettoTrace } from './perfetto-output.js';
+import { sayWrote } from './wrote.js';
 
 interface AnalyzeOptions {
   json?: boolean;
@@ -51,7 +52,8 @@ export function registerAnalyze(program: Command, setExitCode: (code: number) =>
       process.stdout.write(options.json ? renderBootJson(boot) : renderSummary(boot, { top, bottomLine: line }));
       if (options.html) {
         const label = inputs.map((i) => basename(resolve(i))).join(' + ');
-        await writeHtmlReport(options.html, { title: titleOf(inputs, drivers), boots: [{ label, boot, bottomLine: line ?? (await bottomLine(boot)) }] });
+        const bytes = await writeHtmlReport(options.html, { title: titleOf(inputs, drivers), boots: [{ label, boot, bottomLine: line ?? (await bottomLine(boot)) }] });
+        sayWrote(options.html, bytes, 'HTML report');
       }
       if (options.perfetto) await writePerfettoTrace(options.perfetto, [{ label: inputs.map((i) => basename(resolve(i))).join(' + '), boot }]);
       const failing = boot.findings.filter((f) => options.failOn.includes(f.kind));

@@ -15,6 +15,7 @@ import { renderDiffHtml } from '../render/html/diff-report.js';
 import { bottomLine } from '../sim/bottom-line.js';
 import { UsageError } from './usage-error.js';
 import { PERFETTO_OPTION, writePerfettoTrace } from './perfetto-output.js';
+import { sayWrote } from './wrote.js';
 import { refuseDirectory } from './report.js';
 
 interface DiffCommandOptions {
@@ -73,6 +74,7 @@ export function registerDiff(program: Command): void {
         } catch (err) {
           throw new UsageError(`cannot write ${options.html}: ${(err as Error).message}`);
         }
+        sayWrote(options.html, Buffer.byteLength(html), 'HTML page');
       }
       if (options.perfetto) {
         // One file, one process per boot (before 1..n, after 1..n), each on its own clock since boot.

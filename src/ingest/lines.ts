@@ -8,6 +8,7 @@ import { isAscii, isUtf8 } from 'node:buffer';
 import { open } from 'node:fs/promises';
 import { textOf } from './byte-text.js';
 import { InputError } from './input-error.js';
+import { reportReadProgress } from './read-progress.js';
 
 export const DEFAULT_MAX_LINE_BYTES = 1 << 20;
 const CHUNK_BYTES = 1 << 20;
@@ -81,6 +82,7 @@ export async function readLineBytes(path: string, sink: LineBytesSink, options: 
  */
 async function readWholeLines(path: string, maxLineBytes: number, lenient: boolean, emit: (buf: Buffer, lineNo: number) => number): Promise<ReadLinesResult> {
   const handle = await openForReading(path);
+  const totalBytes = (await handle.stat()).size;
   let lineNo = 0;
   let bytes = 0;
   let carry: Buffer = Buffer.alloc(0);
@@ -95,6 +97,7 @@ async function readWholeLines(path: string, maxLineBytes: number, lenient: boole
       const { bytesRead } = await handle.read(area, at, CHUNK_BYTES, null);
       if (bytesRead === 0) break;
       bytes += bytesRead;
+      reportReadProgress({ path, bytes, totalBytes, done: false });
       const fresh = area.subarray(at, at + bytesRead);
       const nul = fresh.indexOf(0);
       if (nul >= 0 && !lenient) {
@@ -114,6 +117,7 @@ async function readWholeLines(path: string, maxLineBytes: number, lenient: boole
     }
     const unterminated = carry.length > 0;
     if (unterminated) lineNo = emit(carry, lineNo);
+    reportReadProgress({ path, bytes, totalBytes, done: true });
     return { lines: lineNo, bytes, unterminated };
   } finally {
     await handle.close();

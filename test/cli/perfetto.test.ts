@@ -24,7 +24,7 @@ describe('--perfetto', () => {
     const out = join(tmp(), 'sub', 'n0x3.json');
     const r = run('analyze', 'fixtures/captures/n0x3', '--perfetto', out);
     expect(r.status).toBe(0);
-    expect(r.stderr).toBe('');
+    expect(r.stderr).toMatch(new RegExp(`^wrote ${out.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(Perfetto trace, \\d+ KiB\\)\n$`));
     expect(r.stdout).toMatch(/Findings/);
     const { result, json } = imported(out);
     expect([...result.processNames.values()]).toEqual(['n0x3']);

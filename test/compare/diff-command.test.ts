@@ -1,7 +1,7 @@
 // `trace-probe diff` end to end through the built command (`npm test` builds first).
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { statSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -57,7 +57,7 @@ describe('trace-probe diff on real inputs', () => {
   it('compares three boots per side of the captures as text and writes the HTML page', () => {
     const html = join(mkdtempSync(join(tmpdir(), 'tp-diff-')), 'diff.html');
     const r = run('diff', '--driver', 'nvme', '--html', html, '--before', ...three('before-n0x3'), '--after', ...three('after-n0x3'));
-    expect(r.stderr).toBe('');
+    expect(r.stderr).toBe(`wrote ${html} (HTML page, ${Math.round(statSync(html).size / 1024)} KiB)\n`);
     expect(r.code).toBe(0);
     const lines = r.stdout.split('\n');
     expect(lines.find((l) => l.startsWith('0000:21:00.0'))).toMatch(/^0000:21:00\.0  nvme +6\.309 ±3\.101 +4\.395 ±0\.855 +-1\.914 +0\.70× +CPU 0 bound +CPU 0,1 unbound +needs more boots \(p 1\.00\)$/);

@@ -37,6 +37,8 @@ const CANVAS_ROW_LIMIT = 2000;
  */
 export const AGGREGATE_ABOVE = 3000;
 export const SLOWEST_DRAWN = 1000;
+/** A finding's stretch longer than this share of the boot's probe window gets no chart of its own. */
+const MAX_ZOOM_SHARE = 0.5;
 const TOP_ROWS = 20;
 const DIAGNOSTICS_SHOWN = 500;
 
@@ -72,7 +74,10 @@ export async function renderHtmlReport(input: HtmlReportInput): Promise<string> 
   for (const [k, { boot, label }] of boots.entries()) {
     // In focus: this boot's own episodes first, then (several boots) where this boot probed the devices of
     // another boot's episode, under a neutral title: a finding's title appears only over the boot that has it.
-    const focuses: Focus[] = episodes[k]!.map((e, j) => ({
+    // An episode over most of the boot's probe window is no zoom: the whole timeline (below, shaded) shows it.
+    const range = probeWindow(boot);
+    const zoomable = (w: TimeWindow) => range === null || w.endNs - w.startNs <= (range.end - range.start) * MAX_ZOOM_SHARE;
+    const focuses: Focus[] = episodes[k]!.filter((e) => zoomable(e.window)).map((e, j) => ({
       title: `Episode ${j + 1}: ${e.title}`,
       subtitle: [`${e.kind}${e.findings.length > 1 ? ` and ${e.findings.length - 1} more finding(s) in this stretch` : ''}; only the probes that reach into it. Drag to pan, scroll to zoom.`],
       window: e.window,
@@ -82,7 +87,7 @@ export async function renderHtmlReport(input: HtmlReportInput): Promise<string> 
       for (const e of other) {
         if (episodes[k]!.some((own) => own.devices.some((d) => e.devices.includes(d)))) continue;
         const window = devicesWindow(boot, e.devices);
-        if (window === null || focuses.some((f) => f.window.startNs === window.startNs && f.window.endNs === window.endNs)) continue;
+        if (window === null || !zoomable(window) || focuses.some((f) => f.window.startNs === window.startNs && f.window.endNs === window.endNs)) continue;
         focuses.push({
           title: `The same devices as ${boots[o]!.label}'s ${e.kind} (${listCut(e.devices, 4)}), in this boot`,
           subtitle: [`No such finding in ${label}; drawn on its own axis for comparison. Drag to pan, scroll to zoom.`],
@@ -92,13 +97,15 @@ export async function renderHtmlReport(input: HtmlReportInput): Promise<string> 
     }
     let focusHtml = '';
     for (const [j, f] of focuses.entries()) {
-      const t = timelineSpec(boot, { width, window: f.window, title: f.title, subtitle: f.subtitle, limit: AGGREGATE_ABOVE });
+      const t = timelineSpec(boot, { width, window: f.window, title: f.title, subtitle: f.subtitle, limit: SLOWEST_DRAWN });
       if (t.rows.rows.length === 0) continue;
       focusHtml += await chartHtml({ id: `episode-${k}-${j}`, spec: t.spec, renderer: t.rows.rows.length > CANVAS_ROW_LIMIT ? 'canvas' : 'svg' }, charts);
       const c = concurrencySpec(boot, { width, window: f.window, title: 'Concurrency per NUMA node in this stretch' });
       if (c.points.length > 0) focusHtml += await chartHtml({ id: `episode-${k}-${j}-concurrency`, spec: c.spec, renderer: 'svg' }, charts);
     }
-    focus.push(focusHtml || emptyNote('No finding is about timed probes: nothing to zoom on.'));
+    const broad = episodes[k]!.length - episodes[k]!.filter((e) => zoomable(e.window)).length;
+    const broadNote = broad > 0 ? `${broad} finding stretch(es) cover most of the probe window: shaded on the whole timeline below instead.` : '';
+    focus.push(focusHtml ? focusHtml + emptyNote(broadNote) : emptyNote(broad > 0 ? broadNote : 'No finding is about timed probes: nothing to zoom on.'));
 
     const highlights = episodes[k]!.map((e, j) => ({ ...e.window, label: `episode ${j + 1}` }));
     const timedProbes = boot.probes.filter((p) => p.startNs !== null).length;
