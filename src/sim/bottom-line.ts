@@ -71,7 +71,10 @@ export async function bottomLine(boot: Boot, options: BottomLineOptions = {}): P
   const serialized = boot.findings.filter((f) => f.kind === BOUND_QUEUE_SERIALIZATION && f.node !== null && f.devices.length > 0);
   if (serialized.length === 0) return { nodes, simulationNote: null, selfCheck };
   if (options.simulate === false) return { nodes, simulationNote: null, selfCheck };
-  if (!boot.inputs.some((i) => (TRACE_FORMATS as readonly string[]).includes(i.format))) {
+  // A trace among the inputs, or (a Boot JSON) probes that carry what the trace measured.
+  const traced = boot.inputs.some((i) => (TRACE_FORMATS as readonly string[]).includes(i.format)) ||
+    boot.probes.some((p) => serialized.some((f) => f.devices.includes(p.device)) && p.onCpuNs !== null && p.sleepNs !== null);
+  if (!traced) {
     return { nodes, simulationNote: 'no trace among the inputs: the gain of the fix is not simulated (give the trace to replay the boot)', selfCheck };
   }
   if (boot.topology.cpus.length === 0) return { nodes, simulationNote: 'no CPU topology among the inputs: the gain of the fix is not simulated', selfCheck };

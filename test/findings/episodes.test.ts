@@ -96,3 +96,22 @@ describe('findingEpisodes and timelineGroups (constructed cases)', () => {
     expect(probeReach(p)).toEqual({ startNs: 99 * MS, endNs: 111 * MS });
   });
 });
+
+describe('the constructed 16-NVMe boot (bench/construct-n0x16.ts: n0x3 with 18 pcieport and 16 nvme probes)', async () => {
+  const { constructN0x16 } = await import('../../bench/construct-n0x16.js');
+  const b = await constructN0x16();
+
+  it('puts the 16 serialized nvme probes first, on an axis of their own ~80 ms, not the 3.4 s of the boot-time burst', () => {
+    const episodes = findingEpisodes(b);
+    expect(episodes[0]!.kind).toBe('bound-queue-serialization');
+    expect(episodes[0]!.devices).toHaveLength(16);
+    const groups = timelineGroups(b, episodes);
+    const first = groups[0]!;
+    expect(first.probes.map((i) => b.probes[i]!).filter((p) => p.driver === 'nvme')).toHaveLength(16);
+    expect(first.window.endNs - first.window.startNs).toBeLessThan(100 * MS);
+    // The pcieport stretch right before them lasts over 3 s.
+    const pcie = b.probes.filter((p) => p.driver === 'pcieport');
+    expect(pcie).toHaveLength(18);
+    expect(Math.max(...pcie.map((p) => p.endNs!)) - Math.min(...pcie.map((p) => p.startNs!))).toBeGreaterThan(3000 * MS);
+  });
+});

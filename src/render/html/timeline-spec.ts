@@ -113,7 +113,7 @@ export function timelineSpec(boot: Boot, options: TimelineOptions): { spec: TopL
     },
     // Later layers draw on top: queue delays under the bodies they precede.
     layer: [
-      ...highlightLayers(options.highlights ?? [], x),
+      ...highlightLayers(options.highlights ?? [], x).slice(0, 1),
       ...(phases.length > 1 ? [phaseLayer('probe_queue', 'queue delay', 't0', 't1', 'datum.t1 > datum.t0')] : []),
       {
         ...phaseLayer('probe_running', 'probe body', 't1', 't3', null),
@@ -139,6 +139,8 @@ export function timelineSpec(boot: Boot, options: TimelineOptions): { spec: TopL
             },
           ]
         : []),
+      // The episodes' names on top of the bars.
+      ...highlightLayers(options.highlights ?? [], x).slice(1),
     ],
   };
   return { spec: spec as TopLevelSpec, rows };
