@@ -12,11 +12,8 @@ import { registerSimulate } from './commands/simulate.js';
 import { registerCapture } from './commands/capture.js';
 import { registerFleet } from './commands/fleet.js';
 import { limitHeapGrowth } from './heap-growth.js';
+import { EXIT_BAD_INPUT, EXIT_OK } from './commands/exit-codes.js';
 import { showReadProgress } from './commands/progress.js';
-
-export const EXIT_OK = 0;
-export const EXIT_FINDING = 1;
-export const EXIT_BAD_INPUT = 2;
 
 let exitCode = EXIT_OK;
 /** Commands report a non-error outcome (e.g. a --fail-on finding) through this. */

@@ -12,6 +12,7 @@ import { renderSummary } from '../render/summary-text.js';
 import { FINDING_KINDS } from '../findings/index.js';
 import { bottomLine } from '../sim/bottom-line.js';
 import { refuseDirectory, titleOf, writeHtmlReport } from './report.js';
+import { EXIT_FINDING } from './exit-codes.js';
 import { UsageError } from './usage-error.js';
 import { PERFETTO_OPTION, writePerfettoTrace } from './perfetto-output.js';
 import { sayWrote } from './wrote.js';
@@ -57,7 +58,7 @@ export function registerAnalyze(program: Command, setExitCode: (code: number) =>
       }
       if (options.perfetto) await writePerfettoTrace(options.perfetto, [{ label: inputs.map((i) => basename(resolve(i))).join(' + '), boot }]);
       const failing = boot.findings.filter((f) => options.failOn.includes(f.kind));
-      if (failing.length > 0) setExitCode(1);
+      if (failing.length > 0) setExitCode(EXIT_FINDING);
     });
 }
 

@@ -72,8 +72,6 @@ export type TraceEvent =
   /** function_graph context-switch block `N) from-pid => to-pid` (comms cut to 7 chars). */
   | (TraceEventBase & { type: 'funcgraph_switch'; fromComm: string; fromPid: Pid; toComm: string; toPid: Pid });
 
-export type TraceEventType = TraceEvent['type'];
-
 /** Trace-wide facts and gaps. */
 export interface TraceHeader {
   /** `# tracer: nop` / `function_graph`; null for trace-cmd output. */
