@@ -3,7 +3,9 @@
 // kworker the PCI core hands the body to) give durations only. The finding says what the input
 // showed and which trace events / kernel options would show the rest (kernel-log-formats §3, §6).
 
-import type { Boot, Finding, ProbeSpan } from '../model/types.js';
+import { kernelVersionOf } from '../model/kernel-info.js';
+import { initcallDebugOn, missingProbeLinesAdvice, probeLineVisibility, probeTimingParams } from '../model/kernel-release-facts.js';
+import type { Boot, Finding, InputFormat, ProbeSpan } from '../model/types.js';
 import { describeDataLevel, executingCpu, isCompletedProbe, richestLevel, traceFilesOf } from './data-level.js';
 import { overlappingSets } from './interval-groups.js';
 import { outermostProbes, probeBody } from './probe-body.js';
@@ -11,15 +13,22 @@ import { outermostProbes, probeBody } from './probe-body.js';
 export const INSUFFICIENT_DATA = 'insufficient-data';
 
 const TRACE_OPTIONS = 'trace_event=workqueue:*,sched:sched_switch,sched:sched_wakeup trace_clock=global';
+const TRACE_INPUTS: ReadonlySet<InputFormat> = new Set<InputFormat>(['ftrace', 'trace-cmd', 'function-graph']);
 
 export function detectInsufficientData(boot: Boot): Finding[] {
   const probes = boot.probes.filter(isCompletedProbe);
   if (boot.probes.length === 0) {
     if (boot.inputs.length === 0) return [];
+    const v = kernelVersionOf(boot.kernel.release);
+    const initcallDebug = initcallDebugOn(boot.kernel.cmdline, boot.initcalls.length > 0);
+    const kernelLog = boot.inputs.some((i) => !TRACE_INPUTS.has(i.format));
+    const advice = missingProbeLinesAdvice(v, boot.kernel.release, initcallDebug);
     return [finding(
       'The input has no probe spans, so it cannot show how probes were placed or serialized.',
-      `Boot with initcall_debug (for the \`probe of ... returned ... after N usecs\` lines) and ${TRACE_OPTIONS}, and give the kernel log together with /sys/kernel/tracing/trace.`,
-      [], { dataUsed: 'none', wouldShow: ['initcall_debug', TRACE_OPTIONS] },
+      kernelLog
+        ? `No "probe of ... returned ... after N usecs" line: ${advice.why}. Add: ${advice.add}; and for where each probe body ran, ${TRACE_OPTIONS}, giving the kernel log together with /sys/kernel/tracing/trace.`
+        : `Boot with ${probeTimingParams(v)} (for the \`probe of ... returned ... after N usecs\` lines) and ${TRACE_OPTIONS}, and give the kernel log together with /sys/kernel/tracing/trace.`,
+      [], { dataUsed: 'none', initcallDebug, probeLines: probeLineVisibility(v), wouldShow: [advice.add, TRACE_OPTIONS] },
     )];
   }
   // One probe with a known CPU (e.g. a pid the log happens to name) cannot show a group either.

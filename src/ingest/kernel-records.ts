@@ -19,9 +19,11 @@
 // - drivers/base/core.c dev_printk `"%s %s: "` (driver or bus/class name, device name).
 // - lib/dump_stack.c `CPU: %d [UID: %u ]PID: %d Comm: %.20s %s...` (UID added in 6.12), then print_tainted().
 // - Out-of-tree instrumentation from the PCI patch mails (formats §5), one pattern for every variant.
+// - The machine's shape (CPUs, nodes, CPU→node, PCI root bridges): platform-records.ts.
 
 import type { KernelLogLine } from './kernel-log.js';
 import type { KernelRecord } from './kernel-records.types.js';
+import { recognizePlatformMessage } from './platform-records.js';
 
 /** Optional lib/dynamic_debug.c prefix: `[pid] ` or `<intr> `, then `mod:func:file:line:` pieces and a space. */
 const DYNDBG = String.raw`(?:\[\d+\] |<intr> )?(?:(?:[\w./-]+:)+ )??`;
@@ -146,6 +148,8 @@ export function recognizeKernelMessage(line: KernelLogLine): KernelRecord | null
       return { line, type: 'pci-root-bus-range', bus: m[1]!.toLowerCase(), first, last: m[3] === undefined ? first : parseInt(m[3], 16) };
     }
   }
+  const platform = recognizePlatformMessage(line);
+  if (platform) return platform;
   if ((m = DEVICE_MESSAGE.exec(text))) {
     const g = m.groups!;
     if (DEVICE_NAME_HINT.test(g.dev!) && !g.dev!.endsWith(':')) return { line, type: 'device-message', owner: g.owner!, device: g.dev!, message: g.msg! };

@@ -3,6 +3,7 @@
 // Consumers: model/ builders.
 
 import type { KernelLogLine } from './kernel-log.js';
+import type { PlatformRecord } from './platform-records.types.js';
 
 interface RecordBase {
   line: KernelLogLine;
@@ -49,5 +50,7 @@ export type KernelRecord =
   | (RecordBase & { type: 'pci-root-bus-range'; bus: string; first: number; last: number })
   /** lib/dump_stack.c dump_stack_print_info() `CPU: 0 [UID: 0 ]PID: 8 Comm: kworker/0:1 Not tainted ...` (WARN/oops headers): names a pid's comm. */
   | (RecordBase & { type: 'task-comm'; cpu: number; pid: number; comm: string; release: string | null })
+  /** Machine shape lines (platform-records.ts): CPUs and nodes brought up, CPU→node maps, nodes, PCI root bridges. */
+  | PlatformRecord
   /** Any dev_printk-prefixed line `<driver-or-bus> <device>: ...` (drivers/base/core.c), for driver recovery. */
   | (RecordBase & { type: 'device-message'; owner: string; device: string; message: string });

@@ -50,3 +50,11 @@ export function formatCpuList(cpus: readonly number[]): string {
   }
   return parts.join(',');
 }
+
+/** Like formatCpuList, but a long irregular list (interleaved SMT/socket numbering) becomes `128 CPUs 0,2,4 … 254`. */
+export function formatCpuListShort(cpus: readonly number[], maxChars = 40): string {
+  const full = formatCpuList(cpus);
+  if (full.length <= maxChars) return full;
+  const sorted = [...cpus].sort((a, b) => a - b);
+  return `${sorted.length} CPUs ${sorted.slice(0, 3).join(',')} … ${sorted[sorted.length - 1]}`;
+}

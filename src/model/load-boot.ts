@@ -27,6 +27,7 @@ import { ProbeSpanBuilder } from './probe-spans.js';
 import { TaskOccupancyBuilder } from './task-occupancy.js';
 import { mergeTopologies } from './topology-merge.js';
 import { oneBootInputs } from './one-boot.js';
+import { PlatformBuilder, topologyFromPlatform } from './platform.js';
 import type { Boot, Diagnostic, InputFormat, InputInfo, NodeId, ProbeSpan, Topology } from './types.js';
 import { BOOT_SCHEMA, KERNEL_LOG_FORMATS as KERNEL_LOG_FORMAT_NAMES, TRACE_FORMATS as TRACE_FORMAT_NAMES } from './types.js';
 import { WorkItemBuilder } from './work-items.js';
@@ -163,7 +164,8 @@ async function buildBoot(inputs: ResolvedInput[], options: LoadBootOptions): Pro
   const kernelInfo = new KernelInfoBuilder();
   const probeSpans = new ProbeSpanBuilder();
   const initcalls = new InitcallBuilder();
-  const logBuilders: Array<Builder<KernelRecord, unknown>> = [kernelInfo, probeSpans, initcalls];
+  const platformFacts = new PlatformBuilder();
+  const logBuilders: Array<Builder<KernelRecord, unknown>> = [kernelInfo, probeSpans, initcalls, platformFacts];
   for (const b of logBuilders) b.reset();
 
   // Bounded memory on long traces: keep only the work items that can carry a probe (or run in a task the
@@ -283,6 +285,9 @@ async function buildBoot(inputs: ResolvedInput[], options: LoadBootOptions): Pro
   const initcallData = initcalls.data();
   diagnostics.push(...probeData.diagnostics, ...initcallData.diagnostics);
 
+  const platform = platformFacts.data();
+  // The log's own root-bus nodes fill in what neither the probe lines' neighbours nor a pci-numa file said.
+  for (const f of platform.pciFunctions) if (!deviceNodes.has(f.device) && f.node !== null) deviceNodes.set(f.device, f.node);
   let probes: ProbeSpan[] = applyDeviceNodes(probeData.probes, deviceNodes);
   if (traceSeen) {
     const workData = workItems.data();
@@ -309,7 +314,8 @@ async function buildBoot(inputs: ResolvedInput[], options: LoadBootOptions): Pro
   const rank = (d: Diagnostic) => fileOrder.get(d.file) ?? infos.length;
   diagnostics.sort((a, b) => rank(a) - rank(b) || (a.line ?? -1) - (b.line ?? -1));
 
-  const topology = mergeTopologies(topologies);
+  // Topology files win; the kernel log's own CPU/node lines fill in what they do not say (or everything, without one).
+  const topology = mergeTopologies(kernelLogs > 0 ? [...topologies, topologyFromPlatform(platform)] : topologies);
   const boot: Boot = {
     schema: BOOT_SCHEMA,
     inputs: infos,
@@ -320,6 +326,7 @@ async function buildBoot(inputs: ResolvedInput[], options: LoadBootOptions): Pro
     findings: [],
     diagnostics,
   };
+  if (kernelLogs > 0) boot.platform = platform;
   boot.findings = detectFindings(boot);
   return boot;
 }

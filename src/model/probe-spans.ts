@@ -14,6 +14,7 @@ import { UNBOUND_OWNERS } from '../ingest/kernel-records.js';
 import type { KernelRecord } from '../ingest/kernel-records.types.js';
 import type { Builder } from './builder.js';
 import { KernelInfoBuilder, probeReturnsOneOnSuccess } from './kernel-info.js';
+import { initcallDebugOn, missingProbeLinesAdvice } from './kernel-release-facts.js';
 import type { Diagnostic, NodeId, Ns, ProbeSpan, ProbeStatus, SourceRef, WorkerIdentity } from './types.js';
 import { cpuId, nodeId, ns, pidOf, usToNs } from './types.js';
 import { parseWorkerComm, workerFromPid } from './worker-identity.js';
@@ -62,6 +63,7 @@ export class ProbeSpanBuilder implements Builder<KernelRecord, ProbeSpanData> {
   private busNodes = new Map<string, { node: NodeId; source: SourceRef }>();
   private rootRanges: Array<{ bus: string; domain: string; first: number; last: number }> = [];
   private comms = new Map<number, { comm: string; source: SourceRef }>();
+  private initcallLinesSeen = false;
   private result: ProbeSpanData = { probes: [], diagnostics: [] };
 
   reset(): void {
@@ -74,6 +76,7 @@ export class ProbeSpanBuilder implements Builder<KernelRecord, ProbeSpanData> {
     this.busNodes.clear();
     this.rootRanges = [];
     this.comms.clear();
+    this.initcallLinesSeen = false;
     this.result = { probes: [], diagnostics: [] };
   }
 
@@ -103,6 +106,10 @@ export class ProbeSpanBuilder implements Builder<KernelRecord, ProbeSpanData> {
         break;
       case 'pci-bus-node':
         this.busNodes.set(record.bus, { node: nodeId(record.node), source: record.line.source });
+        break;
+      case 'initcall-start':
+      case 'initcall-return':
+        if (record.asyncCookie === null) this.initcallLinesSeen = true;
         break;
       case 'task-comm':
         // kworker pids are stable for the worker's life; the first name seen is kept.
@@ -177,7 +184,7 @@ export class ProbeSpanBuilder implements Builder<KernelRecord, ProbeSpanData> {
       diagnostics.push({
         ...lineOf(failure.line.source),
         severity: 'warning',
-        message: `probe of ${device} by ${failure.driver} ${failure.rejectsMatch ? 'rejected the match' : 'failed'} (${failure.errno}) but no probe timing line or cost line describes it (initcall_debug off?)`,
+        message: `probe of ${device} by ${failure.driver} ${failure.rejectsMatch ? 'rejected the match' : 'failed'} (${failure.errno}) but no probe timing line or cost line describes it (${this.missingTimingReason()})`,
       });
       failure = null;
     };
@@ -285,6 +292,14 @@ export class ProbeSpanBuilder implements Builder<KernelRecord, ProbeSpanData> {
       source,
       evidence,
     };
+  }
+
+  /** Why a probe has no timing line, for this log: initcall_debug off, or what this release needs besides it. */
+  private missingTimingReason(): string {
+    const info = this.kernel.data();
+    if (!initcallDebugOn(info.cmdline, this.initcallLinesSeen)) return 'initcall_debug off?';
+    const advice = missingProbeLinesAdvice(this.kernel.version(), info.release, true);
+    return `initcall_debug is on: ${advice.why}; add ${advice.add}`;
   }
 
   /** The task with this pid: its comm when a dump_stack header names it, else pid only. */

@@ -5,6 +5,8 @@
 // The JSON shape of `Boot` is a public contract ("trace-probe.boot/1", documented in README.md):
 // add fields freely, never rename or remove one without bumping the schema.
 
+import type { PlatformFacts } from './platform.js';
+
 /** Integer nanoseconds (a duration or a timestamp on the boot's printk clock). */
 export type Ns = number & { readonly __unit: 'ns' };
 /** A logical CPU number as the kernel prints it. */
@@ -229,6 +231,11 @@ export interface Boot {
   initcalls: InitcallSpan[];
   findings: Finding[];
   diagnostics: Diagnostic[];
+  /**
+   * The machine as the kernel log tells it (CPU/node counts, CPU → node, PCI root buses and functions with
+   * their drivers and nodes; model/platform.ts). Absent in Boot JSON written before it existed and in simulated boots.
+   */
+  platform?: PlatformFacts;
 }
 
 export const BOOT_SCHEMA = 'trace-probe.boot/1' as const;

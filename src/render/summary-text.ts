@@ -3,6 +3,7 @@
 // count. No analysis happens here: everything shown is a field of the Boot or a sum of fields.
 
 import { renderFindings } from './findings-text.js';
+import { describeMachine, pciByNodeLines } from './machine-text.js';
 import { formatMs, formatSeconds, renderTable } from './text-table.js';
 import { findingEpisodes, timelineGroups } from '../findings/episodes.js';
 import { renderBottomLine, type BottomLine } from './bottom-line-text.js';
@@ -30,6 +31,8 @@ export function renderSummary(boot: Boot, options: Partial<SummaryOptions> = {})
   const episodes = renderTimelineGroups(boot, groups, 'episodes');
   if (episodes) out.push(section('In focus: where the findings happened', episodes.trimEnd()));
   out.push(section('Findings', boot.findings.length > 0 ? renderFindings(boot.findings) : 'none'));
+  const pci = pciByNodeLines(boot);
+  if (pci.length > 0) out.push(section('PCI devices by node (kernel log)', pci.join('\n')));
   out.push(section(`Slowest probes (${Math.min(opts.top, boot.probes.length)} of ${boot.probes.length})`, slowestProbes(boot.probes, opts.top)));
   out.push(section('Per-driver totals', perDriver(boot.probes)));
   const workers = perWorker(boot.probes);
@@ -46,12 +49,8 @@ export function renderSummary(boot: Boot, options: Partial<SummaryOptions> = {})
 /** One line: the kernel, the machine, how much was read (the inputs are listed at the end). */
 function header(boot: Boot): string {
   const parts = [boot.kernel.release ? `Linux ${boot.kernel.release}` : 'kernel release unknown'];
-  const nodes = new Set(boot.topology.cpus.map((c) => c.node).filter((n) => n !== null));
-  if (boot.topology.cpus.length > 0) {
-    const iso = boot.topology.isolated.length > 0 ? `, isolated ${boot.topology.isolated.join(',')}` : '';
-    const numa = nodes.size === 0 ? 'no NUMA node information' : `${nodes.size} NUMA node${nodes.size === 1 ? '' : 's'}`;
-    parts.push(`${boot.topology.cpus.length} CPUs, ${numa}${iso}`);
-  }
+  const machine = describeMachine(boot);
+  if (machine) parts.push(machine);
   parts.push(`${boot.probes.length} probes`, `${boot.inputs.length} input${boot.inputs.length === 1 ? '' : 's'} (see Inputs)`);
   return `trace-probe analyze: ${parts.join('; ')}`;
 }

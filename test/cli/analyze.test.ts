@@ -81,7 +81,7 @@ describe('trace-probe analyze', () => {
     const typo = run('analyze', 'fixtures/captures/before-n0x3', '--fail-on', 'bound-queue-serialisation');
     expect(typo.status).toBe(2);
     expect(typo.stdout).toBe('');
-    expect(typo.stderr).toBe('trace-probe: --fail-on: unknown finding kind "bound-queue-serialisation" (expected bound-queue-serialization, synchronous-probe, deferred-probe, insufficient-data)\n');
+    expect(typo.stderr).toBe('trace-probe: --fail-on: unknown finding kind "bound-queue-serialisation" (expected bound-queue-serialization, synchronous-probe, deferred-probe, bound-queue-exposure, insufficient-data)\n');
     const dir = mkdtempSync(join(tmpdir(), 'tp-analyze-dir-'));
     const html = run('analyze', 'fixtures/captures/before-n0x3', '--html', dir);
     expect(html.status).toBe(2);

@@ -63,7 +63,7 @@ describe('recognizeKernelMessage: real lines', () => {
     expect(fields('[    4.060323][   T16] nvme nvme0: pci function 0000:21:00.0')).toEqual({ type: 'nvme-pci-function', controller: 'nvme0', device: '0000:21:00.0' });
     expect(fields('[    2.217847][    T1] pci_bus 0000:20: on NUMA node 0')).toEqual({ type: 'pci-bus-node', bus: '0000:20', node: 0 });
     expect(fields('[    2.134376][    T1] pci_bus 0000:20: root bus resource [bus 20-23]')).toEqual({ type: 'pci-root-bus-range', bus: '0000:20', first: 0x20, last: 0x23 });
-    expect(fields('[    2.055272][    T1] pci_bus 0000:00: Unknown NUMA node; performance will be reduced')).toMatchObject({ type: 'device-message', owner: 'pci_bus' });
+    expect(fields('[    2.055272][    T1] pci_bus 0000:00: Unknown NUMA node; performance will be reduced')).toEqual({ type: 'pci-bus-no-node', bus: '0000:00' });
   });
 
   it('WARN/oops headers name the comm of a pid (dump_stack_print_info, before and after the 6.12 UID field)', () => {

@@ -4,6 +4,7 @@
 // so the file opens from disk with no network; every chart is also rendered to static SVG at report
 // time, so the page reads without JavaScript, and the interactive chart replaces it when JS runs.
 
+import { describeMachine, pciByNodeLines } from '../machine-text.js';
 import type { TopLevelSpec } from 'vega-lite';
 import type { Boot, Finding } from '../../model/types.js';
 import { formatMs, formatSeconds } from '../text-table.js';
@@ -329,11 +330,12 @@ function inputsHtml(boot: Boot): string {
         `<tr><td><code>${escapeHtml(i.path)}</code></td><td>${escapeHtml(i.format)}</td><td class="num">${i.lines}</td><td class="num">${i.diagnostics}</td></tr>`,
     )
     .join('');
-  const nodes = new Set(boot.topology.cpus.map((c) => (c.node === null ? '?' : String(c.node))));
+  const machine = describeMachine(boot);
   const kernel = [
     boot.kernel.release ? `Kernel ${boot.kernel.release}` : 'Kernel release unknown',
     boot.kernel.cmdline ? `command line: ${boot.kernel.cmdline}` : null,
-    `${boot.topology.cpus.length} CPUs on ${nodes.size} node(s)${boot.topology.isolated.length ? `, isolated: ${boot.topology.isolated.join(',')}` : ''}`,
+    machine ?? 'CPU topology unknown (no topology file, and the kernel log does not say)',
+    ...pciByNodeLines(boot).map((l) => `PCI ${l}`),
   ].filter((x): x is string => x !== null);
   const shown = boot.diagnostics.slice(0, DIAGNOSTICS_SHOWN);
   const diagnostics =
