@@ -47,6 +47,7 @@ export function detectProbeExposure(boot: Boot): Finding[] {
 
   const asyncByNode = new Map<number, NodeGroup>();
   const unknownByDriver = new Map<string, PciFunction[]>();
+  const syncByDriver = new Map<string, { functions: PciFunction[]; why: string }>();
   for (const f of platform.pciFunctions) {
     if (f.driver === null || IGNORED_DRIVERS.has(f.driver) || f.node === null || measured.has(f.device)) continue;
     const verdict = asyncVerdict(f.driver, v, boot.kernel.cmdline);
@@ -59,6 +60,10 @@ export function detectProbeExposure(boot: Boot): Finding[] {
       const list = unknownByDriver.get(f.driver);
       if (list) list.push(f);
       else unknownByDriver.set(f.driver, [f]);
+    } else {
+      const known = syncByDriver.get(f.driver);
+      if (known) known.functions.push(f);
+      else syncByDriver.set(f.driver, { functions: [f], why: verdict.why });
     }
   }
 
@@ -70,7 +75,10 @@ export function detectProbeExposure(boot: Boot): Finding[] {
     }
   }
   const unknown = unknownGroups(unknownByDriver);
-  if (unknown.length > 0 && placement.hop !== 'off-node-only') findings.push(unknownAsyncFinding(unknown, v));
+  const sync = unknownGroups(new Map([...syncByDriver].map(([d, g]) => [d, g.functions])));
+  if ((unknown.length > 0 || sync.length > 0) && placement.hop !== 'off-node-only') {
+    findings.push(notExposedFinding(unknown, sync, new Map([...syncByDriver].map(([d, g]) => [d, g.why])), v));
+  }
   return findings;
 }
 
@@ -154,8 +162,8 @@ function exposureFinding(boot: Boot, platform: PlatformFacts, group: NodeGroup, 
   };
 }
 
-function unknownGroups(byDriver: Map<string, PciFunction[]>): Array<{ driver: string; node: NodeId; functions: PciFunction[] }> {
-  const groups: Array<{ driver: string; node: NodeId; functions: PciFunction[] }> = [];
+function unknownGroups(byDriver: Map<string, PciFunction[]>): DriverGroup[] {
+  const groups: DriverGroup[] = [];
   for (const [driver, functions] of byDriver) {
     const byNode = new Map<number, PciFunction[]>();
     for (const f of functions) byNode.set(f.node!, [...(byNode.get(f.node!) ?? []), f]);
@@ -166,29 +174,44 @@ function unknownGroups(byDriver: Map<string, PciFunction[]>): Array<{ driver: st
 
 const UNKNOWN_SHOWN = 8;
 
-function unknownAsyncFinding(groups: Array<{ driver: string; node: NodeId; functions: PciFunction[] }>, v: KernelVersion | null): Finding {
-  const shown = groups.slice(0, UNKNOWN_SHOWN);
-  const drivers = [...new Set(groups.map((g) => g.driver))].sort();
-  const list = shown.map((g) => `${g.functions.length} ${g.driver} on node ${g.node}`).join(', ');
-  const more = groups.length > shown.length ? ` and ${groups.length - shown.length} more groups` : '';
-  const asyncParam = v === null || v.major > 5 || (v.major === 5 && v.minor >= 4) ? `driver_async_probe=${drivers.join(',')}` : `<driver>.async_probe (modules)`;
+type DriverGroup = { driver: string; node: NodeId; functions: PciFunction[] };
+
+function notExposedFinding(unknown: DriverGroup[], sync: DriverGroup[], syncWhy: Map<string, string>, v: KernelVersion | null): Finding {
+  const shown = [...sync, ...unknown].slice(0, UNKNOWN_SHOWN);
+  const total = sync.length + unknown.length;
+  const describe = (g: DriverGroup) => `${g.functions.length} ${g.driver} on node ${g.node}`;
+  const unknownDrivers = [...new Set(unknown.map((g) => g.driver))].sort();
+  const asyncParam = v === null || v.major > 5 || (v.major === 5 && v.minor >= 4) ? `driver_async_probe=${unknownDrivers.join(',')}` : '<driver>.async_probe (modules)';
+  const parts: string[] = [];
+  if (sync.length > 0) {
+    const reasons = [...new Set(sync.map((g) => g.driver))].map((d) => `${d}: ${syncWhy.get(d)}`).join('; ');
+    parts.push(`Probed synchronously on this release (${reasons}): the caller probes one device after another, so each body still goes to its node's lowest CPU but never queues behind another; a vendor kernel may have backported asynchronous probing.`);
+  }
+  if (unknown.length > 0) {
+    parts.push(`Whether this release probes ${unknownDrivers.join(', ')} asynchronously is not known here (synchronous unless the driver sets PROBE_PREFER_ASYNCHRONOUS); probed asynchronously (${asyncParam}), the bodies of each group would all go to their node's lowest CPU.`);
+  }
+  parts.push(`To see what they cost, boot with ${measureParams(v)}.`);
+  const syncText = sync.length > 0 ? `probed synchronously: ${sync.slice(0, UNKNOWN_SHOWN).map(describe).join(', ')}` : '';
+  const unknownText = unknown.length > 0 ? `exposed only if probed asynchronously: ${unknown.slice(0, Math.max(1, UNKNOWN_SHOWN - sync.length)).map(describe).join(', ')}` : '';
+  const more = total > UNKNOWN_SHOWN ? ` (and ${total - UNKNOWN_SHOWN} more groups)` : '';
   return {
     kind: BOUND_QUEUE_EXPOSURE,
     severity: 'info',
-    title: `Would be exposed if probed asynchronously: ${list}${more}.`,
-    detail: [
-      'Several PCI functions on one node are bound by the same driver, but whether this release probes that driver asynchronously is not known here (synchronous unless the driver sets PROBE_PREFER_ASYNCHRONOUS); probed synchronously, they run one after another in the caller anyway.',
-      `Probed asynchronously (${asyncParam}), their bodies would all go to their node's lowest CPU.`,
-      `To see what they cost, boot with ${measureParams(v)}.`,
-    ].join(' '),
+    title: `Not exposed as this kernel probes them — ${[syncText, unknownText].filter((t) => t !== '').join('; ')}${more}.`,
+    detail: parts.join(' '),
     node: null,
     cpu: null,
     devices: shown.flatMap((g) => g.functions.map((f) => f.device)),
-    drivers,
+    drivers: [...new Set(shown.map((g) => g.driver))].sort(),
     lostNs: null,
     evidence: shown.flatMap((g) => g.functions.flatMap((f) => f.evidence.slice(0, 1))),
     warnings: [],
-    data: { exposure: 'unknown-async', groups: groups.map((g) => ({ driver: g.driver, node: g.node, devices: g.functions.map((f) => f.device) })), measureWith: measureParams(v) },
+    data: {
+      exposure: 'not-exposed',
+      synchronous: sync.map((g) => ({ driver: g.driver, node: g.node, devices: g.functions.map((f) => f.device), why: syncWhy.get(g.driver) })),
+      unknownAsync: unknown.map((g) => ({ driver: g.driver, node: g.node, devices: g.functions.map((f) => f.device) })),
+      measureWith: measureParams(v),
+    },
   };
 }
 
