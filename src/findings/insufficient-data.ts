@@ -22,13 +22,13 @@ export function detectInsufficientData(boot: Boot): Finding[] {
     const v = kernelVersionOf(boot.kernel.release);
     const initcallDebug = initcallDebugOn(boot.kernel.cmdline, boot.initcalls.length > 0);
     const kernelLog = boot.inputs.some((i) => !TRACE_INPUTS.has(i.format));
-    const advice = missingProbeLinesAdvice(v, boot.kernel.release, initcallDebug);
+    const advice = missingProbeLinesAdvice(v, boot.kernel.release, initcallDebug, boot.kernel.banner);
     return [finding(
       'The input has no probe spans, so it cannot show how probes were placed or serialized.',
       kernelLog
         ? `No "probe of ... returned ... after N usecs" line: ${advice.why}. Add: ${advice.add}; and for where each probe body ran, ${TRACE_OPTIONS}, giving the kernel log together with /sys/kernel/tracing/trace.`
-        : `Boot with ${probeTimingParams(v)} (for the \`probe of ... returned ... after N usecs\` lines) and ${TRACE_OPTIONS}, and give the kernel log together with /sys/kernel/tracing/trace.`,
-      [], { dataUsed: 'none', initcallDebug, probeLines: probeLineVisibility(v), wouldShow: [advice.add, TRACE_OPTIONS] },
+        : `Boot with ${probeTimingParams(v, boot.kernel.release, boot.kernel.banner)} (for the \`probe of ... returned ... after N usecs\` lines) and ${TRACE_OPTIONS}, and give the kernel log together with /sys/kernel/tracing/trace.`,
+      [], { dataUsed: 'none', initcallDebug, probeLines: probeLineVisibility(v, boot.kernel.release, boot.kernel.banner), wouldShow: [advice.add, TRACE_OPTIONS] },
     )];
   }
   // One probe with a known CPU (e.g. a pid the log happens to name) cannot show a group either.

@@ -77,7 +77,7 @@ export function detectProbeExposure(boot: Boot): Finding[] {
   const unknown = unknownGroups(unknownByDriver);
   const sync = unknownGroups(new Map([...syncByDriver].map(([d, g]) => [d, g.functions])));
   if ((unknown.length > 0 || sync.length > 0) && placement.hop !== 'off-node-only') {
-    findings.push(notExposedFinding(unknown, sync, new Map([...syncByDriver].map(([d, g]) => [d, g.why])), v));
+    findings.push(notExposedFinding(unknown, sync, new Map([...syncByDriver].map(([d, g]) => [d, g.why])), v, measureParams(v, boot.kernel.release, boot.kernel.banner)));
   }
   return findings;
 }
@@ -120,7 +120,7 @@ function exposureFinding(boot: Boot, platform: PlatformFacts, group: NodeGroup, 
     async: Object.fromEntries([...group.verdicts].map(([d, verdict]) => [d, verdict.why])),
     mechanism: placement.mechanism,
     release: boot.kernel.release,
-    measureWith: measureParams(v),
+    measureWith: measureParams(v, boot.kernel.release, boot.kernel.banner),
     costsNs: null as number[] | null,
   };
   if (costs.length >= 2) {
@@ -143,7 +143,7 @@ function exposureFinding(boot: Boot, platform: PlatformFacts, group: NodeGroup, 
     `These devices are probed asynchronously (${asyncWhy}), one async worker per device, so their probes are in flight together and the bodies queue on ${where}'s bound per-CPU pool, which runs one while it does not sleep.`,
     `Node ${node}: ${describeNodeEvidence(group.functions, platform)}.`,
     estimate.trim(),
-    `To measure it on this kernel, boot with: ${measureParams(v)}; then give trace-probe the kernel log (dmesg) and /sys/kernel/tracing/trace.`,
+    `To measure it on this kernel, boot with: ${measureParams(v, boot.kernel.release, boot.kernel.banner)}; then give trace-probe the kernel log (dmesg) and /sys/kernel/tracing/trace.`,
   ].filter((s) => s !== '').join(' ');
 
   return {
@@ -176,7 +176,7 @@ const UNKNOWN_SHOWN = 8;
 
 type DriverGroup = { driver: string; node: NodeId; functions: PciFunction[] };
 
-function notExposedFinding(unknown: DriverGroup[], sync: DriverGroup[], syncWhy: Map<string, string>, v: KernelVersion | null): Finding {
+function notExposedFinding(unknown: DriverGroup[], sync: DriverGroup[], syncWhy: Map<string, string>, v: KernelVersion | null, measure: string): Finding {
   const shown = [...sync, ...unknown].slice(0, UNKNOWN_SHOWN);
   const total = sync.length + unknown.length;
   const describe = (g: DriverGroup) => `${g.functions.length} ${g.driver} on node ${g.node}`;
@@ -190,7 +190,7 @@ function notExposedFinding(unknown: DriverGroup[], sync: DriverGroup[], syncWhy:
   if (unknown.length > 0) {
     parts.push(`Whether this release probes ${unknownDrivers.join(', ')} asynchronously is not known here (synchronous unless the driver sets PROBE_PREFER_ASYNCHRONOUS); probed asynchronously (${asyncParam}), the bodies of each group would all go to their node's lowest CPU.`);
   }
-  parts.push(`To see what they cost, boot with ${measureParams(v)}.`);
+  parts.push(`To see what they cost, boot with ${measure}.`);
   const syncText = sync.length > 0 ? `probed synchronously: ${sync.slice(0, UNKNOWN_SHOWN).map(describe).join(', ')}` : '';
   const unknownText = unknown.length > 0 ? `exposed only if probed asynchronously: ${unknown.slice(0, Math.max(1, UNKNOWN_SHOWN - sync.length)).map(describe).join(', ')}` : '';
   const more = total > UNKNOWN_SHOWN ? ` (and ${total - UNKNOWN_SHOWN} more groups)` : '';
@@ -210,14 +210,14 @@ function notExposedFinding(unknown: DriverGroup[], sync: DriverGroup[], syncWhy:
       exposure: 'not-exposed',
       synchronous: sync.map((g) => ({ driver: g.driver, node: g.node, devices: g.functions.map((f) => f.device), why: syncWhy.get(g.driver) })),
       unknownAsync: unknown.map((g) => ({ driver: g.driver, node: g.node, devices: g.functions.map((f) => f.device) })),
-      measureWith: measureParams(v),
+      measureWith: measure,
     },
   };
 }
 
 /** The kernel parameters that measure probe placement on this release. */
-export function measureParams(v: KernelVersion | null): string {
-  return `${probeTimingParams(v)} ${PLACEMENT_TRACE_PARAMS}`;
+export function measureParams(v: KernelVersion | null, release: string | null = null, banner: string | null = null): string {
+  return `${probeTimingParams(v, release, banner)} ${PLACEMENT_TRACE_PARAMS}`;
 }
 
 function costsOf(probes: readonly ProbeSpan[], devices: ReadonlySet<string>): number[] {

@@ -26,8 +26,11 @@
 // - eb7fbc9fb118 "driver core: Add missing '\n' in log messages" (5.8) made it pr_debug(): it needs
 //   CONFIG_DYNAMIC_DEBUG and `dyndbg="file drivers/base/dd.c +p"`;
 // - e2f06aa88508 "driver core: Don't require dynamic_debug for initcall_debug probe timing" (6.4, Stephen
-//   Boyd) restored printk(KERN_DEBUG); picked into the stable trees in spring 2023 (5.10.180 has it, 5.10.35 not).
+//   Boyd) restored printk(KERN_DEBUG); its stable backports (5.10.180, 5.15.110, 6.1.27, 6.2.14, 6.3.1) are in
+//   kernel-release/probe-timing.ts, which decides the 5.8–6.3 releases here.
 
+import { PROBE_TIMING_DYNDBG, probeTimingNeed } from '../kernel-release/probe-timing.js';
+import { parseKernelRelease } from '../kernel-release/release.js';
 import type { KernelVersion } from './kernel-info.js';
 
 function atLeast(v: KernelVersion, major: number, minor: number): boolean {
@@ -111,19 +114,27 @@ export function commandLineParams(cmdline: string | null): Map<string, string> {
 
 export type ProbeLineVisibility = 'absent' | 'printk' | 'pr_debug' | 'unknown';
 
-/** How really_probe_debug() printed `probe of ... returned ... after N usecs` in this release. */
-export function probeLineVisibility(v: KernelVersion | null): ProbeLineVisibility {
+/**
+ * How really_probe_debug() printed `probe of ... returned ... after N usecs` in this release: none before 4.19;
+ * in 5.8–6.3 the stable-backport table of kernel-release/probe-timing.ts decides (pr_debug, printk again, or
+ * unknown when the release does not say its sublevel). `banner`: the `Linux version` line (Debian/Ubuntu
+ * banners carry the real sublevel).
+ */
+export function probeLineVisibility(v: KernelVersion | null, release: string | null = null, banner: string | null = null): ProbeLineVisibility {
   if (v === null) return 'unknown';
   if (!atLeast(v, 4, 19)) return 'absent';
-  if (atLeast(v, 5, 8) && !atLeast(v, 6, 4)) return 'pr_debug';
-  return 'printk';
+  if (!atLeast(v, 5, 8) || atLeast(v, 6, 4)) return 'printk';
+  const parsed = release === null ? null : parseKernelRelease(release, banner);
+  if (parsed === null) return 'pr_debug';
+  const need = probeTimingNeed(parsed).needsDynamicDebug;
+  return need === null ? 'unknown' : need ? 'pr_debug' : 'printk';
 }
 
-export const DD_DYNDBG = 'dyndbg="file drivers/base/dd.c +p"';
+export const DD_DYNDBG = PROBE_TIMING_DYNDBG;
 
 /** The kernel parameters that make this release print every probe's duration. */
-export function probeTimingParams(v: KernelVersion | null): string {
-  const visibility = probeLineVisibility(v);
+export function probeTimingParams(v: KernelVersion | null, release: string | null = null, banner: string | null = null): string {
+  const visibility = probeLineVisibility(v, release, banner);
   return visibility === 'pr_debug' || visibility === 'unknown' ? `initcall_debug ${DD_DYNDBG}` : 'initcall_debug';
 }
 
@@ -138,17 +149,17 @@ export function initcallDebugOn(cmdline: string | null, initcallLinesSeen: boole
  * Why a log has no `probe of ... returned` lines, and what to add, for this release. `initcallDebug`: whether
  * initcall_debug was on. One sentence pair, for findings and diagnostics.
  */
-export function missingProbeLinesAdvice(v: KernelVersion | null, release: string | null, initcallDebug: boolean): { why: string; add: string } {
+export function missingProbeLinesAdvice(v: KernelVersion | null, release: string | null, initcallDebug: boolean, banner: string | null = null): { why: string; add: string } {
   const name = release ? `Linux ${release}` : 'this kernel (release unknown)';
   if (!initcallDebug) {
-    return { why: 'initcall_debug is off (not on the command line, and the log has no initcall lines)', add: probeTimingParams(v) };
+    return { why: 'initcall_debug is off (not on the command line, and the log has no initcall lines)', add: probeTimingParams(v, release, banner) };
   }
-  switch (probeLineVisibility(v)) {
+  switch (probeLineVisibility(v, release, banner)) {
     case 'absent':
       return { why: `${name} predates driver-core probe timing (really_probe_debug() came in 4.19): initcall_debug times initcalls only`, add: PLACEMENT_TRACE };
     case 'pr_debug':
       return {
-        why: `in ${name} really_probe_debug() prints "probe of ... returned ... after N usecs" with pr_debug() (5.8, eb7fbc9fb118; printk(KERN_DEBUG) again from 6.4, e2f06aa88508, and in stable updates since spring 2023), so initcall_debug alone does not show it`,
+        why: `in ${name} really_probe_debug() prints "probe of ... returned ... after N usecs" with pr_debug() (5.8, eb7fbc9fb118; printk(KERN_DEBUG) again from 6.4, e2f06aa88508, and from 5.10.180, 5.15.110, 6.1.27, 6.2.14 and 6.3.1), so initcall_debug alone does not show it`,
         add: `initcall_debug ${DD_DYNDBG} (needs CONFIG_DYNAMIC_DEBUG)`,
       };
     case 'printk':
@@ -157,7 +168,7 @@ export function missingProbeLinesAdvice(v: KernelVersion | null, release: string
         add: `read the whole buffer with dmesg (or boot with ignore_loglevel for a console log); ${DD_DYNDBG} also shows the driver-core lines`,
       };
     default:
-      return { why: `the release is unknown; the line is printk(KERN_DEBUG) in 4.19–5.7 and 6.4+, pr_debug() in 5.8–6.3`, add: `initcall_debug ${DD_DYNDBG}` };
+      return { why: `${release ? `Linux ${release} does not say whether it has the stable backport of e2f06aa88508` : 'the release is unknown'}; the line is printk(KERN_DEBUG) in 4.19–5.7 and 6.4+, pr_debug() in 5.8–6.3 before the 2023 stable backports`, add: `initcall_debug ${DD_DYNDBG}` };
   }
 }
 

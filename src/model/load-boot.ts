@@ -315,7 +315,8 @@ async function buildBoot(inputs: ResolvedInput[], options: LoadBootOptions): Pro
   diagnostics.sort((a, b) => rank(a) - rank(b) || (a.line ?? -1) - (b.line ?? -1));
 
   // Topology files win; the kernel log's own CPU/node lines fill in what they do not say (or everything, without one).
-  const topology = mergeTopologies(kernelLogs > 0 ? [...topologies, topologyFromPlatform(platform)] : topologies);
+  const hasKernelLog = inputs.some((i) => KERNEL_LOG_FORMATS.has(i.format));
+  const topology = mergeTopologies(hasKernelLog ? [...topologies, topologyFromPlatform(platform)] : topologies);
   const boot: Boot = {
     schema: BOOT_SCHEMA,
     inputs: infos,
@@ -326,7 +327,7 @@ async function buildBoot(inputs: ResolvedInput[], options: LoadBootOptions): Pro
     findings: [],
     diagnostics,
   };
-  if (kernelLogs > 0) boot.platform = platform;
+  if (hasKernelLog) boot.platform = platform;
   boot.findings = detectFindings(boot);
   return boot;
 }

@@ -162,7 +162,12 @@ export class PlatformBuilder implements Builder<KernelRecord, PlatformFacts> {
       case 'nvme-pci-function': {
         const d = this.draft(record.device);
         if (d) {
-          if (!d.controllers.includes(record.controller)) d.controllers.push(record.controller);
+          // The first `pci function` line is the boot's probe; later ones are rescans or resets.
+          if (d.controllers.length > 0) {
+            if (!d.controllers.includes(record.controller)) d.controllers.push(record.controller);
+            break;
+          }
+          d.controllers.push(record.controller);
           if (d.driver === null) {
             d.driver = 'nvme';
             d.driverSource = record.line.source;

@@ -298,7 +298,7 @@ export class ProbeSpanBuilder implements Builder<KernelRecord, ProbeSpanData> {
   private missingTimingReason(): string {
     const info = this.kernel.data();
     if (!initcallDebugOn(info.cmdline, this.initcallLinesSeen)) return 'initcall_debug off?';
-    const advice = missingProbeLinesAdvice(this.kernel.version(), info.release, true);
+    const advice = missingProbeLinesAdvice(this.kernel.version(), info.release, true, info.banner);
     return `initcall_debug is on: ${advice.why}; add ${advice.add}`;
   }
 
