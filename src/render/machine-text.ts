@@ -22,7 +22,8 @@ export function pciByNodeLines(boot: Boot): string[] {
   if (!platform || platform.pciFunctions.length === 0) return [];
   const byNode = new Map<string, Map<string, string[]>>();
   for (const f of platform.pciFunctions) {
-    if (f.driver === null) continue;
+    // PCIe port services (bridges) are not the devices whose probes matter here, and a port per slot is noise.
+    if (f.driver === null || f.driver === 'pcieport') continue;
     const key = f.node === null ? 'unknown' : String(f.node);
     const drivers = byNode.get(key) ?? new Map<string, string[]>();
     byNode.set(key, drivers);
