@@ -51,6 +51,18 @@ describe.skipIf(machine.reason !== null)(`capture collect on this machine's kern
   };
 
   beforeAll(() => {
+    // A run killed before its afterAll (a CI timeout) leaves its instance behind: remove those of dead pids.
+    for (const name of readdirSync(join(TRACEFS, 'instances'))) {
+      const pid = /^trace-probe-test-(\d+)$/.exec(name)?.[1];
+      if (pid === undefined || Number(pid) === process.pid) continue;
+      let alive = true;
+      try {
+        process.kill(Number(pid), 0);
+      } catch {
+        alive = false;
+      }
+      if (!alive) rmdirSync(join(TRACEFS, 'instances', name));
+    }
     mkdirSync(inst);
     writeFileSync(join(inst, 'trace_clock'), 'global');
     writeFileSync(join(inst, 'tracing_on'), '0');
