@@ -40,7 +40,7 @@ describe('analyze rejects bad input with one line and exit 2', () => {
   it('a binary file', () => {
     const path = join(dir, 'vmlinuz');
     writeFileSync(path, Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x01, 0x01, 0x00, 0x00]));
-    expectOneLineError(run('analyze', path), /vmlinuz:1: binary data/);
+    expectOneLineError(run('analyze', path), /vmlinuz: binary data: this looks like an ELF binary/);
   });
 
   it('an empty file', () => {
@@ -55,10 +55,22 @@ describe('analyze rejects bad input with one line and exit 2', () => {
     expectOneLineError(run('analyze', path), /recipe\.txt:1: unknown format/);
   });
 
-  it('invalid UTF-8', () => {
+  it('random bytes (binary by proportion, not one byte)', () => {
+    const path = join(dir, 'random.bin');
+    let x = 12345;
+    const bytes = Buffer.alloc(8192, 0).map(() => ((x = (x * 1103515245 + 12345) >>> 0) >>> 24));
+    writeFileSync(path, bytes);
+    expectOneLineError(run('analyze', path), /random\.bin:\d+: (binary data|invalid UTF-8)/);
+  });
+
+  it('a kernel log with one invalid UTF-8 byte is read, with a warning naming the line (issue 14)', () => {
     const path = join(dir, 'latin1.log');
     writeFileSync(path, Buffer.concat([Buffer.from('[    0.000000] Linux version 6.1.0\n[    0.100000] caf'), Buffer.from([0xe9, 0x0a])]));
-    expectOneLineError(run('analyze', path), /latin1\.log:2: invalid UTF-8/);
+    const r = run('analyze', path, '--json');
+    expect(r.code).toBe(0);
+    const boot = JSON.parse(r.stdout) as { kernel: { release: string }; diagnostics: Array<{ line: number; message: string }> };
+    expect(boot.kernel.release).toBe('6.1.0');
+    expect(boot.diagnostics).toContainEqual(expect.objectContaining({ line: 2, message: expect.stringMatching(/held NUL bytes or invalid UTF-8 \(line 2\)/) }));
   });
 
   it('a 100 MB line', () => {
