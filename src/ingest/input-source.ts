@@ -6,7 +6,8 @@
 //   generated when read, so they are read to their end like a stream;
 // - compressed text, sniffed by its magic bytes, not its name: gzip (node:zlib), zstd (fzstd, pure JS: Node 20's
 //   node:zlib has no zstd), xz (xz-decompress, WebAssembly, no native code). A cut compressed file keeps what was
-//   decompressed and says so.
+//   decompressed and says so;
+// - text in UTF-16 (a BOM first: a log saved by PowerShell or Notepad), transcoded to UTF-8.
 // A regular, uncompressed file costs one 6-byte read here (the common path is not slowed).
 
 import { createReadStream, createWriteStream, mkdtempSync, rmSync } from 'node:fs';
@@ -20,7 +21,7 @@ import { Decompress as ZstdDecompress } from 'fzstd';
 import xz from 'xz-decompress';
 import { InputError } from './input-error.js';
 
-export type Compression = 'gzip' | 'zstd' | 'xz';
+export type Compression = 'gzip' | 'zstd' | 'xz' | 'utf-16le' | 'utf-16be';
 
 interface Spooled {
   /** The regular file that holds the input's (decompressed) bytes. */
@@ -33,6 +34,7 @@ interface Spooled {
 }
 
 const spooled = new Map<string, Spooled>();
+const FD_PATH = /^\/(?:dev\/stdin|(?:dev|proc\/self)\/fd\/(\d+))$/;
 let spoolDir: string | null = null;
 
 /** The regular file to open for `path`: its spool copy when it was spooled, else `path` itself. */
@@ -51,6 +53,9 @@ export function compressionOf(head: Uint8Array): Compression | null {
   if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
   if (head.length >= 4 && head[0] === 0x28 && head[1] === 0xb5 && head[2] === 0x2f && head[3] === 0xfd) return 'zstd';
   if (head.length >= 6 && head[0] === 0xfd && head[1] === 0x37 && head[2] === 0x7a && head[3] === 0x58 && head[4] === 0x5a && head[5] === 0x00) return 'xz';
+  // Not a compression, an encoding: a log saved as UTF-16 (PowerShell's `>` of `wsl dmesg`, Notepad) has a BOM.
+  if (head.length >= 2 && head[0] === 0xff && head[1] === 0xfe) return 'utf-16le';
+  if (head.length >= 2 && head[0] === 0xfe && head[1] === 0xff) return 'utf-16be';
   return null;
 }
 
@@ -67,7 +72,14 @@ export async function prepareInput(path: string): Promise<void> {
   let handle;
   try {
     handle = await open(path, 'r');
-  } catch {
+  } catch (err) {
+    // /dev/stdin, /dev/fd/N of a socket (a parent's stdio socketpair) cannot be opened again (ENXIO): read the
+    // descriptor this process already has.
+    const fd = FD_PATH.exec(path);
+    if (fd !== null && (err as NodeJS.ErrnoException).code === 'ENXIO') {
+      const n = fd[1] === undefined ? 0 : Number(fd[1]);
+      await spool(path, n === 0 ? process.stdin : createReadStream('', { fd: n, autoClose: false }), true);
+    }
     return;
   }
   let compression: Compression | null = null;
@@ -122,7 +134,9 @@ async function decompressInto(path: string, from: string, compression: Compressi
   let warning: string | null = null;
   try {
     const input = createReadStream(from);
-    if (compression === 'xz') {
+    if (compression === 'utf-16le' || compression === 'utf-16be') {
+      await pipeline(input, utf16Transform(compression), createWriteStream(file));
+    } else if (compression === 'xz') {
       const web = Readable.toWeb(input) as unknown as ReadableStream<Uint8Array>;
       await pipeline(Readable.fromWeb(new xz.XzReadableStream(web) as unknown as import('node:stream/web').ReadableStream<Uint8Array>), createWriteStream(file));
     } else {
@@ -136,6 +150,19 @@ async function decompressInto(path: string, from: string, compression: Compressi
     warning = `the ${compression} data ends early or is damaged (${(err as Error).message}): read the ${size} bytes decompressed before that`;
   }
   spooled.set(path, { path: file, stream, compression, warning });
+}
+
+/** UTF-16 (BOM first) to UTF-8, as a Node Transform. */
+function utf16Transform(encoding: 'utf-16le' | 'utf-16be'): Transform {
+  const decoder = new TextDecoder(encoding);
+  return new Transform({
+    transform(chunk: Buffer, _enc, done: TransformCallback) {
+      done(null, Buffer.from(decoder.decode(chunk, { stream: true }), 'utf8'));
+    },
+    flush(done: TransformCallback) {
+      done(null, Buffer.from(decoder.decode(), 'utf8'));
+    },
+  });
 }
 
 /** fzstd's streaming decoder as a Node Transform. */

@@ -79,8 +79,9 @@ export async function readKernelLog(
     onLine: decorations?.vendorTag ? vendorTagStripper(decorations.vendorTag, sink) : sink,
     onDiagnostic: skippedRuns.onDiagnostic,
   });
-  const undecorated = decorations === null ? null
-    : createLineUndecorator(decorations, format === 'dmesg' || format === 'dmesg-raw', path, onDiagnostic, (text, lineNo) => parser.line(text, lineNo));
+  const joinWraps = format === 'dmesg' || format === 'dmesg-raw';
+  const undecorated = decorations === null || (!decorations.ansi && !decorations.quote && !joinWraps) ? null
+    : createLineUndecorator(decorations, joinWraps, path, onDiagnostic, (text, lineNo) => parser.line(text, lineNo));
   const line = undecorated === null ? (text: string, lineNo: number) => parser.line(text, lineNo) : undecorated.line;
   // `journalctl -o export` writes some fields binary-safe (NUL bytes, newlines in a value): its own framing.
   const exported = format === 'journal-export' ? await readJournalExport(path, line) : null;

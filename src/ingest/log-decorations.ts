@@ -111,8 +111,13 @@ export function createLineUndecorator(d: Decorations, joinWraps: boolean, file: 
     held = null;
   };
   const line: RawLineSink = (raw, lineNo) => {
-    let text = d.ansi || raw.indexOf('\x1b') >= 0 ? stripEscapes(raw) : raw;
+    let text = d.ansi ? stripEscapes(raw) : raw;
     if (d.quote) text = unquote(text);
+    // The common case (no pending line, no wrap possible): straight through.
+    if (held === null && !d.quote && text.charCodeAt(text.length - 1) !== 32) {
+      next(text, lineNo);
+      return;
+    }
     if (softBreak && held !== null) {
       // Quoted-printable soft break: the previous line ended in `=` and continues here.
       held = held.slice(0, -1) + text;
