@@ -269,7 +269,7 @@ export async function sniffFile(path: string): Promise<InputFormat | null> {
   if (format !== null && (damage === null || KERNEL_LOG_FORMAT_SET.has(format))) return format;
   // Not in the head: a log after thousands of lines of firmware output, or a log followed by other output.
   if (format === null) {
-    const run = await findKernelRun(path, (line) => (KERNEL_CLASSES as ReadonlyArray<LineClass>).includes(classify(line)));
+    const run = await findKernelRun(path, (line) => (KERNEL_CLASSES as ReadonlyArray<LineClass>).includes(classify(line)) || EMBEDDED_PRINTK.test(line));
     // A file that starts as a log is one (whatever follows it is reported line by line); a run after other lines
     // is a log only when the lines after it are mostly log lines (a console after firmware output), not when
     // they are the prose around a quoted excerpt (a README, a mail).
@@ -279,6 +279,9 @@ export async function sniffFile(path: string): Promise<InputFormat | null> {
         // printk lines after other output: a serial console (firmware, boot loader), read as one.
         return run.startLine > 1 && (found === 'dmesg' || found === 'dmesg-raw') ? 'console' : found;
       }
+      // printk lines behind a prefix of another tool (a serial logger's own timestamp, `logcat -b kernel`, a
+      // test harness's log): the console reader finds the printk stamp inside the line.
+      if (found === null && run.lines.filter((l) => EMBEDDED_PRINTK.test(l)).length >= 0.8 * run.lines.length) return 'console';
     }
   }
   if (damage !== null) throw await binaryError(path, damage);
@@ -286,6 +289,8 @@ export async function sniffFile(path: string): Promise<InputFormat | null> {
 }
 
 const KERNEL_LOG_FORMAT_SET: ReadonlySet<InputFormat> = new Set(KERNEL_LOG_FORMATS);
+/** A printk stamp (six decimals) after some other prefix on the line. */
+const EMBEDDED_PRINTK = /^[^\n]{1,120}?(?:<\d{1,3}>)?\[ *\d+\.\d{6}\] \S/;
 
 async function rawHeadBytes(path: string, length: number): Promise<Buffer> {
   const handle = await open(readablePath(path), 'r');

@@ -36,8 +36,11 @@ const NUMERIC_DATE = /(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})|(\d{1,2})[-/.](\d{1,2}
 /** Whether `line` starts with a bracketed wall-clock stamp that holds a time of day and a year (any locale). */
 export function isLocalizedCtime(line: string): boolean {
   const m = BRACKET.exec(line);
-  return m !== null && TIME.test(m[1]!) && YEAR.test(m[1]!);
+  // A printk stamp right after it: another tool's timestamp in front of a kernel line (a serial logger), read as a console.
+  return m !== null && TIME.test(m[1]!) && YEAR.test(m[1]!) && !PRINTK_AFTER.test(line.slice(m[0].length));
 }
+
+const PRINTK_AFTER = /^(?:<\d{1,3}>)?\[ *\d+\.\d{6}\]/;
 
 export interface LocalizedStamp {
   year: number;

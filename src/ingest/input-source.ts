@@ -17,8 +17,6 @@ import { join } from 'node:path';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
-import { Decompress as ZstdDecompress } from 'fzstd';
-import xz from 'xz-decompress';
 import { InputError } from './input-error.js';
 
 export type Compression = 'gzip' | 'zstd' | 'xz' | 'utf-16le' | 'utf-16be';
@@ -138,9 +136,11 @@ async function decompressInto(path: string, from: string, compression: Compressi
       await pipeline(input, utf16Transform(compression), createWriteStream(file));
     } else if (compression === 'xz') {
       const web = Readable.toWeb(input) as unknown as ReadableStream<Uint8Array>;
+      // Loaded only when needed (its WebAssembly module costs memory at load time).
+      const xz = (await import('xz-decompress')).default;
       await pipeline(Readable.fromWeb(new xz.XzReadableStream(web) as unknown as import('node:stream/web').ReadableStream<Uint8Array>), createWriteStream(file));
     } else {
-      await pipeline(input, compression === 'gzip' ? createGunzip() : zstdTransform(), createWriteStream(file));
+      await pipeline(input, compression === 'gzip' ? createGunzip() : await zstdTransform(), createWriteStream(file));
     }
   } catch (err) {
     const size = (await stat(file).catch(() => null))?.size ?? 0;
@@ -165,10 +165,11 @@ function utf16Transform(encoding: 'utf-16le' | 'utf-16be'): Transform {
   });
 }
 
-/** fzstd's streaming decoder as a Node Transform. */
-function zstdTransform(): Transform {
+/** fzstd's streaming decoder as a Node Transform (fzstd loaded only when needed). */
+async function zstdTransform(): Promise<Transform> {
+  const { Decompress } = await import('fzstd');
   let out: Transform;
-  const decoder = new ZstdDecompress((chunk) => {
+  const decoder = new Decompress((chunk) => {
     out.push(Buffer.from(chunk));
   });
   out = new Transform({

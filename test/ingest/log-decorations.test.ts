@@ -1,5 +1,6 @@
 // Decorations around kernel logs (log-decorations.ts): vendor tags, quoting, wrapped lines — synthetic edge cases
 // beside the real reproducers of test/ingest/reproducers.test.ts.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { sniffFile } from '../../src/ingest/detect.js';
 import { loadBoot } from '../../src/model/load-boot.js';
@@ -41,5 +42,13 @@ describe('kernel log decorations', () => {
     ].join('\n'));
     const boot = await loadBoot([path]);
     expect(boot.diagnostics.map((d) => [d.line, d.message.slice(0, 30)])).toEqual([[5, 'not a dmesg line, skipped: "xx']]);
+  });
+
+  it('printk lines behind a serial logger\'s own timestamps are a console log', async () => {
+    const lines = readFileSync('fixtures/captures/n0x3/dmesg.log', 'utf8').split('\n').slice(0, 60);
+    const path = synthetic('logger.log', lines.map((l, i) => `[2024-03-01 10:00:${String(i % 60).padStart(2, '0')}.123] ${l}`).join('\n'));
+    expect(await sniffFile(path)).toBe('console');
+    const boot = await loadBoot([path]);
+    expect(boot.kernel.release).toBe('6.1.0-50-amd64');
   });
 });
