@@ -17,7 +17,9 @@ export { BOUND_QUEUE_EXPOSURE } from './probe-exposure.js';
 /** Every kind a finding can have (what `analyze --fail-on` accepts). */
 export const FINDING_KINDS: readonly string[] = [BOUND_QUEUE_SERIALIZATION, SYNCHRONOUS_PROBE, DEFERRED_PROBE, BOUND_QUEUE_EXPOSURE, INSUFFICIENT_DATA];
 
-export function detectFindings(boot: Boot): Finding[] {
+export function detectFindings(input: Boot): Finding[] {
+  // Spans whose times cannot be (model/impossible-times.ts) are left out.
+  const boot = input.probes.some((p) => p.invalid !== undefined) ? { ...input, probes: input.probes.filter((p) => p.invalid === undefined) } : input;
   const findings = [
     ...detectBoundQueueSerialization(boot),
     ...detectSynchronousProbes(boot),

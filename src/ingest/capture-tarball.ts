@@ -10,13 +10,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { extract } from 'tar';
 import { InputError } from './input-error.js';
+import { readablePath } from './input-source.js';
 
 const TAR_NAME = /\.(?:tar|tar\.gz|tgz)$/i;
 
 /** A tarball by its name (.tar, .tar.gz, .tgz) or by the ustar magic of a plain tar file. */
 export async function isCaptureTarball(path: string): Promise<boolean> {
   if (TAR_NAME.test(path)) return true;
-  const handle = await open(path, 'r');
+  const handle = await open(readablePath(path), 'r');
   try {
     const buf = Buffer.alloc(263);
     const { bytesRead } = await handle.read(buf, 0, 263, 0);
@@ -39,7 +40,7 @@ export async function unpackCaptureTarball(path: string): Promise<UnpackedCaptur
   const root = await mkdtemp(join(tmpdir(), 'trace-probe-capture-'));
   const remove = () => rm(root, { recursive: true, force: true });
   try {
-    await extract({ file: path, cwd: root, strict: true, filter: (_p, entry) => 'type' in entry && (entry.type === 'File' || entry.type === 'Directory' || entry.type === 'OldFile') });
+    await extract({ file: readablePath(path), cwd: root, strict: true, filter: (_p, entry) => 'type' in entry && (entry.type === 'File' || entry.type === 'Directory' || entry.type === 'OldFile') });
   } catch (err) {
     await remove();
     throw new InputError(path, null, `not a readable tar file (${(err as Error).message.split('\n')[0]})`);

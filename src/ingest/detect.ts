@@ -12,11 +12,16 @@
 import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { InputFormat } from '../model/types.js';
+import { KERNEL_LOG_FORMATS } from '../model/types.js';
 import { InputError } from './input-error.js';
 import { parseCallerOnly } from './dmesg-prefix.js';
 import { ORIGIN } from './journal.js';
 import { headLines } from './lines.js';
 import { isTraceDat } from './trace-dat/read-trace-dat.js';
+import { isLocalizedCtime } from './dmesg-localized-time.js';
+import { undecorateHead } from './log-decorations.js';
+import { readablePath } from './input-source.js';
+import { binaryError, findKernelRun, runIsLog, unknownFormatError } from './sniff-fallback.js';
 
 /** How many leading lines are sniffed. */
 export const SNIFF_LINES = 400;
@@ -58,7 +63,8 @@ const DMESG_RAW = /^<\d{1,3}>(?:\[ *\d+\.\d+\]|[^\s<>\d])/;
 const DMESG_DECODE = /^[a-z]+[0-9]? *:[a-z]+ *: /;
 const JOURNAL_MONOTONIC = /^\[ *\d+\.\d+(?: <[ \d.]*[ *]?>)?\] \S+ (?:kernel|[^\s[:]+\[\d+\]): /;
 const DMESG_DELTA = /^\[(?: *\d+\.\d+ <[ +\-\d.]*>|< *-?\d+\.\d+>)\]/;
-const DMESG = /^\[ *\d+\.\d{1,9}\]/;
+/** printk prints `[%5lu.%06lu]`: six decimals (an Xorg log's `[     8.925]` has three). */
+const DMESG = /^\[ *\d+\.\d{6,9}\]/;
 const DMESG_CTIME = /^\[[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \d{4}[\] ]/;
 const DMESG_RELTIME = /^\[(?:[A-Z][a-z]{2} ?\d{1,2} \d\d:\d\d| *[+-]\d+\.\d+)\]/;
 const DMESG_ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d,\d{6}[+-]\d\d:?\d\d /;
@@ -97,6 +103,7 @@ function classify(line: string): LineClass {
     if (DMESG.test(line)) return 'dmesg';
     if (DMESG_CTIME.test(line)) return 'dmesg-ctime';
     if (DMESG_RELTIME.test(line)) return 'dmesg-reltime';
+    if (isLocalizedCtime(line)) return 'dmesg-ctime';
     // util-linux ≥ 2.40 `dmesg -t` keeps the caller id: `[    T300] calling  ...`.
     const caller = parseCallerOnly(line);
     if (caller !== null && KERNEL_BARE.test(line.slice(caller.textStart))) return 'kernel-bare';
@@ -175,7 +182,8 @@ function nameSays(path: string, ...words: string[]): boolean {
 /** Sniffs a file's format from its first lines and (as a tie-breaker) its name; null = unknown. */
 export function detectFormat(path: string, firstLines: string[]): InputFormat | null {
   const lines: string[] = [];
-  for (const raw of firstLines) {
+  // Escapes (dmesg --color=always) and mail quoting are looked through (log-decorations.ts).
+  for (const raw of undecorateHead(firstLines)) {
     if (lines.length >= SNIFF_LINES) break;
     const line = lines.length === 0 && raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
     if (line.trim().length > 0) lines.push(line.endsWith('\r') ? line.slice(0, -1) : line);
@@ -243,26 +251,49 @@ export function detectFormat(path: string, firstLines: string[]): InputFormat | 
 export async function sniffFile(path: string): Promise<InputFormat | null> {
   if (isTraceDat(await rawHeadBytes(path, 16))) return 'trace-dat';
   let lines: string[];
+  let damage: InputError | null = null;
   try {
     lines = await headLines(path, SNIFF_LINES);
   } catch (err) {
     // A single-line JSON document longer than the sniff window (a compact Boot/Sim JSON).
     if (err instanceof InputError && err.reason.startsWith('line longer')) lines = [await rawHead(path)];
-    // A serial console capture with line noise or firmware bytes is still a console log (read leniently,
-    // kernel-log-reader.ts), and a journal export with binary-safe fields is still one; anything else with NUL
-    // bytes or invalid UTF-8 is refused as before.
+    // A kernel log with NUL runs or stray bytes (a crash, a power loss, serial line noise) is still a log, read
+    // around the damage (kernel-log-reader.ts), and a journal export with binary-safe fields is still one; a
+    // trace, a topology or anything else with NUL bytes or invalid UTF-8 is refused.
     else if (err instanceof InputError && /^(binary data|invalid UTF-8)/.test(err.reason)) {
-      const format = detectFormat(path, await headLines(path, SNIFF_LINES, undefined, true));
-      // `journalctl -o export` writes a value with NUL bytes or newlines binary-safe (journal-export-reader.ts).
-      if (format === 'console' || format === 'journal-export') return format;
-      throw err;
+      damage = err;
+      lines = await headLines(path, SNIFF_LINES, undefined, true);
     } else throw err;
   }
-  return detectFormat(path, lines);
+  const format = detectFormat(path, lines);
+  if (format !== null && (damage === null || KERNEL_LOG_FORMAT_SET.has(format))) return format;
+  // Not in the head: a log after thousands of lines of firmware output, or a log followed by other output.
+  if (format === null) {
+    const run = await findKernelRun(path, (line) => (KERNEL_CLASSES as ReadonlyArray<LineClass>).includes(classify(line)) || EMBEDDED_PRINTK.test(line));
+    // A file that starts as a log is one (whatever follows it is reported line by line); a run after other lines
+    // is a log only when the lines after it are mostly log lines (a console after firmware output), not when
+    // they are the prose around a quoted excerpt (a README, a mail).
+    if (run !== null && runIsLog(run)) {
+      const found = detectFormat(path, run.lines);
+      if (found !== null && KERNEL_LOG_FORMAT_SET.has(found)) {
+        // printk lines after other output: a serial console (firmware, boot loader), read as one.
+        return run.startLine > 1 && (found === 'dmesg' || found === 'dmesg-raw') ? 'console' : found;
+      }
+      // printk lines behind a prefix of another tool (a serial logger's own timestamp, `logcat -b kernel`, a
+      // test harness's log): the console reader finds the printk stamp inside the line.
+      if (found === null && run.lines.filter((l) => EMBEDDED_PRINTK.test(l)).length >= 0.8 * run.lines.length) return 'console';
+    }
+  }
+  if (damage !== null) throw await binaryError(path, damage);
+  return null;
 }
 
+const KERNEL_LOG_FORMAT_SET: ReadonlySet<InputFormat> = new Set(KERNEL_LOG_FORMATS);
+/** A printk stamp (six decimals) after some other prefix on the line. */
+const EMBEDDED_PRINTK = /^[^\n]{1,120}?(?:<\d{1,3}>)?\[ *\d+\.\d{6}\] \S/;
+
 async function rawHeadBytes(path: string, length: number): Promise<Buffer> {
-  const handle = await open(path, 'r');
+  const handle = await open(readablePath(path), 'r');
   try {
     const buf = Buffer.alloc(length);
     const { bytesRead } = await handle.read(buf, 0, length, 0);
@@ -273,7 +304,7 @@ async function rawHeadBytes(path: string, length: number): Promise<Buffer> {
 }
 
 async function rawHead(path: string): Promise<string> {
-  const handle = await open(path, 'r');
+  const handle = await open(readablePath(path), 'r');
   try {
     const buf = Buffer.allocUnsafe(RAW_HEAD_BYTES);
     const { bytesRead } = await handle.read(buf, 0, RAW_HEAD_BYTES, 0);
@@ -281,4 +312,9 @@ async function rawHead(path: string): Promise<string> {
   } finally {
     await handle.close();
   }
+}
+
+/** The refusal of a file no format fits: names its first line that has no known shape. */
+export function unknownFormat(path: string): Promise<InputError> {
+  return unknownFormatError(path, (line) => classify(line) !== 'other');
 }

@@ -175,7 +175,9 @@ export function createDmesgParser(ctx: PresentationContext, format: PrefixedForm
       if (parsed) {
         stamp = parsed.stamp;
         emit(lineNo, stamp, body.slice(parsed.textStart), false);
-      } else if (stamp !== null && isIndented(text)) {
+      } else if (stamp !== null && isIndented(text) && !(format === 'dmesg' && text.charCodeAt(0) === 9)) {
+        // util-linux indents a record's continuation lines with spaces; a line that starts with a tab after a
+        // timed dmesg line is other output pasted after the log (`lspci -vvv`), not a continuation.
         emit(lineNo, stamp, text.trimStart(), true);
       } else {
         badLine(ctx, lineNo, format, text);

@@ -11,6 +11,7 @@
 import { ns, type Ns } from '../model/types.js';
 import type { KernelLogFormat } from './kernel-log.js';
 import { parseCallerAt, parseDecodePrefix } from './dmesg-prefix.js';
+import { parseLocalizedCtime, UnknownMonths } from './dmesg-localized-time.js';
 import type { PresentationContext, PresentationParser, RecordStamp } from './kernel-log-presentation.js';
 import { badLine, isBlank, isIndented, kernelLogLine } from './kernel-log-presentation.js';
 
@@ -72,11 +73,18 @@ export function createDmesgWallClockParser(ctx: PresentationContext, format: Wal
   let relFirstMinute: number | null = null;
   let relUnanchored = false;
   let lineNoNow = 0;
+  const unknownMonths = new UnknownMonths();
 
   const stampOf = (text: string): { timeNs: Ns; textStart: number } | null => {
     if (format === 'dmesg-ctime') {
       const m = CTIME.exec(text);
-      if (!m) return null;
+      if (!m) {
+        // Another locale's stamp (dmesg-localized-time.ts).
+        const l = parseLocalizedCtime(text);
+        if (l === null) return null;
+        const sec = calendarSeconds(l.year, unknownMonths.monthOf(l), l.day, l.hour, l.minute, l.second);
+        return { timeNs: clock.at(sec, 0), textStart: l.textStart };
+      }
       const month = monthIndex(m[1]!);
       if (month < 0) return null;
       const sec = calendarSeconds(Number(m[6]), month, Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]));

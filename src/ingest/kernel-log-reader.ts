@@ -3,7 +3,10 @@
 // dispatches. Formats doc §1 lists every presentation and the sources each module cites.
 
 import type { DiagnosticSink, KernelLogFormat, KernelLogLine, KernelLogLineSink } from './kernel-log.js';
-import { readLines, type ReadLinesResult } from './lines.js';
+import { headLines, readLines, type ReadLinesResult } from './lines.js';
+import { createLineUndecorator, decorationsOf, vendorTagStripper } from './log-decorations.js';
+import { damageMessage } from './damaged-text.js';
+import { coalesceSkippedLines } from './skipped-runs.js';
 import { readJournalExport } from './journal-export-reader.js';
 import type { PresentationContext, PresentationParser } from './kernel-log-presentation.js';
 import { createDmesgParser } from './dmesg-prefix.js';
@@ -65,21 +68,35 @@ export async function readKernelLog(
   // (kern.log, journalctl without -b, cat of two dmesg files), and their probes would be combined. Or it is a
   // console replay: when a console registers after `bootconsole [...] disabled`, a serial log shows the buffer's
   // first records again with their own times; those are dropped (not counted twice) and noted.
-  const sink = bootSplitter(path, onLine, onDiagnostic);
-  const parser = createPresentationParser(format, { file: path, onLine: sink, onDiagnostic });
-  const line = (text: string, lineNo: number) => parser.line(text, lineNo);
+  const splitter = bootSplitter(path, onLine, onDiagnostic);
+  // Unreadable lines are reported per run of them (skipped-runs.ts).
+  const skippedRuns = coalesceSkippedLines(onDiagnostic, splitter);
+  const sink = skippedRuns.onLine;
+  // Escapes, mail quoting, wrapped lines and vendor tags (log-decorations.ts), decided from the head of the file.
+  const decorations = format === 'journal-export' || format === 'dmesg-json' ? null : decorationsOf(await headLines(path, 200, 64 * 1024, true));
+  const parser = createPresentationParser(format, {
+    file: path,
+    onLine: decorations?.vendorTag ? vendorTagStripper(decorations.vendorTag, sink) : sink,
+    onDiagnostic: skippedRuns.onDiagnostic,
+  });
+  const joinWraps = format === 'dmesg' || format === 'dmesg-raw';
+  const undecorated = decorations === null || (!decorations.ansi && !decorations.quote && !joinWraps) ? null
+    : createLineUndecorator(decorations, joinWraps, path, onDiagnostic, (text, lineNo) => parser.line(text, lineNo));
+  const line = undecorated === null ? (text: string, lineNo: number) => parser.line(text, lineNo) : undecorated.line;
   // `journalctl -o export` writes some fields binary-safe (NUL bytes, newlines in a value): its own framing.
   const exported = format === 'journal-export' ? await readJournalExport(path, line) : null;
-  const result = exported ?? (await readLines(path, line, { lenient: format === 'console' }));
+  // A kernel log damaged by a crash or a power loss (NUL runs, stray bytes) is read around the damage.
+  const result = exported ?? (await readLines(path, line, { lenient: true }));
+  undecorated?.end();
   parser.end();
-  sink.end();
+  skippedRuns.end();
+  splitter.end();
   if (exported !== null && exported.invalidUtf8Fields > 0) {
     onDiagnostic({ file: path, line: null, severity: 'warning',
       message: `${exported.invalidUtf8Fields} binary-safe field(s) held invalid UTF-8: their bad bytes are shown as U+FFFD` });
   }
   if ((result.damagedLines ?? 0) > 0) {
-    onDiagnostic({ file: path, line: result.firstDamagedLine ?? null, severity: 'warning',
-      message: `${result.damagedLines} line(s) held NUL bytes or invalid UTF-8 (serial line noise, firmware or boot-loader output; first here): NULs dropped, bad bytes shown as U+FFFD` });
+    onDiagnostic({ file: path, line: result.firstDamagedLine ?? null, severity: 'warning', message: damageMessage(result) });
   }
   if (result.unterminated) {
     onDiagnostic({ file: path, line: result.lines, severity: 'warning',

@@ -34,7 +34,7 @@ const DEV = String.raw`(?<owner>[a-z0-9][\w.,-]*) (?<dev>[\w][\w.:/+@,-]*): `;
 const BANNER = /^Linux version (\S+)(?: .*)?$/;
 const CMDLINE = /^(?:Kernel command line|Command line): ?(.*)$/;
 const LEVEL = /^entering initcall level: (\S+)\s*$/;
-const CALLING = /^calling {2}(?:(?<cookie>\d+)_)?(?<fn>\S+?)(?: \[(?<mod>[^\]]+)\])? @ (?<pid>\d+)\s*$/;
+const CALLING = /^calling {1,2}(?:(?<cookie>\d+)_)?(?<fn>\S+?)(?: \[(?<mod>[^\]]+)\])? @ (?<pid>\d+)\s*$/;
 const RETURNED = /^initcall (?:(?<cookie>\d+)_)?(?<fn>\S+?)(?: \[(?<mod>[^\]]+)\])? returned(?: (?<ret>-?\d+))? after (?<us>\d+) usecs\s*$/;
 const ASYNC_CALLING = new RegExp(String.raw`^${DYNDBG}` + CALLING.source.slice(1));
 const ASYNC_RETURNED = new RegExp(String.raw`^${DYNDBG}` + RETURNED.source.slice(1));
@@ -98,7 +98,7 @@ export function recognizeKernelMessage(line: KernelLogLine): KernelRecord | null
       };
     }
   }
-  if (text.includes('calling  ') && (m = CALLING.exec(text) ?? ASYNC_CALLING.exec(text))) {
+  if (text.includes('calling ') && (m = CALLING.exec(text) ?? ASYNC_CALLING.exec(text))) {
     const g = m.groups!;
     return {
       line,

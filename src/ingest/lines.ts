@@ -9,6 +9,7 @@ import { open } from 'node:fs/promises';
 import { textOf } from './byte-text.js';
 import { InputError } from './input-error.js';
 import { reportReadProgress } from './read-progress.js';
+import { readablePath } from './input-source.js';
 
 export const DEFAULT_MAX_LINE_BYTES = 1 << 20;
 const CHUNK_BYTES = 1 << 20;
@@ -40,7 +41,12 @@ export interface ReadLinesResult {
   /** With `lenient`: lines that held NUL bytes or invalid UTF-8, and the first of them. */
   damagedLines?: number;
   firstDamagedLine?: number | null;
+  /** With `lenient`: the first runs of damaged lines, as [first, last] line numbers (at most DAMAGE_RANGES). */
+  damagedRanges?: Array<[number, number]>;
 }
+
+/** How many runs of damaged lines are listed one by one (the rest are only counted). */
+export const DAMAGE_RANGES = 12;
 
 // ignoreBOM: a decoder that strips BOMs does so at the start of every decode() call, i.e. of every piece, and a
 // U+FEFF that starts a line in mid-file is text. Line 1's BOM is stripped by hand (emitPiece, emitLineBytes).
@@ -50,9 +56,13 @@ const lenientDecoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true 
 export async function readLines(path: string, sink: LineSink, options: ReadLinesOptions = {}): Promise<ReadLinesResult> {
   const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   if (options.lenient !== true) return readLineBytes(path, textSink(sink), options);
-  const damage: Damage = { lines: 0, first: null };
-  const result = await readWholeLines(path, maxLineBytes, true, (buf, lineNo) => emitLines(path, buf, lineNo, maxLineBytes, sink, damage));
-  return { ...result, damagedLines: damage.lines, firstDamagedLine: damage.first };
+  const damage: Damage = { lines: 0, first: null, ranges: [] };
+  const clean = textSink(sink);
+  // Clean runs of lines (nearly all of them) take the strict reader's path; only a run holding NUL bytes or invalid
+  // UTF-8 is decoded leniently.
+  const result = await readWholeLines(path, maxLineBytes, true, (buf, lineNo) =>
+    buf.indexOf(0) < 0 && (isAscii(buf) || isUtf8(buf)) ? emitLineBytes(path, buf, lineNo, maxLineBytes, clean) : emitLines(path, buf, lineNo, maxLineBytes, sink, damage));
+  return { ...result, damagedLines: damage.lines, firstDamagedLine: damage.first, damagedRanges: damage.ranges };
 }
 
 /** A LineSink fed from bytes: each line decoded on its own (a string of its own, not a view of a chunk). */
@@ -143,7 +153,7 @@ export async function headLines(path: string, maxLines: number, maxBytes = 256 *
     const keep: LineSink = (line) => {
       if (lines.length < maxLines) lines.push(line);
     };
-    if (lenient) emitLines(path, data, 0, Number.MAX_SAFE_INTEGER, keep, { lines: 0, first: null });
+    if (lenient) emitLines(path, data, 0, Number.MAX_SAFE_INTEGER, keep, { lines: 0, first: null, ranges: [] });
     else emitLineBytes(path, data, 0, Number.MAX_SAFE_INTEGER, textSink(keep));
     return lines;
   } finally {
@@ -154,7 +164,7 @@ export async function headLines(path: string, maxLines: number, maxBytes = 256 *
 /** Opens `path` for reading; an InputError naming the reason when it cannot be (missing, not permitted, a directory). */
 export async function openForReading(path: string) {
   try {
-    const handle = await open(path, 'r');
+    const handle = await open(readablePath(path), 'r');
     // open(2) succeeds on a directory on Linux; the first read would then fail with a raw EISDIR.
     if ((await handle.stat()).isDirectory()) {
       await handle.close();
@@ -172,6 +182,7 @@ export async function openForReading(path: string) {
 interface Damage {
   lines: number;
   first: number | null;
+  ranges: Array<[number, number]>;
 }
 
 /** Lenient reading (serial consoles): `buf` (whole lines, without the last newline) decoded in pieces. */
@@ -248,6 +259,9 @@ function decodeDamaged(buf: Buffer, lineNo: number, damage: Damage): string {
     if (line.indexOf(0) >= 0 || !isUtf8(line)) {
       damage.lines++;
       damage.first ??= lineNo;
+      const last = damage.ranges[damage.ranges.length - 1];
+      if (last !== undefined && last[1] === lineNo - 1) last[1] = lineNo;
+      else if (damage.ranges.length < DAMAGE_RANGES) damage.ranges.push([lineNo, lineNo]);
     }
     if (end < 0) break;
     start = end + 1;

@@ -17,6 +17,7 @@ const PROBE: Spec = {
   queueDelayNs: 'number?', onCpuNs: 'number?', runnableWaitNs: 'number?', sleepNs: 'number?', origin: 'string',
   source: 'object', evidence: 'array',
 };
+const PROBE_TIMES = ['startNs', 'endNs', 'durationNs', 'queueDelayNs', 'onCpuNs', 'runnableWaitNs', 'sleepNs', 'bodyStartNs', 'bodyEndNs'];
 const INITCALL: Spec = { fn: 'string', module: 'string?', startNs: 'number?', endNs: 'number?', durationNs: 'number?', ret: 'number?', source: 'object' };
 const CPU: Spec = { cpu: 'number', node: 'number?', online: 'boolean' };
 const FINDING: Spec = {
@@ -69,12 +70,23 @@ export function checkBootJson(value: unknown, file: string, at = ''): void {
   object(boot.kernel, p('kernel'), { release: 'string?', banner: 'string?', cmdline: 'string?' });
   const topology = object(boot.topology, p('topology'), { cpus: 'array', isolated: 'array', source: 'object?' });
   each(topology.cpus, p('topology.cpus'), CPU);
+  // Times are integer ns, and a span does not end before it starts unless it is marked invalid (impossible-times.ts).
+  const times = (o: Record<string, unknown>, path: string, keys: readonly string[]) => {
+    for (const key of keys) {
+      const v = o[key];
+      if (typeof v === 'number' && !Number.isSafeInteger(v)) fail(`${path}.${key}`, 'is not an integer number of ns');
+    }
+    if (o.invalid === undefined && typeof o.startNs === 'number' && typeof o.endNs === 'number' && o.endNs < o.startNs) {
+      fail(`${path}.endNs`, `is before its startNs (${o.startNs}) and the span is not marked invalid`);
+    }
+  };
   each(boot.probes, p('probes'), PROBE, (o, path) => {
+    times(o, path, PROBE_TIMES);
     if (o.worker !== null) object(o.worker, `${path}.worker`, WORKER);
     if (o.queuedBy !== null) object(o.queuedBy, `${path}.queuedBy`, WORKER);
     object(o.source, `${path}.source`, SOURCE);
   });
-  each(boot.initcalls, p('initcalls'), INITCALL);
+  each(boot.initcalls, p('initcalls'), INITCALL, (o, path) => times(o, path, ['startNs', 'endNs', 'durationNs']));
   each(boot.findings, p('findings'), FINDING);
   each(boot.diagnostics, p('diagnostics'), DIAGNOSTIC);
 }

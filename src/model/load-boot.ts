@@ -6,7 +6,8 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { detectFindings } from '../findings/index.js';
-import { sniffFile } from '../ingest/detect.js';
+import { sniffFile, unknownFormat } from '../ingest/detect.js';
+import { inputOrigin, prepareInput, readablePath } from '../ingest/input-source.js';
 import { InputError } from '../ingest/input-error.js';
 import { isCaptureTarball, unpackCaptureTarball, withTarballNames, type UnpackedCapture } from '../ingest/capture-tarball.js';
 import type { DiagnosticSink, KernelLogFormat } from '../ingest/kernel-log.js';
@@ -28,6 +29,7 @@ import { TaskOccupancyBuilder } from './task-occupancy.js';
 import { mergeTopologies } from './topology-merge.js';
 import { oneBootInputs } from './one-boot.js';
 import { PlatformBuilder, topologyFromPlatform } from './platform.js';
+import { isBootClockFormat, markImpossibleTimes } from './impossible-times.js';
 import type { Boot, Diagnostic, InputFormat, InputInfo, NodeId, ProbeSpan, Topology } from './types.js';
 import { BOOT_SCHEMA, KERNEL_LOG_FORMATS as KERNEL_LOG_FORMAT_NAMES, TRACE_FORMATS as TRACE_FORMAT_NAMES } from './types.js';
 import { WorkItemBuilder } from './work-items.js';
@@ -102,8 +104,10 @@ async function resolveInputs(paths: string[], unpacked: Array<UnpackedCapture & 
   const resolved: ResolvedInput[] = [];
   for (const path of paths) {
     let isDir: boolean;
+    // Standard input, pipes, tracefs/procfs files and compressed files are spooled first (input-source.ts).
+    await prepareInput(path);
     try {
-      isDir = (await stat(path)).isDirectory();
+      isDir = (await stat(readablePath(path))).isDirectory();
     } catch {
       throw new InputError(path, null, 'no such file or directory');
     }
@@ -121,22 +125,22 @@ async function resolveInputs(paths: string[], unpacked: Array<UnpackedCapture & 
 }
 
 async function sniffOrFail(path: string): Promise<InputFormat> {
-  const info = await stat(path);
-  if (info.size === 0) throw new InputError(path, null, 'empty file');
+  const info = await stat(readablePath(path));
+  if (info.size === 0) throw new InputError(path, null, inputOrigin(path)?.stream ? 'empty input (nothing was read from it)' : 'empty file');
   const format = await sniffFile(path);
-  if (format === null) {
-    throw new InputError(path, 1, 'unknown format (not a kernel log, ftrace/trace-cmd/function_graph text, lscpu/cpulist topology, or trace-probe JSON)');
-  }
+  if (format === null) throw await unknownFormat(path);
   return format;
 }
 
 async function resolveCaptureDirectory(dir: string): Promise<Array<Omit<ResolvedInput, 'arg'>>> {
   const names = new Set(await readdir(dir));
-  const pick = (candidates: string[]) => candidates.filter((n) => names.has(n)).map((n) => join(dir, n));
+  // Each name also as a compressed file (dmesg.log.gz, trace.txt.zst), read through input-source.ts.
+  const pick = (candidates: string[]) => candidates.flatMap((n) => ['', '.gz', '.zst', '.xz'].map((z) => n + z)).filter((n) => names.has(n)).map((n) => join(dir, n));
   const chosen: Array<Omit<ResolvedInput, 'arg'>> = [];
   const firstOfRole = async (candidates: string[], accept: ReadonlySet<InputFormat>) => {
     for (const path of pick(candidates)) {
-      const info = await stat(path);
+      await prepareInput(path);
+      const info = await stat(readablePath(path));
       if (!info.isFile() || info.size === 0) continue;
       const format = await sniffFile(path);
       if (format !== null && accept.has(format)) return { path, format };
@@ -148,10 +152,14 @@ async function resolveCaptureDirectory(dir: string): Promise<Array<Omit<Resolved
   const trace = await firstOfRole(CAPTURE_TRACES, TRACE_FORMATS);
   if (trace) chosen.push(trace);
   for (const path of pick(CAPTURE_TOPOLOGY)) {
+    await prepareInput(path);
     const format = await sniffFile(path);
     if (format === 'lscpu' || format === 'cpulist') chosen.push({ path, format });
   }
-  for (const path of pick(CAPTURE_PCI_NUMA)) chosen.push({ path, format: 'pci-numa' });
+  for (const path of pick(CAPTURE_PCI_NUMA)) {
+    await prepareInput(path);
+    chosen.push({ path, format: 'pci-numa' });
+  }
   if (!log && !trace) {
     throw new InputError(dir, null, `no kernel log or trace found (expected one of ${[...CAPTURE_KERNEL_LOGS, ...CAPTURE_TRACES].join(', ')})`);
   }
@@ -216,6 +224,8 @@ async function buildBoot(inputs: ResolvedInput[], options: LoadBootOptions): Pro
       inputDiagnostics.push(d);
     };
     let lines = 0;
+    const origin = inputOrigin(input.path);
+    if (origin?.warning) onDiagnostic({ file: input.path, line: null, severity: 'warning', message: origin.warning });
     if (KERNEL_LOG_FORMATS.has(input.format)) {
       const result = await readKernelLog(input.path, input.format as KernelLogFormat, (line) => {
         const record = recognizeKernelMessage(line);
@@ -309,10 +319,16 @@ async function buildBoot(inputs: ResolvedInput[], options: LoadBootOptions): Pro
     }
   }
 
+  // Times that cannot be are marked and reported, never passed on silently.
+  const formatOf = new Map(infos.map((i) => [i.path, i.format]));
+  diagnostics.push(...markImpossibleTimes(probes, initcallData.initcalls, (file) => isBootClockFormat(formatOf.get(file) ?? '')));
+
   // Diagnostics in reading order: by input (traces first, as in `inputs`), then by line; whole-file ones first.
   const fileOrder = new Map(infos.map((info, i) => [info.path, i]));
   const rank = (d: Diagnostic) => fileOrder.get(d.file) ?? infos.length;
   diagnostics.sort((a, b) => rank(a) - rank(b) || (a.line ?? -1) - (b.line ?? -1));
+  // Each input counts every diagnostic reported about it, the model's and the findings' included.
+  for (const info of infos) info.diagnostics = diagnostics.filter((d) => d.file === info.path).length;
 
   // Topology files win; the kernel log's own CPU/node lines fill in what they do not say (or everything, without one).
   const hasKernelLog = inputs.some((i) => KERNEL_LOG_FORMATS.has(i.format));
@@ -342,7 +358,7 @@ function applyDeviceNodes(probes: ProbeSpan[], deviceNodes: Map<string, NodeId |
 }
 
 async function countLines(path: string): Promise<number> {
-  const text = await readFile(path, 'utf8');
+  const text = await readFile(readablePath(path), 'utf8');
   if (text.length === 0) return 0;
   const n = text.split('\n').length;
   return text.endsWith('\n') ? n - 1 : n;
@@ -352,7 +368,7 @@ async function countLines(path: string): Promise<number> {
 export async function readBootJson(path: string): Promise<Boot> {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(await readFile(path, 'utf8'));
+    parsed = JSON.parse(await readFile(readablePath(path), 'utf8'));
   } catch (err) {
     throw new InputError(path, null, `not valid JSON (${(err as Error).message})`);
   }

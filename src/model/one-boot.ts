@@ -24,6 +24,7 @@ import type { KernelLogLine } from '../ingest/kernel-log.js';
 import { readKernelLog } from '../ingest/kernel-log-reader.js';
 import type { Diagnostic, InputFormat, KernelLogFormat } from './types.js';
 import { KERNEL_LOG_FORMATS, TRACE_FORMATS } from './types.js';
+import { readablePath } from '../ingest/input-source.js';
 
 export interface BootInput {
   path: string;
@@ -192,7 +193,7 @@ async function dropIdenticalTraces<T extends BootInput>(inputs: T[], notes: Diag
 function fileDigest(path: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const h = createHash('sha256');
-    createReadStream(path).on('data', (chunk) => h.update(chunk)).on('error', reject).on('end', () => resolve(h.digest('hex')));
+    createReadStream(readablePath(path)).on('data', (chunk) => h.update(chunk)).on('error', reject).on('end', () => resolve(h.digest('hex')));
   });
 }
 

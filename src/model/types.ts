@@ -105,6 +105,8 @@ export interface ProbeSpan {
   bodyEndNs?: Ns | null;
   /** Which input established the span: 'probe-line', 'custom-line', 'ftrace', 'function-graph'. */
   origin: SpanOrigin;
+  /** Set when the input's times for this span cannot be (impossible-times.ts): why. Such a span is left out of the findings. */
+  invalid?: string;
   source: SourceRef;
   /** Further lines that support the span (driver recovery, worker identity, trace events). */
   evidence: SourceRef[];
@@ -128,6 +130,8 @@ export interface InitcallSpan {
   ret: number | null;
   level: string | null;
   source: SourceRef;
+  /** Set when the input's times for this initcall cannot be (impossible-times.ts): why. */
+  invalid?: string;
 }
 
 export interface TopologyCpu {

@@ -74,6 +74,8 @@ interface FlushCandidate {
   slept: boolean;
 }
 
+const UNQUEUED_START = 'started without a queue_work event';
+
 /** Gaps of one kind listed one by one before the rest are counted in one diagnostic. */
 const DIAGNOSTICS_PER_KIND = 20;
 
@@ -102,6 +104,14 @@ export class WorkItemBuilder implements Builder<TraceEvent, WorkItemData> {
   private finalized = false;
   private perKind = new Map<string, number>();
   private firstSuppressed = new Map<string, SourceRef | null>();
+  /**
+   * Items that started without a queue event, by work address, while their queue event may still come: per-CPU
+   * buffers are merged by timestamp, and a queue_work on one CPU stamped the same as the execute_start on another
+   * can be printed after it. When it is, the item gets it and the start's warning is taken back.
+   */
+  private unqueuedStarts = new Map<string, { item: WorkItem; warning: Diagnostic | null }>();
+  /** Items whose late queue event was matched: their activate event (same address, same time) is theirs too. */
+  private lateQueued = new Map<string, WorkItem>();
 
   constructor(options: WorkItemOptions = {}) {
     this.keepItem = options.keepItem ?? (() => true);
@@ -122,6 +132,8 @@ export class WorkItemBuilder implements Builder<TraceEvent, WorkItemData> {
     this.finalized = false;
     this.perKind.clear();
     this.firstSuppressed.clear();
+    this.unqueuedStarts.clear();
+    this.lateQueued.clear();
   }
 
   handle(event: TraceEvent): void {
@@ -151,6 +163,7 @@ export class WorkItemBuilder implements Builder<TraceEvent, WorkItemData> {
   finalize(): void {
     if (this.finalized) return;
     this.finalized = true;
+    this.unqueuedStarts.clear();
     for (const item of this.pending.values()) {
       if (item.startedAt === null) {
         this.warn('were queued but never started', item.sources[0] ?? null, `work ${item.work} (${item.function}) was queued but never started before the trace ended`);
@@ -207,6 +220,26 @@ export class WorkItemBuilder implements Builder<TraceEvent, WorkItemData> {
   }
 
   private queue(event: Extract<TraceEvent, { type: 'workqueue_queue_work' }>): void {
+    this.lateQueued.delete(event.work);
+    const started = this.unqueuedStarts.get(event.work);
+    if (started !== undefined) {
+      const item = started.item;
+      this.unqueuedStarts.delete(event.work);
+      if (event.timeNs !== null && item.startedAt === event.timeNs && item.function === workFunctionName(event.function)) {
+        // The queue event of an item that started at the same time on another CPU, printed after its start.
+        item.queuedAt = event.timeNs;
+        item.workqueue = this.isKept(item) ? detached(event.workqueue) : event.workqueue;
+        item.queuedBy = { pid: event.pid, comm: this.isKept(item) ? detached(event.comm) : event.comm, cpu: event.cpu };
+        item.reqCpu = event.reqCpu;
+        item.poolCpu = event.poolCpu;
+        item.queueDelayNs = ns(0);
+        item.sources.unshift(event.source);
+        if (this.isKept(item) && this.queuerMatters(item.function) && item.endedAt === null) this.interest.begin(event.pid);
+        this.lateQueued.set(event.work, item);
+        this.takeBack(UNQUEUED_START, started.warning);
+        return;
+      }
+    }
     const old = this.pending.get(event.work);
     if (old !== undefined) {
       this.warn('were queued again before they started', event.source, `work ${event.work} (${old.function}) queued again before it started (events lost?): the earlier queue_work stays unmatched`);
@@ -237,6 +270,13 @@ export class WorkItemBuilder implements Builder<TraceEvent, WorkItemData> {
   }
 
   private activate(event: Extract<TraceEvent, { type: 'workqueue_activate_work' }>): void {
+    const late = this.lateQueued.get(event.work);
+    if (late !== undefined) {
+      this.lateQueued.delete(event.work);
+      if (late.activatedAt === null) late.activatedAt = event.timeNs;
+      late.sources.splice(1, 0, event.source);
+      return;
+    }
     let item = this.pending.get(event.work);
     if (item === undefined) {
       item = this.partialItem(event.work, event.function ?? '');
@@ -252,7 +292,10 @@ export class WorkItemBuilder implements Builder<TraceEvent, WorkItemData> {
     if (item === undefined) {
       item = this.partialItem(event.work, event.function);
       // flush_work()'s barrier is inserted by insert_wq_barrier(), which has no queue_work tracepoint.
-      if (workFunctionName(event.function) !== 'wq_barrier_func') this.warn('started without a queue_work event', event.source, `work ${event.work} (${workFunctionName(event.function)}) started without a queue_work event (queued before the trace began, or events lost)`);
+      if (workFunctionName(event.function) !== 'wq_barrier_func') {
+        const warning = this.warn(UNQUEUED_START, event.source, `work ${event.work} (${workFunctionName(event.function)}) started without a queue_work event (queued before the trace began, or events lost)`);
+        this.unqueuedStarts.set(event.work, { item, warning });
+      }
     } else {
       this.pending.delete(event.work);
     }
@@ -278,6 +321,8 @@ export class WorkItemBuilder implements Builder<TraceEvent, WorkItemData> {
   }
 
   private end(event: Extract<TraceEvent, { type: 'workqueue_execute_end' }>): void {
+    const waiting = this.unqueuedStarts.get(event.work);
+    if (waiting !== undefined && waiting.item.startedAt !== event.timeNs) this.unqueuedStarts.delete(event.work);
     const item = this.running.get(event.pid);
     if (item === undefined || item.work !== event.work) {
       this.warn('ended without a matching start', event.source, `work ${event.work} ended on ${event.comm}-${event.pid} without a matching start (started before the trace began, or events lost)`);
@@ -331,6 +376,14 @@ export class WorkItemBuilder implements Builder<TraceEvent, WorkItemData> {
     if (candidate.item.endedAt !== null && this.running.get(pid) === undefined) candidate.item.flushedBy = this.indexOf.get(candidate.waiter) ?? null;
   }
 
+  /** Takes back a warning of `kind` (its count, and the diagnostic when it was listed). */
+  private takeBack(kind: string, warning: Diagnostic | null): void {
+    this.perKind.set(kind, (this.perKind.get(kind) ?? 1) - 1);
+    if (warning === null) return;
+    const at = this.diagnostics.lastIndexOf(warning);
+    if (at >= 0) this.diagnostics.splice(at, 1);
+  }
+
   private partialItem(work: string, fn: string): WorkItem {
     return this.newItem({
       work,
@@ -352,15 +405,17 @@ export class WorkItemBuilder implements Builder<TraceEvent, WorkItemData> {
     });
   }
 
-  /** One diagnostic per gap, up to DIAGNOSTICS_PER_KIND of a kind; the rest are summed up in finalize(). */
-  private warn(kind: string, source: SourceRef | null, message: string): void {
+  /** One diagnostic per gap, up to DIAGNOSTICS_PER_KIND of a kind (returned); the rest are summed up in finalize(). */
+  private warn(kind: string, source: SourceRef | null, message: string): Diagnostic | null {
     const count = (this.perKind.get(kind) ?? 0) + 1;
     this.perKind.set(kind, count);
     if (count <= DIAGNOSTICS_PER_KIND) {
-      this.diagnostics.push({ file: source?.file ?? '', line: source?.line ?? null, message: detached(message), severity: 'warning' });
-    } else if (count === DIAGNOSTICS_PER_KIND + 1) {
-      this.firstSuppressed.set(kind, source);
+      const d: Diagnostic = { file: source?.file ?? '', line: source?.line ?? null, message: detached(message), severity: 'warning' };
+      this.diagnostics.push(d);
+      return d;
     }
+    if (count === DIAGNOSTICS_PER_KIND + 1) this.firstSuppressed.set(kind, source);
+    return null;
   }
 
   private summarizeSuppressed(): void {

@@ -86,7 +86,8 @@ function slowestProbes(probes: ProbeSpan[], top: number): string {
       formatMs(p.queueDelayNs),
       formatMs(p.runnableWaitNs),
       formatMs(p.sleepNs),
-      p.status === 'ok' ? 'ok' : `${p.status}${p.ret !== null ? ` (${p.ret})` : ''}`,
+      // A span whose times cannot be (model/impossible-times.ts): its diagnostic says why.
+      p.invalid !== undefined ? 'invalid time' : p.status === 'ok' ? 'ok' : `${p.status}${p.ret !== null ? ` (${p.ret})` : ''}`,
       `${p.source.file.split('/').pop()}:${p.source.line}`,
     ]);
   return renderTable(

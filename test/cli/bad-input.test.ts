@@ -1,7 +1,7 @@
 // Bad input: a one-line error naming the file (and line where it applies), exit code 2, never a
 // stack trace. Runs the built command (`npm test` builds first).
 
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, openSync, writeSync, closeSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,12 +10,23 @@ import { describe, expect, it } from 'vitest';
 const CLI = join(process.cwd(), 'dist', 'src', 'cli.js');
 const dir = mkdtempSync(join(tmpdir(), 'tp-bad-'));
 
-function run(...args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+interface RunResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
 }
 
-function expectOneLineError(result: ReturnType<typeof run>, pattern: RegExp) {
+/** Runs the CLI without blocking the test worker (a long synchronous spawn stalls vitest's RPC under load). */
+function run(...args: string[]): Promise<RunResult> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [CLI, ...args], { encoding: 'utf8', maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
+      const code = err === null ? 0 : typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : null;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+function expectOneLineError(result: RunResult, pattern: RegExp) {
   expect(result.code).toBe(2);
   expect(result.stdout).toBe('');
   const lines = result.stderr.trimEnd().split('\n');
@@ -26,42 +37,54 @@ function expectOneLineError(result: ReturnType<typeof run>, pattern: RegExp) {
 }
 
 describe('analyze rejects bad input with one line and exit 2', () => {
-  it('a missing file', () => {
-    expectOneLineError(run('analyze', join(dir, 'missing.log')), /missing\.log: no such file/);
+  it('a missing file', async () => {
+    expectOneLineError(await run('analyze', join(dir, 'missing.log')), /missing\.log: no such file/);
   });
 
-  it('a directory with nothing known in it', () => {
+  it('a directory with nothing known in it', async () => {
     const empty = join(dir, 'empty-capture');
     mkdirSync(empty);
     writeFileSync(join(empty, 'notes.md'), '# nothing here\n');
-    expectOneLineError(run('analyze', empty), /empty-capture: no kernel log or trace found/);
+    expectOneLineError(await run('analyze', empty), /empty-capture: no kernel log or trace found/);
   });
 
-  it('a binary file', () => {
+  it('a binary file', async () => {
     const path = join(dir, 'vmlinuz');
     writeFileSync(path, Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x01, 0x01, 0x00, 0x00]));
-    expectOneLineError(run('analyze', path), /vmlinuz:1: binary data/);
+    expectOneLineError(await run('analyze', path), /vmlinuz: binary data: this looks like an ELF binary/);
   });
 
-  it('an empty file', () => {
+  it('an empty file', async () => {
     const path = join(dir, 'empty.log');
     writeFileSync(path, '');
-    expectOneLineError(run('analyze', path), /empty\.log: empty file/);
+    expectOneLineError(await run('analyze', path), /empty\.log: empty file/);
   });
 
-  it('a file in no known format', () => {
+  it('a file in no known format', async () => {
     const path = join(dir, 'recipe.txt');
     writeFileSync(path, 'Mix the flour and the water.\nBake for 40 minutes.\n');
-    expectOneLineError(run('analyze', path), /recipe\.txt:1: unknown format/);
+    expectOneLineError(await run('analyze', path), /recipe\.txt:1: unknown format/);
   });
 
-  it('invalid UTF-8', () => {
+  it('random bytes (binary by proportion, not one byte)', async () => {
+    const path = join(dir, 'random.bin');
+    let x = 12345;
+    const bytes = Buffer.alloc(8192, 0).map(() => ((x = (x * 1103515245 + 12345) >>> 0) >>> 24));
+    writeFileSync(path, bytes);
+    expectOneLineError(await run('analyze', path), /random\.bin:\d+: (binary data|invalid UTF-8)/);
+  });
+
+  it('a kernel log with one invalid UTF-8 byte is read, with a warning naming the line (issue 14)', async () => {
     const path = join(dir, 'latin1.log');
     writeFileSync(path, Buffer.concat([Buffer.from('[    0.000000] Linux version 6.1.0\n[    0.100000] caf'), Buffer.from([0xe9, 0x0a])]));
-    expectOneLineError(run('analyze', path), /latin1\.log:2: invalid UTF-8/);
+    const r = await run('analyze', path, '--json');
+    expect(r.code).toBe(0);
+    const boot = JSON.parse(r.stdout) as { kernel: { release: string }; diagnostics: Array<{ line: number; message: string }> };
+    expect(boot.kernel.release).toBe('6.1.0');
+    expect(boot.diagnostics).toContainEqual(expect.objectContaining({ line: 2, message: expect.stringMatching(/held NUL bytes or invalid UTF-8 \(line 2\)/) }));
   });
 
-  it('a 100 MB line', () => {
+  it('a 100 MB line', async () => {
     const path = join(dir, 'huge.log');
     const fd = openSync(path, 'w');
     writeSync(fd, '[    0.000000] Linux version 6.1.0\n[    0.100000] ');
@@ -69,11 +92,11 @@ describe('analyze rejects bad input with one line and exit 2', () => {
     for (let i = 0; i < 100; i++) writeSync(fd, block);
     writeSync(fd, '\n');
     closeSync(fd);
-    expectOneLineError(run('analyze', path), /huge\.log:2: line longer than/);
+    expectOneLineError(await run('analyze', path), /huge\.log:2: line longer than/);
   });
 
-  it('an unknown option is a usage error', () => {
-    const r = run('analyze', '--no-such-option', 'x');
+  it('an unknown option is a usage error', async () => {
+    const r = await run('analyze', '--no-such-option', 'x');
     expect(r.code).toBe(2);
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });

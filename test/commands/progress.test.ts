@@ -11,7 +11,7 @@ const CLI = join(process.cwd(), 'dist', 'src', 'cli.js');
 /** A file of `lines` dmesg lines (3 MiB for 40,000), enough for several 1 MiB chunks. */
 function bigLog(lines: number): string {
   const file = join(mkdtempSync(join(tmpdir(), 'tp-progress-')), 'dmesg.log');
-  const text = Array.from({ length: lines }, (_, i) => `[${String(1 + i / 1000).padStart(12)}] probe of dev${i} returned 0 after 5 usecs, padding the line to about eighty`).join('\n');
+  const text = Array.from({ length: lines }, (_, i) => `[${(1 + i / 1000).toFixed(6).padStart(12)}] probe of dev${i} returned 0 after 5 usecs, padding the line to about eighty`).join('\n');
   writeFileSync(file, `${text}\n`);
   return file;
 }

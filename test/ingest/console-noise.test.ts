@@ -1,6 +1,6 @@
-// Serial console captures carry NUL bytes and non-UTF-8 bytes (line noise, firmware and boot-loader output):
-// such a console log is read with those bytes dropped or replaced and one warning; any other file with them is
-// still refused as binary (test/cli/bad-input.test.ts).
+// Serial console captures carry NUL bytes and non-UTF-8 bytes (line noise, firmware and boot-loader output),
+// and so do kern.log files after a crash (issue 14): such a kernel log is read with those bytes dropped or
+// replaced and one warning naming the lines; a binary file is still refused (test/cli/bad-input.test.ts).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { sniffFile } from '../../src/ingest/detect.js';
@@ -24,9 +24,15 @@ describe('serial console with line noise (real n0x3 console.log excerpt, bytes i
       message: expect.stringMatching(/^2 line\(s\) held NUL bytes or invalid UTF-8/) }));
   });
 
-  it('a dmesg log with a NUL byte is still refused', async () => {
+  it('a dmesg log with a NUL byte is read around it, with a warning naming the line', async () => {
     const path = synthetic('dmesg-nul.log', '');
-    writeFileSync(path, `${readFileSync('fixtures/captures/before-n0x3/dmesg.log', 'utf8').split('\n').slice(0, 30).join('\n')}\n\u0000\n`);
-    await expect(sniffFile(path)).rejects.toThrow(/binary data \(NUL byte\)/);
+    const head = readFileSync('fixtures/captures/before-n0x3/dmesg.log', 'utf8').split('\n').slice(0, 30);
+    writeFileSync(path, `${head.join('\n')}\n\u0000\n${head.slice(1, 3).join('\n')}\n`);
+    expect(await sniffFile(path)).toBe('dmesg');
+    const boot = await loadBoot([path]);
+    expect(boot.kernel.release).toBe('6.1.176-lab');
+    expect(boot.inputs[0]!.lines).toBe(33);
+    expect(boot.diagnostics).toContainEqual(expect.objectContaining({ file: path, line: 31, severity: 'warning',
+      message: expect.stringMatching(/^1 line\(s\) held NUL bytes or invalid UTF-8 \(line 31\)/) }));
   });
 });

@@ -4,6 +4,7 @@
 // offsets, sizes and nanosecond timestamps of any real trace).
 
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { readablePath } from '../input-source.js';
 import { InputError } from '../input-error.js';
 
 /** A trace.dat that cannot be read (bad magic, cut header, corrupt section): where and what. */
@@ -22,7 +23,7 @@ export class DatFile {
 
   constructor(readonly path: string) {
     try {
-      this.fd = openSync(path, 'r');
+      this.fd = openSync(readablePath(path), 'r');
     } catch (err) {
       throw new InputError(path, null, `cannot open: ${(err as Error).message}`);
     }
