@@ -16,10 +16,11 @@ function exposures(boot: Boot): Finding[] {
   return boot.findings.filter((f) => f.kind === BOUND_QUEUE_EXPOSURE);
 }
 
-function writeLog(lines: string[]): string {
+/** The lines as dmesg prints them, 1 ms apart from `startS` seconds after boot. */
+function writeLog(lines: string[], startS = 0): string {
   const dir = mkdtempSync(join(tmpdir(), 'tp-exposure-'));
   const path = join(dir, 'dmesg.txt');
-  writeFileSync(path, lines.map((l, i) => `[    ${(i / 1000).toFixed(6)}] ${l}`).join('\n') + '\n');
+  writeFileSync(path, lines.map((l, i) => `[${(startS + i / 1000).toFixed(6).padStart(12)}] ${l}`).join('\n') + '\n');
   return path;
 }
 
@@ -86,7 +87,8 @@ describe('bound-queue-exposure from a plain log', () => {
     const lines = serverLines('6.8.0', 'root=/dev/sda initcall_debug');
     const costs = [100_000, 200_000, 300_000, 400_000];
     lines.push(...costs.map((us, i) => `probe of 0000:8${i + 1}:00.0 returned 0 after ${us} usecs`));
-    const boot = await loadBoot([writeLog(lines)]);
+    // Printed 5 s into the boot: a probe that returned at 0.02 s after 400 ms would have started before boot (invalid).
+    const boot = await loadBoot([writeLog(lines, 5)]);
     const [exposed] = exposures(boot).filter((f) => f.severity === 'warning');
     expect([exposed!.node, exposed!.cpu]).toEqual([1, 1]);
     // Serial 1000 ms on CPU 1; spread over node 1's CPUs {1, 3}: 100+300 | 200+400 → 600 ms.
