@@ -11,7 +11,6 @@ import { loadBoot } from '../model/load-boot.js';
 import type { Boot } from '../model/types.js';
 import { renderDiffJson } from '../render/diff-json.js';
 import { renderDiffText } from '../render/diff-text.js';
-import { renderDiffHtml } from '../render/html/diff-report.js';
 import { bottomLine } from '../sim/bottom-line.js';
 import { UsageError } from './usage-error.js';
 import { PERFETTO_OPTION, writePerfettoTrace } from './perfetto-output.js';
@@ -68,6 +67,8 @@ export function registerDiff(program: Command): void {
         // The measured loss per node (no replay per boot: a diff may hold many boots).
         const label = async (paths: string[], boots: Boot[]) =>
           Promise.all(boots.map(async (boot, i) => ({ label: paths[i]!, boot, bottomLine: await bottomLine(boot, { simulate: false }) })));
+        // Loaded only when HTML is asked for: Vega and its dependencies take about half a second to load.
+        const { renderDiffHtml } = await import('../render/html/diff-report.js');
         const html = await renderDiffHtml(diff, await label(beforePaths, before), await label(afterPaths, after));
         try {
           await writeFile(options.html, html);

@@ -8,9 +8,8 @@ import type { Command } from 'commander';
 import { InputError } from '../ingest/input-error.js';
 import { ingestFleet, type IngestProgress } from '../fleet/fleet-ingest.js';
 import { buildFleetReport } from '../fleet/fleet-report.js';
-import { FleetStore } from '../fleet/fleet-store.js';
+import type { FleetStore } from '../fleet/fleet-store.js';
 import { renderFleetReport, renderIngestSummary } from '../render/fleet-text.js';
-import { renderFleetHtml } from '../render/html/fleet-report.js';
 import { renderTable } from '../render/text-table.js';
 import { refuseDirectory } from './report.js';
 import { UsageError } from './usage-error.js';
@@ -67,6 +66,8 @@ export function registerFleet(program: Command): void {
         const report = await buildFleetReport(store, { topDrivers: top });
         process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : renderFleetReport(report));
         if (options.html) {
+          // Loaded only when HTML is asked for (Vega takes about a quarter of a second to load).
+          const { renderFleetHtml } = await import('../render/html/fleet-report.js');
           const html = await renderFleetHtml(report, { title: `trace-probe fleet report: ${options.db ?? options.parquet}` });
           await writeOut(options.html, html);
           process.stderr.write(`trace-probe: wrote ${options.html} (${(Buffer.byteLength(html) / 1e6).toFixed(1)} MB)\n`);
@@ -107,6 +108,8 @@ export function registerFleet(program: Command): void {
 
 async function openStore(options: StoreOptions, readOnly: boolean): Promise<FleetStore> {
   if (!options.db && !options.parquet) throw new UsageError('give --db FILE.duckdb, --parquet DIR, or both');
+  // DuckDB is loaded only by the fleet commands: every other command starts without it.
+  const { FleetStore } = await import('../fleet/fleet-store.js');
   return FleetStore.open({ ...(options.db ? { db: options.db } : {}), ...(options.parquet ? { parquet: options.parquet } : {}), readOnly });
 }
 

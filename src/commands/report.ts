@@ -11,7 +11,7 @@ import { sniffFile } from '../ingest/detect.js';
 import { InputError } from '../ingest/input-error.js';
 import { loadBoot } from '../model/load-boot.js';
 import type { Boot } from '../model/types.js';
-import { renderHtmlReport, type HtmlReportInput } from '../render/html/report.js';
+import type { HtmlReportInput } from '../render/html/report.js';
 import { bottomLine } from '../sim/bottom-line.js';
 import { calibratedReplay } from '../sim/calibrated-replay.js';
 import { type CollectedTrace, loadBootForSimulation } from '../sim/read-trace-calibration.js';
@@ -38,6 +38,8 @@ const GENERATED_BY = 'trace-probe 0.1.0';
 
 /** Renders the report and writes it to `file` (creating its folder); returns the bytes written. */
 export async function writeHtmlReport(file: string, input: HtmlReportInput): Promise<number> {
+  // Loaded only when HTML is asked for: Vega and its dependencies take about half a second to load.
+  const { renderHtmlReport } = await import('../render/html/report.js');
   const html = await renderHtmlReport({ generatedBy: GENERATED_BY, ...input });
   await writeOutputFile(file, html, 'the report');
   return Buffer.byteLength(html);

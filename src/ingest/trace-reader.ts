@@ -26,6 +26,23 @@ export interface ReadTraceResult {
   events: number;
   /** Event lines of events trace-probe does not use (counted, not materialised). */
   unknownEvents: number;
+  /**
+   * With ReadTraceOptions.followTasks (trace.dat only): the scheduler events left out because they concern no followed
+   * task, and what the trace as a whole showed (first and last event time of the events trace-probe uses, whether
+   * it had sched_switch events), which the left-out events would have told the builders.
+   */
+  filtered?: { events: number; firstNs: number | null; lastNs: number | null; schedSwitch: boolean };
+}
+
+export interface ReadTraceOptions {
+  /**
+   * Only for binary traces (trace.dat), where the pids of a record can be read before it is decoded: scheduler
+   * events (sched_switch, sched_wakeup/_new/waking, sched_migrate_task) none of whose tasks is in this set are left
+   * out (each CPU's first sched_switch is always delivered). Text traces ignore it.
+   */
+  followTasks?: ReadonlySet<number>;
+  /** False when the events' line numbers (SourceRef.line) are not needed: a binary trace is then read faster. */
+  lineNumbers?: boolean;
 }
 
 /** Streams `path` as `format`, calling `onEvent` for each known event in file order. */
@@ -34,8 +51,9 @@ export async function readTrace(
   format: TraceFormat,
   onEvent: (event: TraceEvent) => void,
   onDiagnostic: DiagnosticSink,
+  options: ReadTraceOptions = {},
 ): Promise<ReadTraceResult> {
-  if (format === 'trace-dat') return readTraceDat(path, onEvent, onDiagnostic);
+  if (format === 'trace-dat') return readTraceDat(path, onEvent, onDiagnostic, options);
   const head = await headLines(path, 40);
   const parser = chooseParser(path, format, head, onEvent, onDiagnostic);
   // ftrace and trace-cmd lines are read from their bytes (trace-line-prefix.ts); function_graph lines as text, but

@@ -20,6 +20,7 @@ import type { TraceEvent, TraceHeader } from '../ingest/trace-events.types.js';
 import { readTrace, type TraceFormat } from '../ingest/trace-reader.js';
 import type { Builder } from './builder.js';
 import { checkBootJson } from './boot-json-check.js';
+import { followedTasks } from './followed-tasks.js';
 import { FunctionGraphProbeBuilder, spansFromGraphCalls } from './funcgraph-probes.js';
 import { InitcallBuilder } from './initcalls.js';
 import { KernelInfoBuilder } from './kernel-info.js';
@@ -30,7 +31,7 @@ import { mergeTopologies } from './topology-merge.js';
 import { oneBootInputs } from './one-boot.js';
 import { PlatformBuilder, topologyFromPlatform } from './platform.js';
 import { isBootClockFormat, markImpossibleTimes } from './impossible-times.js';
-import type { Boot, Diagnostic, InputFormat, InputInfo, NodeId, ProbeSpan, Topology } from './types.js';
+import type { Boot, Diagnostic, InputFormat, InputInfo, NodeId, Ns, ProbeSpan, Topology } from './types.js';
 import { BOOT_SCHEMA, KERNEL_LOG_FORMATS as KERNEL_LOG_FORMAT_NAMES, TRACE_FORMATS as TRACE_FORMAT_NAMES } from './types.js';
 import { WorkItemBuilder } from './work-items.js';
 
@@ -180,16 +181,21 @@ async function buildBoot(inputs: ResolvedInput[], options: LoadBootOptions): Pro
   // kernel log names), and the scheduling of the tasks that run or queue them, that the log names (probe
   // callers: known because kernel logs are read first), or that are in a probe call of a function graph.
   const probeTasks = new Set<number>();
-  const workItems = new WorkItemBuilder({
-    keepItem: (fn, workerPid) => PROBE_BODY_FUNCTIONS.has(fn) || PROBE_CARRIER_FUNCTIONS.has(fn) || (workerPid !== null && probeTasks.has(workerPid)),
+  const workItemOptions = {
+    keepItem: (fn: string, workerPid: number | null) => PROBE_BODY_FUNCTIONS.has(fn) || PROBE_CARRIER_FUNCTIONS.has(fn) || (workerPid !== null && probeTasks.has(workerPid)),
     // The join looks at the queuer only of a probe body (it waits in flush_work); an async_run_entry_fn's does not wait.
-    queuerMatters: (fn) => PROBE_BODY_FUNCTIONS.has(fn),
-  });
+    queuerMatters: (fn: string) => PROBE_BODY_FUNCTIONS.has(fn),
+  };
+  const workItems = new WorkItemBuilder(workItemOptions);
   const graphProbes = new FunctionGraphProbeBuilder();
+  // A trace.dat is read twice: first for the tasks the builders can ever follow (followed-tasks.ts), then with the
+  // scheduler events of the other tasks left out before they are decoded.
+  let followed: ReadonlySet<number> | null = null;
   const occupancy = new TaskOccupancyBuilder({
     taskInterestUntil: (pid) => (probeTasks.has(pid) ? Infinity : Math.max(workItems.taskInterestUntil(pid), graphProbes.taskInterestUntil(pid))),
     // probeTasks is fixed before the trace is read; the two builders count their own changes.
     interestChanges: () => workItems.interestChanges() + graphProbes.interestChanges(),
+    completeTask: (pid) => followed === null || followed.has(pid),
   });
   const traceMarkers = new TraceMarkerBuilder();
   // The graph builder sees each event before the occupancy, so a task is wanted from its probe's first line.
@@ -245,6 +251,9 @@ async function buildBoot(inputs: ResolvedInput[], options: LoadBootOptions): Pro
       }
       const format = input.format as TraceFormat;
       if (format === 'function-graph') functionGraph = true;
+      // Extra builders (the simulator's calibration) may need every task's scheduling: nothing is left out for them.
+      followed = extraBuilders.length === 0 ? await followedTasks(input.path, format, probeTasks, workItemOptions) : null;
+      const follow = followed;
       // One call site per builder, in traceBuilders order (not a loop over it): each call stays monomorphic on the hot path.
       const extra = extraBuilders;
       const result = await readTrace(input.path, format, extra.length === 0 ? (event) => {
@@ -258,7 +267,8 @@ async function buildBoot(inputs: ResolvedInput[], options: LoadBootOptions): Pro
         occupancy.handle(event);
         traceMarkers.handle(event);
         for (const b of extra) b.handle(event);
-      }, onDiagnostic);
+      }, onDiagnostic, follow === null ? {} : { followTasks: follow });
+      if (result.filtered) occupancy.noteWholeTrace(result.filtered.firstNs as Ns | null, result.filtered.lastNs as Ns | null, result.filtered.schedSwitch);
       lines = result.lines;
       traceHeader = result.header;
       traceFile = input.path;

@@ -82,6 +82,12 @@ export interface TaskOccupancyOptions {
   interestChanges?: () => number;
   /** How much recent history of a task not yet wanted is held. Default 50 ms (the join compares within 200 µs). */
   historyNs?: number;
+  /**
+   * When the reader leaves out the scheduler events of tasks it does not follow (ReadTraceOptions.followTask), only
+   * the followed tasks have all their events: a task outside them (seen only beside a followed one) is not checked
+   * for switch-outs that disagree with its state. Asked at each such disagreement; default: every task is complete.
+   */
+  completeTask?: (pid: Pid) => boolean;
 }
 
 export class TaskOccupancyBuilder implements Builder<TraceEvent, TaskOccupancy> {
@@ -90,6 +96,7 @@ export class TaskOccupancyBuilder implements Builder<TraceEvent, TaskOccupancy> 
   private readonly interestUntil: ((pid: Pid) => number) | null;
   private readonly interestChanges: (() => number) | null;
   private readonly historyNs: number;
+  private readonly completeTask: ((pid: Pid) => boolean) | null;
   private startNs: Ns | null = null;
   private endNs: Ns | null = null;
   private hasSchedSwitch = false;
@@ -102,6 +109,17 @@ export class TaskOccupancyBuilder implements Builder<TraceEvent, TaskOccupancy> 
     this.interestUntil = options.taskInterestUntil ?? null;
     this.interestChanges = options.interestChanges ?? null;
     this.historyNs = options.historyNs ?? 50_000_000;
+    this.completeTask = options.completeTask ?? null;
+  }
+
+  /**
+   * What a reader that left out events saw of the whole trace (ReadTraceResult.filtered): its first and last event
+   * times and whether it had sched_switch events, as handle() would have noted them from every event.
+   */
+  noteWholeTrace(firstNs: Ns | null, lastNs: Ns | null, schedSwitch: boolean): void {
+    if (firstNs !== null && (this.startNs === null || firstNs < this.startNs)) this.startNs = firstNs;
+    if (lastNs !== null && (this.endNs === null || lastNs > this.endNs)) this.endNs = lastNs;
+    if (schedSwitch) this.hasSchedSwitch = true;
   }
 
   reset(): void {
@@ -127,14 +145,14 @@ export class TaskOccupancyBuilder implements Builder<TraceEvent, TaskOccupancy> 
         if (event.prevPid !== IDLE_PID) {
           const r = this.record(event.prevPid);
           this.noteComm(r, event.prevPid, event.prevComm);
-          if (r.open && r.state !== 'running') this.inconsistent(event.source);
+          if (r.open && r.state !== 'running' && (this.completeTask === null || this.completeTask(event.prevPid))) this.inconsistent(event.source);
           const runnable = isRunnableState(event.prevState);
           this.transition(r, event.prevPid, runnable ? 'runnable' : 'sleeping', t, event.cpu, event.prevState, event.source);
         }
         if (event.nextPid !== IDLE_PID) {
           const r = this.record(event.nextPid);
           this.noteComm(r, event.nextPid, event.nextComm);
-          if (r.open && r.state === 'running' && r.cpu !== event.cpu) this.inconsistent(event.source);
+          if (r.open && r.state === 'running' && r.cpu !== event.cpu && (this.completeTask === null || this.completeTask(event.nextPid))) this.inconsistent(event.source);
           this.transition(r, event.nextPid, 'running', t, event.cpu, null, event.source);
         }
         break;

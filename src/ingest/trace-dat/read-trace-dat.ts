@@ -14,11 +14,12 @@
 // option when present (trace-cmd --tsc2nsec), plus the OFFSET option; counter clocks (counter, uptime, x86-tsc
 // without TSC2NSEC) stay counts, as the kernel prints them.
 
+import { fstatSync } from 'node:fs';
 import type { Cpu, Pid } from '../../model/types.js';
 import type { DiagnosticSink } from '../kernel-log.js';
 import type { TraceEvent } from '../trace-events.types.js';
 import { TraceCollector, newEventContext } from '../trace-collector.js';
-import type { ReadTraceResult } from '../trace-reader.js';
+import type { ReadTraceOptions, ReadTraceResult } from '../trace-reader.js';
 import { Cmdlines } from './cmdlines.js';
 import { DatFile } from './dat-file.js';
 import { buildDecoders, DECODED_EVENTS, UNUSED } from './event-decoders.js';
@@ -39,16 +40,25 @@ export function isTraceDat(head: Uint8Array): boolean {
   return true;
 }
 
-export function readTraceDat(path: string, onEvent: (event: TraceEvent) => void, onDiagnostic: DiagnosticSink): ReadTraceResult {
+export function readTraceDat(path: string, onEvent: (event: TraceEvent) => void, onDiagnostic: DiagnosticSink, options: ReadTraceOptions = {}): ReadTraceResult {
   const file = new DatFile(path);
   try {
-    return readOpened(file, onEvent, onDiagnostic);
+    return readOpened(file, onEvent, onDiagnostic, options);
   } finally {
     file.close();
   }
 }
 
-function readOpened(file: DatFile, onEvent: (event: TraceEvent) => void, onDiagnostic: DiagnosticSink): ReadTraceResult {
+/** Scheduler events whose tasks can be read before decoding (ReadTraceOptions.followTask): their pid fields. */
+const SCHED_TASK_FIELDS: Record<string, string[]> = {
+  sched_switch: ['prev_pid', 'next_pid'],
+  sched_wakeup: ['pid'],
+  sched_wakeup_new: ['pid'],
+  sched_waking: ['pid'],
+  sched_migrate_task: ['pid'],
+};
+
+function readOpened(file: DatFile, onEvent: (event: TraceEvent) => void, onDiagnostic: DiagnosticSink, options: ReadTraceOptions): ReadTraceResult {
   const path = file.path;
   const meta = readMetadata(file);
   const collector = new TraceCollector(path, onEvent, onDiagnostic);
@@ -68,7 +78,8 @@ function readOpened(file: DatFile, onEvent: (event: TraceEvent) => void, onDiagn
     else formats.push(f);
   }
   if (badFormats > 0) collector.warn(null, `${badFormats} event format(s) in the file have no name or ID: their events are counted, not read`);
-  const kallsyms = new LazyKallsyms(meta.kallsyms);
+  const stat = fstatSync(file.fd);
+  const kallsyms = new LazyKallsyms(meta.kallsyms, `${path}\0${stat.size}\0${stat.mtimeMs}\0${stat.ino}`);
   const decoders = buildDecoders(formats, kallsyms as unknown as Kallsyms, le);
   for (const u of decoders.unusable) collector.warn(null, `event ${u.name}: its format has no ${u.missing} field: its events are counted, not used`);
   const names: string[] = [];
@@ -78,6 +89,31 @@ function readOpened(file: DatFile, onEvent: (event: TraceEvent) => void, onDiagn
   const pidField = common?.get('common_pid') ?? { offset: 4, size: 4 };
   if (typeField.size !== 2 && typeField.size !== 1 && typeField.size !== 4) file.fail(0, 'event formats', `common_type of ${typeField.size} bytes`);
   const cmdlines = new Cmdlines(meta.cmdlines);
+  // What each event id is: 0 = not used (counted), 1 = decoded, 2 = a scheduler event decoded only when one of its
+  // tasks is followed (ReadTraceOptions.followTasks; the pids are read at pidA / pidB before anything is decoded).
+  const followTasks = options.followTasks ?? null;
+  let follow: Uint8Array | null = null;
+  if (followTasks !== null) {
+    let max = 0;
+    for (const pid of followTasks) if (pid > max && pid < 1 << 26) max = pid;
+    follow = new Uint8Array(max + 1);
+    for (const pid of followTasks) if (pid >= 0 && pid <= max) follow[pid] = 1;
+  }
+  const kinds = new Uint8Array(1 << 16);
+  const pidA = new Int32Array(1 << 16).fill(-1);
+  const pidB = new Int32Array(1 << 16).fill(-1);
+  for (const f of formats) {
+    if (decoders.byId[f.id] === undefined || f.id >= 1 << 16) continue;
+    kinds[f.id] = 1;
+    const fields = SCHED_TASK_FIELDS[f.name]?.map((n) => f.fields.get(n));
+    if (follow !== null && fields !== undefined && fields.every((x) => x !== undefined && x.size === 4)) {
+      kinds[f.id] = 2;
+      pidA[f.id] = fields[0]!.offset;
+      if (fields[1] !== undefined) pidB[f.id] = fields[1].offset;
+    }
+  }
+  const switchId = formats.find((f) => f.name === 'sched_switch')?.id ?? -1;
+  let filtered = 0;
 
   const clock = meta.clock;
   const tsc = meta.options.tsc2nsec;
@@ -88,6 +124,7 @@ function readOpened(file: DatFile, onEvent: (event: TraceEvent) => void, onDiagn
   const mult = tsc?.mult ?? 0;
   const shift = tsc?.shift ?? 0;
   const scale = tsc !== null ? mult / 2 ** shift : 1;
+  const toNs = (raw: number) => (tsc !== null ? Math.floor(raw * scale) : raw) + offsetNs;
 
   let damage = 0;
   const streams = openStreams(file, meta, {
@@ -96,12 +133,56 @@ function readOpened(file: DatFile, onEvent: (event: TraceEvent) => void, onDiagn
       if (damage <= MAX_DAMAGE_DIAGNOSTICS) collector.warn(null, message);
     },
   }, collector);
+  const typeOffset = typeField.offset;
+  const typeSize = typeField.size;
+  const pidOffset = pidField.offset;
+  const cursors = streams.map((s, order) => new Cursor(s, order));
+  const lineNumbers = options.lineNumbers !== false;
 
-  // Min-heap of streams by (ts, order).
-  const heap: CpuStream[] = [];
-  const order = new Map<CpuStream, number>();
-  streams.forEach((s, i) => order.set(s, i));
-  const less = (a: CpuStream, b: CpuStream) => a.ts < b.ts || (a.ts === b.ts && order.get(a)! < order.get(b)!);
+  /**
+   * Moves a stream to its next record to decode. The records passed over (unused ids, scheduler events of tasks not
+   * followed) are counted, and their times logged until the stream next delivers, for the report line numbers.
+   */
+  const fastPath = typeSize === 2;
+  const nextWanted = (c: Cursor): boolean => {
+    const s = c.stream;
+    for (;;) {
+      if (fastPath) {
+        s.skipUnwanted(kinds, typeOffset, pidA, pidB, follow, c.sawSwitch ? -1 : switchId, lineNumbers ? c : null);
+      }
+      if (!s.advance()) return false;
+      c.consumed++;
+      const dv = s.dv;
+      const data = s.data;
+      const id = typeSize === 2 ? dv.getUint16(data + typeOffset, le) : typeSize === 1 ? dv.getUint8(data + typeOffset) : dv.getUint32(data + typeOffset, le);
+      const kind = kinds[id & 0xffff]!;
+      if (kind === 0 || id > 0xffff) {
+        collector.unknownEvents++;
+        if (lineNumbers) c.skip(s.ts);
+        continue;
+      }
+      if (c.firstKnown !== c.firstKnown) c.firstKnown = s.ts;
+      c.lastKnown = s.ts;
+      if (kind === 2) {
+        // The first sched_switch of each CPU is always delivered (the builders learn that the trace has them).
+        if (id === switchId && !c.sawSwitch) c.sawSwitch = true;
+        else {
+          const a = dv.getInt32(data + pidA[id]!, le);
+          const b = pidB[id]! >= 0 ? dv.getInt32(data + pidB[id]!, le) : -1;
+          if (!(a >= 0 && a < follow!.length && follow![a] === 1) && !(b >= 0 && b < follow!.length && follow![b] === 1)) {
+            filtered++;
+            if (lineNumbers) c.skip(s.ts);
+            continue;
+          }
+        }
+      }
+      return true;
+    }
+  };
+
+  // Min-heap of cursors by (ts, order): the one with the earliest next record to decode on top.
+  const heap: Cursor[] = [];
+  const less = (a: Cursor, b: Cursor) => a.stream.ts < b.stream.ts || (a.stream.ts === b.stream.ts && a.order < b.order);
   const siftDown = (i: number) => {
     const n = heap.length;
     const item = heap[i]!;
@@ -115,9 +196,12 @@ function readOpened(file: DatFile, onEvent: (event: TraceEvent) => void, onDiagn
     }
     heap[i] = item;
   };
-  for (const s of streams) {
-    if (!s.advance()) continue;
-    heap.push(s);
+  for (const c of cursors) {
+    if (!nextWanted(c)) {
+      c.hasWaiting = false;
+      continue;
+    }
+    heap.push(c);
     let i = heap.length - 1;
     while (i > 0) {
       const parent = (i - 1) >> 1;
@@ -128,49 +212,54 @@ function readOpened(file: DatFile, onEvent: (event: TraceEvent) => void, onDiagn
   }
 
   const ctx = newEventContext();
-  let line = 1;
+  let lostLines = 0;
   const byId = decoders.byId;
-  const typeOffset = typeField.offset;
-  const typeSize = typeField.size;
-  const pidOffset = pidField.offset;
   let lastPid = -1;
   let lastComm = '';
   while (heap.length > 0) {
-    const s = heap[0]!;
-    line++;
+    const c = heap[0]!;
+    const s = c.stream;
     const cpu = s.cpu;
+    const raw = s.ts;
+    // Its line in `trace-cmd report`: after line 1 (cpus=N), every record before it in time order on every CPU.
+    let line = 1 + lostLines + c.consumed + s.skippedUnused + s.skippedUnfollowed;
+    if (lineNumbers) {
+      for (let k = 0; k < cursors.length; k++) {
+        const o = cursors[k]!;
+        if (o !== c) line += o.recordsBefore(raw, c.order);
+      }
+    }
+    c.delivered();
     if (s.lostBefore !== undefined) {
       const count = s.lostBefore;
       s.lostBefore = undefined;
       header.lostEvents.push({ cpu: cpu as Cpu, count, source: { file: path, line } });
       collector.warn(line, `CPU ${cpu}: ${count ?? 'an unknown number of'} events lost here (ring buffer overrun): spans crossing this point on CPU ${cpu} are incomplete`);
+      lostLines++;
       line++;
     }
     const dv = s.dv;
     const data = s.data;
     const id = typeSize === 2 ? dv.getUint16(data + typeOffset, le) : typeSize === 1 ? dv.getUint8(data + typeOffset) : dv.getUint32(data + typeOffset, le);
-    const decode = byId[id];
-    if (decode === undefined) collector.unknownEvents++;
-    else {
-      const raw = s.ts;
-      const timeNs = (tsc !== null ? Math.floor(raw * scale) : raw) + offsetNs;
-      const pid = dv.getInt32(data + pidOffset, le);
-      if (pid !== lastPid) {
-        lastPid = pid;
-        lastComm = cmdlines.comm(pid);
-      }
-      ctx.source = { file: path, line };
-      ctx.timeNs = timeNs as typeof ctx.timeNs;
-      ctx.cpu = cpu as Cpu;
-      ctx.pid = pid as Pid;
-      ctx.comm = lastComm;
-      const event = decode(s.buf, dv, data, s.length, ctx);
-      if (event === null) collector.unparsed(line, `${names[id] ?? `event ${id}`}: the record is shorter than its format says`);
-      else if (event === UNUSED) collector.unknownEvents++;
-      else collector.emit(event, timeNs);
+    const decode = byId[id]!;
+    const timeNs = toNs(raw);
+    const pid = dv.getInt32(data + pidOffset, le);
+    if (pid !== lastPid) {
+      lastPid = pid;
+      lastComm = cmdlines.comm(pid);
     }
-    if (s.advance()) siftDown(0);
+    ctx.source = { file: path, line };
+    ctx.timeNs = timeNs as typeof ctx.timeNs;
+    ctx.cpu = cpu as Cpu;
+    ctx.pid = pid as Pid;
+    ctx.comm = lastComm;
+    const event = decode(s.buf, dv, data, s.length, ctx);
+    if (event === null) collector.unparsed(line, `${names[id] ?? `event ${id}`}: the record is shorter than its format says`);
+    else if (event === UNUSED) collector.unknownEvents++;
+    else collector.emit(event, timeNs);
+    if (nextWanted(c)) siftDown(0);
     else {
+      c.hasWaiting = false;
       const last = heap.pop()!;
       if (heap.length > 0) {
         heap[0] = last;
@@ -178,13 +267,95 @@ function readOpened(file: DatFile, onEvent: (event: TraceEvent) => void, onDiagn
       }
     }
   }
+  let lines = 1 + lostLines;
+  let firstRaw = NaN;
+  let lastRaw = NaN;
+  let sawSwitch = false;
+  for (const c of cursors) {
+    const s = c.stream;
+    c.consumed += s.skippedUnused + s.skippedUnfollowed;
+    collector.unknownEvents += s.skippedUnused;
+    filtered += s.skippedUnfollowed;
+    // The fast path's known records interleave with the slow path's: the earliest and latest of both.
+    if (s.firstKnown === s.firstKnown && !(c.firstKnown <= s.firstKnown)) c.firstKnown = s.firstKnown;
+    if (s.lastKnown === s.lastKnown && !(c.lastKnown >= s.lastKnown)) c.lastKnown = s.lastKnown;
+    lines += c.consumed;
+    if (c.firstKnown === c.firstKnown && !(c.firstKnown >= firstRaw)) firstRaw = c.firstKnown;
+    if (c.lastKnown === c.lastKnown && !(c.lastKnown <= lastRaw)) lastRaw = c.lastKnown;
+    if (c.sawSwitch) sawSwitch = true;
+  }
   if (damage > MAX_DAMAGE_DIAGNOSTICS) collector.warn(null, `${damage - MAX_DAMAGE_DIAGNOSTICS} more damaged pages or cut CPU data (first ${MAX_DAMAGE_DIAGNOSTICS} reported)`);
-  collector.finish({ lines: line, bytes: file.size, unterminated: false });
-  return { header, lines: line, events: collector.events, unknownEvents: collector.unknownEvents };
+  collector.finish({ lines, bytes: file.size, unterminated: false });
+  const result: ReadTraceResult = { header, lines, events: collector.events, unknownEvents: collector.unknownEvents };
+  if (follow !== null) {
+    result.filtered = { events: filtered, firstNs: firstRaw === firstRaw ? toNs(firstRaw) : null, lastNs: lastRaw === lastRaw ? toNs(lastRaw) : null, schedSwitch: sawSwitch };
+  }
+  return result;
+}
+
+/**
+ * A CPU stream as the merge sees it: its records passed over since it last delivered one (their times, in order:
+ * a CPU's times only grow), so that the line of a record another CPU delivers can count them.
+ */
+class Cursor {
+  /** Records advanced over, delivered or not (the one waiting to be delivered included). */
+  consumed = 0;
+  firstKnown = NaN;
+  lastKnown = NaN;
+  sawSwitch = false;
+  private skipped = new Float64Array(256);
+  private skippedCount = 0;
+
+  constructor(
+    readonly stream: CpuStream,
+    readonly order: number,
+  ) {}
+
+  skip(ts: number): void {
+    if (this.skippedCount === this.skipped.length) {
+      const grown = new Float64Array(this.skipped.length * 2);
+      grown.set(this.skipped);
+      this.skipped = grown;
+    }
+    this.skipped[this.skippedCount++] = ts;
+  }
+
+  /** The stream delivers its current record: every record before it is accounted for. */
+  delivered(): void {
+    this.skippedCount = 0;
+  }
+
+  /**
+   * How many of this stream's records come before a record at time `ts` of the stream of merge order `order`: all
+   * it advanced over, less its waiting record and the passed-over ones that come after (later, or as late from a
+   * higher order). The waiting record (if any) comes after: the merge delivers the earliest first.
+   */
+  recordsBefore(ts: number, order: number): number {
+    const waiting = this.hasWaiting ? 1 : 0;
+    // Passed-over records after `ts`: a suffix of the log (binary search for the first that comes after).
+    const sameComesAfter = this.order > order;
+    let lo = 0;
+    let hi = this.skippedCount;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const t = this.skipped[mid]!;
+      if (t > ts || (t === ts && sameComesAfter)) hi = mid;
+      else lo = mid + 1;
+    }
+    return this.consumed + this.stream.skippedUnused + this.stream.skippedUnfollowed - waiting - (this.skippedCount - lo);
+  }
+
+  /** A record passed over (its time, for recordsBefore). */
+  push(ts: number): void {
+    this.skip(ts);
+  }
+
+  /** Whether the stream has a record waiting to be delivered (false once it ended). */
+  hasWaiting = true;
 }
 
 /** The per-CPU streams of every flyrecord buffer on the top buffer's clock. */
-function openStreams(file: DatFile, meta: DatMetadata, problems: StreamProblems, collector: TraceCollector): CpuStream[] {
+function openStreams(file: DatFile, meta: DatMetadata, problems: StreamProblems, collector: TraceCollector | null): CpuStream[] {
   const streams: CpuStream[] = [];
   const buffers = meta.buffers;
   const topClock = buffers[0]?.clock ?? meta.clock;
@@ -192,7 +363,7 @@ function openStreams(file: DatFile, meta: DatMetadata, problems: StreamProblems,
   for (const b of buffers) {
     const label = b.name === '' ? '' : `instance "${b.name}": `;
     if (b.clock !== topClock) {
-      collector.warn(null, `${label}its events are on the ${b.clock ?? 'unknown'} clock, not ${topClock ?? 'unknown'} as the top buffer's: not read (times on two clocks cannot be merged)`);
+      collector?.warn(null, `${label}its events are on the ${b.clock ?? 'unknown'} clock, not ${topClock ?? 'unknown'} as the top buffer's: not read (times on two clocks cannot be merged)`);
       continue;
     }
     let compressed = false;
@@ -219,12 +390,22 @@ function openStreams(file: DatFile, meta: DatMetadata, problems: StreamProblems,
   return streams;
 }
 
-/** Kallsyms read and parsed on first use (only traces with workqueue or marker events need names). */
+/**
+ * Kallsyms read and parsed on first use (only traces with workqueue or marker events need names), and kept for the
+ * next read of the same file (the pipeline reads a trace.dat twice, and the simulator's calibration once more).
+ */
 class LazyKallsyms {
   private table: Kallsyms | null = null;
-  constructor(private readonly text: () => string | null) {}
+  constructor(
+    private readonly text: () => string | null,
+    private readonly key: string,
+  ) {}
   name(hi: number, lo: number): string {
-    this.table ??= new Kallsyms(this.text() ?? '');
+    if (this.table === null) {
+      this.table = lastKallsyms?.key === this.key ? lastKallsyms.table : new Kallsyms(this.text() ?? '');
+      lastKallsyms = { key: this.key, table: this.table };
+    }
     return this.table.name(hi, lo);
   }
 }
+let lastKallsyms: { key: string; table: Kallsyms } | null = null;

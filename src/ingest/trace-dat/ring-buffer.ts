@@ -71,6 +71,63 @@ export class CpuStream {
     if (size === 0) this.ended = true;
   }
 
+  /** The fast path's counts: records passed over as unused ids, and as scheduler events of tasks not followed. */
+  skippedUnused = 0;
+  skippedUnfollowed = 0;
+  /** Times of the first and last record of a used id passed over by skipUnwanted (NaN: none yet). */
+  firstKnown = NaN;
+  lastKnown = NaN;
+
+  /**
+   * The fast path of a reader that leaves records out (read-trace-dat.ts): passes over the records that follow,
+   * within the current page and as long as they have a small header (type_len 1-28) and are left out: ids with
+   * kind 0 (not used), and with kind 2 (scheduler events) when neither pid at pidA / pidB is set in `follow`. Stops
+   * before any other record (then advance() reads it); `log` receives the time of each record passed over.
+   */
+  skipUnwanted(kinds: Uint8Array, typeOffset: number, pidA: Int32Array, pidB: Int32Array, follow: Uint8Array | null, stopId: number, log: { push(ts: number): void } | null): void {
+    const le = this.le;
+    const dv = this.dv;
+    const end = this.dataEnd;
+    let at = this.next;
+    let ts = this.ts;
+    let unused = 0;
+    let unfollowed = 0;
+    while (at + 8 <= end) {
+      const word = dv.getUint32(at, le);
+      const typeLen = le ? word & 31 : word >>> 27;
+      if (typeLen === 0 || typeLen > 28) break;
+      const next = at + 4 + (typeLen << 2);
+      if (next > end) break;
+      const data = at + 4;
+      const id = dv.getUint16(data + typeOffset, le);
+      const kind = kinds[id]!;
+      if (kind === 2) {
+        if (follow === null || id === stopId) break;
+        const a = dv.getInt32(data + pidA[id]!, le);
+        if (a >= 0 && a < follow.length && follow[a] === 1) break;
+        const bAt = pidB[id]!;
+        if (bAt >= 0) {
+          const b = dv.getInt32(data + bAt, le);
+          if (b >= 0 && b < follow.length && follow[b] === 1) break;
+        }
+        ts += le ? word >>> 5 : word & COMMIT_MASK;
+        if (this.firstKnown !== this.firstKnown) this.firstKnown = ts;
+        this.lastKnown = ts;
+        unfollowed++;
+      } else if (kind === 0) {
+        ts += le ? word >>> 5 : word & COMMIT_MASK;
+        unused++;
+      } else break;
+      if (log !== null) log.push(ts);
+      at = next;
+    }
+    this.next = at;
+    this.ts = ts;
+    this.events += unused + unfollowed;
+    this.skippedUnused += unused;
+    this.skippedUnfollowed += unfollowed;
+  }
+
   /** Moves to the next data event; false at the end of the CPU's data. */
   advance(): boolean {
     const le = this.le;

@@ -114,4 +114,30 @@ describe('trace.dat of dat-n0x3 (trace-cmd 3.1.6, Linux 6.1.176)', () => {
       expect(report[e.source.line - 1]).toContain(`[00${e.cpu}]`);
     }
   });
+
+  it.each(VARIANTS)('%s with followTasks: the scheduler events of other tasks are left out, the rest is the same (line numbers too)', (variant) => {
+    const path = join(datFiles(), variant);
+    const all = readDat(path);
+    const follow = new Set([9, 18, 96]);
+    const events: TraceEvent[] = [];
+    const result = readTraceDat(path, (e) => events.push(e), () => {}, { followTasks: follow });
+    const sched = new Set(['sched_switch', 'sched_wakeup', 'sched_wakeup_new', 'sched_waking', 'sched_migrate_task']);
+    const involves = (e: TraceEvent) => {
+      if (e.type === 'sched_switch') return follow.has(e.prevPid) || follow.has(e.nextPid);
+      if (e.type === 'sched_wakeup' || e.type === 'sched_wakeup_new' || e.type === 'sched_waking' || e.type === 'sched_migrate_task') return follow.has(e.targetPid);
+      return true;
+    };
+    // Each CPU's first sched_switch is delivered whatever its tasks.
+    const firstSwitch = new Set<TraceEvent>();
+    for (let cpu = 0; cpu < 8; cpu++) {
+      const first = all.events.find((e) => e.type === 'sched_switch' && e.cpu === cpu);
+      if (first) firstSwitch.add(first);
+    }
+    const expected = all.events.filter((e) => !sched.has(e.type) || involves(e) || firstSwitch.has(e));
+    expect(events).toEqual(expected);
+    expect(result.events + result.filtered!.events).toBe(6864);
+    expect(result.filtered!.schedSwitch).toBe(true);
+    expect([result.filtered!.firstNs, result.filtered!.lastNs]).toEqual([all.events[0]!.timeNs, all.events[all.events.length - 1]!.timeNs]);
+    expect(result.lines).toBe(all.result.lines);
+  });
 });
