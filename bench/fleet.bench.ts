@@ -1,4 +1,4 @@
-// Fleet ingest at scale (`npm run bench fleet`, `--quick`: 200 boots only). Builds fleets of 1,000 and 10,000 boots
+// Fleet ingest at scale (`npm run bench fleet`, `--quick`: 200 boots only, `--boots=N,M`: those sizes). Builds fleets of 1,000 and 10,000 boots
 // from the real logs: every boot `fleet ingest` finds in fixtures/captures, ../shared/captures and ../shared/corpus
 // (when present) is a template, and host-NNNNN/ gets symbolic links to the next template's files in turn (a capture
 // directory's files, or one log file), so each host's boot is a real log relabelled by `--host-from '(host-\d+)'`.
@@ -59,7 +59,9 @@ async function child(fleet: string, db: string): Promise<void> {
 }
 
 export async function run(args: string[]): Promise<void> {
-  const sizes = args.includes('--quick') ? [200] : [1000, 10000];
+  // --boots N[,N...] picks the fleet sizes (default 1,000 and 10,000; --quick: 200).
+  const boots = args.find((a) => a.startsWith('--boots='))?.slice('--boots='.length);
+  const sizes = boots ? boots.split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0) : args.includes('--quick') ? [200] : [1000, 10000];
   const roots = [join(root, 'fixtures', 'captures'), resolve(root, '..', 'shared', 'captures'), resolve(root, '..', 'shared', 'corpus')].filter(existsSync);
   const { jobs: templates } = await discoverBoots(roots);
   console.log(`templates: ${templates.length} real boots from ${roots.join(', ')}; ${availableParallelism()} cores, load average ${loadavg()[0]!.toFixed(1)}`);
