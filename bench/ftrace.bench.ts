@@ -14,8 +14,9 @@ import { statfs } from 'node:fs/promises';
 import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readTrace, type TraceFormat } from '../src/ingest/trace-reader.js';
-import { loadBoot } from '../src/model/load-boot.js';
+import { readTrace } from '../src/ingest/trace-reader.js';
+import { type TraceFormat } from '../src/ingest/formats.js';
+import { loadBoot } from '../src/pipeline/load-boot.js';
 import { renderSummary } from '../src/render/summary-text.js';
 import { limitHeapGrowth } from '../src/heap-growth.js';
 

@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { detectFindings } from '../src/findings/index.js';
-import type { Boot, InitcallSpan, ProbeSpan, WorkerKind } from '../src/model/types.js';
-import { BOOT_SCHEMA, cpuId, nodeId, ns, pidOf } from '../src/model/types.js';
+import { BOOT_SCHEMA, type Boot, type InitcallSpan, type ProbeSpan, type WorkerKind } from '../src/model/types.js';
+import { cpuId, nodeId, ns, pidOf } from '../src/core/units.js';
 import { renderHtmlReport } from '../src/render/html/report.js';
 import { chromiumMissing, launchChromium, offlinePage, readChartMarks } from './headless-chromium.js';
 

@@ -4,8 +4,8 @@
 
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import type { Boot, ProbeSpan } from '../src/model/types.js';
-import { BOOT_SCHEMA, nodeId, ns } from '../src/model/types.js';
+import { BOOT_SCHEMA, type Boot, type ProbeSpan } from '../src/model/types.js';
+import { nodeId, ns } from '../src/core/units.js';
 import { kernelProfile } from '../src/sim/kernel-profile.js';
 import { machineFromSpec } from '../src/sim/machine.js';
 import { POLICY_NAMES } from '../src/sim/policies.js';

@@ -3,7 +3,7 @@
 // Exit codes: 0 success, 1 a `--fail-on` finding was found, 2 bad input or bad usage.
 
 import { Command, CommanderError } from 'commander';
-import { InputError } from './ingest/input-error.js';
+import { InputError } from './core/input-error.js';
 import { UsageError } from './commands/usage-error.js';
 import { registerAnalyze } from './commands/analyze.js';
 import { registerReport } from './commands/report.js';
@@ -12,10 +12,7 @@ import { registerSimulate } from './commands/simulate.js';
 import { registerCapture } from './commands/capture.js';
 import { registerFleet } from './commands/fleet.js';
 import { limitHeapGrowth } from './heap-growth.js';
-
-export const EXIT_OK = 0;
-export const EXIT_FINDING = 1;
-export const EXIT_BAD_INPUT = 2;
+import { EXIT_BAD_INPUT, EXIT_OK } from './commands/exit-codes.js';
 
 let exitCode = EXIT_OK;
 /** Commands report a non-error outcome (e.g. a --fail-on finding) through this. */

@@ -9,7 +9,7 @@ import type { KernelLogLine } from '../src/ingest/kernel-log.js';
 import { recognizeKernelMessage } from '../src/ingest/kernel-records.js';
 import type { KernelRecord } from '../src/ingest/kernel-records.types.js';
 import type { Builder } from '../src/model/builder.js';
-import type { Ns } from '../src/model/types.js';
+import type { Ns } from '../src/core/units.js';
 
 const WALL_PREFIX = /^(?:\[\w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4}\] |\w{3} [ \d]\d \d\d:\d\d:\d\d \S+ kernel: )/;
 const PREFIX = /^(?:(\w+)\s*:(\w+)\s*: |<\d>)?\[\s*(\d+)\.(\d{6})\](?:\[\s*([TC])(\d+)\])? ?/;

@@ -1,17 +1,17 @@
 // `trace-probe analyze FILE|DIR...`: one boot from any mix of inputs; a summary, or the Boot JSON.
 
 import { basename, resolve } from 'node:path';
-import type { Command } from 'commander';
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { collectList } from './list-option.js';
 import { addDriversOption, focusOn } from './drivers-option.js';
-import { loadBoot } from '../model/load-boot.js';
+import { loadBoot } from '../pipeline/load-boot.js';
 import type { Boot } from '../model/types.js';
 import { renderBootJson } from '../render/boot-json.js';
 import { renderSummary } from '../render/summary-text.js';
 import { FINDING_KINDS } from '../findings/index.js';
 import { bottomLine } from '../sim/bottom-line.js';
 import { refuseDirectory, titleOf, writeHtmlReport } from './report.js';
+import { EXIT_FINDING } from './exit-codes.js';
 import { UsageError } from './usage-error.js';
 import { PERFETTO_OPTION, writePerfettoTrace } from './perfetto-output.js';
 
@@ -55,7 +55,7 @@ export function registerAnalyze(program: Command, setExitCode: (code: number) =>
       }
       if (options.perfetto) await writePerfettoTrace(options.perfetto, [{ label: inputs.map((i) => basename(resolve(i))).join(' + '), boot }]);
       const failing = boot.findings.filter((f) => options.failOn.includes(f.kind));
-      if (failing.length > 0) setExitCode(1);
+      if (failing.length > 0) setExitCode(EXIT_FINDING);
     });
 }
 

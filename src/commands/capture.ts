@@ -10,7 +10,7 @@ import { collectCapture, CollectError } from '../capture/collect.js';
 import { capturePlan, renderPlan } from '../capture/plan.js';
 import { sniffFile } from '../ingest/detect.js';
 import { parseKernelRelease } from '../kernel-release/release.js';
-import { TRACE_FORMATS } from '../model/types.js';
+import { TRACE_FORMATS } from '../ingest/formats.js';
 import { UsageError } from './usage-error.js';
 
 interface PlanOptions {

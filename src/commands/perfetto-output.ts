@@ -3,7 +3,7 @@
 
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { InputError } from '../ingest/input-error.js';
+import { InputError } from '../core/input-error.js';
 import { type PerfettoBoot, renderPerfettoJson } from '../render/perfetto-trace.js';
 
 export const PERFETTO_OPTION = ['--perfetto <file>', 'also write a Chrome JSON trace-event file for ui.perfetto.dev (one process per boot, tracks per CPU and task, flows queue -> body)'] as const;

@@ -3,7 +3,7 @@
 // the workload and one row per policy, or the `trace-probe.sim/1` JSON.
 
 import type { Command } from 'commander';
-import { loadBoot } from '../model/load-boot.js';
+import { loadBoot } from '../pipeline/load-boot.js';
 import type { Boot } from '../model/types.js';
 import { renderSimulation } from '../render/sim-text.js';
 import { calibratedReplay } from '../sim/calibrated-replay.js';
@@ -11,11 +11,11 @@ import { type Machine, MachineError, machineFromSpec, machineFromTopology, parse
 import { isPolicyName, POLICY_NAMES, type PolicyName } from '../sim/policies.js';
 import { describeMachine, describeWorkload, runPolicies, simJson } from '../sim/sim-runs.js';
 import { DEFAULT_CPU_FRACTION, DEFAULT_SEGMENTS, type Workload, WorkloadError, workloadFromBoot } from '../sim/workload.js';
+import { collectList } from './list-option.js';
 import { UsageError } from './usage-error.js';
 import { PERFETTO_OPTION, writePerfettoTrace } from './perfetto-output.js';
 import { refuseDirectory } from './report.js';
 import { addDriversOption, focusOn } from './drivers-option.js';
-import { collectList } from './list-option.js';
 
 interface SimulateOptions {
   policy: string[];

@@ -4,8 +4,8 @@
 // every compared quantity a significance measure with a plain-words verdict (significance.ts).
 
 import { mean } from 'simple-statistics';
-import type { Boot, Cpu, Finding, Ns, NodeId, ProbeSpan, ProbeStatus, WorkerKind } from '../model/types.js';
-import { ns } from '../model/types.js';
+import type { Boot, Finding, ProbeSpan, ProbeStatus, WorkerKind } from '../model/types.js';
+import { ns, type Cpu, type Ns, type NodeId } from '../core/units.js';
 import { findingConcerns } from '../model/driver-focus.js';
 import { dataLevelRank, isDataLevel, richestLevel, traceFilesOf } from '../findings/data-level.js';
 import { collectDevices, matchDevices, type DeviceSamples, type MatchKind } from './match-devices.js';

@@ -2,8 +2,8 @@
 // interquartile range, R type 7 quantiles), and the per-boot probe metrics the sides are compared by.
 
 import { medianAbsoluteDeviation, median, quantileSorted } from 'simple-statistics';
-import type { Boot, Cpu, Ns, ProbeSpan } from '../model/types.js';
-import { ns } from '../model/types.js';
+import type { Boot, ProbeSpan } from '../model/types.js';
+import { ns, type Cpu, type Ns } from '../core/units.js';
 import { probesOfDrivers } from '../model/driver-focus.js';
 
 export interface SampleStats {

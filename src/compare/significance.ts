@@ -8,8 +8,7 @@
 // smallest two-sided p = 2/C(6,3) = 0.1), the verdict is "needs more boots", never "significant".
 
 import { median } from 'simple-statistics';
-import type { Ns } from '../model/types.js';
-import { ns } from '../model/types.js';
+import { ns, type Ns } from '../core/units.js';
 
 export type Verdict = 'faster' | 'slower' | 'no-detectable-change' | 'needs-more-boots';
 

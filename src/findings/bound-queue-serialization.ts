@@ -11,10 +11,10 @@
 // evidence of overlap (a pool wakes another worker only while work is pending and the running one
 // blocks), and the loss is estimated from costs, with a warning.
 
-import type { Boot, Cpu, Finding, NodeId, ProbeSpan, WorkerIdentity } from '../model/types.js';
-import { ns } from '../model/types.js';
+import type { Boot, Finding, ProbeSpan, WorkerIdentity } from '../model/types.js';
+import { ns, type Cpu, type NodeId } from '../core/units.js';
 import { describeDataLevel, executingCpu, isCompletedProbe, richestLevel, traceFilesOf } from './data-level.js';
-import { formatCpuList } from '../model/cpu-list.js';
+import { formatCpuList } from '../core/cpu-list.js';
 import { housekeepingCpusOfNode, nodeOfCpu } from './node-cpus.js';
 import { parallelSpanNs } from './parallel-span.js';
 import { isPciDevice, pciHandOff } from './pci-probe-mechanism.js';

@@ -8,7 +8,8 @@
 //               the worker the PCI core handed the body to);
 //   dmesg       probe lines only.
 
-import type { Boot, InputFormat, ProbeSpan } from '../model/types.js';
+import type { Boot, ProbeSpan } from '../model/types.js';
+import type { InputFormat } from '../ingest/formats.js';
 
 export type DataLevel = 'ftrace' | 'simulation' | 'custom-line' | 'caller-id' | 'dmesg';
 

@@ -4,7 +4,7 @@
 // whether a later attempt in the same boot bound the device.
 
 import type { Boot, Finding, ProbeSpan } from '../model/types.js';
-import { ns } from '../model/types.js';
+import { ns } from '../core/units.js';
 import { probeEvidence } from './probe-body.js';
 
 export const DEFERRED_PROBE = 'deferred-probe';

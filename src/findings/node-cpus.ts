@@ -1,7 +1,8 @@
 // Which CPUs of a NUMA node a probe could have used: online and not isolated (isolcpus=/nohz_full=),
 // i.e. the housekeeping CPUs that pci_call_probe() chooses from (workqueue-model §6.1).
 
-import type { Cpu, NodeId, Topology } from '../model/types.js';
+import type { Cpu, NodeId } from '../core/units.js';
+import type { Topology } from '../ingest/topology.types.js';
 
 /** Online housekeeping CPUs of `node`, ascending; empty when the topology does not say. */
 export function housekeepingCpusOfNode(topology: Topology, node: NodeId): Cpu[] {

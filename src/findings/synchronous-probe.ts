@@ -7,10 +7,10 @@
 // least two probes, no two of them overlapping; reported when running them in parallel on the
 // node's CPUs would have saved at least SYNC_MIN_LOSS_NS.
 
-import type { Boot, Cpu, Finding, Pid, ProbeSpan } from '../model/types.js';
-import { ns } from '../model/types.js';
+import type { Boot, Finding, ProbeSpan } from '../model/types.js';
+import { ns, type Cpu, type Pid } from '../core/units.js';
 import { describeDataLevel, executingCpu, isCompletedProbe, richestLevel, traceFilesOf } from './data-level.js';
-import { formatCpuList } from '../model/cpu-list.js';
+import { formatCpuList } from '../core/cpu-list.js';
 import { housekeepingCpusOfNode } from './node-cpus.js';
 import { parallelSpanNs } from './parallel-span.js';
 import { probeBody, probeEvidence } from './probe-body.js';

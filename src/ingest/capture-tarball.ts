@@ -9,7 +9,7 @@ import { open, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { extract } from 'tar';
-import { InputError } from './input-error.js';
+import { InputError } from '../core/input-error.js';
 
 const TAR_NAME = /\.(?:tar|tar\.gz|tgz)$/i;
 

@@ -9,10 +9,10 @@
 // logs: the captures (6.1, with and without CONFIG_PRINTK_CALLER) and corpus dmesg_formats/,
 // initcall_debug/, server_nvme_numa/ (kernels 3.13 to 7.1).
 
-import type { KernelLogFormat, PrintkCaller } from './kernel-log.js';
-import { ns, type Ns } from '../model/types.js';
-import type { PresentationContext, PresentationParser, RecordStamp } from './kernel-log-presentation.js';
-import { NO_STAMP, badLine, isBlank, isIndented, kernelLogLine } from './kernel-log-presentation.js';
+import type { KernelLogFormat } from './formats.js';
+import type { PrintkCaller } from './kernel-log.js';
+import { ns, type Ns } from '../core/units.js';
+import { NO_STAMP, badLine, isBlank, isIndented, kernelLogLine, type PresentationContext, type PresentationParser, type RecordStamp } from './kernel-log-presentation.js';
 
 /** `<lvl>`? `[ sec.frac]` then an optional caller bracket (glued or after one space), then one space. */
 const PRINTK_PREFIX = /^(?:<(\d{1,3})>)?\[ *(\d+)\.(\d{1,9})\](?: ?\[ *([TC])(\d+)\])? ?/;

@@ -8,11 +8,10 @@
 // timeNs is ns since the first stamped line of the file (clock 'wall'); these stamps are the boot
 // time plus the printk time, so they are wrong after a suspend (dmesg --help says so).
 
-import { ns, type Ns } from '../model/types.js';
-import type { KernelLogFormat } from './kernel-log.js';
+import { ns, type Ns } from '../core/units.js';
+import type { KernelLogFormat } from './formats.js';
 import { parseCallerAt, parseDecodePrefix } from './dmesg-prefix.js';
-import type { PresentationContext, PresentationParser, RecordStamp } from './kernel-log-presentation.js';
-import { badLine, isBlank, isIndented, kernelLogLine } from './kernel-log-presentation.js';
+import { badLine, isBlank, isIndented, kernelLogLine, type PresentationContext, type PresentationParser, type RecordStamp } from './kernel-log-presentation.js';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 

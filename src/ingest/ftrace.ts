@@ -9,8 +9,8 @@
 // clock). A trace written with options/context-info off has no task, CPU or time on its lines and is rejected
 // with an InputError: spans cannot be rebuilt from it.
 
-import type { DiagnosticSink } from './kernel-log.js';
-import { InputError } from './input-error.js';
+import type { DiagnosticSink } from '../core/diagnostics.js';
+import { InputError } from '../core/input-error.js';
 import type { TraceEvent } from './trace-events.types.js';
 import { knownEventAt } from './trace-event-fields.js';
 import { TraceCollector, newEventContext } from './trace-collector.js';

@@ -5,9 +5,8 @@
 // funcgraph-tail, `func(args) { /* <-caller */` and `/* ... ret=N */` with funcgraph-args/-retval) and
 // libtraceevent plugins/plugin_function.c / trace-cmd's funcgraph printing (same columns).
 
-import type { Ns } from '../model/types.js';
-import type { TraceEvent } from './trace-events.types.js';
-import type { EventContext } from './trace-event-fields.js';
+import type { Ns } from '../core/units.js';
+import type { TraceEvent, TraceEventBase } from './trace-events.types.js';
 
 const PIPE = 124;
 const SPACE = 32;
@@ -93,7 +92,7 @@ export function callTextWithoutDuration(text: string, pos: number): GraphBody | 
 }
 
 /** Parses the call-tree text at `body.start`: `func() {`, `func();`, `}` / `} /* func *\/`. Null otherwise. */
-export function parseCallTree(text: string, body: GraphBody, ctx: EventContext): TraceEvent | null {
+export function parseCallTree(text: string, body: GraphBody, ctx: TraceEventBase): TraceEvent | null {
   const start = body.start;
   if (text.charCodeAt(start) === 125 /* } */) {
     // `} /* func */`, `} /* nvme_probe [nvme] */`, `} /* func ret=0x0 */` (funcgraph-tail / -retval)
@@ -140,7 +139,7 @@ function returnValue(text: string): number | null {
 }
 
 /** Duration column plus call tree starting at `pos` (trace-cmd's funcgraph_entry/exit fields). */
-export function parseGraphColumns(text: string, pos: number, ctx: EventContext): TraceEvent | null {
+export function parseGraphColumns(text: string, pos: number, ctx: TraceEventBase): TraceEvent | null {
   const body = readDurationColumn(text, pos);
   return body === null ? null : parseCallTree(text, body, ctx);
 }

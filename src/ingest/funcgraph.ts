@@ -16,8 +16,8 @@
 // (lower-case identifier with `_`) or a syscall event (`name(` / `name -> `); any other comment text is a trace_marker
 // write (event type 'marker').
 
-import type { Cpu, Ns, Pid } from '../model/types.js';
-import type { DiagnosticSink } from './kernel-log.js';
+import type { Cpu, Ns, Pid } from '../core/units.js';
+import type { DiagnosticSink } from '../core/diagnostics.js';
 import { callTextWithoutDuration, parseCallTree, readDurationColumn } from './funcgraph-body.js';
 import type { TraceEvent } from './trace-events.types.js';
 import { knownEventName, parseEventFields, parseEventFieldsText } from './trace-event-fields.js';

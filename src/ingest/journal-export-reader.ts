@@ -10,7 +10,7 @@
 // name line. Text lines get the checks of lines.ts: NUL bytes, invalid UTF-8 and over-long lines are an InputError.
 
 import { isUtf8 } from 'node:buffer';
-import { InputError } from './input-error.js';
+import { InputError } from '../core/input-error.js';
 import { countLf, DEFAULT_MAX_LINE_BYTES, openForReading, tooLong, type LineSink, type ReadLinesResult } from './lines.js';
 
 const LF = 0x0a;

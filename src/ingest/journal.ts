@@ -12,11 +12,10 @@
 // json-pretty (json_variant_dump with JSON_FORMAT_PRETTY): each entry is `{` on a line of its own, one
 // indented `"FIELD" : value,` line per field (a tab since systemd 240, 8 spaces before), and `}`.
 
-import { ns, type Ns } from '../model/types.js';
-import type { KernelLogFormat } from './kernel-log.js';
+import { ns, type Ns } from '../core/units.js';
+import type { KernelLogFormat } from './formats.js';
 import { WallClock, calendarSeconds, fractionToNs, monthIndex, zoneOffsetMinutes } from './dmesg-wallclock.js';
-import type { PresentationContext, PresentationParser, RecordStamp } from './kernel-log-presentation.js';
-import { badLine, isBlank, isIndented, kernelLogLine } from './kernel-log-presentation.js';
+import { badLine, isBlank, isIndented, kernelLogLine, type PresentationContext, type PresentationParser, type RecordStamp } from './kernel-log-presentation.js';
 
 const SHORT = /^([A-Z][a-z]{2}) ([ \d]?\d) (\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))? /;
 const SHORT_ISO = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:[.,](\d{1,9}))?(Z|[+-]\d\d:?\d\d) /;

@@ -2,7 +2,9 @@
 // one KernelLogLine per message line: the presentation modules strip their prefixes, this module only
 // dispatches. Formats doc §1 lists every presentation and the sources each module cites.
 
-import type { DiagnosticSink, KernelLogFormat, KernelLogLine, KernelLogLineSink } from './kernel-log.js';
+import type { DiagnosticSink } from '../core/diagnostics.js';
+import type { KernelLogFormat } from './formats.js';
+import type { KernelLogLine, KernelLogLineSink } from './kernel-log.js';
 import { readLines, type ReadLinesResult } from './lines.js';
 import { readJournalExport } from './journal-export-reader.js';
 import type { PresentationContext, PresentationParser } from './kernel-log-presentation.js';

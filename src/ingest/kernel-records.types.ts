@@ -51,5 +51,3 @@ export type KernelRecord =
   | (RecordBase & { type: 'task-comm'; cpu: number; pid: number; comm: string; release: string | null })
   /** Any dev_printk-prefixed line `<driver-or-bus> <device>: ...` (drivers/base/core.c), for driver recovery. */
   | (RecordBase & { type: 'device-message'; owner: string; device: string; message: string });
-
-export type KernelRecordType = KernelRecord['type'];

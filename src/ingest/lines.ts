@@ -7,7 +7,7 @@
 import { isAscii, isUtf8 } from 'node:buffer';
 import { open } from 'node:fs/promises';
 import { textOf } from './byte-text.js';
-import { InputError } from './input-error.js';
+import { InputError } from '../core/input-error.js';
 
 export const DEFAULT_MAX_LINE_BYTES = 1 << 20;
 const CHUNK_BYTES = 1 << 20;

@@ -4,9 +4,8 @@
 //   /sys/bus/pci/devices/0000:21:00.0/numa_node:0        (grep -H . /sys/bus/pci/devices/*/numa_node)
 //   0000:21:00.0 0                                        (a plain two-column listing)
 
-import type { Diagnostic, NodeId } from '../model/types.js';
-import { nodeId } from '../model/types.js';
-import type { DiagnosticSink } from './kernel-log.js';
+import type { Diagnostic, DiagnosticSink } from '../core/diagnostics.js';
+import { nodeId, type NodeId } from '../core/units.js';
 import { readLines } from './lines.js';
 
 const BDF = '([0-9a-fA-F]{4}:[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\\.[0-7])';

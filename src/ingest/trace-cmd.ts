@@ -8,7 +8,7 @@
 // `funcgraph_entry:` / `funcgraph_exit:` events (parsed by funcgraph-body.ts).
 // Checked against trace-cmd 3.1.6 output (corpus POWER 128-CPU funcgraph report) and the trace-cmd 3.4 sources.
 
-import type { DiagnosticSink } from './kernel-log.js';
+import type { DiagnosticSink } from '../core/diagnostics.js';
 import type { TraceEvent } from './trace-events.types.js';
 import { knownEventAt } from './trace-event-fields.js';
 import { TraceCollector, newEventContext } from './trace-collector.js';

@@ -6,12 +6,11 @@
 // `# entries-in-buffer/entries-written: %lu/%lu   #P:%d`) and trace-cmd tracecmd/trace-read.c
 // (`CPU:%d [%lld EVENTS DROPPED]`, `CPU:%d [EVENTS DROPPED]`). Checked 3.15 … 6.18, trace-cmd 2.9–3.4.
 
-import type { Cpu, Severity } from '../model/types.js';
-import type { DiagnosticSink } from './kernel-log.js';
+import type { Cpu } from '../core/units.js';
+import type { Severity, DiagnosticSink } from '../core/diagnostics.js';
 import type { ReadLinesResult } from './lines.js';
 import type { TraceEvent, TraceHeader } from './trace-events.types.js';
-import type { EventContext, KnownEventName } from './trace-event-fields.js';
-import { comms, parseEventFields } from './trace-event-fields.js';
+import { comms, parseEventFields, type EventContext, type KnownEventName } from './trace-event-fields.js';
 import type { EventPrefix } from './trace-line-prefix.js';
 
 /** Unparseable-line diagnostics reported one by one per file; the rest are summed up in one diagnostic. */

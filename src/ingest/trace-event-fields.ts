@@ -12,9 +12,9 @@
 // every line of a trace) are read from the bytes, with comms reused per pid (CommCache), so a line makes no
 // string that is not kept; the other events are decoded and read as text. No regular expressions.
 
-import { detached } from '../model/detached-string.js';
+import { detached } from '../core/detached-string.js';
 import { asciiBytes, bytesIndexOf, bytesLastIndexOf, bytesStartWith, textOf } from './byte-text.js';
-import type { Cpu, Pid } from '../model/types.js';
+import type { Cpu, Pid } from '../core/units.js';
 import type { TraceEvent, TraceEventBase } from './trace-events.types.js';
 import { parseGraphColumns } from './funcgraph-body.js';
 

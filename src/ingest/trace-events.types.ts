@@ -6,7 +6,8 @@
 // include/trace/events/initcall.h and kernel/trace/trace_functions_graph.c; see
 // ../shared/docs/kernel-log-formats.md §6–9.
 
-import type { Cpu, Ns, Pid, SourceRef } from '../model/types.js';
+import type { Cpu, Ns, Pid } from '../core/units.js';
+import type { SourceRef } from '../core/diagnostics.js';
 
 export interface TraceEventBase {
   source: SourceRef;
@@ -71,8 +72,6 @@ export type TraceEvent =
   | (TraceEventBase & { type: 'funcgraph_leaf'; func: string; depth: number; durationNs: Ns | null })
   /** function_graph context-switch block `N) from-pid => to-pid` (comms cut to 7 chars). */
   | (TraceEventBase & { type: 'funcgraph_switch'; fromComm: string; fromPid: Pid; toComm: string; toPid: Pid });
-
-export type TraceEventType = TraceEvent['type'];
 
 /** Trace-wide facts and gaps. */
 export interface TraceHeader {

@@ -7,17 +7,14 @@
 // header says `# tracer: function_graph` is read as function_graph, and a function-graph file that is a
 // trace-cmd report (`funcgraph_entry:` event lines) is read as trace-cmd.
 
-import type { DiagnosticSink } from './kernel-log.js';
+import type { DiagnosticSink } from '../core/diagnostics.js';
 import { headLines, readLineBytes } from './lines.js';
 import { FtraceParser } from './ftrace.js';
 import { FuncgraphParser } from './funcgraph.js';
 import { TraceCmdParser } from './trace-cmd.js';
 import type { TraceEvent, TraceHeader } from './trace-events.types.js';
 import { readTraceDat } from './trace-dat/read-trace-dat.js';
-
-import type { TraceFormat } from '../model/types.js';
-
-export type { TraceFormat };
+import type { TraceFormat } from './formats.js';
 
 export interface ReadTraceResult {
   header: TraceHeader;

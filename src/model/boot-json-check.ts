@@ -3,7 +3,7 @@
 // foreign file gives one line naming the file and the first bad field instead of a crash or NaN output.
 // Fields added later by newer writers are allowed; the ones the commands read are required.
 
-import { InputError } from '../ingest/input-error.js';
+import { InputError } from '../core/input-error.js';
 
 type Kind = 'string' | 'number' | 'boolean' | 'array' | 'object';
 /** A field's kind; `?` allows null. */

@@ -7,8 +7,9 @@
 import type { KernelRecord } from '../ingest/kernel-records.types.js';
 import type { Builder } from './builder.js';
 import { initcallUsecsAreShifted, KernelInfoBuilder } from './kernel-info.js';
-import type { Diagnostic, InitcallSpan } from './types.js';
-import { ns, pidOf, usToNs } from './types.js';
+import type { Diagnostic } from '../core/diagnostics.js';
+import type { InitcallSpan } from './types.js';
+import { ns, pidOf, usToNs } from '../core/units.js';
 
 export interface InitcallData {
   initcalls: InitcallSpan[];

@@ -19,11 +19,11 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
-import { InputError } from '../ingest/input-error.js';
+import { InputError } from '../core/input-error.js';
 import type { KernelLogLine } from '../ingest/kernel-log.js';
 import { readKernelLog } from '../ingest/kernel-log-reader.js';
-import type { Diagnostic, InputFormat, KernelLogFormat } from './types.js';
-import { KERNEL_LOG_FORMATS, TRACE_FORMATS } from './types.js';
+import type { Diagnostic } from '../core/diagnostics.js';
+import { KERNEL_LOG_FORMATS, TRACE_FORMATS, type InputFormat, type KernelLogFormat } from '../ingest/formats.js';
 
 export interface BootInput {
   path: string;

@@ -14,8 +14,9 @@ import { UNBOUND_OWNERS } from '../ingest/kernel-records.js';
 import type { KernelRecord } from '../ingest/kernel-records.types.js';
 import type { Builder } from './builder.js';
 import { KernelInfoBuilder, probeReturnsOneOnSuccess } from './kernel-info.js';
-import type { Diagnostic, NodeId, Ns, ProbeSpan, ProbeStatus, SourceRef, WorkerIdentity } from './types.js';
-import { cpuId, nodeId, ns, pidOf, usToNs } from './types.js';
+import type { Diagnostic, SourceRef } from '../core/diagnostics.js';
+import { cpuId, nodeId, ns, pidOf, usToNs, type NodeId, type Ns } from '../core/units.js';
+import type { ProbeSpan, ProbeStatus, WorkerIdentity } from './types.js';
 import { parseWorkerComm, workerFromPid } from './worker-identity.js';
 
 export interface ProbeSpanData {

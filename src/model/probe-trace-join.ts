@@ -12,10 +12,11 @@
 
 import type { TraceEvent, TraceHeader } from '../ingest/trace-events.types.js';
 import type { Builder } from './builder.js';
-import { detached } from './detached-string.js';
+import { detached } from '../core/detached-string.js';
 import { occupancyBetween, type TaskOccupancy } from './task-occupancy.js';
-import type { Diagnostic, Ns, Pid, ProbeSpan, SourceRef, WorkerIdentity } from './types.js';
-import { ns } from './types.js';
+import type { Diagnostic, SourceRef } from '../core/diagnostics.js';
+import { ns, type Ns, type Pid } from '../core/units.js';
+import type { ProbeSpan, WorkerIdentity } from './types.js';
 import { parseWorkerComm } from './worker-identity.js';
 import type { WorkItem } from './work-items.js';
 

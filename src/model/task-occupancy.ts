@@ -9,9 +9,9 @@
 
 import type { TraceEvent } from '../ingest/trace-events.types.js';
 import type { Builder } from './builder.js';
-import type { Cpu, Diagnostic, Ns, Pid, SourceRef } from './types.js';
-import { detached } from './detached-string.js';
-import { ns } from './types.js';
+import { ns, type Cpu, type Ns, type Pid } from '../core/units.js';
+import type { Diagnostic, SourceRef } from '../core/diagnostics.js';
+import { detached } from '../core/detached-string.js';
 
 export type TaskState = 'running' | 'runnable' | 'sleeping';
 

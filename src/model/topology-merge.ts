@@ -2,7 +2,8 @@
 // node→CPUs, cpus.txt gives online/isolated): union by CPU, first known value of each field wins,
 // isolated CPUs are the union.
 
-import type { Cpu, Topology, TopologyCpu } from './types.js';
+import type { Cpu } from '../core/units.js';
+import type { Topology, TopologyCpu } from '../ingest/topology.types.js';
 
 export function mergeTopologies(parts: Topology[]): Topology {
   const byCpu = new Map<number, TopologyCpu>();

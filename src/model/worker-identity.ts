@@ -7,7 +7,7 @@
 // 15-character comm may have been cut by ftrace or ps.
 
 import type { WorkerIdentity } from './types.js';
-import { cpuId, pidOf } from './types.js';
+import { cpuId, pidOf } from '../core/units.js';
 
 const TASK_COMM_VISIBLE = 15;
 // formats §10, plus the optional wq_worker_comm() `+desc` / `-desc` suffix.

@@ -2,7 +2,8 @@
 // title, the explanation, the key numbers, the warnings about missing data, and the evidence lines
 // (file:line) a reader can open. Wrapped to 100 columns. No analysis happens here.
 
-import type { Finding, SourceRef } from '../model/types.js';
+import type { Finding } from '../model/types.js';
+import type { SourceRef } from '../core/diagnostics.js';
 import { formatMs } from './text-table.js';
 
 const WIDTH = 100;

@@ -3,7 +3,7 @@
 // probe bodies, findings. No analysis here: everything comes from sim/.
 
 import { findingKindCounts } from '../findings/node-loss.js';
-import { formatCpuList } from '../model/cpu-list.js';
+import { formatCpuList } from '../core/cpu-list.js';
 import type { describeMachine, describeWorkload, SimRun } from '../sim/sim-runs.js';
 import { formatMs, renderTable } from './text-table.js';
 

@@ -5,8 +5,8 @@
 // else queue on the hint), and a CPU going idle steals a queued movable thread from its LLC.
 
 import type { Machine } from './machine.js';
-import type { SimThread } from './sim-thread.js';
-import { Fifo } from './worker-pools.js';
+import { Fifo } from './fifo.js';
+import type { SimThread } from './sim-state.js';
 
 export interface SimCpu {
   id: number;

@@ -8,16 +8,6 @@ import type { Machine } from './machine.js';
 export const POLICY_NAMES = ['work-on-cpu', 'sync-wq', 'skip-in-worker', 'queue-node', 'core-affinity', 'sync', 'spread'] as const;
 export type PolicyName = (typeof POLICY_NAMES)[number];
 
-export const POLICY_DESCRIPTIONS: Record<PolicyName, string> = {
-  'work-on-cpu': "today's kernels up to 6.x: pci_call_probe() runs the probe through work_on_cpu() on the node's first housekeeping CPU (bound kworker, 'events') and the caller waits",
-  'sync-wq': "7.0+: queue_work_on() to that CPU on the per-CPU 'sync_wq' + flush_work(); same pool and timing as work-on-cpu",
-  'skip-in-worker': 'v1 fix: as work-on-cpu, but a caller that is already a workqueue worker (async probing) runs the probe itself',
-  'queue-node': "v2 idea as in the captured 6.1 backport: queue_work_node(node, unbound 'events_unbound') + flush_work() from every caller (Guo's posted v2 also skips in workers, which makes async probes behave like skip-in-worker)",
-  'core-affinity': "node affinity moved into the driver core's attach path: async probes run in their (node-local) async worker; synchronous attaches hop with queue_work_node() + flush_work()",
-  sync: 'no async probing: every device is attached by its caller, one after another, with the work_on_cpu() hop',
-  spread: 'ideal lower bound: every probe starts at its arrival on its own idle CPU of its node (distinct cores first, then SMT siblings, then other nodes), no hop',
-};
-
 export function isPolicyName(name: string): name is PolicyName {
   return (POLICY_NAMES as readonly string[]).includes(name);
 }

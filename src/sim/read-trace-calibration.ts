@@ -3,9 +3,10 @@
 // moved to the Boot's clock (InputInfo.clockOffsetNs), restricted to the probe window of the workload. A Boot
 // JSON whose trace files are gone, or a trace on a counter clock, gives no calibration and says why.
 
-import { InputError } from '../ingest/input-error.js';
-import { readTrace, type TraceFormat } from '../ingest/trace-reader.js';
-import { TRACE_FORMATS, type Boot } from '../model/types.js';
+import { InputError } from '../core/input-error.js';
+import { readTrace } from '../ingest/trace-reader.js';
+import { TRACE_FORMATS, type TraceFormat } from '../ingest/formats.js';
+import { type Boot } from '../model/types.js';
 import { WorkItemBuilder } from '../model/work-items.js';
 import { type AsyncItem, asyncQueueTimes, type CalibrationWindow, calibrationOf, type TraceCalibration, WorkerCreationCollector, type WorkerCreationSample } from './trace-calibration.js';
 import type { Workload } from './workload.js';

@@ -4,7 +4,7 @@
 import { detectFindings } from '../findings/index.js';
 import type { Boot, InputInfo } from '../model/types.js';
 import type { KernelProfile } from './kernel-profile.js';
-import { formatCpuList } from '../model/cpu-list.js';
+import { formatCpuList } from '../core/cpu-list.js';
 import type { Machine } from './machine.js';
 import type { PolicyName } from './policies.js';
 import { buildPods } from './worker-pools.js';

@@ -3,16 +3,18 @@
 // findings, reports and diffs work on it. Deterministic: one event queue with FIFO tie-breaks, no clocks,
 // no randomness at all, so there is nothing to seed: the same input gives the same Boot.
 
-import type { Boot, InputInfo, ProbeSpan, Topology, WorkerIdentity } from '../model/types.js';
-import { BOOT_SCHEMA, cpuId, ns, pidOf } from '../model/types.js';
+import { BOOT_SCHEMA, type Boot, type InputInfo, type ProbeSpan, type WorkerIdentity } from '../model/types.js';
+import type { Topology } from '../ingest/topology.types.js';
+import { cpuId, ns, pidOf } from '../core/units.js';
 import { CpuScheduler, type SimCpu } from './cpu-scheduler.js';
 import { EventQueue } from './event-queue.js';
 import { type KernelProfile, quantumNs } from './kernel-profile.js';
 import type { Machine } from './machine.js';
 import { type PolicyName, type ProbeEntry, probeEntry } from './policies.js';
-import { countersAt, newThread, setState, type SimThread, type Step } from './sim-thread.js';
-import { buildPods, keepWorking, needMoreWorker, newPool, type Pods, type Pool, unboundPoolIdBase, workerComm } from './worker-pools.js';
-import { activeKey, percpuWorkqueue, retire, tryActivate, unboundWorkqueue, type WorkItem, type Workqueue } from './workqueues.js';
+import type { Pool, SimThread, Step, WorkItem, Workqueue } from './sim-state.js';
+import { countersAt, newThread, setState } from './sim-thread.js';
+import { buildPods, keepWorking, needMoreWorker, newPool, type Pods, unboundPoolIdBase, workerComm } from './worker-pools.js';
+import { activeKey, percpuWorkqueue, retire, tryActivate, unboundWorkqueue } from './workqueues.js';
 import type { Workload, WorkloadProbe } from './workload.js';
 
 export interface SimulateOptions {

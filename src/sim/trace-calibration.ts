@@ -18,7 +18,7 @@
 // model produces it).
 
 import { DEFAULT_TOLERANCE_NS } from '../model/probe-trace-join.js';
-import type { SourceRef } from '../model/types.js';
+import type { SourceRef } from '../core/diagnostics.js';
 import type { TraceEvent } from '../ingest/trace-events.types.js';
 import type { Workload } from './workload.js';
 

@@ -4,7 +4,9 @@
 // onCpuNs/sleepNs) the program uses the measured totals and drops the contention (runnableWaitNs) and
 // the hop overhead; from dmesg alone it splits the probe cost with a stated on-CPU fraction.
 
-import type { Boot, KernelInfo, NodeId, ProbeSpan, SourceRef, WorkerIdentity } from '../model/types.js';
+import type { Boot, KernelInfo, ProbeSpan, WorkerIdentity } from '../model/types.js';
+import type { NodeId } from '../core/units.js';
+import type { SourceRef } from '../core/diagnostics.js';
 
 export type Segment = { kind: 'cpu'; ns: number } | { kind: 'sleep'; ns: number };
 

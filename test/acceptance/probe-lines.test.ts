@@ -5,7 +5,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadBoot } from '../../src/model/load-boot.js';
+import { loadBoot } from '../../src/pipeline/load-boot.js';
 
 const PROBE_LINE = /probe of (\S+) returned (-?\d+) after (\d+) usecs/;
 const SHARED_CORPUS = join(process.cwd(), '..', 'shared', 'corpus');
@@ -43,11 +43,18 @@ describe('every probe line of every capture yields an exact span', () => {
   });
 });
 
-const corpusFiles = existsSync(SHARED_CORPUS)
-  ? filesUnder(SHARED_CORPUS).filter((f) => !f.endsWith('MANIFEST.md') && expectedProbes(f).length > 0)
-  : [];
+const corpusPresent = existsSync(SHARED_CORPUS);
+const corpusFiles = corpusPresent ? filesUnder(SHARED_CORPUS).filter((f) => !f.endsWith('MANIFEST.md') && expectedProbes(f).length > 0) : [];
 
-describe.runIf(corpusFiles.length > 0)('every probe line of every corpus file (../shared/corpus) yields an exact span', () => {
+describe('every probe line of every corpus file (../shared/corpus) yields an exact span', () => {
+  if (!corpusPresent) {
+    // Said, not silent: a clone without the shared corpus next to it runs the fixture tests only.
+    it.skip(`skipped: ${SHARED_CORPUS} is absent (the corpus is not part of the repository)`, () => {});
+    return;
+  }
+  it('finds corpus files with probe lines', () => {
+    expect(corpusFiles.length).toBeGreaterThan(0);
+  });
   it.each(corpusFiles)('%s', async (path) => {
     expect(await actualProbes(path)).toEqual(expectedProbes(path));
   });

@@ -8,7 +8,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readTrace, type TraceFormat } from '../../src/ingest/trace-reader.js';
+import { readTrace } from '../../src/ingest/trace-reader.js';
+import { type TraceFormat } from '../../src/ingest/formats.js';
 import { sniffFile } from '../../src/ingest/detect.js';
 
 const CLI = join(process.cwd(), 'dist', 'src', 'cli.js');

@@ -2,9 +2,9 @@
 // workqueue-model.md §6.5): device, CPU, comm and cost exactly as printed; no timestamps. Built here
 // so the compare tests do not depend on the patch-mail parser.
 
-import type { Boot, Finding, ProbeSpan } from '../../src/model/types.js';
+import { BOOT_SCHEMA, type Boot, type Finding, type ProbeSpan } from '../../src/model/types.js';
 import { parseWorkerComm } from '../../src/model/worker-identity.js';
-import { BOOT_SCHEMA, cpuId, nodeId, ns } from '../../src/model/types.js';
+import { cpuId, nodeId, ns } from '../../src/core/units.js';
 
 type Line = [device: string, cpu: number, comm: string, costNs: number];
 

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { BOUND_QUEUE_SERIALIZATION, detectBoundQueueSerialization } from '../../src/findings/bound-queue-serialization.js';
 import { detectFindings } from '../../src/findings/index.js';
-import type { Boot, ProbeSpan, Topology } from '../../src/model/types.js';
-import { cpuId, nodeId } from '../../src/model/types.js';
+import type { Boot, ProbeSpan } from '../../src/model/types.js';
+import type { Topology } from '../../src/ingest/topology.types.js';
+import { cpuId, nodeId } from '../../src/core/units.js';
 import { bootOf, noTopology, probeFromCustomLine, probeFromDmesg, probeInWorker, twoNodeTopology, worker } from './capture-probes.js';
 
 const C = 'fixtures/captures';

@@ -4,8 +4,10 @@
 // until the whole pipeline (loadBoot) can be run on the capture directories in these tests.
 
 import { readFileSync } from 'node:fs';
-import type { Boot, Cpu, NodeId, Pid, ProbeSpan, SourceRef, Topology, WorkerIdentity } from '../../src/model/types.js';
-import { BOOT_SCHEMA, cpuId, nodeId, ns, pidOf } from '../../src/model/types.js';
+import { BOOT_SCHEMA, type Boot, type ProbeSpan, type WorkerIdentity } from '../../src/model/types.js';
+import { cpuId, nodeId, ns, pidOf, type Cpu, type NodeId, type Pid } from '../../src/core/units.js';
+import type { SourceRef } from '../../src/core/diagnostics.js';
+import type { Topology } from '../../src/ingest/topology.types.js';
 
 const cache = new Map<string, string[]>();
 

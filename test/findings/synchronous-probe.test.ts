@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { detectSynchronousProbes, SYNCHRONOUS_PROBE } from '../../src/findings/synchronous-probe.js';
-import { ns, pidOf } from '../../src/model/types.js';
+import { ns, pidOf } from '../../src/core/units.js';
 import { bootOf, noTopology, probeFromDmesg, twoNodeTopology } from './capture-probes.js';
 
 const C = 'fixtures/captures';

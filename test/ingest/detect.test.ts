@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { detectFormat, sniffFile } from '../../src/ingest/detect.js';
-import type { InputFormat } from '../../src/model/types.js';
+import type { InputFormat } from '../../src/ingest/formats.js';
 import { synthetic } from './kernel-log-reader.helper.js';
 
 // The first 30 lines of every real log in corpus/dmesg_formats, initcall_debug and server_nvme_numa

@@ -2,9 +2,10 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Diagnostic } from '../../src/model/types.js';
+import type { Diagnostic } from '../../src/core/diagnostics.js';
 import type { TraceEvent } from '../../src/ingest/trace-events.types.js';
-import { readTrace, type TraceFormat } from '../../src/ingest/trace-reader.js';
+import { readTrace } from '../../src/ingest/trace-reader.js';
+import { type TraceFormat } from '../../src/ingest/formats.js';
 
 export const captures = join(import.meta.dirname, '..', '..', 'fixtures', 'captures');
 export const corpus = join(import.meta.dirname, '..', '..', 'fixtures', 'ftrace');

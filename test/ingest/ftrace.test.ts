@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../../src/ingest/input-error.js';
+import { InputError } from '../../src/core/input-error.js';
 import { readTrace } from '../../src/ingest/trace-reader.js';
 import { atLine, captures, collectTrace as collect, corpus, ofType, synthetic } from './ftrace-test-support.js';
 

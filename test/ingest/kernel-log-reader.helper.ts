@@ -3,9 +3,10 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { KernelLogFormat, KernelLogLine } from '../../src/ingest/kernel-log.js';
+import type { KernelLogFormat } from '../../src/ingest/formats.js';
+import type { KernelLogLine } from '../../src/ingest/kernel-log.js';
 import { readKernelLog, type KernelLogReadResult } from '../../src/ingest/kernel-log-reader.js';
-import type { Diagnostic } from '../../src/model/types.js';
+import type { Diagnostic } from '../../src/core/diagnostics.js';
 
 export interface ReadBack {
   lines: KernelLogLine[];

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../../src/ingest/input-error.js';
+import { InputError } from '../../src/core/input-error.js';
 import { textOf } from '../../src/ingest/byte-text.js';
 import { headLines, readLineBytes, readLines } from '../../src/ingest/lines.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parsePciNumaLine, readPciNuma } from '../../src/ingest/pci-numa.js';
-import type { Diagnostic } from '../../src/model/types.js';
+import type { Diagnostic } from '../../src/core/diagnostics.js';
 
 describe('pci-numa', () => {
   it('reads the real capture listing: NVMe functions on node 0, root complex without a node', async () => {

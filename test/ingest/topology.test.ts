@@ -2,10 +2,11 @@ import { mkdtempSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../../src/ingest/input-error.js';
-import { parseCpuList, tryParseCpuList } from '../../src/model/cpu-list.js';
+import { InputError } from '../../src/core/input-error.js';
+import { parseCpuList, tryParseCpuList } from '../../src/core/cpu-list.js';
 import { readTopology } from '../../src/ingest/topology.js';
-import type { Diagnostic, Topology } from '../../src/model/types.js';
+import type { Diagnostic } from '../../src/core/diagnostics.js';
+import type { Topology } from '../../src/ingest/topology.types.js';
 
 const DIR = 'fixtures/topology';
 

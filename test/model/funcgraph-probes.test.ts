@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { TraceEvent } from '../../src/ingest/trace-events.types.js';
 import { FunctionGraphProbeBuilder, probesFromFunctionGraph } from '../../src/model/funcgraph-probes.js';
 import { TaskOccupancyBuilder } from '../../src/model/task-occupancy.js';
-import { cpuId, ns, pidOf } from '../../src/model/types.js';
+import { cpuId, ns, pidOf } from '../../src/core/units.js';
 import { WorkItemBuilder } from '../../src/model/work-items.js';
 import { runBuilders, traceEvents } from './trace-lines.helper.js';
 

@@ -3,13 +3,13 @@
 
 import { describe, expect, it } from 'vitest';
 import { sniffFile } from '../../src/ingest/detect.js';
-import type { KernelLogFormat } from '../../src/ingest/kernel-log.js';
+import type { KernelLogFormat } from '../../src/ingest/formats.js';
 import { readKernelLog } from '../../src/ingest/kernel-log-reader.js';
 import { recognizeKernelMessage } from '../../src/ingest/kernel-records.js';
 import { InitcallBuilder } from '../../src/model/initcalls.js';
 import { KernelInfoBuilder } from '../../src/model/kernel-info.js';
 import { ProbeSpanBuilder } from '../../src/model/probe-spans.js';
-import type { Diagnostic } from '../../src/model/types.js';
+import type { Diagnostic } from '../../src/core/diagnostics.js';
 
 async function load(path: string) {
   const format = await sniffFile(path);

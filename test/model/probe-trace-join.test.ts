@@ -3,7 +3,7 @@ import type { TraceEvent } from '../../src/ingest/trace-events.types.js';
 import { joinProbesWithTrace, TraceMarkerBuilder } from '../../src/model/probe-trace-join.js';
 import { TaskOccupancyBuilder } from '../../src/model/task-occupancy.js';
 import type { ProbeSpan } from '../../src/model/types.js';
-import { cpuId, ns, pidOf } from '../../src/model/types.js';
+import { cpuId, ns, pidOf } from '../../src/core/units.js';
 import { WorkItemBuilder } from '../../src/model/work-items.js';
 import { kernelLog, runBuilders, traceEvents } from './trace-lines.helper.js';
 

@@ -3,7 +3,7 @@ import type { TraceEvent } from '../../src/ingest/trace-events.types.js';
 import { TaskOccupancyBuilder, intervalsBetween, isRunnableState, occupancyBetween, type TaskOccupancy } from '../../src/model/task-occupancy.js';
 import { WorkItemBuilder } from '../../src/model/work-items.js';
 import { PROBE_BODY_FUNCTIONS, PROBE_CARRIER_FUNCTIONS } from '../../src/model/probe-trace-join.js';
-import { cpuId, ns, pidOf } from '../../src/model/types.js';
+import { cpuId, ns, pidOf } from '../../src/core/units.js';
 import { runBuilders, traceEvents } from './trace-lines.helper.js';
 
 const BEFORE = 'fixtures/captures/before-n0x3/trace.txt';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mergeTopologies } from '../../src/model/topology-merge.js';
-import type { Cpu, NodeId, Topology } from '../../src/model/types.js';
+import type { Cpu, NodeId } from '../../src/core/units.js';
+import type { Topology } from '../../src/ingest/topology.types.js';
 
 const cpu = (n: number, node: number | null, llc: number | null = null) => ({
   cpu: n as Cpu, node: node as NodeId | null, core: null, socket: null, llc, online: true,

@@ -4,11 +4,13 @@
 import { readKernelLog } from '../../src/ingest/kernel-log-reader.js';
 import { recognizeKernelMessage } from '../../src/ingest/kernel-records.js';
 import type { TraceEvent, TraceHeader } from '../../src/ingest/trace-events.types.js';
-import { readTrace, type TraceFormat } from '../../src/ingest/trace-reader.js';
+import { readTrace } from '../../src/ingest/trace-reader.js';
+import { type TraceFormat } from '../../src/ingest/formats.js';
 import type { Builder } from '../../src/model/builder.js';
 import type { ClockMarker } from '../../src/model/probe-trace-join.js';
 import { ProbeSpanBuilder } from '../../src/model/probe-spans.js';
-import type { Diagnostic, ProbeSpan } from '../../src/model/types.js';
+import type { Diagnostic } from '../../src/core/diagnostics.js';
+import type { ProbeSpan } from '../../src/model/types.js';
 
 export interface TraceRead {
   events: TraceEvent[];

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { TraceEvent } from '../../src/ingest/trace-events.types.js';
 import { WorkItemBuilder, type WorkItem } from '../../src/model/work-items.js';
 import { PROBE_BODY_FUNCTIONS, PROBE_CARRIER_FUNCTIONS } from '../../src/model/probe-trace-join.js';
-import { cpuId, ns, pidOf } from '../../src/model/types.js';
+import { cpuId, ns, pidOf } from '../../src/core/units.js';
 import { runBuilders, traceEvents } from './trace-lines.helper.js';
 
 const BEFORE = 'fixtures/captures/before-n0x3/trace.txt';

@@ -4,9 +4,9 @@
 
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { loadBoot } from '../../src/model/load-boot.js';
+import { loadBoot } from '../../src/pipeline/load-boot.js';
 import type { Boot } from '../../src/model/types.js';
-import { cpuId, ns, pidOf } from '../../src/model/types.js';
+import { cpuId, ns, pidOf } from '../../src/core/units.js';
 import { perfettoTrace, renderPerfettoJson, type TraceEvent } from '../../src/render/perfetto-trace.js';
 import { bootOf, kworker, span } from '../sim/probe-boot.helper.js';
 import { importLikePerfetto, type MirrorImport } from './perfetto-importer-mirror.js';

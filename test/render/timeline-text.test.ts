@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { joinProbesWithTrace } from '../../src/model/probe-trace-join.js';
 import { TaskOccupancyBuilder } from '../../src/model/task-occupancy.js';
-import type { Boot, ProbeSpan } from '../../src/model/types.js';
-import { BOOT_SCHEMA, ns } from '../../src/model/types.js';
+import { BOOT_SCHEMA, type Boot, type ProbeSpan } from '../../src/model/types.js';
+import { ns } from '../../src/core/units.js';
 import { WorkItemBuilder } from '../../src/model/work-items.js';
 import { renderTimelines } from '../../src/render/timeline-text.js';
 import { kernelLog, runBuilders, traceEvents } from '../model/trace-lines.helper.js';

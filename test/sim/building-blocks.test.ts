@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nodeId, ns } from '../../src/model/types.js';
+import { nodeId, ns } from '../../src/core/units.js';
 import { EventQueue } from '../../src/sim/event-queue.js';
 import { kernelProfile, quantumNs } from '../../src/sim/kernel-profile.js';
 import { MachineError, machineFromSpec, machineFromTopology, parseCpuListOption, withIsolatedCpus } from '../../src/sim/machine.js';

@@ -6,7 +6,7 @@
 // `trace-probe simulate` does, and checks issue 5's Done-when where the model meets it (README "Simulator").
 
 import { describe, expect, it } from 'vitest';
-import { loadBoot } from '../../src/model/load-boot.js';
+import { loadBoot } from '../../src/pipeline/load-boot.js';
 import type { Boot } from '../../src/model/types.js';
 import { kernelProfile } from '../../src/sim/kernel-profile.js';
 import { calibratedReplay } from '../../src/sim/calibrated-replay.js';

@@ -1,9 +1,9 @@
 // Builds Boots for simulator tests: the patch mail's published probe lines through loadBoot (no
 // timestamps, cost only), and synthetic spans for edge cases.
 
-import { loadBoot } from '../../src/model/load-boot.js';
-import type { Boot, ProbeSpan, WorkerIdentity } from '../../src/model/types.js';
-import { BOOT_SCHEMA, cpuId, ns } from '../../src/model/types.js';
+import { loadBoot } from '../../src/pipeline/load-boot.js';
+import { BOOT_SCHEMA, type Boot, type ProbeSpan, type WorkerIdentity } from '../../src/model/types.js';
+import { cpuId, ns } from '../../src/core/units.js';
 
 export function kworker(comm: string): WorkerIdentity {
   const bound = /^kworker\/(\d+):(\d+)$/.exec(comm);

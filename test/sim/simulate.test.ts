@@ -5,7 +5,7 @@ import { simulate } from '../../src/sim/simulate.js';
 import { probeMetrics } from '../../src/sim/sim-runs.js';
 import { workloadFromBoot } from '../../src/sim/workload.js';
 import { bootOf, kworker, mailBoot, span } from './probe-boot.helper.js';
-import { nodeId, ns } from '../../src/model/types.js';
+import { nodeId, ns } from '../../src/core/units.js';
 
 const MS = 1e6;
 

@@ -4,7 +4,7 @@
 // offsets, sizes and nanosecond timestamps of any real trace).
 
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { InputError } from '../input-error.js';
+import { InputError } from '../../core/input-error.js';
 
 /** A trace.dat that cannot be read (bad magic, cut header, corrupt section): where and what. */
 export class TraceDatError extends InputError {

@@ -14,8 +14,8 @@
 // option when present (trace-cmd --tsc2nsec), plus the OFFSET option; counter clocks (counter, uptime, x86-tsc
 // without TSC2NSEC) stay counts, as the kernel prints them.
 
-import type { Cpu, Pid } from '../../model/types.js';
-import type { DiagnosticSink } from '../kernel-log.js';
+import type { Cpu, Pid } from '../../core/units.js';
+import type { DiagnosticSink } from '../../core/diagnostics.js';
 import type { TraceEvent } from '../trace-events.types.js';
 import { TraceCollector, newEventContext } from '../trace-collector.js';
 import type { ReadTraceResult } from '../trace-reader.js';

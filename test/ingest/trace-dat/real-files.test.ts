@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Diagnostic } from '../../../src/model/types.js';
+import type { Diagnostic } from '../../../src/core/diagnostics.js';
 import type { TraceEvent } from '../../../src/ingest/trace-events.types.js';
 import { readTrace } from '../../../src/ingest/trace-reader.js';
 import { readTraceDat } from '../../../src/ingest/trace-dat/read-trace-dat.js';

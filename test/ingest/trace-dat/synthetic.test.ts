@@ -6,10 +6,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Diagnostic } from '../../../src/model/types.js';
+import type { Diagnostic } from '../../../src/core/diagnostics.js';
 import type { TraceEvent } from '../../../src/ingest/trace-events.types.js';
 import { readTraceDat } from '../../../src/ingest/trace-dat/read-trace-dat.js';
-import { InputError } from '../../../src/ingest/input-error.js';
+import { InputError } from '../../../src/core/input-error.js';
 import { synthTraceDat, WORK_FN, type SynthOptions, type SynthPage } from './synthetic-dat.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'trace-probe-synth-'));

@@ -3,8 +3,8 @@
 // ran their bodies on CPU 0 (kworker/0:1-16, kworker/0:2-96), queued by the async workers.
 // Used where a test must not depend on the whole pipeline; the browser test loads the capture itself.
 
-import type { Boot, InitcallSpan, ProbeSpan, WorkerIdentity } from '../../../src/model/types.js';
-import { BOOT_SCHEMA, cpuId, nodeId, ns, pidOf } from '../../../src/model/types.js';
+import { BOOT_SCHEMA, type Boot, type InitcallSpan, type ProbeSpan, type WorkerIdentity } from '../../../src/model/types.js';
+import { cpuId, nodeId, ns, pidOf } from '../../../src/core/units.js';
 
 const DMESG = 'fixtures/captures/before-n0x3/dmesg.log';
 const TRACE = 'fixtures/captures/before-n0x3/trace.txt';

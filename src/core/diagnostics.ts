@@ -1,0 +1,22 @@
+// Where a record came from and what a reader could not parse or had to doubt: the diagnostics every layer
+// reports (a parser never throws on a bad line, it reports a Diagnostic; see input-error.ts for whole files).
+
+/** Where a record came from, so a finding can quote its evidence and a user can jump to it. */
+export interface SourceRef {
+  file: string;
+  line: number;
+}
+
+export type Severity = 'warning' | 'error';
+
+/** A line that did not parse inside a known format, or data the analysis had to doubt. */
+export interface Diagnostic {
+  file: string;
+  /** 1-based line number, or null when the diagnostic is about the whole file. */
+  line: number | null;
+  message: string;
+  severity: Severity;
+}
+
+/** Where a reader reports its diagnostics. */
+export type DiagnosticSink = (diagnostic: Diagnostic) => void;
