@@ -88,3 +88,13 @@ export interface TraceHeader {
   /** CPUs whose buffer restarted (`##### CPU N buffer started ####`): events before `source` are gone. */
   bufferStarted: Array<{ cpu: Cpu; source: SourceRef }>;
 }
+
+/** What reading one trace file gave, besides its events (every trace reader returns it). */
+export interface ReadTraceResult {
+  header: TraceHeader;
+  lines: number;
+  /** Events delivered to onEvent. */
+  events: number;
+  /** Event lines of events trace-probe does not use (counted, not materialised). */
+  unknownEvents: number;
+}

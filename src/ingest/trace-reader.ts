@@ -12,18 +12,9 @@ import { headLines, readLineBytes } from './lines.js';
 import { FtraceParser } from './ftrace.js';
 import { FuncgraphParser } from './funcgraph.js';
 import { TraceCmdParser } from './trace-cmd.js';
-import type { TraceEvent, TraceHeader } from './trace-events.types.js';
+import type { ReadTraceResult, TraceEvent } from './trace-events.types.js';
 import { readTraceDat } from './trace-dat/read-trace-dat.js';
 import type { TraceFormat } from './formats.js';
-
-export interface ReadTraceResult {
-  header: TraceHeader;
-  lines: number;
-  /** Events delivered to onEvent. */
-  events: number;
-  /** Event lines of events trace-probe does not use (counted, not materialised). */
-  unknownEvents: number;
-}
 
 /** Streams `path` as `format`, calling `onEvent` for each known event in file order. */
 export async function readTrace(

@@ -16,9 +16,8 @@
 
 import type { Cpu, Pid } from '../../core/units.js';
 import type { DiagnosticSink } from '../../core/diagnostics.js';
-import type { TraceEvent } from '../trace-events.types.js';
 import { TraceCollector, newEventContext } from '../trace-collector.js';
-import type { ReadTraceResult } from '../trace-reader.js';
+import type { ReadTraceResult, TraceEvent } from '../trace-events.types.js';
 import { Cmdlines } from './cmdlines.js';
 import { DatFile } from './dat-file.js';
 import { buildDecoders, DECODED_EVENTS, UNUSED } from './event-decoders.js';
