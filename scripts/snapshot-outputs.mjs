@@ -16,7 +16,8 @@
 //   2x4 machine when it has none);
 // - diff --json --html of before/after capture pairs, of repeat boots, of the patch mail's boots, and
 //   analyze --json outputs fed back as Boot JSON inputs (diff, simulate, report).
-// Options: --jobs N (parallel CLI runs, default 2), --only SUBSTRING (inputs whose path contains it),
+// Options: --quick (capture directories, diffs and Boot JSON round trips only: a first check in minutes),
+// --jobs N (parallel CLI runs, default 2), --only SUBSTRING (inputs whose path contains it),
 // --resume (skip runs whose output is already there: an interrupted snapshot goes on), --cli PATH (another build, e.g. a copy of the base commit's dist/ kept inside the tree as dist-base/ so it
 // finds node_modules: `cp -r dist dist-base` before changing anything, then `--cli dist-base/src/cli.js`).
 
@@ -31,13 +32,14 @@ let CLI = join(ROOT, 'dist', 'src', 'cli.js');
 const POLICIES = 'work-on-cpu,sync-wq,skip-in-worker,queue-node,core-affinity,sync,spread';
 
 function parseArgs(argv) {
-  const args = { out: null, jobs: 2, only: null, cli: null, resume: false };
+  const args = { out: null, jobs: 2, only: null, cli: null, resume: false, quick: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--jobs') args.jobs = Number(argv[++i]);
     else if (a === '--only') args.only = argv[++i];
     else if (a === '--cli') args.cli = resolve(argv[++i]);
     else if (a === '--resume') args.resume = true;
+    else if (a === '--quick') args.quick = true;
     else if (a.startsWith('-')) throw new Error(`unknown option ${a}`);
     else args.out = resolve(a);
   }
@@ -141,6 +143,7 @@ async function main() {
     add(`diff/${name}.txt`, ['diff', ...diffArgs]);
   }
 
+  if (args.quick) jobs.splice(0, jobs.length, ...jobs.filter((j) => !j.name.startsWith('file/')));
   let selected = args.only ? jobs.filter((j) => j.cliArgs.some((a) => a.includes(args.only))) : jobs;
   // A run is complete when its .stderr (written last) exists.
   if (args.resume) selected = selected.filter((j) => !existsSync(join(args.out, `${j.name}.stderr`)));

@@ -5,12 +5,12 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { InputError } from '../ingest/input-error.js';
+import { InputError } from '../core/input-error.js';
 import { ingestFleet, type IngestProgress } from '../fleet/fleet-ingest.js';
 import { buildFleetReport } from '../fleet/fleet-report.js';
 import { FleetStore } from '../fleet/fleet-store.js';
-import { renderFleetReport, renderIngestSummary } from '../render/fleet-text.js';
-import { renderFleetHtml } from '../render/html/fleet-report.js';
+import { renderFleetReport, renderIngestSummary } from '../fleet/fleet-text.js';
+import { renderFleetHtml } from '../fleet/fleet-html.js';
 import { renderTable } from '../render/text-table.js';
 import { refuseDirectory } from './report.js';
 import { UsageError } from './usage-error.js';

@@ -5,7 +5,7 @@
 
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { InputError } from '../ingest/input-error.js';
+import { InputError } from '../core/input-error.js';
 import { createTableSql, FLEET_SCHEMA, FLEET_TABLES, type ColumnType, type Row, type RowValue, type TableDef } from './fleet-schema.js';
 
 type DuckApi = typeof import('@duckdb/node-api');

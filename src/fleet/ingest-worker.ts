@@ -2,8 +2,8 @@
 // answers with its rows, or with why it could not. Boots already stored (by boot id) are not analyzed.
 
 import { parentPort, workerData } from 'node:worker_threads';
-import { InputError } from '../ingest/input-error.js';
-import { inputFilesOf, loadBoot } from '../model/load-boot.js';
+import { InputError } from '../core/input-error.js';
+import { inputFilesOf, loadBoot } from '../pipeline/load-boot.js';
 import { bootIdOf, contentHash, hostOf } from './boot-identity.js';
 import { bootRows, type BootRows } from './boot-rows.js';
 

@@ -20,8 +20,10 @@ export const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   render: ['core', 'kernel-release', 'ingest', 'model', 'findings', 'sim', 'compare'],
   // `trace-probe capture`: what to record on the machine under test, and recording it.
   capture: ['core', 'kernel-release'],
-  commands: ['core', 'kernel-release', 'ingest', 'model', 'findings', 'sim', 'compare', 'pipeline', 'render', 'capture'],
-  cli: ['core', 'kernel-release', 'ingest', 'model', 'findings', 'sim', 'compare', 'pipeline', 'render', 'capture', 'commands'],
+  // `trace-probe fleet`: many boots loaded through the pipeline into one store.
+  fleet: ['core', 'kernel-release', 'ingest', 'model', 'findings', 'sim', 'compare', 'pipeline', 'render'],
+  commands: ['core', 'kernel-release', 'ingest', 'model', 'findings', 'sim', 'compare', 'pipeline', 'render', 'capture', 'fleet'],
+  cli: ['core', 'kernel-release', 'ingest', 'model', 'findings', 'sim', 'compare', 'pipeline', 'render', 'capture', 'fleet', 'commands'],
 };
 
 /** A file's layer: its first folder under src/ (files directly in src/ are the cli layer). */
