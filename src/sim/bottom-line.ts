@@ -10,7 +10,8 @@
 
 import { BOUND_QUEUE_SERIALIZATION } from '../findings/bound-queue-serialization.js';
 import { lossPerNode, type NodeLoss } from '../findings/node-loss.js';
-import { TRACE_FORMATS, type Boot } from '../model/types.js';
+import { TRACE_FORMATS } from '../ingest/formats.js';
+import { type Boot } from '../model/types.js';
 import { calibratedReplay } from './calibrated-replay.js';
 import { MachineError, machineFromTopology } from './machine.js';
 import type { PolicyName } from './policies.js';
