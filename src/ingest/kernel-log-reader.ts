@@ -1,65 +1,31 @@
-// Streams one kernel-log file in a known presentation (see detect.ts for how it is chosen) and emits
-// one KernelLogLine per message line: the presentation modules strip their prefixes, this module only
-// dispatches. Formats doc §1 lists every presentation and the sources each module cites.
+// Streams one kernel-log file in a known presentation (formats/kernel-logs.ts names them, detect.ts chooses)
+// and emits one KernelLogLine per message line: the presentation modules strip their prefixes, this module
+// frames the file and splits concatenated boots. Formats doc §1 lists every presentation and the sources each module cites.
 
 import type { DiagnosticSink } from '../core/diagnostics.js';
-import type { KernelLogFormat } from './formats.js';
 import type { KernelLogLine, KernelLogLineSink } from './kernel-log.js';
 import { readLines, type ReadLinesResult } from './lines.js';
 import { readJournalExport } from './journal-export-reader.js';
 import type { PresentationContext, PresentationParser } from './kernel-log-presentation.js';
-import { createDmesgParser } from './dmesg-prefix.js';
-import { createDmesgWallClockParser } from './dmesg-wallclock.js';
-import { createDmesgJsonParser } from './dmesg-json.js';
-import { createKmsgParser } from './kmsg.js';
-import { createJournalExportParser, createJournalJsonParser, createJournalShortParser } from './journal.js';
-import { createSyslogParser } from './syslog.js';
-import { createConsoleParser } from './console.js';
-import { createPatchMailParser } from './patch-mail.js';
 
 export interface KernelLogReadResult extends ReadLinesResult {
   /** Lines that are by design not kernel messages (userspace console output, other programs' journal or syslog entries, kmsg dictionary lines, blank lines). */
   skippedLines: number;
 }
 
-export function createPresentationParser(format: KernelLogFormat, ctx: PresentationContext): PresentationParser {
-  switch (format) {
-    case 'dmesg':
-    case 'dmesg-raw':
-    case 'dmesg-decode':
-    case 'dmesg-delta':
-    case 'dmesg-notime':
-      return createDmesgParser(ctx, format);
-    case 'dmesg-ctime':
-    case 'dmesg-iso':
-    case 'dmesg-reltime':
-      return createDmesgWallClockParser(ctx, format);
-    case 'dmesg-json':
-      return createDmesgJsonParser(ctx);
-    case 'kmsg':
-      return createKmsgParser(ctx);
-    case 'journal-short':
-    case 'journal-short-precise':
-    case 'journal-short-iso':
-    case 'journal-short-monotonic':
-      return createJournalShortParser(ctx, format);
-    case 'journal-json':
-      return createJournalJsonParser(ctx);
-    case 'journal-export':
-      return createJournalExportParser(ctx);
-    case 'syslog':
-      return createSyslogParser(ctx);
-    case 'console':
-      return createConsoleParser(ctx);
-    case 'patch-mail':
-      return createPatchMailParser(ctx);
-  }
+/** One kernel-log presentation as the reader needs it (formats/kernel-logs.ts defines one per format). */
+export interface KernelLogPresentation {
+  createParser(ctx: PresentationContext): PresentationParser;
+  /** How the file is framed: text lines, or `journalctl -o export` records (binary-safe fields). */
+  framing: 'lines' | 'journal-export';
+  /** Lines with NUL bytes or invalid UTF-8 are read (bad bytes as U+FFFD) instead of refusing the file. */
+  lenient: boolean;
 }
 
-/** Streams `path` in `format`; throws InputError only when the file cannot be read at all. */
+/** Streams `path` in `presentation`; throws InputError only when the file cannot be read at all. */
 export async function readKernelLog(
   path: string,
-  format: KernelLogFormat,
+  presentation: KernelLogPresentation,
   onLine: KernelLogLineSink,
   onDiagnostic: DiagnosticSink,
 ): Promise<KernelLogReadResult> {
@@ -68,11 +34,11 @@ export async function readKernelLog(
   // console replay: when a console registers after `bootconsole [...] disabled`, a serial log shows the buffer's
   // first records again with their own times; those are dropped (not counted twice) and noted.
   const sink = bootSplitter(path, onLine, onDiagnostic);
-  const parser = createPresentationParser(format, { file: path, onLine: sink, onDiagnostic });
+  const parser = presentation.createParser({ file: path, onLine: sink, onDiagnostic });
   const line = (text: string, lineNo: number) => parser.line(text, lineNo);
   // `journalctl -o export` writes some fields binary-safe (NUL bytes, newlines in a value): its own framing.
-  const exported = format === 'journal-export' ? await readJournalExport(path, line) : null;
-  const result = exported ?? (await readLines(path, line, { lenient: format === 'console' }));
+  const exported = presentation.framing === 'journal-export' ? await readJournalExport(path, line) : null;
+  const result = exported ?? (await readLines(path, line, { lenient: presentation.lenient }));
   parser.end();
   sink.end();
   if (exported !== null && exported.invalidUtf8Fields > 0) {

@@ -4,7 +4,6 @@
 // recognisers (kernel-records.ts) and the model builders consume them.
 
 import type { Diagnostic, SourceRef } from '../core/diagnostics.js';
-import type { InputFormat } from './formats.js';
 import type { Ns } from '../core/units.js';
 
 /**

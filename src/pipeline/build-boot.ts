@@ -8,15 +8,12 @@ import type { Diagnostic, DiagnosticSink } from '../core/diagnostics.js';
 import { InputError } from '../core/input-error.js';
 import type { NodeId } from '../core/units.js';
 import { detectFindings } from '../findings/index.js';
-import type { KernelLogFormat, TraceFormat } from '../ingest/formats.js';
-import { readKernelLog } from '../ingest/kernel-log-reader.js';
+import { formatModule, isKernelLogFormat, isTraceFormat } from '../ingest/formats.js';
+import type { KernelLogFormatModule, TraceFormatModule } from '../ingest/formats/format-module.js';
 import { recognizeKernelMessage } from '../ingest/kernel-records.js';
 import type { KernelRecord } from '../ingest/kernel-records.types.js';
-import { readPciNuma } from '../ingest/pci-numa.js';
-import { readTopology } from '../ingest/topology.js';
 import type { Topology } from '../ingest/topology.types.js';
 import type { TraceHeader } from '../ingest/trace-events.types.js';
-import { readTrace } from '../ingest/trace-reader.js';
 import type { Builder } from '../model/builder.js';
 import { FunctionGraphProbeBuilder, spansFromGraphCalls } from '../model/funcgraph-probes.js';
 import { InitcallBuilder } from '../model/initcalls.js';
@@ -27,7 +24,7 @@ import { TaskOccupancyBuilder } from '../model/task-occupancy.js';
 import { mergeTopologies } from '../model/topology-merge.js';
 import { BOOT_SCHEMA, type Boot, type InputInfo, type ProbeSpan } from '../model/types.js';
 import { WorkItemBuilder } from '../model/work-items.js';
-import { isKernelLogFormat, isTraceFormat, type ResolvedInput } from './inputs.js';
+import type { ResolvedInput } from './inputs.js';
 
 /** The builders of one pass over the inputs. */
 interface PassBuilders {
@@ -129,22 +126,28 @@ async function readInputs(inputs: ResolvedInput[], ordered: ResolvedInput[], bui
     const inputDiagnostics: Diagnostic[] = [];
     const onDiagnostic: DiagnosticSink = (d) => inputDiagnostics.push(d);
     let lines: number;
-    if (isKernelLogFormat(input.format)) {
-      lines = await readKernelLogInput(input.path, input.format, builders, onDiagnostic);
-    } else if (isTraceFormat(input.format)) {
-      if (!probeTasksKnown) {
-        probeTasksKnown = true;
-        collectProbeTasks(builders);
-      }
-      lines = await readTraceInput(input.path, input.format, builders, pass, onDiagnostic);
-    } else if (input.format === 'lscpu' || input.format === 'cpulist') {
-      pass.topologies.push(await readTopology(input.path, input.format, onDiagnostic));
-      lines = await countLines(input.path);
-    } else if (input.format === 'pci-numa') {
-      for (const entry of await readPciNuma(input.path, onDiagnostic)) pass.deviceNodes.set(entry.device, entry.node);
-      lines = await countLines(input.path);
-    } else {
-      throw new InputError(input.path, null, `a ${input.format} file cannot be combined with other inputs`);
+    const module = formatModule(input.format);
+    switch (module.role) {
+      case 'kernel-log':
+        lines = await readKernelLogInput(input.path, module, builders, onDiagnostic);
+        break;
+      case 'trace':
+        if (!probeTasksKnown) {
+          probeTasksKnown = true;
+          collectProbeTasks(builders);
+        }
+        lines = await readTraceInput(input.path, module, builders, pass, onDiagnostic);
+        break;
+      case 'topology':
+        pass.topologies.push(await module.read(input.path, onDiagnostic));
+        lines = await countLines(input.path);
+        break;
+      case 'device-nodes':
+        for (const entry of await module.read(input.path, onDiagnostic)) pass.deviceNodes.set(entry.device, entry.node);
+        lines = await countLines(input.path);
+        break;
+      case 'boot-json':
+        throw new InputError(input.path, null, `a ${input.format} file cannot be combined with other inputs`);
     }
     reported.set(input, { info: { path: input.path, format: input.format, lines, diagnostics: inputDiagnostics.length }, diagnostics: inputDiagnostics });
   }
@@ -157,8 +160,8 @@ async function readInputs(inputs: ResolvedInput[], ordered: ResolvedInput[], bui
   return pass;
 }
 
-async function readKernelLogInput(path: string, format: KernelLogFormat, builders: PassBuilders, onDiagnostic: DiagnosticSink): Promise<number> {
-  const result = await readKernelLog(path, format, (line) => {
+async function readKernelLogInput(path: string, module: KernelLogFormatModule, builders: PassBuilders, onDiagnostic: DiagnosticSink): Promise<number> {
+  const result = await module.read(path, (line) => {
     const record = recognizeKernelMessage(line);
     if (record) for (const b of builders.log) b.handle(record);
   }, onDiagnostic);
@@ -173,13 +176,13 @@ function collectProbeTasks(builders: PassBuilders): void {
   }
 }
 
-async function readTraceInput(path: string, format: TraceFormat, builders: PassBuilders, pass: PassResult, onDiagnostic: DiagnosticSink): Promise<number> {
+async function readTraceInput(path: string, module: TraceFormatModule, builders: PassBuilders, pass: PassResult, onDiagnostic: DiagnosticSink): Promise<number> {
   pass.traceSeen = true;
-  if (format === 'function-graph') pass.functionGraph = true;
+  if (module.format === 'function-graph') pass.functionGraph = true;
   const { workItems, graphProbes, occupancy, traceMarkers } = builders;
   // One call site per builder (not a loop over them): each call stays monomorphic on the hot path. The graph
   // builder sees each event before the occupancy, so a task is wanted from its probe's first line.
-  const result = await readTrace(path, format, (event) => {
+  const result = await module.read(path, (event) => {
     workItems.handle(event);
     graphProbes.handle(event);
     occupancy.handle(event);
@@ -197,7 +200,7 @@ async function findKernelLogMarkers(ordered: ResolvedInput[], markerTexts: Reado
   if (markerTexts.size === 0) return markers;
   for (const input of ordered) {
     if (!isKernelLogFormat(input.format)) continue;
-    await readKernelLog(input.path, input.format, (line) => {
+    await formatModule(input.format).read(input.path, (line) => {
       if (line.timeNs !== null && markerTexts.has(line.text.trim())) {
         markers.push({ text: line.text.trim(), timeNs: line.timeNs, source: line.source });
       }

@@ -1,24 +1,17 @@
-// A capture directory (the layout the captures in ../shared/captures use): which of its files are read, by role.
+// A capture directory (the layout the captures in ../shared/captures use): which of its files are read, by role
+// (the names come from the format registry, ingest/formats.ts).
 
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputError } from '../core/input-error.js';
-import type { InputFormat } from '../ingest/formats.js';
 import { sniffFile } from '../ingest/detect.js';
-import { isKernelLogFormat, isTraceFormat, type ResolvedInput } from './inputs.js';
-
-/**
- * Files a capture directory holds, by role, in order of preference. Only one kernel log and one
- * trace are taken from a directory (dmesg.log, dmesg-raw.log and console.log are the same log in
- * other presentations); every topology file is merged.
- */
-export const CAPTURE_KERNEL_LOGS = ['dmesg.log', 'dmesg.txt', 'dmesg', 'kmsg.txt', 'dmesg-raw.log', 'dmesg-final.log', 'journal.txt', 'kern.log', 'console.log'];
-export const CAPTURE_TRACES = ['trace.txt', 'trace-fgraph.txt', 'trace', 'trace.report', 'trace-cmd.txt', 'trace.dat'];
-const CAPTURE_TOPOLOGY = ['topology.csv', 'lscpu.csv', 'lscpu.txt', 'node-cpulist.txt', 'cpus.txt'];
-const CAPTURE_PCI_NUMA = ['pci-numa.txt'];
+import { captureFiles, formatModule, type InputFormat, isKernelLogFormat, isTraceFormat } from '../ingest/formats.js';
+import type { ResolvedInput } from './inputs.js';
 
 /** The inputs of one capture directory: its first kernel log and first trace by preference, every topology file, pci-numa.txt. */
 export async function resolveCaptureDirectory(dir: string): Promise<Array<Omit<ResolvedInput, 'arg'>>> {
+  const kernelLogs = captureFiles('kernel-log');
+  const traces = captureFiles('trace');
   const names = new Set(await readdir(dir));
   const pick = (candidates: string[]) => candidates.filter((n) => names.has(n)).map((n) => join(dir, n));
   const chosen: Array<Omit<ResolvedInput, 'arg'>> = [];
@@ -31,17 +24,18 @@ export async function resolveCaptureDirectory(dir: string): Promise<Array<Omit<R
     }
     return null;
   };
-  const log = await firstOfRole(CAPTURE_KERNEL_LOGS, isKernelLogFormat);
+  const log = await firstOfRole(kernelLogs, isKernelLogFormat);
   if (log) chosen.push(log);
-  const trace = await firstOfRole(CAPTURE_TRACES, isTraceFormat);
+  const trace = await firstOfRole(traces, isTraceFormat);
   if (trace) chosen.push(trace);
-  for (const path of pick(CAPTURE_TOPOLOGY)) {
+  for (const path of pick(captureFiles('topology'))) {
     const format = await sniffFile(path);
-    if (format === 'lscpu' || format === 'cpulist') chosen.push({ path, format });
+    if (format !== null && formatModule(format).role === 'topology') chosen.push({ path, format });
   }
-  for (const path of pick(CAPTURE_PCI_NUMA)) chosen.push({ path, format: 'pci-numa' });
+  // Taken without sniffing: an empty listing (no device has a node) is still the sysfs answer.
+  for (const path of pick(captureFiles('device-nodes'))) chosen.push({ path, format: 'pci-numa' });
   if (!log && !trace) {
-    throw new InputError(dir, null, `no kernel log or trace found (expected one of ${[...CAPTURE_KERNEL_LOGS, ...CAPTURE_TRACES].join(', ')})`);
+    throw new InputError(dir, null, `no kernel log or trace found (expected one of ${[...kernelLogs, ...traces].join(', ')})`);
   }
   return chosen;
 }

@@ -6,7 +6,7 @@
 import { stat } from 'node:fs/promises';
 import { InputError } from '../core/input-error.js';
 import { isCaptureTarball, unpackCaptureTarball, withTarballNames, type UnpackedCapture } from '../ingest/capture-tarball.js';
-import type { InputFormat } from '../ingest/formats.js';
+import { formatModule, type InputFormat } from '../ingest/formats.js';
 import { sniffFile } from '../ingest/detect.js';
 import { oneBootInputs } from '../model/one-boot.js';
 import type { Boot } from '../model/types.js';
@@ -29,7 +29,7 @@ export async function loadBoot(paths: string[]): Promise<Boot> {
 }
 
 async function loadResolved(inputs: ResolvedInput[]): Promise<Boot> {
-  const jsonInputs = inputs.filter((i) => i.format === 'boot-json' || i.format === 'sim-json');
+  const jsonInputs = inputs.filter((i) => formatModule(i.format).role === 'boot-json');
   if (jsonInputs.length > 0) {
     if (inputs.length > 1) {
       throw new InputError(jsonInputs[0]!.path, null, 'a Boot JSON is a whole boot: give it alone, not with other inputs');

@@ -1,11 +1,10 @@
 // Reads the calibration (sim/trace-calibration.ts) from the trace files a Boot was loaded from: one more
-// streaming pass over each ftrace / trace-cmd / function_graph input (ingest/trace-reader.ts), with its times
+// streaming pass over each trace input (its reader in ingest/formats.ts), with its times
 // moved to the Boot's clock (InputInfo.clockOffsetNs), restricted to the probe window of the workload. A Boot
 // JSON whose trace files are gone, or a trace on a counter clock, gives no calibration and says why.
 
 import { InputError } from '../core/input-error.js';
-import { readTrace } from '../ingest/trace-reader.js';
-import { TRACE_FORMATS, type TraceFormat } from '../ingest/formats.js';
+import { formatModule, isTraceFormat, type TraceFormat } from '../ingest/formats.js';
 import { type Boot } from '../model/types.js';
 import { WorkItemBuilder } from '../model/work-items.js';
 import { type AsyncItem, asyncQueueTimes, type CalibrationWindow, calibrationOf, type TraceCalibration, WorkerCreationCollector, type WorkerCreationSample } from './trace-calibration.js';
@@ -22,13 +21,13 @@ export async function readTraceCalibration(boot: Boot, workload: Workload): Prom
   const samples: WorkerCreationSample[] = [];
   const asyncItems: AsyncItem[] = [];
   // function_graph output carries the sched and workqueue events as comments (with funcgraph-abstime for times).
-  const traces = boot.inputs.filter((i) => (TRACE_FORMATS as readonly string[]).includes(i.format));
+  const traces = boot.inputs.filter((i) => isTraceFormat(i.format));
   for (const input of traces) {
     const collector = new WorkerCreationCollector();
     // Only the async items' own times are read: no task's scheduling is followed for their queuers.
     const items = new WorkItemBuilder({ keepItem: (fn) => fn === 'async_run_entry_fn', queuerMatters: () => false });
     try {
-      const result = await readTrace(input.path, input.format as TraceFormat, (e) => {
+      const result = await formatModule(input.format as TraceFormat).read(input.path, (e) => {
         collector.handle(e);
         items.handle(e);
       }, () => {});

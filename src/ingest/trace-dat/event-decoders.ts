@@ -8,7 +8,8 @@
 
 import type { Cpu, Pid } from '../../core/units.js';
 import type { TraceEvent } from '../trace-events.types.js';
-import { comms, type EventContext } from '../trace-event-fields.js';
+import type { CommCache } from '../comm-cache.js';
+import type { EventContext } from '../trace-event-fields.js';
 import { textOf } from '../byte-text.js';
 import { stateLettersOf, stateText, type EventFormat, type FieldFormat, type StateLetters } from './event-formats.js';
 import { hexAddress, type Kallsyms } from './kallsyms.js';
@@ -82,11 +83,11 @@ export interface DecoderSet {
   unusable: Array<{ name: string; missing: string }>;
 }
 
-export function buildDecoders(formats: EventFormat[], kallsyms: Kallsyms, le: boolean): DecoderSet {
+export function buildDecoders(formats: EventFormat[], kallsyms: Kallsyms, le: boolean, comms: CommCache): DecoderSet {
   const byId: Array<EventDecoder | undefined> = [];
   const unusable: Array<{ name: string; missing: string }> = [];
   for (const format of formats) {
-    const made = decoderFor(format, kallsyms, le);
+    const made = decoderFor(format, kallsyms, le, comms);
     if (made === undefined) continue;
     if (typeof made === 'string') unusable.push({ name: format.name, missing: made });
     else byId[format.id] = made;
@@ -95,7 +96,7 @@ export function buildDecoders(formats: EventFormat[], kallsyms: Kallsyms, le: bo
 }
 
 /** undefined: not an event trace-probe uses; a string: the fields it lacks. */
-function decoderFor(format: EventFormat, kallsyms: Kallsyms, le: boolean): EventDecoder | string | undefined {
+function decoderFor(format: EventFormat, kallsyms: Kallsyms, le: boolean, comms: CommCache): EventDecoder | string | undefined {
   const need = (required: string[], optional: string[] = []): Fields | string => {
     const f = fieldsOf(format, required, optional);
     return f ?? required.filter((n) => !format.fields.has(n)).join(', ');

@@ -68,7 +68,7 @@ function readOpened(file: DatFile, onEvent: (event: TraceEvent) => void, onDiagn
   }
   if (badFormats > 0) collector.warn(null, `${badFormats} event format(s) in the file have no name or ID: their events are counted, not read`);
   const kallsyms = new LazyKallsyms(meta.kallsyms);
-  const decoders = buildDecoders(formats, kallsyms as unknown as Kallsyms, le);
+  const decoders = buildDecoders(formats, kallsyms as unknown as Kallsyms, le, collector.fields.comms);
   for (const u of decoders.unusable) collector.warn(null, `event ${u.name}: its format has no ${u.missing} field: its events are counted, not used`);
   const names: string[] = [];
   for (const f of formats) names[f.id] = f.name;
