@@ -2,8 +2,6 @@
 // Parquet dataset (docs/fleet.md). Argument handling only: discovery and analysis are in src/fleet/, the
 // wording in src/render/.
 
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { InputError } from '../ingest/input-error.js';
 import { ingestFleet, type IngestProgress } from '../fleet/fleet-ingest.js';
@@ -11,6 +9,7 @@ import { buildFleetReport } from '../fleet/fleet-report.js';
 import type { FleetStore } from '../fleet/fleet-store.js';
 import { renderFleetReport, renderIngestSummary } from '../render/fleet-text.js';
 import { renderTable } from '../render/text-table.js';
+import { writeOutputFile } from './output-file.js';
 import { refuseDirectory } from './report.js';
 import { UsageError } from './usage-error.js';
 
@@ -69,7 +68,7 @@ export function registerFleet(program: Command): void {
           // Loaded only when HTML is asked for (Vega takes about a quarter of a second to load).
           const { renderFleetHtml } = await import('../render/html/fleet-report.js');
           const html = await renderFleetHtml(report, { title: `trace-probe fleet report: ${options.db ?? options.parquet}` });
-          await writeOut(options.html, html);
+          await writeOutputFile(options.html, html, 'the fleet report');
           process.stderr.write(`trace-probe: wrote ${options.html} (${(Buffer.byteLength(html) / 1e6).toFixed(1)} MB)\n`);
         }
       } finally {
@@ -118,15 +117,6 @@ function checkRegex(pattern: string): void {
     new RegExp(pattern);
   } catch (err) {
     throw new UsageError(`--host-from: not a regular expression: ${(err as Error).message}`);
-  }
-}
-
-async function writeOut(file: string, text: string): Promise<void> {
-  try {
-    await mkdir(dirname(resolve(file)), { recursive: true });
-    await writeFile(file, text);
-  } catch (err) {
-    throw new InputError(file, null, `cannot write: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
 }
 
