@@ -2,7 +2,7 @@
 // (the same Boot `analyze --json` prints), so the store agrees with `analyze` by construction of one
 // function, not by a second analysis.
 
-import { BOUND_QUEUE_SERIALIZATION } from '../findings/index.js';
+import { BOUND_QUEUE_EXPOSURE, BOUND_QUEUE_SERIALIZATION } from '../findings/index.js';
 import type { Boot } from '../model/types.js';
 import { BOOTS, DIAGNOSTICS, FINDINGS, INITCALLS, PROBES, type Row, type TableDef } from './fleet-schema.js';
 
@@ -37,6 +37,8 @@ export interface BootTotals {
   serialized: boolean;
   /** Sum of the bound-queue-serialization findings' lost time; null when none has a cost. */
   serializationLostNs: number | null;
+  /** A bound-queue-exposure warning: the plain log shows probes that would queue on one CPU (docs/probe-exposure.md). */
+  exposed: boolean;
 }
 
 export function bootTotals(boot: Boot): BootTotals {
@@ -63,6 +65,8 @@ export function bootTotals(boot: Boot): BootTotals {
     totalInitcallNs: boot.initcalls.reduce((sum, i) => sum + (i.durationNs ?? 0), 0),
     serialized: serialization.length > 0,
     serializationLostNs: costs.length > 0 ? costs.reduce((a, b) => a + b, 0) : null,
+    // The exposure finding's info form says "not exposed"; only its warnings are exposure.
+    exposed: boot.findings.some((f) => f.kind === BOUND_QUEUE_EXPOSURE && f.severity === 'warning'),
   };
 }
 
@@ -76,17 +80,18 @@ function check(table: TableDef, row: Row): Row {
   return row;
 }
 
-export function bootRows(boot: Boot, id: BootIdentity, machineModel: string | null): BootRows {
+export function bootRows(boot: Boot, id: BootIdentity): BootRows {
   const totals = bootTotals(boot);
   const b = id.bootId;
+  const machine = boot.kernel.machine ?? null;
   const boots = [check(BOOTS, [
-    b, id.input, id.contentHash, id.host, id.hostSource, machineModel,
+    b, id.input, id.contentHash, id.host, id.hostSource, machine?.model ?? null, machine?.board ?? null, machine?.bios ?? null,
     boot.kernel.release, boot.kernel.banner, boot.kernel.cmdline,
     boot.topology.cpus.length, nodeCount(boot),
     boot.inputs.map((i) => i.path), boot.inputs.map((i) => i.format), id.inputBytes,
     totals.probes, totals.timedProbes, totals.probeWindowNs, totals.totalProbeNs,
     totals.initcalls, totals.totalInitcallNs,
-    boot.findings.length, totals.serialized, totals.serializationLostNs,
+    boot.findings.length, totals.serialized, totals.serializationLostNs, totals.exposed,
     boot.diagnostics.length,
   ])];
   const probes = boot.probes.map((p, i) => check(PROBES, [

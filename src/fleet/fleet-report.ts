@@ -33,6 +33,11 @@ export interface ExposureRow {
   /** serializedBoots / observableBoots, in percent; null when no boot could show it. */
   sharePercent: number | null;
   medianLostNs: number | null;
+  /**
+   * Boots that could not show serialization but whose plain log shows exposure (a bound-queue-exposure warning:
+   * async-probed PCI functions of one node whose bodies would queue on one CPU): the boots worth timing next.
+   */
+  exposedUntimedBoots: number;
 }
 
 export interface LostDistribution {
@@ -115,14 +120,16 @@ export async function buildFleetReport(store: FleetStore, options: { topDrivers?
     boots: num(o![0]), hosts: num(o![1]), releases: num(o![2]), models: num(o![3]),
     serializedBoots: num(o![4]), serializedHosts: num(o![5]), failedInputs: num(o![6]),
   };
-  const exposure = (await store.rows(`SELECT coalesce(kernel_release, 'unknown') AS r, coalesce(machine_model, 'unknown') AS m,
+  const exposure = (await store.rows(`WITH b AS (SELECT *, boot_id NOT IN (SELECT boot_id FROM findings WHERE kind = ${sqlString(INSUFFICIENT_DATA)}) AS observable FROM boots)
+      SELECT coalesce(kernel_release, 'unknown') AS r, coalesce(machine_model, 'unknown') AS m,
       count(*), count(DISTINCT host), count(*) FILTER (WHERE serialized), count(DISTINCT host) FILTER (WHERE serialized),
-      median(serialization_lost_ns) FILTER (WHERE serialized),
-      count(*) FILTER (WHERE boot_id NOT IN (SELECT boot_id FROM findings WHERE kind = ${sqlString(INSUFFICIENT_DATA)}))
-      FROM boots GROUP BY r, m`)).map((r): ExposureRow => ({
+      median(serialization_lost_ns) FILTER (WHERE serialized), count(*) FILTER (WHERE observable),
+      count(*) FILTER (WHERE exposed AND NOT observable)
+      FROM b GROUP BY r, m`)).map((r): ExposureRow => ({
     release: String(r[0]), model: String(r[1]), boots: num(r[2]), hosts: num(r[3]), observableBoots: num(r[7]),
     serializedBoots: num(r[4]), serializedHosts: num(r[5]),
     sharePercent: num(r[7]) === 0 ? null : (100 * num(r[4])) / num(r[7]), medianLostNs: numOrNull(r[6]),
+    exposedUntimedBoots: num(r[8]),
   }));
   const releaseOrder = [...new Set(exposure.map((e) => e.release))].sort(compareReleases);
   const rank = new Map(releaseOrder.map((r, i) => [r, i]));

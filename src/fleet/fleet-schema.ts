@@ -1,8 +1,12 @@
-// The fleet store's tables (schema trace-probe.fleet/1, docs/fleet.md). One declaration per table drives the
+// The fleet store's tables (schema trace-probe.fleet/2, docs/fleet.md). One declaration per table drives the
 // DuckDB DDL, the appender's column order and the Parquet export, so the three cannot disagree. Times are
 // integer nanoseconds (BIGINT), as in the Boot JSON; lists are VARCHAR[].
 
-export const FLEET_SCHEMA = 'trace-probe.fleet/1';
+export const FLEET_SCHEMA = 'trace-probe.fleet/2';
+/** Schemas this trace-probe cannot read, and why (the store must be ingested again). */
+export const OLDER_FLEET_SCHEMAS: Readonly<Record<string, string>> = {
+  'trace-probe.fleet/1': 'its boots table has no machine_board, bios or exposed columns and no machine models',
+};
 
 export type ColumnType = 'VARCHAR' | 'BIGINT' | 'INTEGER' | 'DOUBLE' | 'BOOLEAN' | 'VARCHAR[]';
 
@@ -30,6 +34,8 @@ export const BOOTS: TableDef = {
     col('host', 'VARCHAR'),
     col('host_source', 'VARCHAR'),
     col('machine_model', 'VARCHAR'),
+    col('machine_board', 'VARCHAR'),
+    col('bios', 'VARCHAR'),
     col('kernel_release', 'VARCHAR'),
     col('kernel_banner', 'VARCHAR'),
     col('cmdline', 'VARCHAR'),
@@ -47,6 +53,7 @@ export const BOOTS: TableDef = {
     col('findings', 'INTEGER'),
     col('serialized', 'BOOLEAN'),
     col('serialization_lost_ns', 'BIGINT'),
+    col('exposed', 'BOOLEAN'),
     col('diagnostics', 'INTEGER'),
   ],
 };

@@ -6,7 +6,7 @@
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputError } from '../ingest/input-error.js';
-import { createTableSql, FLEET_SCHEMA, FLEET_TABLES, type ColumnType, type Row, type RowValue, type TableDef } from './fleet-schema.js';
+import { createTableSql, FLEET_SCHEMA, FLEET_TABLES, OLDER_FLEET_SCHEMAS, type ColumnType, type Row, type RowValue, type TableDef } from './fleet-schema.js';
 
 type DuckApi = typeof import('@duckdb/node-api');
 type Connection = import('@duckdb/node-api').DuckDBConnection;
@@ -74,13 +74,21 @@ export class FleetStore {
     if (found.length === 0) {
       await this.connection.run(`INSERT INTO fleet_meta VALUES ('schema', ${sqlString(FLEET_SCHEMA)})`);
     } else if (found[0]![0] !== FLEET_SCHEMA) {
-      throw new InputError(where, null, `fleet store schema ${String(found[0]![0])}, this trace-probe reads ${FLEET_SCHEMA}`);
+      throw new InputError(where, null, schemaMismatch(String(found[0]![0])));
     }
   }
 
   private async loadParquet(dir: string): Promise<void> {
     for (const table of FLEET_TABLES) {
       const glob = join(dir, table.name, '**', '*.parquet');
+      // A dataset written under an older schema lacks columns (Parquet has no fleet_meta): say so, not a binder error.
+      if (table.name === 'boots') {
+        const have = new Set((await this.rows(`DESCRIBE SELECT * FROM read_parquet(${sqlString(glob)}, hive_partitioning = true)`)).map((r) => String(r[0])));
+        const missing = table.columns.map((c) => c.name).filter((c) => !have.has(c));
+        if (missing.length > 0) {
+          throw new InputError(join(dir, 'boots'), null, `a Parquet dataset of an older fleet schema (no ${missing.join(', ')} columns); this trace-probe reads ${FLEET_SCHEMA}: ingest the inputs again into a new --parquet directory`);
+        }
+      }
       const cols = table.columns.map((c) => c.name).join(', ');
       try {
         await this.connection.run(`INSERT INTO ${table.name} SELECT ${cols} FROM read_parquet(${sqlString(glob)}, hive_partitioning = true)`);
@@ -165,6 +173,13 @@ export class FleetStore {
     this.connection.closeSync();
     this.instance.closeSync();
   }
+}
+
+function schemaMismatch(found: string): string {
+  const why = OLDER_FLEET_SCHEMAS[found];
+  return why
+    ? `a fleet store of schema ${found} (${why}); this trace-probe reads ${FLEET_SCHEMA}: ingest the inputs again into a new store`
+    : `fleet store schema ${found}, this trace-probe reads ${FLEET_SCHEMA}`;
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -31,7 +31,11 @@ async function ingestOne(path: string): Promise<WorkerResult> {
     const bootId = bootIdOf(hash, host);
     if (known.has(bootId)) return { kind: 'known', path, bootId, bytes };
     const boot = await loadBoot([path]);
-    return { kind: 'boot', path, bootId, bytes, rows: bootRows(boot, { bootId, input: path, contentHash: hash, host, hostSource, inputBytes: bytes }, null) };
+    // The boot id keeps the host it was computed with (pattern or path), so a stored boot is known before it is
+    // analyzed; the host column prefers the name the log itself gives (systemd's `Hostname set to`) to a path.
+    const fromLog = hostSource === 'path' && boot.kernel.hostname ? boot.kernel.hostname : null;
+    const identity = { bootId, input: path, contentHash: hash, host: fromLog ?? host, hostSource: fromLog ? ('log' as const) : hostSource, inputBytes: bytes };
+    return { kind: 'boot', path, bootId, bytes, rows: bootRows(boot, identity) };
   } catch (err) {
     const error = err instanceof InputError ? err.message : `internal error: ${(err as Error)?.message ?? String(err)}`;
     return { kind: 'failed', path, bootId: hash === null ? null : bootIdOf(hash, host), contentHash: hash, host, bytes, error: error.split('\n')[0]! };

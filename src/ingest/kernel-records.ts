@@ -20,9 +20,11 @@
 // - lib/dump_stack.c `CPU: %d [UID: %u ]PID: %d Comm: %.20s %s...` (UID added in 6.12), then print_tainted().
 // - Out-of-tree instrumentation from the PCI patch mails (formats §5), one pattern for every variant.
 // - The machine's shape (CPUs, nodes, CPU→node, PCI root bridges): platform-records.ts.
+// - The machine's model (DMI, device tree) and the host name systemd sets: machine-records.ts.
 
 import type { KernelLogLine } from './kernel-log.js';
 import type { KernelRecord } from './kernel-records.types.js';
+import { recognizeMachineMessage } from './machine-records.js';
 import { recognizePlatformMessage } from './platform-records.js';
 
 /** Optional lib/dynamic_debug.c prefix: `[pid] ` or `<intr> `, then `mod:func:file:line:` pieces and a space. */
@@ -150,6 +152,8 @@ export function recognizeKernelMessage(line: KernelLogLine): KernelRecord | null
   }
   const platform = recognizePlatformMessage(line);
   if (platform) return platform;
+  const machine = recognizeMachineMessage(line);
+  if (machine) return machine;
   if ((m = DEVICE_MESSAGE.exec(text))) {
     const g = m.groups!;
     if (DEVICE_NAME_HINT.test(g.dev!) && !g.dev!.endsWith(':')) return { line, type: 'device-message', owner: g.owner!, device: g.dev!, message: g.msg! };

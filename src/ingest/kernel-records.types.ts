@@ -3,7 +3,7 @@
 // Consumers: model/ builders.
 
 import type { KernelLogLine } from './kernel-log.js';
-import type { PlatformRecord } from './platform-records.types.js';
+import type { MachineRecord, PlatformRecord } from './platform-records.types.js';
 
 interface RecordBase {
   line: KernelLogLine;
@@ -52,5 +52,7 @@ export type KernelRecord =
   | (RecordBase & { type: 'task-comm'; cpu: number; pid: number; comm: string; release: string | null })
   /** Machine shape lines (platform-records.ts): CPUs and nodes brought up, CPU→node maps, nodes, PCI root bridges. */
   | PlatformRecord
+  /** Machine model (DMI, device tree) and host name lines (machine-records.ts). */
+  | MachineRecord
   /** Any dev_printk-prefixed line `<driver-or-bus> <device>: ...` (drivers/base/core.c), for driver recovery. */
   | (RecordBase & { type: 'device-message'; owner: string; device: string; message: string });

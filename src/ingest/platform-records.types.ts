@@ -30,3 +30,15 @@ export type PlatformRecord =
   | (RecordBase & { type: 'pci-root-bridge'; name: string; domain: string; first: number; last: number })
   /** drivers/pci/probe.c pci_register_host_bridge() `pci_bus %s: Unknown NUMA node; performance will be reduced` (nr_node_ids > 1). */
   | (RecordBase & { type: 'pci-bus-no-node'; bus: string });
+
+/** What names the machine and its host (machine-records.ts). */
+export type MachineRecord =
+  /**
+   * drivers/firmware/dmi_scan.c dmi_format_ids() `<vendor> <product>[/<board>], BIOS <version> <date>`, printed as
+   * `DMI: %s` at boot ('dmi') and as `Hardware name: %s` in WARN/oops headers ('hardware-name').
+   */
+  | (RecordBase & { type: 'dmi-ids'; from: 'dmi' | 'hardware-name'; model: string; board: string | null; bios: string | null })
+  /** Device tree `Machine model: %s` (arch/arm64/kernel/setup.c, drivers/of/fdt.c). */
+  | (RecordBase & { type: 'dt-model'; model: string })
+  /** systemd `Set hostname to <%s>.` / `Hostname set to <%s>.` written to the kernel log. */
+  | (RecordBase & { type: 'hostname'; hostname: string });

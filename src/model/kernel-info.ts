@@ -1,11 +1,11 @@
 // The kernel release and command line of a boot, from the `Linux version` banner (init/version.c
 // linux_banner; else the release a lib/dump_stack.c WARN/oops header prints) and `Kernel command line:` (init/main.c) / `Command line:` (arch/x86/kernel/setup.c),
 // plus the version facts the other builders need to read version-dependent lines
-// (docs/kernel-log-formats.md §3.1, §3.2).
+// (docs/kernel-log-formats.md §3.1, §3.2), and the machine and host the log names (ingest/machine-records.ts).
 
 import type { KernelRecord } from '../ingest/kernel-records.types.js';
 import type { Builder } from './builder.js';
-import type { KernelInfo } from './types.js';
+import type { KernelInfo, MachineIdentity } from './types.js';
 
 export interface KernelVersion {
   major: number;
@@ -38,14 +38,22 @@ export function probeReturnsOneOnSuccess(v: KernelVersion | null): boolean | nul
   return v === null ? null : before(v, 5, 15);
 }
 
+/** Names systemd sets when the machine has none of its own (src/basic/hostname-util.c fallback, `(none)` of the kernel). */
+const PLACEHOLDER_HOSTNAMES: ReadonlySet<string> = new Set(['', 'localhost', 'localhost.localdomain', 'localhost6', '(none)']);
+
 export class KernelInfoBuilder implements Builder<KernelRecord, KernelInfo> {
   private release: string | null = null;
   private banner: string | null = null;
   private kernelCmdline: string | null = null;
   private setupCmdline: string | null = null;
   private stackRelease: string | null = null;
+  /** By preference: the boot's DMI line, a WARN header's Hardware name, the device tree's model (first of each). */
+  private machines: { dmi: MachineIdentity | null; 'hardware-name': MachineIdentity | null; devicetree: MachineIdentity | null } = { dmi: null, 'hardware-name': null, devicetree: null };
+  private hostname: string | null = null;
 
   reset(): void {
+    this.machines = { dmi: null, 'hardware-name': null, devicetree: null };
+    this.hostname = null;
     this.release = null;
     this.banner = null;
     this.kernelCmdline = null;
@@ -67,13 +75,24 @@ export class KernelInfoBuilder implements Builder<KernelRecord, KernelInfo> {
       // init/main.c's line is what the kernel parsed (it includes bootconfig additions); prefer it.
       if (record.line.text.startsWith('Kernel ')) this.kernelCmdline ??= record.cmdline;
       else this.setupCmdline ??= record.cmdline;
+    } else if (record.type === 'dmi-ids') {
+      this.machines[record.from] ??= { model: record.model, board: record.board, bios: record.bios, from: record.from, source: record.line.source };
+    } else if (record.type === 'dt-model') {
+      this.machines.devicetree ??= { model: record.model, board: null, bios: null, from: 'devicetree', source: record.line.source };
+    } else if (record.type === 'hostname') {
+      // The initrd's systemd may set a placeholder before the real root sets the name: the last real one counts.
+      if (!PLACEHOLDER_HOSTNAMES.has(record.hostname.toLowerCase())) this.hostname = record.hostname;
     }
   }
 
   finalize(): void {}
 
   data(): KernelInfo {
-    return { release: this.release ?? this.stackRelease, banner: this.banner, cmdline: this.kernelCmdline ?? this.setupCmdline };
+    const m = this.machines;
+    return {
+      release: this.release ?? this.stackRelease, banner: this.banner, cmdline: this.kernelCmdline ?? this.setupCmdline,
+      machine: m.dmi ?? m['hardware-name'] ?? m.devicetree, hostname: this.hostname,
+    };
   }
 
   version(): KernelVersion | null {

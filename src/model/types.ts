@@ -157,6 +157,25 @@ export interface KernelInfo {
   /** The full `Linux version ...` banner. */
   banner: string | null;
   cmdline: string | null;
+  /**
+   * The machine as its firmware names it (the DMI line, else a WARN header's `Hardware name:`, else the device
+   * tree's `Machine model:`); null when the log names none. Absent in Boot JSON written before it existed.
+   */
+  machine?: MachineIdentity | null;
+  /** The host name systemd set during the boot (`Hostname set to <...>`, the last one; `localhost` is not one). */
+  hostname?: string | null;
+}
+
+export interface MachineIdentity {
+  /** `<vendor> <product>` (DMI system vendor and product name; the device tree's model), white space squeezed. */
+  model: string;
+  /** DMI board name, null when not printed (and always on device-tree machines). */
+  board: string | null;
+  /** `<BIOS version> <BIOS date>` as printed, null on device-tree machines. */
+  bios: string | null;
+  /** Which line: `dmi` (`DMI: ...`), `hardware-name` (a WARN/oops header), `devicetree` (`Machine model: ...`). */
+  from: 'dmi' | 'hardware-name' | 'devicetree';
+  source: SourceRef;
 }
 
 /** The kernel-log presentations ingest/ recognises (one module each, see kernel-log-reader.ts). */

@@ -18,11 +18,12 @@ export function renderFleetReport(report: FleetReport): string {
   out.push(renderTable(
     [{ header: 'release' }, { header: 'machine model' }, { header: 'boots', align: 'right' }, { header: 'hosts', align: 'right' },
       { header: 'could show', align: 'right' }, { header: 'serialized', align: 'right' }, { header: 'share', align: 'right' },
-      { header: 'hosts serialized', align: 'right' }, { header: 'median lost ms', align: 'right' }],
+      { header: 'hosts serialized', align: 'right' }, { header: 'median lost ms', align: 'right' }, { header: 'exposed, untimed', align: 'right' }],
     report.exposure.map((e) => [e.release, e.model, String(e.boots), String(e.hosts), String(e.observableBoots), String(e.serializedBoots),
-      pct(e.sharePercent), String(e.serializedHosts), formatMs(e.medianLostNs)]),
+      pct(e.sharePercent), String(e.serializedHosts), formatMs(e.medianLostNs), String(e.exposedUntimedBoots)]),
   ));
   out.push('"could show": boots whose inputs could show serialization (probe placement from a trace or the probe lines); the share is of those.');
+  out.push('"exposed, untimed": boots that could not show it but whose log shows probes that would queue on one CPU (bound-queue-exposure): time those.');
   out.push('');
   out.push('Time lost per serialized boot');
   out.push('-----------------------------');

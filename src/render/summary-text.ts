@@ -55,9 +55,17 @@ function header(boot: Boot): string {
   return `trace-probe analyze: ${parts.join('; ')}`;
 }
 
+const MACHINE_FROM = { dmi: 'the DMI line', 'hardware-name': "a WARN header's Hardware name", devicetree: "the device tree's Machine model" } as const;
+
 function inputs(boot: Boot): string {
   const lines: string[] = [];
   if (boot.kernel.cmdline) lines.push(`command line: ${boot.kernel.cmdline}`);
+  const m = boot.kernel.machine;
+  if (m) {
+    const more = [m.board ? `board ${m.board}` : null, m.bios ? `BIOS ${m.bios}` : null].filter((x) => x !== null);
+    lines.push(`machine: ${m.model}${more.length > 0 ? ` (${more.join(', ')})` : ''}, from ${MACHINE_FROM[m.from]} at ${m.source.file}:${m.source.line}`);
+  }
+  if (boot.kernel.hostname) lines.push(`host name: ${boot.kernel.hostname} (systemd's \`Hostname set to\` line)`);
   for (const input of boot.inputs) {
     const diag = input.diagnostics > 0 ? `, ${input.diagnostics} diagnostic${input.diagnostics === 1 ? '' : 's'}` : '';
     lines.push(`input: ${input.path} (${input.format}, ${input.lines} lines${diag})`);

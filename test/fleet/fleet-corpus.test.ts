@@ -36,11 +36,23 @@ describe.skipIf(!existsSync(SHARED))(existsSync(SHARED) ? 'fleet store of every 
         input: row.input, kernel_release: row.kernel_release, cpus: row.cpus, probes: row.probes, timed_probes: row.timed_probes,
         probe_window_ns: row.probe_window_ns, total_probe_ns: row.total_probe_ns, initcalls: row.initcalls, findings: row.findings,
         serialized: row.serialized, serialization_lost_ns: row.serialization_lost_ns, diagnostics: row.diagnostics,
+        machine_model: row.machine_model, machine_board: row.machine_board, bios: row.bios, exposed: row.exposed,
+        host: row.host, host_source: row.host_source,
       }).toEqual({
         input: row.input, kernel_release: boot.kernel.release, cpus: boot.topology.cpus.length, probes: boot.probes.length, timed_probes: t.timedProbes,
         probe_window_ns: t.probeWindowNs, total_probe_ns: t.totalProbeNs, initcalls: boot.initcalls.length, findings: boot.findings.length,
         serialized: t.serialized, serialization_lost_ns: t.serializationLostNs, diagnostics: boot.diagnostics.length,
+        machine_model: boot.kernel.machine?.model ?? null, machine_board: boot.kernel.machine?.board ?? null, bios: boot.kernel.machine?.bios ?? null,
+        exposed: t.exposed,
+        // Without --host-from the host is the one systemd set (the log's), else the input path.
+        host: boot.kernel.hostname ?? row.input, host_source: boot.kernel.hostname ? 'log' : 'path',
       });
     }
+    // Real models from the DMI lines: the corpus servers are there by name.
+    const models = new Set(rows.map((r) => r.machine_model));
+    for (const model of ['Dell Inc. PowerEdge R640', 'HPE ProLiant DL380 Gen10', 'Supermicro SYS-2028BT-HNR+', 'Intel Corporation BRICKLAND', 'QEMU Standard PC (Q35 + ICH9, 2009)']) {
+      expect(models.has(model), model).toBe(true);
+    }
+    expect(rows.filter((r) => r.host_source === 'log').length).toBeGreaterThan(5);
   }, 900_000);
 });

@@ -87,6 +87,10 @@ describe('trace-probe fleet', () => {
     expect(report.releaseOrder).toEqual(['6.1.176-lab', '6.1.177-lab']);
     const share = Object.fromEntries(report.exposure.map((e: { release: string; sharePercent: number }) => [e.release, e.sharePercent]));
     expect(share).toEqual({ '6.1.176-lab': 100, '6.1.177-lab': 0 });
+    // The machine model is the DMI line's (QEMU prints no board): the breakdown is by real model, not "unknown".
+    expect(report.exposure.map((e: { release: string; model: string }) => [e.release, e.model])).toEqual([
+      ['6.1.176-lab', 'QEMU Standard PC (Q35 + ICH9, 2009)'], ['6.1.177-lab', 'QEMU Standard PC (Q35 + ICH9, 2009)']]);
+    expect(report.overview.models).toBe(1);
     expect(report.overview).toMatchObject({ boots: 18, hosts: 6, serializedBoots: 9, serializedHosts: 3, failedInputs: 1 });
     // The fix made the NVMe probes of a boot cheaper: the release-to-release change must say so.
     const nvme = report.releaseChanges.find((c: { driver: string }) => c.driver === 'nvme');
@@ -119,7 +123,13 @@ describe('trace-probe fleet', () => {
         findings: boot.findings.length,
         diagnostics: boot.diagnostics.length,
         serialized: true,
+        machine_model: boot.kernel.machine.model,
+        machine_board: boot.kernel.machine.board,
+        bios: boot.kernel.machine.bios,
+        exposed: boot.findings.some((f: { kind: string; severity: string }) => f.kind === 'bound-queue-exposure' && f.severity === 'warning'),
       });
+      expect(row!.machine_model).toBe('QEMU Standard PC (Q35 + ICH9, 2009)');
+      expect(row!.bios).toBe('1.16.2-debian-1.16.2-1 04/01/2014');
       const probes = await query(`SELECT device, driver, cpu, worker_comm, start_ns, duration_ns, queue_delay_ns FROM probes WHERE boot_id = '${row!.boot_id}' ORDER BY seq`);
       expect(probes).toEqual(boot.probes.map((p: Record<string, any>) => ({
         device: p.device, driver: p.driver, cpu: p.cpu, worker_comm: p.worker?.comm ?? null, start_ns: p.startNs, duration_ns: p.durationNs, queue_delay_ns: p.queueDelayNs,
@@ -156,6 +166,19 @@ describe('trace-probe fleet', () => {
       .map((r) => ({ boot_id: r.boot_id, probes: Number(r.probes), total_probe_ns: Number(r.total_probe_ns) }))
       .sort((a, b) => String(a.boot_id).localeCompare(String(b.boot_id)));
     expect(fromHyparquet).toEqual(fromDb);
+  });
+
+  it('refuses a store of the older schema trace-probe.fleet/1 and says to ingest again', async () => {
+    const { DuckDBInstance } = await import('@duckdb/node-api');
+    const old = join(dir, 'old.duckdb');
+    const instance = await DuckDBInstance.create(old);
+    const c = await instance.connect();
+    await c.run("CREATE TABLE fleet_meta (key VARCHAR PRIMARY KEY, value VARCHAR); INSERT INTO fleet_meta VALUES ('schema', 'trace-probe.fleet/1')");
+    c.closeSync();
+    instance.closeSync();
+    const r = await run('fleet', 'report', '--db', old);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/old\.duckdb: a fleet store of schema trace-probe\.fleet\/1 \(.*no machine_board, bios or exposed columns.*\); this trace-probe reads trace-probe\.fleet\/2: ingest the inputs again into a new store\n$/);
   });
 
   it('refuses what it cannot do in one line, exit 2', async () => {

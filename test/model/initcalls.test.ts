@@ -134,7 +134,7 @@ describe('kernel version facts', () => {
     const builder = new KernelInfoBuilder();
     builder.handle(recognizeKernelMessage(logLine('[Sat Nov 27 21:57:32 2021] CPU: 1 PID: 142 Comm: kworker/1:2 Not tainted 5.15.0-2-amd64 #1  Debian 5.15.5-1'))!);
     builder.finalize();
-    expect(builder.data()).toEqual({ release: '5.15.0-2-amd64', banner: null, cmdline: null });
+    expect(builder.data()).toEqual({ release: '5.15.0-2-amd64', banner: null, cmdline: null, machine: null, hostname: null });
     expect(builder.version()).toEqual({ major: 5, minor: 15 });
   });
 

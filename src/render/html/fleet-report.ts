@@ -80,10 +80,10 @@ export async function renderFleetHtml(report: FleetReport, options: { title: str
   const chart = async (id: string, spec: TopLevelSpec, empty: boolean, note: string) =>
     empty ? `<p class="empty">${escapeHtml(note)}</p>` : chartHtml({ id, spec, renderer: 'svg' }, charts);
   const exposureTable = table(
-    ['release', 'machine model', 'boots', 'hosts', 'could show', 'serialized', 'share', 'hosts serialized', 'median lost ms'],
+    ['release', 'machine model', 'boots', 'hosts', 'could show', 'serialized', 'share', 'hosts serialized', 'median lost ms', 'exposed, untimed'],
     report.exposure.map((e) => [e.release, e.model, String(e.boots), String(e.hosts), String(e.observableBoots), String(e.serializedBoots),
-      e.sharePercent === null ? '-' : `${e.sharePercent.toFixed(1)} %`, String(e.serializedHosts), formatMs(e.medianLostNs)]),
-    new Set([2, 3, 4, 5, 6, 7, 8]),
+      e.sharePercent === null ? '-' : `${e.sharePercent.toFixed(1)} %`, String(e.serializedHosts), formatMs(e.medianLostNs), String(e.exposedUntimedBoots)]),
+    new Set([2, 3, 4, 5, 6, 7, 8, 9]),
   );
   const lostTable = table(['release', 'boots', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms'],
     report.lostPerBoot.map((l) => [l.release, String(l.boots), formatMs(l.p50Ns), formatMs(l.p90Ns), formatMs(l.p99Ns), formatMs(l.maxNs)]), new Set([1, 2, 3, 4, 5]));
