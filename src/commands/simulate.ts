@@ -9,6 +9,7 @@ import type { Boot } from '../model/types.js';
 import { renderSimulation } from '../render/sim-text.js';
 import { calibratedReplay, type ReplayOptions } from '../sim/calibrated-replay.js';
 import { confidenceOf, selfCheckOfBoot } from '../sim/self-check.js';
+import { samplingCaveats } from '../sim/what-if-caveats.js';
 import { type Machine, MachineError, machineFromSpec, machineFromTopology, parseCpuListOption, withIsolatedCpus } from '../sim/machine.js';
 import { isPolicyName, POLICY_NAMES, type PolicyName } from '../sim/policies.js';
 import { describeMachine, describeWorkload, runPolicies, simJson } from '../sim/sim-runs.js';
@@ -86,8 +87,14 @@ export function registerSimulate(program: Command): void {
       const { workload, profile, derived } = await calibratedReplay(boot, observed, replayOptions);
       // The self-check: the boot replayed under the policy it ran, on its own machine and kernel, against what it measured.
       const check = await selfCheckOfBoot(boot, { cpuFraction, segments, drivers }, replayOptions);
-      const runs = runPolicies(workload, machine, policies, profile, boot.inputs);
-      for (const r of runs) r.confidence = confidenceOf(check);
+      // The policy the boot ran, on its own machine and workload, replays the boot's measured worker creations as the
+      // self-check does; what-if runs (another machine, kernel, device count or node) sample them like other policies.
+      const whatIf = options.topology !== undefined || options.kernel !== undefined || devices !== undefined || nodeOf.size > 0 || isolated !== null;
+      const runs = runPolicies(workload, machine, policies, profile, boot.inputs, whatIf ? null : check.policy);
+      for (const r of runs) {
+        r.confidence = confidenceOf(check);
+        r.caveats = samplingCaveats(r, derived.latencies, check.policy);
+      }
       // One file: the observed boot, then one process per policy run, all on the boot's clock.
       if (options.perfetto) {
         await writePerfettoTrace(options.perfetto, [{ label: 'observed', boot }, ...runs.map((r) => ({ label: `simulated: ${r.policy}`, boot: r.boot }))]);

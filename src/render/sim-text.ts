@@ -89,6 +89,7 @@ export function renderSimulation(
   if (replicated) out.push(`  each policy: the median (by mean cost) of ${runs.find((r) => r.replicas)!.replicas!.count} replays with latencies sampled from the trace (seeds ${runs.find((r) => r.replicas)!.replicas!.seeds[0]}…); "mean range" is their spread`);
   const conf = runs[0]?.confidence;
   if (conf !== undefined) out.push(`  confidence: ${conf.level === 'checked' ? 'checked against the boot' : conf.level === 'low' ? 'LOW' : 'unchecked'}: ${conf.reason}`);
+  for (const r of runs) for (const c of r.caveats ?? []) out.push(`  ${c}`);
   for (const r of runs) {
     for (const f of r.boot.findings.filter((x) => x.kind === 'workqueue-deadlock')) out.push(`  ${r.policy}: DEADLOCK: ${f.title}. ${f.detail}`);
   }

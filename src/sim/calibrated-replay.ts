@@ -59,7 +59,7 @@ export async function calibratedReplay(boot: Boot, observed: Workload, options: 
     // The latencies of the probe window, from the first probe's queueing (async items included) to the last end.
     const observedWindow = probeWindow(boot, workload);
     const window = observedWindow === null ? null : { startNs: Math.min(observedWindow.startNs, pools.atNs), endNs: observedWindow.endNs };
-    const { latencies, summary } = sampledLatencies(trace, calibration, window, options.workerCreateNs === undefined);
+    const { latencies, summary } = sampledLatencies(trace, calibration, window, options.workerCreateNs === undefined, bootMachine, bootProfile);
     extras.pools = pools;
     extras.background = background?.summary ?? null;
     extras.latencies = summary;

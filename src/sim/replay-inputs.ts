@@ -46,6 +46,14 @@ export interface CreationSummary {
   scope: 'probe window' | 'whole trace';
   samples: number;
   medianNs: number | null;
+  /** Range of the samples (manager on CPU + waiting), null without samples. */
+  minNs?: number | null;
+  maxNs?: number | null;
+}
+
+function creationSummary(scope: CreationSummary['scope'], samples: Array<{ cpuNs: number; waitNs: number }>): CreationSummary {
+  const total = samples.map((c) => c.cpuNs + c.waitNs);
+  return { scope, samples: samples.length, medianNs: medianOf(total), minNs: total.length > 0 ? Math.min(...total) : null, maxNs: total.length > 0 ? Math.max(...total) : null };
 }
 
 function medianOf(values: number[]): number | null {
@@ -58,6 +66,8 @@ export interface LatencySummary {
   seed: number;
   wake: { scope: 'probe window' | 'whole trace'; samples: number; medianNs: number; minNs: number; maxNs: number; lines: number[] } | null;
   create: { bound: CreationSummary; unbound: CreationSummary } | null;
+  /** The probe window's creations per pool role, in request order, that a replay of the observed policy reuses one by one. */
+  observedCreate?: Array<{ role: string; comm: string; pid: number; cpuNs: number; waitNs: number; line: number }>;
 }
 
 /** The span of each workload probe (by source). */
@@ -77,10 +87,26 @@ export function firstQueueing(workload: Workload): number {
   return Math.min(...workload.probes.map((p) => p.arrivalNs));
 }
 
+/**
+ * The role key of a kworker's pool on the boot's machine: `b<cpu>` (normal bound pool of a CPU), `n<node>.<k>` (the
+ * k-th unbound pool of a node, from the pool id); null for pools the model has no role for (highpri, the default
+ * unbound pool, rescuers) or without the boot's machine.
+ */
+export function roleKeyOf(comm: string, bootMachine: Machine | null, bootProfile: KernelProfile): string | null {
+  const role = kworkerRole(comm);
+  if (role?.kind === 'bound') return `b${role.cpu}`;
+  if (role?.kind !== 'unbound' || bootMachine === null) return null;
+  const pods = buildPods(bootMachine, bootProfile);
+  const pod = role.pool - unboundPoolIdBase(bootMachine, bootProfile);
+  if (pod < 0 || pod >= pods.pods.length) return null;
+  const node = pods.nodeOf[pod]!;
+  let ordinal = 0;
+  for (let i = 0; i < pod; i++) if (pods.nodeOf[i] === node) ordinal++;
+  return `n${node}.${ordinal}`;
+}
+
 export function poolsAtStart(trace: SimTraceData, workload: Workload, bootMachine: Machine | null, bootProfile: KernelProfile): PoolSeeds {
   const atNs = firstQueueing(workload);
-  const pods = bootMachine === null ? null : buildPods(bootMachine, bootProfile);
-  const base = bootMachine === null ? 0 : unboundPoolIdBase(bootMachine, bootProfile);
   const seeds: WorkerSeed[] = [];
   let otherKworkers = 0;
   const byRole = new Map<string, string[]>();
@@ -88,17 +114,7 @@ export function poolsAtStart(trace: SimTraceData, workload: Workload, bootMachin
     const alive = k.forkedNs === null || k.forkedNs <= atNs; // never seen forked: it predates the trace
     if (!alive) continue;
     const role = kworkerRole(k.comm);
-    let key: string | null = null;
-    if (role?.kind === 'bound') key = `b${role.cpu}`;
-    else if (role?.kind === 'unbound' && pods !== null) {
-      const pod = role.pool - base;
-      if (pod >= 0 && pod < pods.pods.length) {
-        const node = pods.nodeOf[pod]!;
-        let ordinal = 0;
-        for (let i = 0; i < pod; i++) if (pods.nodeOf[i] === node) ordinal++;
-        key = `n${node}.${ordinal}`;
-      }
-    }
+    const key = roleKeyOf(k.comm, bootMachine, bootProfile);
     if (key === null || role === null) {
       otherKworkers++;
       continue;
@@ -206,7 +222,8 @@ function merge(list: Array<[number, number]>): Array<[number, number]> {
   return out;
 }
 
-export function sampledLatencies(trace: SimTraceData, _calibration: TraceCalibration, window: { startNs: number; endNs: number } | null, useCreation: boolean): { latencies: SampledLatencies; summary: LatencySummary } {
+export function sampledLatencies(trace: SimTraceData, _calibration: TraceCalibration, window: { startNs: number; endNs: number } | null, useCreation: boolean,
+  bootMachine: Machine | null = null, bootProfile: KernelProfile | null = null): { latencies: SampledLatencies; summary: LatencySummary } {
   // Not a plain wake-up: a worker that managed its pool in between (a worker of its pool was forked then: the
   // creation samples hold that time), or a new worker's first wake-up by its manager.
   const poolOf = (comm: string) => {
@@ -230,9 +247,22 @@ export function sampledLatencies(trace: SimTraceData, _calibration: TraceCalibra
   };
   const bound = useCreation ? creationOf('bound') : null;
   const unbound = useCreation ? creationOf('unbound') : null;
+  // The creations of the probe window per pool role, in request order: the replay of the observed policy
+  // reuses them event by event (the k-th creation of a pool gets the k-th measured there).
+  const observed: NonNullable<LatencySummary['observedCreate']> = [];
+  const observedCreate: Record<string, Array<{ cpuNs: number; waitNs: number }>> = {};
+  if (useCreation && window !== null) {
+    const inW = trace.creation.filter((c) => c.requestNs >= window.startNs && c.requestNs <= window.endNs).sort((a, b) => a.requestNs - b.requestNs);
+    for (const c of inW) {
+      const role = bootProfile === null ? null : roleKeyOf(c.comm, bootMachine, bootProfile);
+      if (role === null) continue;
+      (observedCreate[role] ??= []).push({ cpuNs: c.managerCpuNs ?? 0, waitNs: c.waitNs });
+      observed.push({ role, comm: c.comm, pid: c.pid, cpuNs: c.managerCpuNs ?? 0, waitNs: c.waitNs, line: c.source.line });
+    }
+  }
   const sorted = wake.map((s) => s.latencyNs).sort((a, b) => a - b);
   return {
-    latencies: { wakeNs: wake.map((s) => s.latencyNs), create: bound?.samples ?? [], createUnbound: unbound?.samples ?? [], seed: LATENCY_SEED },
+    latencies: { wakeNs: wake.map((s) => s.latencyNs), create: bound?.samples ?? [], createUnbound: unbound?.samples ?? [], seed: LATENCY_SEED, ...(observed.length > 0 ? { observedCreate } : {}) },
     summary: {
       seed: LATENCY_SEED,
       wake: wake.length === 0 ? null : {
@@ -241,9 +271,10 @@ export function sampledLatencies(trace: SimTraceData, _calibration: TraceCalibra
         lines: wake.slice(0, 20).map((s) => s.line),
       },
       create: bound === null || unbound === null ? null : {
-        bound: { scope: bound.scope, samples: bound.samples.length, medianNs: medianOf(bound.samples.map((c) => c.cpuNs + c.waitNs)) },
-        unbound: { scope: unbound.scope, samples: unbound.samples.length, medianNs: medianOf(unbound.samples.map((c) => c.cpuNs + c.waitNs)) },
+        bound: creationSummary(bound.scope, bound.samples),
+        unbound: creationSummary(unbound.scope, unbound.samples),
       },
+      observedCreate: observed,
     },
   };
 }

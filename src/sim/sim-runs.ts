@@ -8,7 +8,7 @@ import { formatCpuList } from '../model/cpu-list.js';
 import type { Machine } from './machine.js';
 import type { PolicyName } from './policies.js';
 import { buildPods } from './worker-pools.js';
-import { simulate } from './simulate.js';
+import { type CreationCount, simulateCounted } from './simulate.js';
 import type { TraceCalibration } from './trace-calibration.js';
 import type { BackgroundSummary, LatencySummary, PoolSeeds } from './replay-inputs.js';
 import type { SelfCheck } from './self-check.js';
@@ -29,6 +29,17 @@ export interface SimRun {
   replicas?: Replicas;
   /** Set when the self-check of the boot failed or could not be made (sim/self-check.ts). */
   confidence?: { level: 'checked' | 'low' | 'unchecked'; reason: string };
+  /** The worker creations the shown replay needed, per pool role (`observed`: how many reused a measured one). */
+  creations?: CreationCount[];
+  /** True when this run replayed the observed policy with the boot's measured creations, event by event. */
+  replayObserved?: boolean;
+  /** What the prediction could not take from the trace (sim/what-if-caveats.ts). */
+  caveats?: string[];
+}
+
+export interface RunOptions {
+  /** The policy the boot ran, on its own machine and workload: reuse the trace's creations per pool (simulate.ts). */
+  replayObserved?: boolean;
 }
 
 export interface Replicas {
@@ -45,29 +56,30 @@ export const REPLICAS = 7;
 /** Above this many probes a single replay is run (the spread of a large workload is small, the cost is not). */
 const REPLICA_PROBE_LIMIT = 2000;
 
-export function runPolicies(workload: Workload, machine: Machine, policies: PolicyName[], profile: KernelProfile, inputs: InputInfo[]): SimRun[] {
-  return policies.map((policy) => runPolicy(workload, machine, policy, profile, inputs));
+export function runPolicies(workload: Workload, machine: Machine, policies: PolicyName[], profile: KernelProfile, inputs: InputInfo[], observedPolicy: string | null = null): SimRun[] {
+  return policies.map((policy) => runPolicy(workload, machine, policy, profile, inputs, { replayObserved: policy === observedPolicy }));
 }
 
 /**
  * One policy: a single deterministic replay, or, when the workload samples measured latencies, REPLICAS seeded
  * replays (seeds seed, seed+1, ...) of which the one with the median mean probe cost is shown, with the spread.
  */
-export function runPolicy(workload: Workload, machine: Machine, policy: PolicyName, profile: KernelProfile, inputs: InputInfo[]): SimRun {
+export function runPolicy(workload: Workload, machine: Machine, policy: PolicyName, profile: KernelProfile, inputs: InputInfo[], options: RunOptions = {}): SimRun {
   const lat = workload.latencies;
+  const replayObserved = options.replayObserved === true && lat?.observedCreate !== undefined;
   const sampled = lat !== undefined && (lat.wakeNs.length > 0 || lat.create.length > 0);
   const count = sampled && workload.probes.length <= REPLICA_PROBE_LIMIT ? REPLICAS : 1;
-  const runs: Array<{ seed: number; boot: Boot; metrics: ReturnType<typeof probeMetrics> }> = [];
+  const runs: Array<{ seed: number; boot: Boot; creations: CreationCount[]; metrics: ReturnType<typeof probeMetrics> }> = [];
   for (let k = 0; k < count; k++) {
     const seed = (lat?.seed ?? 0) + k;
     const w = sampled ? { ...workload, latencies: { ...lat!, seed } } : workload;
-    const boot = simulate(w, machine, policy, { profile, inputs });
-    runs.push({ seed, boot, metrics: probeMetrics(boot) });
+    const { boot, creations } = simulateCounted(w, machine, policy, { profile, inputs, replayObserved });
+    runs.push({ seed, boot, creations, metrics: probeMetrics(boot) });
   }
   const order = [...runs].sort((a, b) => a.metrics.meanProbeNs - b.metrics.meanProbeNs || a.seed - b.seed);
   const shown = order[Math.floor((order.length - 1) / 2)]!;
   shown.boot.findings = [...detectFindings(shown.boot), ...shown.boot.findings];
-  const run: SimRun = { policy, boot: shown.boot, ...shown.metrics };
+  const run: SimRun = { policy, boot: shown.boot, ...shown.metrics, creations: shown.creations, ...(replayObserved ? { replayObserved } : {}) };
   if (sampled) {
     const means = runs.map((r) => r.metrics.meanProbeNs);
     const windows = runs.map((r) => r.metrics.windowNs);
@@ -155,6 +167,7 @@ export function simJson(workload: Workload, machine: Machine, profile: KernelPro
     calibration,
     workload: describeWorkload(workload),
     machine: describeMachine(machine, profile, derived),
-    runs: runs.map((r) => ({ policy: r.policy, boot: r.boot, windowNs: r.windowNs, meanProbeNs: r.meanProbeNs, maxProbeNs: r.maxProbeNs, probeCpus: r.probeCpus, ...(r.replicas ? { replicas: r.replicas } : {}), ...(r.confidence ? { confidence: r.confidence } : {}) })),
+    runs: runs.map((r) => ({ policy: r.policy, boot: r.boot, windowNs: r.windowNs, meanProbeNs: r.meanProbeNs, maxProbeNs: r.maxProbeNs, probeCpus: r.probeCpus, ...(r.replicas ? { replicas: r.replicas } : {}), ...(r.confidence ? { confidence: r.confidence } : {}),
+      ...(r.creations ? { creations: r.creations } : {}), ...(r.replayObserved ? { replayObserved: true } : {}), ...(r.caveats && r.caveats.length > 0 ? { caveats: r.caveats } : {}) })),
   };
 }

@@ -20,6 +20,18 @@ export interface SimulateOptions {
   profile: KernelProfile;
   /** Inputs to name in the simulated Boot (defaults to the workload's). */
   inputs?: InputInfo[];
+  /**
+   * Replaying the policy the boot ran, on its own machine: each pool's k-th worker creation takes the k-th one the
+   * trace measured in that pool during the probes (workload.latencies.observedCreate); sampled beyond them.
+   */
+  replayObserved?: boolean;
+}
+
+/** Worker creations of one simulated run, per pool role: how many, and how many reused a measured one. */
+export interface CreationCount {
+  role: string;
+  count: number;
+  observed: number;
 }
 
 type SimEvent =
@@ -58,9 +70,14 @@ export const SYNC_CALLER = 'sync-caller';
 const BODY_STEPS = new WeakMap<WorkloadProbe, { index: number; steps: Step[] }>();
 
 export function simulate(workload: Workload, machine: Machine, policy: PolicyName, options: SimulateOptions): Boot {
-  const sim = new Simulation(workload, machine, policy, options.profile);
+  return simulateCounted(workload, machine, policy, options).boot;
+}
+
+/** simulate(), with the worker creations the run needed per pool role. */
+export function simulateCounted(workload: Workload, machine: Machine, policy: PolicyName, options: SimulateOptions): { boot: Boot; creations: CreationCount[] } {
+  const sim = new Simulation(workload, machine, policy, options.profile, options.replayObserved === true);
   sim.run();
-  return sim.toBoot(options.inputs);
+  return { boot: sim.toBoot(options.inputs), creations: sim.creationCounts() };
 }
 
 class Simulation {
@@ -86,12 +103,24 @@ class Simulation {
   private readonly random: (() => number) | null;
   private deadlock: Deadlock | null = null;
   private readonly hasBackground: boolean;
+  /** Each pool's role key (`b<cpu>`, `n<node>.<k>`, or `u<id>` without role-keyed seeds) and its creations so far. */
+  private readonly poolRole = new Map<Pool, string>();
+  private readonly creations = new Map<string, { count: number; observed: number }>();
+  /** The start latency a woken idle worker was given at its last kick (sampled), until it dispatches. */
+  private readonly kickDelay = new Map<SimThread, number>();
+  /**
+   * Workers created during the run that have not run yet: create_worker() wakes the new worker itself, and the
+   * measured creation ends at that wake-up, so its first wake-up takes no sampled start latency (the trace's
+   * samples leave first wake-ups out too, sim/replay-inputs.ts).
+   */
+  private readonly fresh = new Set<SimThread>();
 
   constructor(
     private readonly workload: Workload,
     private readonly machine: Machine,
     private readonly policy: PolicyName,
     private readonly profile: KernelProfile,
+    private readonly replayObserved = false,
   ) {
     this.sched = new CpuScheduler(machine);
     this.pods = buildPods(machine, profile);
@@ -294,6 +323,7 @@ class Simulation {
     let pool = this.boundPools.get(cpu);
     if (!pool) {
       pool = newPool('bound', cpu, cpu, [cpu], -1, -1);
+      this.poolRole.set(pool, `b${cpu}`);
       this.seedPool(pool, `b${cpu}`, cpu);
       this.boundPools.set(cpu, pool);
     }
@@ -309,7 +339,9 @@ class Simulation {
       const node = this.pods.nodeOf[pod]!;
       let ordinal = 0;
       for (let k = 0; k < pod; k++) if (this.pods.nodeOf[k] === node) ordinal++;
-      this.seedPool(pool, this.workload.seeds !== undefined ? `n${node}.${ordinal}` : `u${pool.id}`, cpus[0]!);
+      const role = this.workload.seeds !== undefined ? `n${node}.${ordinal}` : `u${pool.id}`;
+      this.poolRole.set(pool, role);
+      this.seedPool(pool, role, cpus[0]!);
       this.unboundPools.set(pod, pool);
     }
     return pool;
@@ -388,7 +420,8 @@ class Simulation {
     }
     w.steps = [{ k: 'dispatch' }];
     w.pc = 0;
-    const latency = this.sample(this.workload.latencies?.wakeNs);
+    const latency = this.fresh.delete(w) ? null : this.sample(this.workload.latencies?.wakeNs);
+    this.kickDelay.set(w, latency ?? 0);
     if (latency !== null && latency > 0) this.events.push(this.now + latency, { type: 'wake', thread: w });
     else this.wake(w);
   }
@@ -569,9 +602,19 @@ class Simulation {
             pool.managerBusy = true;
             // create_worker(): the manager's own work on its CPU, then it waits (D) for kthreadd and the new thread.
             const lat = this.workload.latencies;
+            const role = this.poolRole.get(pool) ?? '?';
+            const counted = this.creations.get(role) ?? { count: 0, observed: 0 };
+            this.creations.set(role, counted);
+            // Replaying the observed policy: the k-th creation of this pool is the k-th the trace measured in it.
+            const measured = this.replayObserved ? lat?.observedCreate?.[role]?.[counted.count] : undefined;
+            counted.count++;
+            if (measured !== undefined) counted.observed++;
             const own = pool.kind === 'bound' ? lat?.create : lat?.createUnbound;
-            const drawn = this.sample(own !== undefined && own.length > 0 ? own : pool.kind === 'bound' ? lat?.createUnbound : lat?.create);
-            const cpu = drawn ? drawn.cpuNs : this.profile.workerCreateCpuNs;
+            const drawn = measured ?? this.sample(own !== undefined && own.length > 0 ? own : pool.kind === 'bound' ? lat?.createUnbound : lat?.create);
+            // A measured manager's on-CPU part runs from its switch-in, so it holds the worker's own start (worker_thread
+            // up to manage_workers()), which the sampled woken-worker latency of this kick already paid: not twice.
+            const paid = this.kickDelay.get(t) ?? 0;
+            const cpu = drawn ? Math.max(0, drawn.cpuNs - paid) : this.profile.workerCreateCpuNs;
             const wait = drawn ? drawn.waitNs : this.profile.workerCreateLatencyNs - cpu;
             const create: Step[] = [];
             if (cpu > 0) create.push({ k: 'cpu', ns: cpu });
@@ -587,6 +630,7 @@ class Simulation {
           const pool = t.pool!;
           const home = pool.kind === 'bound' ? pool.cpu : pool.podCpus[0]!;
           const w = this.newWorker(pool, home);
+          this.fresh.add(w);
           pool.idle.push(w);
           pool.managerBusy = false;
           t.pc++;
@@ -697,6 +741,10 @@ class Simulation {
   }
 
   // ---- output ---------------------------------------------------------------------------------
+
+  creationCounts(): CreationCount[] {
+    return [...this.creations.entries()].map(([role, c]) => ({ role, ...c })).sort((a, b) => a.role.localeCompare(b.role, 'en', { numeric: true }));
+  }
 
   toBoot(inputs?: InputInfo[]): Boot {
     const probes: ProbeSpan[] = this.workload.probes.map((p, i) => this.span(p, this.records[i]!));

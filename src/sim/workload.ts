@@ -86,6 +86,13 @@ export interface SampledLatencies {
   createUnbound?: Array<{ cpuNs: number; waitNs: number }>;
   /** PRNG seed (mulberry32), printed with the results. */
   seed: number;
+  /**
+   * The worker creations the real boot had during the probes, per pool role (`b<cpu>`, `n<node>.<k>`), in the
+   * order of their requests. A replay of the policy the boot ran (SimulateOptions.replayObserved) gives its k-th
+   * creation in a pool the k-th one the trace measured there, and samples only beyond them; what-if policies
+   * sample.
+   */
+  observedCreate?: Record<string, Array<{ cpuNs: number; waitNs: number }>>;
 }
 
 export interface WorkloadOptions {
