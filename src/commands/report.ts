@@ -16,6 +16,7 @@ import { bottomLine } from '../sim/bottom-line.js';
 import { calibratedReplay } from '../sim/calibrated-replay.js';
 import { type CollectedTrace, loadBootForSimulation } from '../sim/read-trace-calibration.js';
 import { bottomLineCheck, type SelfCheck, selfCheckOfBoot } from '../sim/self-check.js';
+import { samplingCaveats } from '../sim/what-if-caveats.js';
 import { MachineError, machineFromTopology } from '../sim/machine.js';
 import { isPolicyName, POLICY_NAMES, type PolicyName } from '../sim/policies.js';
 import { runPolicies } from '../sim/sim-runs.js';
@@ -82,13 +83,13 @@ export function registerReport(program: Command): void {
       const loaded = runs ? null : policies.length > 0 ? await loadBootForSimulation(inputs) : { boot: await loadBoot(inputs), collected: null };
       let boot: Boot | null = null;
       if (loaded !== null) ({ boot, drivers } = focusOn(loaded.boot, options));
-      const sim = boot !== null && policies.length > 0 ? await simulated(boot, policies, loaded?.collected ?? null) : { boots: [], check: null };
+      const sim = boot !== null && policies.length > 0 ? await simulated(boot, policies, loaded?.collected ?? null) : { boots: [], check: null, caveats: [] };
       const boots: HtmlReportInput['boots'] = runs ?? [
         { label: policies.length > 0 ? `measured: ${label}` : label, boot: boot!, bottomLine: await bottomLine(boot!, { collected: loaded?.collected ?? null, selfCheck: bottomLineCheck(sim.check) }) },
         ...sim.boots,
       ];
       for (const b of boots) b.bottomLine ??= await bottomLine(b.boot, { simulate: false });
-      const bytes = await writeHtmlReport(options.output, { title: options.title ?? titleOf(inputs, drivers), boots, selfCheck: sim.check });
+      const bytes = await writeHtmlReport(options.output, { title: options.title ?? titleOf(inputs, drivers), boots, selfCheck: sim.check, simulationCaveats: sim.caveats });
       process.stderr.write(`wrote ${options.output} (${(bytes / 1024).toFixed(0)} KiB, ${boots[0]!.boot.probes.length} probes, ${boots.length} boot(s))\n`);
     });
 }
@@ -111,18 +112,19 @@ async function simulationRuns(inputs: string[]): Promise<Array<{ label: string; 
 }
 
 /** The boot replayed under each policy (the simulator's default workload options), and its self-check. */
-async function simulated(boot: Boot, policies: PolicyName[], collected: CollectedTrace | null): Promise<{ boots: Array<{ label: string; boot: Boot }>; check: SelfCheck | null }> {
-  if (policies.length === 0) return { boots: [], check: null };
+async function simulated(boot: Boot, policies: PolicyName[], collected: CollectedTrace | null): Promise<{ boots: Array<{ label: string; boot: Boot }>; check: SelfCheck | null; caveats: string[] }> {
+  if (policies.length === 0) return { boots: [], check: null, caveats: [] };
   if (boot.topology.cpus.length === 0) throw new UsageError('--simulate needs the CPU topology (topology.csv, lscpu or node-cpulist.txt among the inputs)');
   try {
     const machine = machineFromTopology(boot.topology, `the boot's topology (${boot.topology.source?.file ?? 'inputs'})`);
     const observed = workloadFromBoot(boot, { cpuFraction: DEFAULT_CPU_FRACTION, segments: DEFAULT_SEGMENTS });
     // Calibrated from the boot's trace as `simulate` does, so the report shows the same replay.
-    const { workload, profile } = await calibratedReplay(boot, observed, { collected });
+    const { workload, profile, derived } = await calibratedReplay(boot, observed, { collected });
     const check = await selfCheckOfBoot(boot, { cpuFraction: DEFAULT_CPU_FRACTION, segments: DEFAULT_SEGMENTS }, { collected });
     const runs = runPolicies(workload, machine, policies, profile, boot.inputs, check.policy);
     const low = check.status === 'checked' ? '' : check.status === 'low-confidence' ? ' (low confidence)' : ' (unchecked)';
-    return { boots: runs.map((r) => ({ label: `simulated: ${r.policy}${low}`, boot: r.boot })), check };
+    const caveats = runs.flatMap((r) => samplingCaveats(r, derived.latencies, check.policy));
+    return { boots: runs.map((r) => ({ label: `simulated: ${r.policy}${low}`, boot: r.boot })), check, caveats };
   } catch (err) {
     if (err instanceof MachineError || err instanceof WorkloadError) throw new UsageError(err.message);
     throw err;

@@ -28,6 +28,8 @@ export interface HtmlReportInput {
   generatedBy?: string;
   /** With simulated policies: the self-check of the measured boot (sim/self-check.ts). */
   selfCheck?: SelfCheck | null;
+  /** With simulated policies: what each prediction could not take from the trace (sim/what-if-caveats.ts). */
+  simulationCaveats?: string[];
 }
 
 /** Above this many probe rows the browser draws the timeline on a canvas (faster than SVG DOM). */
@@ -168,7 +170,7 @@ export async function renderHtmlReport(input: HtmlReportInput): Promise<string> 
     section('focus', 'In focus: where the findings happened', stacked(focus)),
     section('findings', 'Findings', perBoot(boots.map(({ boot }) => findingsHtml(boot.findings)))),
     boots.length > 1 ? section('comparison', 'Side by side', comparisonTable(boots)) : '',
-    input.selfCheck ? section('self-check', 'Simulator self-check', selfCheckHtml(input.selfCheck)) : '',
+    input.selfCheck ? section('self-check', 'Simulator self-check', selfCheckHtml(input.selfCheck, input.simulationCaveats ?? [])) : '',
     section('timeline', 'Probe timeline of the whole boot', stacked(timeline)),
     section('concurrency', 'Concurrency per node', stacked(concurrency)),
     section(

@@ -5,7 +5,7 @@ import type { SelfCheck } from '../../sim/self-check.js';
 import { formatMs } from '../text-table.js';
 import { escapeHtml } from './escape-html.js';
 
-export function selfCheckHtml(c: SelfCheck): string {
+export function selfCheckHtml(c: SelfCheck, caveats: readonly string[] = []): string {
   const pct = (v: number) => `${v >= 0 ? '+' : ''}${(v * 100).toFixed(0)} %`;
   const verdict = c.status === 'checked' ? 'Checked' : c.status === 'low-confidence' ? 'Low confidence' : 'Unchecked';
   const parts: string[] = [];
@@ -23,6 +23,7 @@ export function selfCheckHtml(c: SelfCheck): string {
       '</tbody></table>');
   }
   if (c.why.length > 0) parts.push(`<p>Why:</p><ul>${c.why.map((w) => `<li>${escapeHtml(w)}</li>`).join('')}</ul>`);
+  if (caveats.length > 0) parts.push(`<p>What the predictions cannot know:</p><ul>${caveats.map((w) => `<li>${escapeHtml(w)}</li>`).join('')}</ul>`);
   parts.push(`<p class="meta">Every simulated policy below carries this confidence: a prediction is only worth what the replay of the known case is worth (error threshold ${(c.threshold * 100).toFixed(0)} %).</p>`);
   return parts.join('\n');
 }

@@ -25,6 +25,8 @@ describe('trace-probe report', () => {
     expect(html).toContain('id="comparison"');
     expect(html).toContain('data-spec="spec-timeline-2"');
     expect(html).toContain('<td>0000:23:00.0</td><td>nvme</td><td class="num">6.140</td>');
+    // The self-check section says what the queue-node prediction drew from samples (issue 16).
+    expect(html).toMatch(/<p>What the predictions cannot know:<\/p><ul><li>queue-node: worker creations \d+ in the node 0 unbound pool \(the boot measured \d+ there during its probes/);
   });
 
   it('shows every run of a simulation JSON side by side', () => {
