@@ -29,9 +29,11 @@ export interface ReadTraceResult {
   /**
    * With ReadTraceOptions.followTasks (trace.dat only): the scheduler events left out because they concern no followed
    * task, and what the trace as a whole showed (first and last event time of the events trace-probe uses, whether
-   * it had sched_switch events), which the left-out events would have told the builders.
+   * it had sched_switch events), which the left-out events would have told the builders. pagesPassedOver: the
+   * ring-buffer pages not read at all (a page index from an earlier read of the same file said they hold nothing
+   * to deliver).
    */
-  filtered?: { events: number; firstNs: number | null; lastNs: number | null; schedSwitch: boolean };
+  filtered?: { events: number; firstNs: number | null; lastNs: number | null; schedSwitch: boolean; pagesPassedOver?: number };
 }
 
 export interface ReadTraceOptions {

@@ -86,8 +86,11 @@ export interface DecoderSet {
 export function buildDecoders(formats: EventFormat[], kallsyms: Kallsyms, le: boolean): DecoderSet {
   const byId: Array<EventDecoder | undefined> = [];
   const unusable: Array<{ name: string; missing: string }> = [];
+  // The texts of pointers, cached by address for all decoders (a work item's address recurs in its queue_work,
+  // activate_work, execute_start and execute_end, and most work items recur).
+  const texts = new Map<number, { hi: number; text: string }>();
   for (const format of formats) {
-    const made = decoderFor(format, kallsyms, le);
+    const made = decoderFor(format, kallsyms, le, texts);
     if (made === undefined) continue;
     if (typeof made === 'string') unusable.push({ name: format.name, missing: made });
     else byId[format.id] = made;
@@ -96,7 +99,7 @@ export function buildDecoders(formats: EventFormat[], kallsyms: Kallsyms, le: bo
 }
 
 /** undefined: not an event trace-probe uses; a string: the fields it lacks. */
-function decoderFor(format: EventFormat, kallsyms: Kallsyms, le: boolean): EventDecoder | string | undefined {
+function decoderFor(format: EventFormat, kallsyms: Kallsyms, le: boolean, texts: Map<number, { hi: number; text: string }>): EventDecoder | string | undefined {
   const need = (required: string[], optional: string[] = []): Fields | string => {
     const f = fieldsOf(format, required, optional);
     return f ?? required.filter((n) => !format.fields.has(n)).join(', ');
@@ -126,14 +129,17 @@ function decoderFor(format: EventFormat, kallsyms: Kallsyms, le: boolean): Event
   };
   const pointerText = (f: FieldFormat, dv: DataView, data: number): string => {
     const [hi, lo] = ptr(f, dv, data);
-    return hexAddress(hi, lo);
+    const known = texts.get(lo);
+    if (known !== undefined && known.hi === hi) return known.text;
+    const text = hexAddress(hi, lo);
+    if (texts.size < 1 << 16) texts.set(lo, { hi, text });
+    return text;
   };
   const symbol = (f: FieldFormat, dv: DataView, data: number): string => {
     const [hi, lo] = ptr(f, dv, data);
     return kallsyms.name(hi, lo);
   };
   const int = (f: FieldFormat, dv: DataView, data: number): number => readInt(dv, data + f.offset, f.size, f.signed, le);
-  const base = (ctx: EventContext) => ({ source: ctx.source, timeNs: ctx.timeNs, cpu: ctx.cpu, pid: ctx.pid, comm: ctx.comm, tgid: ctx.tgid });
 
   switch (format.system === 'ftrace' ? `ftrace:${format.name}` : format.name) {
     case 'sched_switch': {
@@ -215,7 +221,7 @@ function decoderFor(format: EventFormat, kallsyms: Kallsyms, le: boolean): Event
         const cStart = data + comm.offset;
         const cEnd = stringEnd(buf, cStart, cStart + comm.size);
         return {
-          ...base(ctx),
+          source: ctx.source, timeNs: ctx.timeNs, cpu: ctx.cpu, pid: ctx.pid, comm: ctx.comm, tgid: ctx.tgid,
           type: 'sched_migrate_task',
           targetComm: comms.text(p, ctx.cpu, buf, cStart, cEnd, stringAscii),
           targetPid: p as Pid,
@@ -232,7 +238,7 @@ function decoderFor(format: EventFormat, kallsyms: Kallsyms, le: boolean): Event
       return (buf, dv, data, length, ctx) => {
         const s = str(filename, buf, dv, data, length);
         if (s === null) return null;
-        return { ...base(ctx), type: 'sched_process_exec', filename: textOf(buf, s.start, s.end, stringAscii), targetPid: int(pid, dv, data) as Pid, oldPid: int(oldPid, dv, data) as Pid };
+        return { source: ctx.source, timeNs: ctx.timeNs, cpu: ctx.cpu, pid: ctx.pid, comm: ctx.comm, tgid: ctx.tgid, type: 'sched_process_exec', filename: textOf(buf, s.start, s.end, stringAscii), targetPid: int(pid, dv, data) as Pid, oldPid: int(oldPid, dv, data) as Pid };
       };
     }
     case 'workqueue_queue_work': {
@@ -249,7 +255,7 @@ function decoderFor(format: EventFormat, kallsyms: Kallsyms, le: boolean): Event
         } else workqueue = pointerText(wq, dv, data);
         const pool = int(cpu, dv, data);
         return {
-          ...base(ctx),
+          source: ctx.source, timeNs: ctx.timeNs, cpu: ctx.cpu, pid: ctx.pid, comm: ctx.comm, tgid: ctx.tgid,
           type: 'workqueue_queue_work',
           work: pointerText(work, dv, data),
           function: symbol(fn, dv, data),
@@ -267,7 +273,7 @@ function decoderFor(format: EventFormat, kallsyms: Kallsyms, le: boolean): Event
       const work = f.work!, fn = f.function;
       return (_buf, dv, data, length, ctx) => {
         if (length < work.offset + work.size) return null;
-        return { ...base(ctx), type, work: pointerText(work, dv, data), function: fn !== undefined && length >= fn.offset + fn.size ? symbol(fn, dv, data) : null };
+        return { source: ctx.source, timeNs: ctx.timeNs, cpu: ctx.cpu, pid: ctx.pid, comm: ctx.comm, tgid: ctx.tgid, type, work: pointerText(work, dv, data), function: fn !== undefined && length >= fn.offset + fn.size ? symbol(fn, dv, data) : null };
       };
     }
     case 'workqueue_execute_start': {
@@ -276,7 +282,7 @@ function decoderFor(format: EventFormat, kallsyms: Kallsyms, le: boolean): Event
       const work = f.work!, fn = f.function!;
       return (_buf, dv, data, length, ctx) => {
         if (length < fn.offset + fn.size) return null;
-        return { ...base(ctx), type: 'workqueue_execute_start', work: pointerText(work, dv, data), function: symbol(fn, dv, data) };
+        return { source: ctx.source, timeNs: ctx.timeNs, cpu: ctx.cpu, pid: ctx.pid, comm: ctx.comm, tgid: ctx.tgid, type: 'workqueue_execute_start', work: pointerText(work, dv, data), function: symbol(fn, dv, data) };
       };
     }
     case 'initcall_level': {
@@ -285,20 +291,20 @@ function decoderFor(format: EventFormat, kallsyms: Kallsyms, le: boolean): Event
       const level = f.level!;
       return (buf, dv, data, length, ctx) => {
         const s = str(level, buf, dv, data, length);
-        return s === null ? null : { ...base(ctx), type: 'initcall_level', level: textOf(buf, s.start, s.end, stringAscii) };
+        return s === null ? null : { source: ctx.source, timeNs: ctx.timeNs, cpu: ctx.cpu, pid: ctx.pid, comm: ctx.comm, tgid: ctx.tgid, type: 'initcall_level', level: textOf(buf, s.start, s.end, stringAscii) };
       };
     }
     case 'initcall_start': {
       const f = need(['func']);
       if (typeof f === 'string') return f;
       const func = f.func!;
-      return (_buf, dv, data, _length, ctx) => ({ ...base(ctx), type: 'initcall_start', func: symbol(func, dv, data) });
+      return (_buf, dv, data, _length, ctx) => ({ source: ctx.source, timeNs: ctx.timeNs, cpu: ctx.cpu, pid: ctx.pid, comm: ctx.comm, tgid: ctx.tgid, type: 'initcall_start', func: symbol(func, dv, data) });
     }
     case 'initcall_finish': {
       const f = need(['func', 'ret']);
       if (typeof f === 'string') return f;
       const func = f.func!, ret = f.ret!;
-      return (_buf, dv, data, _length, ctx) => ({ ...base(ctx), type: 'initcall_finish', func: symbol(func, dv, data), ret: int(ret, dv, data) });
+      return (_buf, dv, data, _length, ctx) => ({ source: ctx.source, timeNs: ctx.timeNs, cpu: ctx.cpu, pid: ctx.pid, comm: ctx.comm, tgid: ctx.tgid, type: 'initcall_finish', func: symbol(func, dv, data), ret: int(ret, dv, data) });
     }
     case 'ftrace:print': {
       // trace_marker writes (kernel/trace/trace.c tracing_mark_write) are `print` records whose ip is in
@@ -311,7 +317,7 @@ function decoderFor(format: EventFormat, kallsyms: Kallsyms, le: boolean): Event
         if (!symbol(ip, dv, data).startsWith('tracing_mark_write')) return UNUSED;
         const s = str(text, buf, dv, data, length);
         if (s === null) return null;
-        return { ...base(ctx), type: 'marker', text: textOf(buf, s.start, s.end, stringAscii).trimEnd() };
+        return { source: ctx.source, timeNs: ctx.timeNs, cpu: ctx.cpu, pid: ctx.pid, comm: ctx.comm, tgid: ctx.tgid, type: 'marker', text: textOf(buf, s.start, s.end, stringAscii).trimEnd() };
       };
     }
     default:

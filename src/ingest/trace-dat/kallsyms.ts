@@ -119,7 +119,12 @@ function grow(a: Uint32Array, capacity: number): Uint32Array {
   return b;
 }
 
-/** libtraceevent's `0x%llx` of a pointer. */
+const HEX_BYTES = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+/** Eight hex digits (Number#toString(16) is slow for values of 2^31 and more: kernel addresses). */
+const hex8 = (v: number) => HEX_BYTES[v >>> 24]! + HEX_BYTES[(v >>> 16) & 255]! + HEX_BYTES[(v >>> 8) & 255]! + HEX_BYTES[v & 255]!;
+const hex = (v: number) => (v < 0x80000000 ? v.toString(16) : hex8(v));
+
+/** libtraceevent's `0x%llx` of a pointer (hi, lo: its 32-bit halves). */
 export function hexAddress(hi: number, lo: number): string {
-  return hi === 0 ? `0x${lo.toString(16)}` : `0x${hi.toString(16)}${lo.toString(16).padStart(8, '0')}`;
+  return hi === 0 ? `0x${hex(lo)}` : `0x${hex(hi)}${hex8(lo)}`;
 }

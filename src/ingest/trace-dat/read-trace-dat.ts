@@ -22,11 +22,12 @@ import { TraceCollector, newEventContext } from '../trace-collector.js';
 import type { ReadTraceOptions, ReadTraceResult } from '../trace-reader.js';
 import { Cmdlines } from './cmdlines.js';
 import { DatFile } from './dat-file.js';
-import { buildDecoders, DECODED_EVENTS, UNUSED } from './event-decoders.js';
+import { buildDecoders, DECODED_EVENTS, UNUSED, type DecoderSet } from './event-decoders.js';
 import { parseEventFormat, type EventFormat } from './event-formats.js';
 import { readMetadata, readSectionHeader, type DatMetadata } from './file-header.js';
 import { Kallsyms } from './kallsyms.js';
-import { CpuStream, type StreamProblems } from './ring-buffer.js';
+import { StreamPageIndex, TimedPages, type FilePageIndex } from './page-index.js';
+import { CpuStream, PidStamps, type SkipLog, type StreamProblems } from './ring-buffer.js';
 
 /** Clocks whose ring-buffer values are counts, not ns (kernel/trace/trace.c trace_clocks[] with in_ns = 0). */
 const COUNT_CLOCKS = new Set(['counter', 'uptime', 'x86-tsc', 'ppc-tb']);
@@ -58,14 +59,41 @@ const SCHED_TASK_FIELDS: Record<string, string[]> = {
   sched_migrate_task: ['pid'],
 };
 
-function readOpened(file: DatFile, onEvent: (event: TraceEvent) => void, onDiagnostic: DiagnosticSink, options: ReadTraceOptions): ReadTraceResult {
-  const path = file.path;
-  const meta = readMetadata(file);
-  const collector = new TraceCollector(path, onEvent, onDiagnostic);
-  const header = collector.header;
-  header.cpus = meta.cpus;
-  const le = !meta.bigEndian;
+/**
+ * What a read learns of a file before its pages (the formats of the events it decodes, their decoders, the ids'
+ * kinds, kallsyms, saved cmdlines) and the page index a filtered read builds: kept for the next read of the same
+ * file (same path, size, mtime and inode). The pipeline reads a trace.dat twice (model/followed-tasks.ts, then the
+ * builders) and the simulator's calibration once more; the second read then also runs the decoders the first one
+ * warmed up (a decoder is a closure: new closures would start cold).
+ */
+interface DatSession {
+  key: string;
+  names: string[];
+  decoders: DecoderSet;
+  badFormats: number;
+  typeOffset: number;
+  typeSize: number;
+  pidOffset: number;
+  /** Per event id: 0 = not used (counted), 1 = decoded, 2 = a scheduler event decoded only for followed tasks. */
+  kinds: Uint8Array;
+  /** kinds without 2s: for reads that follow every task. */
+  kindsAll: Uint8Array;
+  /** Offsets of the kind-2 events' pid fields (-1: none). */
+  pidA: Int32Array;
+  pidB: Int32Array;
+  switchId: number;
+  cmdlines: Cmdlines;
+  kallsyms: LazyKallsyms;
+  pageIndex: FilePageIndex | null;
+}
+let lastSession: DatSession | null = null;
 
+function sessionOf(file: DatFile, meta: DatMetadata, key: string): DatSession {
+  if (lastSession?.key === key) {
+    lastSession.kallsyms.source = meta.kallsyms;
+    return lastSession;
+  }
+  const le = !meta.bigEndian;
   // Only the formats of decoded events are parsed (a file holds a thousand or more), and one for the common fields.
   const formats: EventFormat[] = [];
   let badFormats = 0;
@@ -77,20 +105,59 @@ function readOpened(file: DatFile, onEvent: (event: TraceEvent) => void, onDiagn
     if (f === null) badFormats++;
     else formats.push(f);
   }
-  if (badFormats > 0) collector.warn(null, `${badFormats} event format(s) in the file have no name or ID: their events are counted, not read`);
-  const stat = fstatSync(file.fd);
-  const kallsyms = new LazyKallsyms(meta.kallsyms, `${path}\0${stat.size}\0${stat.mtimeMs}\0${stat.ino}`);
+  const kallsyms = new LazyKallsyms(meta.kallsyms);
   const decoders = buildDecoders(formats, kallsyms as unknown as Kallsyms, le);
-  for (const u of decoders.unusable) collector.warn(null, `event ${u.name}: its format has no ${u.missing} field: its events are counted, not used`);
   const names: string[] = [];
   for (const f of formats) names[f.id] = f.name;
   const common = formats[0]?.fields;
   const typeField = common?.get('common_type') ?? { offset: 0, size: 2 };
   const pidField = common?.get('common_pid') ?? { offset: 4, size: 4 };
   if (typeField.size !== 2 && typeField.size !== 1 && typeField.size !== 4) file.fail(0, 'event formats', `common_type of ${typeField.size} bytes`);
-  const cmdlines = new Cmdlines(meta.cmdlines);
-  // What each event id is: 0 = not used (counted), 1 = decoded, 2 = a scheduler event decoded only when one of its
-  // tasks is followed (ReadTraceOptions.followTasks; the pids are read at pidA / pidB before anything is decoded).
+  const kinds = new Uint8Array(1 << 16);
+  const kindsAll = new Uint8Array(1 << 16);
+  const pidA = new Int32Array(1 << 16).fill(-1);
+  const pidB = new Int32Array(1 << 16).fill(-1);
+  for (const f of formats) {
+    if (decoders.byId[f.id] === undefined || f.id >= 1 << 16) continue;
+    kinds[f.id] = 1;
+    kindsAll[f.id] = 1;
+    const fields = SCHED_TASK_FIELDS[f.name]?.map((n) => f.fields.get(n));
+    if (fields !== undefined && fields.every((x) => x !== undefined && x.size === 4)) {
+      kinds[f.id] = 2;
+      pidA[f.id] = fields[0]!.offset;
+      if (fields[1] !== undefined) pidB[f.id] = fields[1].offset;
+    }
+  }
+  lastSession = {
+    key,
+    names,
+    decoders,
+    badFormats,
+    typeOffset: typeField.offset,
+    typeSize: typeField.size,
+    pidOffset: pidField.offset,
+    kinds,
+    kindsAll,
+    pidA,
+    pidB,
+    switchId: formats.find((f) => f.name === 'sched_switch')?.id ?? -1,
+    cmdlines: new Cmdlines(meta.cmdlines),
+    kallsyms,
+    pageIndex: null,
+  };
+  return lastSession;
+}
+
+function readOpened(file: DatFile, onEvent: (event: TraceEvent) => void, onDiagnostic: DiagnosticSink, options: ReadTraceOptions): ReadTraceResult {
+  const path = file.path;
+  const meta = readMetadata(file);
+  const collector = new TraceCollector(path, onEvent, onDiagnostic);
+  const header = collector.header;
+  header.cpus = meta.cpus;
+  const stat = fstatSync(file.fd);
+  const session = sessionOf(file, meta, `${path}\0${stat.size}\0${stat.mtimeMs}\0${stat.ino}`);
+  if (session.badFormats > 0) collector.warn(null, `${session.badFormats} event format(s) in the file have no name or ID: their events are counted, not read`);
+  for (const u of session.decoders.unusable) collector.warn(null, `event ${u.name}: its format has no ${u.missing} field: its events are counted, not used`);
   const followTasks = options.followTasks ?? null;
   let follow: Uint8Array | null = null;
   if (followTasks !== null) {
@@ -99,32 +166,13 @@ function readOpened(file: DatFile, onEvent: (event: TraceEvent) => void, onDiagn
     follow = new Uint8Array(max + 1);
     for (const pid of followTasks) if (pid >= 0 && pid <= max) follow[pid] = 1;
   }
-  const kinds = new Uint8Array(1 << 16);
-  const pidA = new Int32Array(1 << 16).fill(-1);
-  const pidB = new Int32Array(1 << 16).fill(-1);
-  for (const f of formats) {
-    if (decoders.byId[f.id] === undefined || f.id >= 1 << 16) continue;
-    kinds[f.id] = 1;
-    const fields = SCHED_TASK_FIELDS[f.name]?.map((n) => f.fields.get(n));
-    if (follow !== null && fields !== undefined && fields.every((x) => x !== undefined && x.size === 4)) {
-      kinds[f.id] = 2;
-      pidA[f.id] = fields[0]!.offset;
-      if (fields[1] !== undefined) pidB[f.id] = fields[1].offset;
-    }
-  }
-  const switchId = formats.find((f) => f.name === 'sched_switch')?.id ?? -1;
-  let filtered = 0;
 
   const clock = meta.clock;
   const tsc = meta.options.tsc2nsec;
   const countClock = clock !== null && COUNT_CLOCKS.has(clock) && tsc === null;
   header.clockUnit = countClock ? 'count' : 'ns';
   if (meta.options.timeShift) collector.warn(null, 'the file holds host/guest time-sync data (TIME_SHIFT): times are read as recorded in the guest, without the host correction');
-  const offsetNs = meta.options.offsetNs;
-  const mult = tsc?.mult ?? 0;
-  const shift = tsc?.shift ?? 0;
-  const scale = tsc !== null ? mult / 2 ** shift : 1;
-  const toNs = (raw: number) => (tsc !== null ? Math.floor(raw * scale) : raw) + offsetNs;
+  const time = new TimeScale(tsc, meta.options.offsetNs);
 
   let damage = 0;
   const streams = openStreams(file, meta, {
@@ -133,144 +181,39 @@ function readOpened(file: DatFile, onEvent: (event: TraceEvent) => void, onDiagn
       if (damage <= MAX_DAMAGE_DIAGNOSTICS) collector.warn(null, message);
     },
   }, collector);
-  const typeOffset = typeField.offset;
-  const typeSize = typeField.size;
-  const pidOffset = pidField.offset;
   const cursors = streams.map((s, order) => new Cursor(s, order));
   const lineNumbers = options.lineNumbers !== false;
-
-  /**
-   * Moves a stream to its next record to decode. The records passed over (unused ids, scheduler events of tasks not
-   * followed) are counted, and their times logged until the stream next delivers, for the report line numbers.
-   */
-  const fastPath = typeSize === 2;
-  const nextWanted = (c: Cursor): boolean => {
-    const s = c.stream;
-    for (;;) {
-      if (fastPath) {
-        s.skipUnwanted(kinds, typeOffset, pidA, pidB, follow, c.sawSwitch ? -1 : switchId, lineNumbers ? c : null);
-      }
-      if (!s.advance()) return false;
-      c.consumed++;
-      const dv = s.dv;
-      const data = s.data;
-      const id = typeSize === 2 ? dv.getUint16(data + typeOffset, le) : typeSize === 1 ? dv.getUint8(data + typeOffset) : dv.getUint32(data + typeOffset, le);
-      const kind = kinds[id & 0xffff]!;
-      if (kind === 0 || id > 0xffff) {
-        collector.unknownEvents++;
-        if (lineNumbers) c.skip(s.ts);
-        continue;
-      }
-      if (c.firstKnown !== c.firstKnown) c.firstKnown = s.ts;
-      c.lastKnown = s.ts;
-      if (kind === 2) {
-        // The first sched_switch of each CPU is always delivered (the builders learn that the trace has them).
-        if (id === switchId && !c.sawSwitch) c.sawSwitch = true;
-        else {
-          const a = dv.getInt32(data + pidA[id]!, le);
-          const b = pidB[id]! >= 0 ? dv.getInt32(data + pidB[id]!, le) : -1;
-          if (!(a >= 0 && a < follow!.length && follow![a] === 1) && !(b >= 0 && b < follow!.length && follow![b] === 1)) {
-            filtered++;
-            if (lineNumbers) c.skip(s.ts);
-            continue;
-          }
+  const merge = new RecordMerge(session, !meta.bigEndian, follow, lineNumbers, collector);
+  if (lineNumbers) for (const c of cursors) c.stream.skipLog = c;
+  // A read that leaves scheduler records out passes over the pages an earlier such read of this file summarized
+  // (page-index.ts), or summarizes them for the next read.
+  let building = false;
+  if (follow !== null && merge.fastPath) {
+    const index = session.pageIndex !== null && session.pageIndex.streams.length === streams.length ? session.pageIndex : null;
+    if (index !== null) {
+      streams.forEach((s, k) => {
+        const si = index.streams[k];
+        if (si !== undefined && si.usable && si.cpu === s.cpu && si.pageSize === s.pageSize) {
+          s.useIndex(si, follow!);
+          cursors[k]!.timed = new TimedPages(file, si, meta.longSize);
         }
-      }
-      return true;
-    }
-  };
-
-  // Min-heap of cursors by (ts, order): the one with the earliest next record to decode on top.
-  const heap: Cursor[] = [];
-  const less = (a: Cursor, b: Cursor) => a.stream.ts < b.stream.ts || (a.stream.ts === b.stream.ts && a.order < b.order);
-  const siftDown = (i: number) => {
-    const n = heap.length;
-    const item = heap[i]!;
-    for (;;) {
-      let child = 2 * i + 1;
-      if (child >= n) break;
-      if (child + 1 < n && less(heap[child + 1]!, heap[child]!)) child++;
-      if (!less(heap[child]!, item)) break;
-      heap[i] = heap[child]!;
-      i = child;
-    }
-    heap[i] = item;
-  };
-  for (const c of cursors) {
-    if (!nextWanted(c)) {
-      c.hasWaiting = false;
-      continue;
-    }
-    heap.push(c);
-    let i = heap.length - 1;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (!less(heap[i]!, heap[parent]!)) break;
-      [heap[i], heap[parent]] = [heap[parent]!, heap[i]!];
-      i = parent;
-    }
-  }
-
-  const ctx = newEventContext();
-  let lostLines = 0;
-  const byId = decoders.byId;
-  let lastPid = -1;
-  let lastComm = '';
-  while (heap.length > 0) {
-    const c = heap[0]!;
-    const s = c.stream;
-    const cpu = s.cpu;
-    const raw = s.ts;
-    // Its line in `trace-cmd report`: after line 1 (cpus=N), every record before it in time order on every CPU.
-    let line = 1 + lostLines + c.consumed + s.skippedUnused + s.skippedUnfollowed;
-    if (lineNumbers) {
-      for (let k = 0; k < cursors.length; k++) {
-        const o = cursors[k]!;
-        if (o !== c) line += o.recordsBefore(raw, c.order);
-      }
-    }
-    c.delivered();
-    if (s.lostBefore !== undefined) {
-      const count = s.lostBefore;
-      s.lostBefore = undefined;
-      header.lostEvents.push({ cpu: cpu as Cpu, count, source: { file: path, line } });
-      collector.warn(line, `CPU ${cpu}: ${count ?? 'an unknown number of'} events lost here (ring buffer overrun): spans crossing this point on CPU ${cpu} are incomplete`);
-      lostLines++;
-      line++;
-    }
-    const dv = s.dv;
-    const data = s.data;
-    const id = typeSize === 2 ? dv.getUint16(data + typeOffset, le) : typeSize === 1 ? dv.getUint8(data + typeOffset) : dv.getUint32(data + typeOffset, le);
-    const decode = byId[id]!;
-    const timeNs = toNs(raw);
-    const pid = dv.getInt32(data + pidOffset, le);
-    if (pid !== lastPid) {
-      lastPid = pid;
-      lastComm = cmdlines.comm(pid);
-    }
-    ctx.source = { file: path, line };
-    ctx.timeNs = timeNs as typeof ctx.timeNs;
-    ctx.cpu = cpu as Cpu;
-    ctx.pid = pid as Pid;
-    ctx.comm = lastComm;
-    const event = decode(s.buf, dv, data, s.length, ctx);
-    if (event === null) collector.unparsed(line, `${names[id] ?? `event ${id}`}: the record is shorter than its format says`);
-    else if (event === UNUSED) collector.unknownEvents++;
-    else collector.emit(event, timeNs);
-    if (nextWanted(c)) siftDown(0);
-    else {
-      c.hasWaiting = false;
-      const last = heap.pop()!;
-      if (heap.length > 0) {
-        heap[0] = last;
-        siftDown(0);
+      });
+    } else {
+      building = true;
+      const stamps = new PidStamps();
+      for (const c of cursors) {
+        c.stream.startIndex(stamps);
+        c.indexing = true;
       }
     }
   }
+
+  const lostLines = merge.run(cursors, path, time);
   let lines = 1 + lostLines;
   let firstRaw = NaN;
   let lastRaw = NaN;
   let sawSwitch = false;
+  let filtered = merge.filtered;
   for (const c of cursors) {
     const s = c.stream;
     c.consumed += s.skippedUnused + s.skippedUnfollowed;
@@ -284,45 +227,286 @@ function readOpened(file: DatFile, onEvent: (event: TraceEvent) => void, onDiagn
     if (c.lastKnown === c.lastKnown && !(c.lastKnown <= lastRaw)) lastRaw = c.lastKnown;
     if (c.sawSwitch) sawSwitch = true;
   }
+  if (building) {
+    const built = streams.map((s) => s.builtIndex());
+    if (built.some((x) => x !== null)) session.pageIndex = { key: session.key, streams: built.map((x) => x ?? UNUSABLE_INDEX) };
+  }
   if (damage > MAX_DAMAGE_DIAGNOSTICS) collector.warn(null, `${damage - MAX_DAMAGE_DIAGNOSTICS} more damaged pages or cut CPU data (first ${MAX_DAMAGE_DIAGNOSTICS} reported)`);
   collector.finish({ lines, bytes: file.size, unterminated: false });
   const result: ReadTraceResult = { header, lines, events: collector.events, unknownEvents: collector.unknownEvents };
   if (follow !== null) {
-    result.filtered = { events: filtered, firstNs: firstRaw === firstRaw ? toNs(firstRaw) : null, lastNs: lastRaw === lastRaw ? toNs(lastRaw) : null, schedSwitch: sawSwitch };
+    const pagesPassedOver = streams.reduce((n, s) => n + s.pagesPassedOver, 0);
+    result.filtered = { events: filtered, firstNs: firstRaw === firstRaw ? time.ns(firstRaw) : null, lastNs: lastRaw === lastRaw ? time.ns(lastRaw) : null, schedSwitch: sawSwitch, pagesPassedOver };
   }
   return result;
 }
 
+/** Raw ring-buffer times to ns: TSC2NSEC's mult / 2^shift when present, plus the OFFSET option. */
+class TimeScale {
+  private readonly scale: number;
+  private readonly tsc: boolean;
+  constructor(
+    tsc: { mult: number; shift: number } | null,
+    private readonly offsetNs: number,
+  ) {
+    this.tsc = tsc !== null;
+    this.scale = tsc !== null ? tsc.mult / 2 ** tsc.shift : 1;
+  }
+  ns(raw: number): number {
+    return (this.tsc ? Math.floor(raw * this.scale) : raw) + this.offsetNs;
+  }
+}
+
+/**
+ * The merge of the CPU streams by time, decoding the records it delivers. Methods, not closures made per read: the
+ * second read of a file runs the code the first one warmed up.
+ */
+class RecordMerge {
+  /** Scheduler records left out (their tasks not followed) by the slow path. */
+  filtered = 0;
+  readonly fastPath: boolean;
+  private readonly kinds: Uint8Array;
+  private readonly heap: Cursor[] = [];
+
+  constructor(
+    private readonly session: DatSession,
+    private readonly le: boolean,
+    private readonly follow: Uint8Array | null,
+    private readonly lineNumbers: boolean,
+    private readonly collector: TraceCollector,
+  ) {
+    this.fastPath = session.typeSize === 2;
+    this.kinds = follow !== null ? session.kinds : session.kindsAll;
+  }
+
+  private id(dv: DataView, data: number): number {
+    const { typeSize, typeOffset } = this.session;
+    return typeSize === 2 ? dv.getUint16(data + typeOffset, this.le) : typeSize === 1 ? dv.getUint8(data + typeOffset) : dv.getUint32(data + typeOffset, this.le);
+  }
+
+  /**
+   * Moves a stream to its next record to decode. The records passed over (unused ids, scheduler events of tasks not
+   * followed) are counted, and their times logged until the stream next delivers, for the report line numbers.
+   */
+  nextWanted(c: Cursor): boolean {
+    const s = c.stream;
+    const indexing = c.indexing;
+    const { kinds, follow, lineNumbers, le } = this;
+    const { typeOffset, pidA, pidB, switchId } = this.session;
+    for (;;) {
+      if (indexing) s.skipUnwantedIndexing(kinds, typeOffset, pidA, pidB, follow, c.sawSwitch ? -1 : switchId, lineNumbers ? c : null);
+      else if (this.fastPath) s.skipUnwanted(kinds, typeOffset, pidA, pidB, follow, c.sawSwitch ? -1 : switchId, lineNumbers ? c : null);
+      if (!s.advance()) return false;
+      c.consumed++;
+      const dv = s.dv;
+      const data = s.data;
+      const id = this.id(dv, data);
+      const kind = kinds[id & 0xffff]!;
+      if (kind === 0 || id > 0xffff) {
+        this.collector.unknownEvents++;
+        if (lineNumbers) c.skip(s.ts);
+        if (indexing) s.noteSlow(false, 0, -1, -1);
+        continue;
+      }
+      if (c.firstKnown !== c.firstKnown) c.firstKnown = s.ts;
+      c.lastKnown = s.ts;
+      if (kind === 2) {
+        // The first sched_switch of each CPU is always delivered (the builders learn that the trace has them).
+        if (id === switchId && !c.sawSwitch) c.sawSwitch = true;
+        else {
+          const a = dv.getInt32(data + pidA[id]!, le);
+          const b = pidB[id]! >= 0 ? dv.getInt32(data + pidB[id]!, le) : -1;
+          if (!(a >= 0 && a < follow!.length && follow![a] === 1) && !(b >= 0 && b < follow!.length && follow![b] === 1)) {
+            this.filtered++;
+            if (lineNumbers) c.skip(s.ts);
+            if (indexing) s.noteSlow(false, 2, a, b);
+            continue;
+          }
+        }
+      }
+      if (indexing) s.noteSlow(true, kind, -1, -1);
+      return true;
+    }
+  }
+
+  /** Whether cursor a's waiting record comes before b's: earlier, or as early from a lower merge order. */
+  private less(a: Cursor, b: Cursor): boolean {
+    return a.stream.ts < b.stream.ts || (a.stream.ts === b.stream.ts && a.order < b.order);
+  }
+
+  private siftDown(i: number): void {
+    const heap = this.heap;
+    const n = heap.length;
+    const item = heap[i]!;
+    for (;;) {
+      let child = 2 * i + 1;
+      if (child >= n) break;
+      if (child + 1 < n && this.less(heap[child + 1]!, heap[child]!)) child++;
+      if (!this.less(heap[child]!, item)) break;
+      heap[i] = heap[child]!;
+      i = child;
+    }
+    heap[i] = item;
+  }
+
+  /** Delivers every record to decode in time order; returns the lines of lost-event notes (trace-cmd report's). */
+  run(cursors: Cursor[], path: string, time: TimeScale): number {
+    const heap = this.heap;
+    // Min-heap of cursors by (ts, order): the one with the earliest next record to decode on top.
+    for (const c of cursors) {
+      if (!this.nextWanted(c)) {
+        c.hasWaiting = false;
+        continue;
+      }
+      heap.push(c);
+      let i = heap.length - 1;
+      while (i > 0) {
+        const parent = (i - 1) >> 1;
+        if (!this.less(heap[i]!, heap[parent]!)) break;
+        [heap[i], heap[parent]] = [heap[parent]!, heap[i]!];
+        i = parent;
+      }
+    }
+    const { collector, lineNumbers, le, session } = this;
+    const { names, cmdlines, pidOffset } = session;
+    const header = collector.header;
+    const byId = session.decoders.byId;
+    const ctx = newEventContext();
+    let lostLines = 0;
+    let lastPid = -1;
+    let lastComm = '';
+    while (heap.length > 0) {
+      const c = heap[0]!;
+      const s = c.stream;
+      const cpu = s.cpu;
+      const raw = s.ts;
+      // Its line in `trace-cmd report`: after line 1 (cpus=N), every record before it in time order on every CPU.
+      let line = 1 + lostLines + c.consumed + s.skippedUnused + s.skippedUnfollowed;
+      if (lineNumbers) {
+        for (let k = 0; k < cursors.length; k++) {
+          const o = cursors[k]!;
+          if (o !== c) line += o.recordsBefore(raw, c.order);
+        }
+      }
+      c.delivered();
+      if (s.lostBefore !== undefined) {
+        const count = s.lostBefore;
+        s.lostBefore = undefined;
+        header.lostEvents.push({ cpu: cpu as Cpu, count, source: { file: path, line } });
+        collector.warn(line, `CPU ${cpu}: ${count ?? 'an unknown number of'} events lost here (ring buffer overrun): spans crossing this point on CPU ${cpu} are incomplete`);
+        lostLines++;
+        line++;
+      }
+      const dv = s.dv;
+      const data = s.data;
+      const id = this.id(dv, data);
+      const decode = byId[id]!;
+      const timeNs = time.ns(raw);
+      const pid = dv.getInt32(data + pidOffset, le);
+      if (pid !== lastPid) {
+        lastPid = pid;
+        lastComm = cmdlines.comm(pid);
+      }
+      ctx.source = { file: path, line };
+      ctx.timeNs = timeNs as typeof ctx.timeNs;
+      ctx.cpu = cpu as Cpu;
+      ctx.pid = pid as Pid;
+      ctx.comm = lastComm;
+      const event = decode(s.buf, dv, data, s.length, ctx);
+      if (event === null) collector.unparsed(line, `${names[id] ?? `event ${id}`}: the record is shorter than its format says`);
+      else if (event === UNUSED) collector.unknownEvents++;
+      else collector.emit(event, timeNs);
+      if (this.nextWanted(c)) this.siftDown(0);
+      else {
+        c.hasWaiting = false;
+        const last = heap.pop()!;
+        if (heap.length > 0) {
+          heap[0] = last;
+          this.siftDown(0);
+        }
+      }
+    }
+    return lostLines;
+  }
+}
+
 /**
  * A CPU stream as the merge sees it: its records passed over since it last delivered one (their times, in order:
- * a CPU's times only grow), so that the line of a record another CPU delivers can count them.
+ * a CPU's times only grow), so that the line of a record another CPU delivers can count them. Records are logged one
+ * by one, or a whole page at a time when a page index lets the stream pass over a page unread (its records' times
+ * are then read again only if a line falls inside the page's time range).
  */
-class Cursor {
+class Cursor implements SkipLog {
   /** Records advanced over, delivered or not (the one waiting to be delivered included). */
   consumed = 0;
   firstKnown = NaN;
   lastKnown = NaN;
   sawSwitch = false;
-  private skipped = new Float64Array(256);
-  private skippedCount = 0;
+  /** Whether the stream builds a page index (its slow path reports to it). */
+  indexing = false;
+  /** Re-reads the pages logged as blocks (set when the stream uses a page index). */
+  timed: TimedPages | null = null;
+  // The log: entry i covers records of times firstTs[i]..lastTs[i] (one record, or the records of page page[i]),
+  // before[i] records were logged before it, `logged` in all.
+  private firstTs = new Float64Array(256);
+  private lastTs = new Float64Array(256);
+  private page = new Int32Array(256);
+  private before = new Float64Array(256);
+  private entries = 0;
+  private logged = 0;
 
   constructor(
     readonly stream: CpuStream,
     readonly order: number,
   ) {}
 
+  private grow(): void {
+    const n = this.lastTs.length * 2;
+    const f64 = (a: Float64Array) => {
+      const b = new Float64Array(n);
+      b.set(a);
+      return b;
+    };
+    this.firstTs = f64(this.firstTs);
+    this.lastTs = f64(this.lastTs);
+    this.before = f64(this.before);
+    const page = new Int32Array(n);
+    page.set(this.page);
+    this.page = page;
+  }
+
+  /** A record passed over (its time, for recordsBefore). */
+  push(ts: number): void {
+    const i = this.entries;
+    if (i === this.lastTs.length) this.grow();
+    this.firstTs[i] = ts;
+    this.lastTs[i] = ts;
+    this.page[i] = -1;
+    this.before[i] = this.logged;
+    this.entries = i + 1;
+    this.logged++;
+  }
+
   skip(ts: number): void {
-    if (this.skippedCount === this.skipped.length) {
-      const grown = new Float64Array(this.skipped.length * 2);
-      grown.set(this.skipped);
-      this.skipped = grown;
-    }
-    this.skipped[this.skippedCount++] = ts;
+    this.push(ts);
+  }
+
+  /** A page of `count` records passed over unread. */
+  block(page: number, count: number, firstTs: number, lastTs: number): void {
+    const i = this.entries;
+    if (i === this.lastTs.length) this.grow();
+    this.firstTs[i] = firstTs;
+    this.lastTs[i] = lastTs;
+    this.page[i] = page;
+    this.before[i] = this.logged;
+    this.entries = i + 1;
+    this.logged += count;
   }
 
   /** The stream delivers its current record: every record before it is accounted for. */
   delivered(): void {
-    this.skippedCount = 0;
+    this.entries = 0;
+    this.logged = 0;
   }
 
   /**
@@ -332,22 +516,24 @@ class Cursor {
    */
   recordsBefore(ts: number, order: number): number {
     const waiting = this.hasWaiting ? 1 : 0;
-    // Passed-over records after `ts`: a suffix of the log (binary search for the first that comes after).
+    // Passed-over records after `ts`: a suffix of the log (binary search for the first entry that ends after it).
     const sameComesAfter = this.order > order;
+    const lastTs = this.lastTs;
     let lo = 0;
-    let hi = this.skippedCount;
+    let hi = this.entries;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      const t = this.skipped[mid]!;
+      const t = lastTs[mid]!;
       if (t > ts || (t === ts && sameComesAfter)) hi = mid;
       else lo = mid + 1;
     }
-    return this.consumed + this.stream.skippedUnused + this.stream.skippedUnfollowed - waiting - (this.skippedCount - lo);
-  }
-
-  /** A record passed over (its time, for recordsBefore). */
-  push(ts: number): void {
-    this.skip(ts);
+    let after = lo < this.entries ? this.logged - this.before[lo]! : 0;
+    if (lo < this.entries && this.page[lo]! >= 0) {
+      // A page whose records straddle `ts`: the ones before it are counted from the page itself.
+      const first = this.firstTs[lo]!;
+      if (!(first > ts || (first === ts && sameComesAfter))) after -= this.timed!.recordsBefore(this.page[lo]!, ts, sameComesAfter);
+    }
+    return this.consumed + this.stream.skippedUnused + this.stream.skippedUnfollowed - waiting - after;
   }
 
   /** Whether the stream has a record waiting to be delivered (false once it ended). */
@@ -391,21 +577,16 @@ function openStreams(file: DatFile, meta: DatMetadata, problems: StreamProblems,
 }
 
 /**
- * Kallsyms read and parsed on first use (only traces with workqueue or marker events need names), and kept for the
- * next read of the same file (the pipeline reads a trace.dat twice, and the simulator's calibration once more).
+ * Kallsyms read and parsed on first use (only traces with workqueue or marker events need names); kept with the
+ * file's DatSession for its next read. `source` reads the text from the file of the current read.
  */
 class LazyKallsyms {
   private table: Kallsyms | null = null;
-  constructor(
-    private readonly text: () => string | null,
-    private readonly key: string,
-  ) {}
+  constructor(public source: () => string | null) {}
   name(hi: number, lo: number): string {
-    if (this.table === null) {
-      this.table = lastKallsyms?.key === this.key ? lastKallsyms.table : new Kallsyms(this.text() ?? '');
-      lastKallsyms = { key: this.key, table: this.table };
-    }
+    this.table ??= new Kallsyms(this.source() ?? '');
     return this.table.name(hi, lo);
   }
 }
-let lastKallsyms: { key: string; table: Kallsyms } | null = null;
+
+const UNUSABLE_INDEX = Object.assign(new StreamPageIndex(-1, 0, 0, 0), { usable: false });

@@ -14,6 +14,7 @@
 import type { DatFile } from './dat-file.js';
 import { readU64, TWO_32 } from './dat-file.js';
 import { decompressBlock, type Compression } from './compression.js';
+import { MAX_INDEXED_PID, StreamPageIndex } from './page-index.js';
 
 const TWO_27 = 134217728;
 const COMMIT_MASK = 0x7ffffff;
@@ -21,6 +22,26 @@ const COMMIT_MASK = 0x7ffffff;
 /** What a stream reports besides events: lost events at a page start, damaged pages, a cut end. */
 export interface StreamProblems {
   damaged(cpu: number, message: string): void;
+}
+
+/** Where a stream logs the records it passes over (read-trace-dat.ts Cursor): one by one, or a page at a time. */
+export interface SkipLog {
+  push(ts: number): void;
+  block(page: number, count: number, firstTs: number, lastTs: number): void;
+}
+
+/** pid → the serial of the last page that named it (shared by the streams of one read that builds an index). */
+export class PidStamps {
+  seen: Int32Array = new Int32Array(1 << 16);
+  serial = 0;
+  grow(pid: number): Int32Array {
+    let n = this.seen.length;
+    while (n <= pid) n *= 2;
+    const grown = new Int32Array(n);
+    grown.set(this.seen);
+    this.seen = grown;
+    return grown;
+  }
 }
 
 export class CpuStream {
@@ -38,6 +59,30 @@ export class CpuStream {
   /** Bytes of the CPU's data (uncompressed) handed out so far. */
   bytesRead = 0;
 
+  /** Pages passed over unread thanks to a page index (for tests and the bench). */
+  pagesPassedOver = 0;
+
+  // Building a page index (this read leaves scheduler records out; the next one can pass over pages): the summary of
+  // the current page so far. The reader reports what its slow path did with each record (noteSlow).
+  private building: StreamPageIndex | null = null;
+  private stamps: PidStamps | null = null;
+  private pSerial = 0;
+  private pMust = false;
+  private pUnused = 0;
+  private pSched = 0;
+  private pFirstTs = NaN;
+  private pLastTs = NaN;
+  private pFirstKnown = NaN;
+  private pLastKnown = NaN;
+  private pUnusedBase = 0;
+  private pSchedBase = 0;
+  // Using a page index: pages that name no followed task are passed over; the window holds pages from winFirst on.
+  private using: StreamPageIndex | null = null;
+  private follow: Uint8Array = new Uint8Array(0);
+  private winFirst = 0;
+  /** Where the records passed over go (null: no line numbers). */
+  skipLog: SkipLog | null = null;
+
   /** Set when the file ends inside this CPU's data: where. */
   private cutAt: string | null = null;
   private next = 0;
@@ -50,6 +95,7 @@ export class CpuStream {
   private ended = false;
   private readonly le: boolean;
   private readonly headerSize: number;
+  private readonly dataOffset: number;
 
   constructor(
     private readonly file: DatFile,
@@ -66,6 +112,7 @@ export class CpuStream {
   ) {
     this.le = !file.bigEndian;
     this.headerSize = 8 + longSize;
+    this.dataOffset = offset;
     this.filePos = offset;
     this.fileEnd = offset + size;
     if (size === 0) this.ended = true;
@@ -128,6 +175,159 @@ export class CpuStream {
     this.skippedUnfollowed += unfollowed;
   }
 
+  /**
+   * skipUnwanted for a read that builds a page index (startIndex): the same, and the tasks of the scheduler records
+   * passed over are noted for the page, with the times of the page's used records.
+   */
+  skipUnwantedIndexing(kinds: Uint8Array, typeOffset: number, pidA: Int32Array, pidB: Int32Array, follow: Uint8Array | null, stopId: number, log: SkipLog | null): void {
+    const le = this.le;
+    const dv = this.dv;
+    const end = this.dataEnd;
+    const index = this.building!;
+    const serial = this.pSerial;
+    let seen: Int32Array = this.stamps!.seen;
+    let at = this.next;
+    let ts = this.ts;
+    let unused = 0;
+    let unfollowed = 0;
+    let firstKnown = this.pFirstKnown;
+    let lastKnown = this.pLastKnown;
+    while (at + 8 <= end) {
+      const word = dv.getUint32(at, le);
+      const typeLen = le ? word & 31 : word >>> 27;
+      if (typeLen === 0 || typeLen > 28) break;
+      const next = at + 4 + (typeLen << 2);
+      if (next > end) break;
+      const data = at + 4;
+      const id = dv.getUint16(data + typeOffset, le);
+      const kind = kinds[id]!;
+      if (kind === 2) {
+        if (follow === null || id === stopId) break;
+        const a = dv.getInt32(data + pidA[id]!, le);
+        if (a >= 0 && a < follow.length && follow[a] === 1) break;
+        const bAt = pidB[id]!;
+        let b = -1;
+        if (bAt >= 0) {
+          b = dv.getInt32(data + bAt, le);
+          if (b >= 0 && b < follow.length && follow[b] === 1) break;
+        }
+        if (a >= 0 && a < seen.length) {
+          if (seen[a] !== serial) {
+            seen[a] = serial;
+            index.addPid(a);
+          }
+        } else seen = this.notePid(a);
+        if (b >= 0 && b < seen.length) {
+          if (seen[b] !== serial) {
+            seen[b] = serial;
+            index.addPid(b);
+          }
+        } else if (bAt >= 0) seen = this.notePid(b);
+        ts += le ? word >>> 5 : word & COMMIT_MASK;
+        if (firstKnown !== firstKnown) firstKnown = ts;
+        lastKnown = ts;
+        if (this.firstKnown !== this.firstKnown) this.firstKnown = ts;
+        this.lastKnown = ts;
+        unfollowed++;
+      } else if (kind === 0) {
+        ts += le ? word >>> 5 : word & COMMIT_MASK;
+        unused++;
+      } else break;
+      if (log !== null) log.push(ts);
+      at = next;
+    }
+    if (unused + unfollowed > 0) this.pLastTs = ts;
+    this.pFirstKnown = firstKnown;
+    this.pLastKnown = lastKnown;
+    this.next = at;
+    this.ts = ts;
+    this.events += unused + unfollowed;
+    this.skippedUnused += unused;
+    this.skippedUnfollowed += unfollowed;
+  }
+
+  /** A pid outside the stamp table: the table grows, up to MAX_INDEXED_PID; beyond it the page is always read. */
+  private notePid(pid: number): Int32Array {
+    const stamps = this.stamps!;
+    if (pid < 0 || pid >= MAX_INDEXED_PID) {
+      this.pMust = true;
+      return stamps.seen;
+    }
+    const seen = pid < stamps.seen.length ? stamps.seen : stamps.grow(pid);
+    if (seen[pid] !== this.pSerial) {
+      seen[pid] = this.pSerial;
+      this.building!.addPid(pid);
+    }
+    return seen;
+  }
+
+  /** Builds a page index of this stream while it is read (the reader then reports its slow path with noteSlow). */
+  startIndex(stamps: PidStamps): void {
+    this.building = new StreamPageIndex(this.cpu, this.dataOffset, this.fileEnd - this.dataOffset, this.pageSize);
+    this.stamps = stamps;
+    if (this.compressed) this.building.usable = false;
+  }
+
+  /** The index built, once the stream was read to its end (null when it could not be used). */
+  builtIndex(): StreamPageIndex | null {
+    const index = this.building;
+    return index !== null && index.usable && this.ended ? index : null;
+  }
+
+  /** Passes over the pages of `index` that name no task set in `follow` (the index of an earlier read of this file). */
+  useIndex(index: StreamPageIndex, follow: Uint8Array): void {
+    this.using = index;
+    this.follow = follow;
+  }
+
+  /**
+   * What the reader did with the record advance() returned (when building an index): delivered it (the page must be
+   * read), or passed over a record of an unused id (kind 0) or a scheduler record naming tasks a and b (kind 2).
+   */
+  noteSlow(delivered: boolean, kind: number, a: number, b: number): void {
+    if (delivered) {
+      this.pMust = true;
+      return;
+    }
+    if (kind === 0) {
+      this.pUnused++;
+      return;
+    }
+    this.pSched++;
+    if (this.pFirstKnown !== this.pFirstKnown) this.pFirstKnown = this.ts;
+    this.pLastKnown = this.ts;
+    this.notePid(a);
+    if (b !== -1) this.notePid(b);
+  }
+
+  /** Closes the summary of the page read last (building an index). */
+  private finishPage(): void {
+    const index = this.building!;
+    if (index.pages >= this.pages) return;
+    const unused = this.pUnused + this.skippedUnused - this.pUnusedBase;
+    const sched = this.pSched + this.skippedUnfollowed - this.pSchedBase;
+    index.addPage(this.pMust, unused, sched, this.pFirstTs, this.pLastTs, this.pFirstKnown, this.pLastKnown);
+  }
+
+  /** Starts the summary of a page (building an index). */
+  private startPage(): void {
+    this.pSerial = ++this.stamps!.serial;
+    this.pMust = false;
+    this.pUnused = 0;
+    this.pSched = 0;
+    this.pFirstTs = NaN;
+    this.pLastTs = NaN;
+    this.pFirstKnown = NaN;
+    this.pLastKnown = NaN;
+    this.pUnusedBase = this.skippedUnused;
+    this.pSchedBase = this.skippedUnfollowed;
+  }
+
+  private damaged(message: string): void {
+    if (this.building !== null) this.building.usable = false;
+    this.problems.damaged(this.cpu, message);
+  }
+
   /** Moves to the next data event; false at the end of the CPU's data. */
   advance(): boolean {
     const le = this.le;
@@ -136,7 +336,7 @@ export class CpuStream {
       if (at >= this.dataEnd) {
         if (!this.nextPage()) {
           if (this.cutAt !== null) {
-            this.problems.damaged(this.cpu, `${this.label}CPU ${this.cpu}: ${this.cutAt} (file cut?): ${this.events} events in ${this.pages} pages were read, the rest of this CPU's events is missing`);
+            this.damaged(`${this.label}CPU ${this.cpu}: ${this.cutAt} (file cut?): ${this.events} events in ${this.pages} pages were read, the rest of this CPU's events is missing`);
             this.cutAt = null;
           }
           return false;
@@ -154,6 +354,10 @@ export class CpuStream {
         this.next = at + 4 + (typeLen << 2);
         if (this.next > this.dataEnd) return this.cutEvent();
         this.events++;
+        if (this.building !== null) {
+          if (this.pFirstTs !== this.pFirstTs) this.pFirstTs = this.ts;
+          this.pLastTs = this.ts;
+        }
         return true;
       }
       if (at + 8 > this.dataEnd) {
@@ -174,6 +378,12 @@ export class CpuStream {
         this.next = at + 8 + length;
         if (word2 < 4 || this.next > this.dataEnd) return this.cutEvent();
         this.events++;
+        if (this.building !== null) {
+          // Records with a long header are left to the slow path: their page is always read.
+          this.pMust = true;
+          if (this.pFirstTs !== this.pFirstTs) this.pFirstTs = this.ts;
+          this.pLastTs = this.ts;
+        }
         return true;
       }
       if (typeLen === 30) {
@@ -194,18 +404,68 @@ export class CpuStream {
 
   /** An event header that claims bytes beyond the page's data: the page is damaged; the rest of it is skipped. */
   private cutEvent(): boolean {
-    this.problems.damaged(this.cpu, `${this.label}CPU ${this.cpu}: an event in page ${this.pages} runs past the page's data; the rest of that page is skipped`);
+    this.damaged(`${this.label}CPU ${this.cpu}: an event in page ${this.pages} runs past the page's data; the rest of that page is skipped`);
     this.next = this.dataEnd;
     return this.advance();
   }
 
   /** Loads the next page (reading the next window or chunk when needed); false at the end. */
   private nextPage(): boolean {
+    if (this.using !== null) return this.nextIndexedPage();
+    if (this.building !== null) this.finishPage();
     let start = this.pages === 0 && this.windowEnd === 0 ? 0 : this.pageStart + this.pageSize;
     if (start + this.headerSize > this.windowEnd) {
       if (!this.nextWindow(start)) return false;
       start = 0;
     }
+    if (this.building !== null) this.startPage();
+    return this.loadPage(start);
+  }
+
+  /**
+   * The next page with a page index: the pages before it that name no followed task are passed over (counted and
+   * logged from the index, not read); it is read with the run of needed pages that follows it.
+   */
+  private nextIndexedPage(): boolean {
+    const index = this.using!;
+    const follow = this.follow;
+    let k = this.pages;
+    while (k < index.pages && index.canSkip(k, follow)) {
+      const unused = index.unused[k]!;
+      const sched = index.sched[k]!;
+      this.skippedUnused += unused;
+      this.skippedUnfollowed += sched;
+      this.events += unused + sched;
+      const firstKnown = index.firstKnown[k]!;
+      if (firstKnown === firstKnown) {
+        if (this.firstKnown !== this.firstKnown) this.firstKnown = firstKnown;
+        this.lastKnown = index.lastKnown[k]!;
+      }
+      if (this.skipLog !== null && unused + sched > 0) this.skipLog.block(k, unused + sched, index.firstTs[k]!, index.lastTs[k]!);
+      this.pagesPassedOver++;
+      k++;
+    }
+    this.pages = k;
+    if (k >= index.pages) return this.end();
+    const pageSize = this.pageSize;
+    if (k < this.winFirst || (k - this.winFirst) * pageSize + this.headerSize > this.windowEnd) {
+      // The run of pages needed from k on (gaps of up to two pages passed over are read along: one read is cheaper).
+      const maxPages = Math.max(1, Math.floor(this.windowBytes / pageSize));
+      let last = k;
+      for (let j = k + 1, n = Math.min(index.pages, k + maxPages); j < n && j <= last + 3; j++) if (!index.canSkip(j, follow)) last = j;
+      const from = k * pageSize;
+      const want = Math.min((last + 1) * pageSize, index.size) - from;
+      if (this.buf.length < want) this.setBuffer(Buffer.allocUnsafe(Math.max(want, this.windowBytes)));
+      const got = this.file.readInto(this.buf, 0, want, this.dataOffset + from);
+      if (got < this.headerSize) return this.end();
+      this.winFirst = k;
+      this.windowEnd = got;
+    }
+    return this.loadPage((k - this.winFirst) * pageSize);
+  }
+
+  /** Decodes the header of the page at buf[start]. */
+  private loadPage(start: number): boolean {
     this.pageStart = start;
     this.pages++;
     const dv = this.dv;
@@ -217,7 +477,7 @@ export class CpuStream {
     const data = start + this.headerSize;
     const available = Math.min(this.windowEnd, start + this.pageSize) - data;
     if (size > this.pageSize - this.headerSize) {
-      this.problems.damaged(this.cpu, `${this.label}CPU ${this.cpu}: page ${this.pages} claims ${size} bytes of events in a ${this.pageSize}-byte page; page skipped`);
+      this.damaged(`${this.label}CPU ${this.cpu}: page ${this.pages} claims ${size} bytes of events in a ${this.pageSize}-byte page; page skipped`);
       this.next = this.dataEnd = data;
       return true;
     }
@@ -225,6 +485,7 @@ export class CpuStream {
     this.dataEnd = data + Math.max(0, Math.min(size, available));
     this.next = data;
     if (commit & 0x80000000) {
+      if (this.building !== null) this.pMust = true;
       let count: number | null = null;
       if (commit & 0x40000000 && size + this.longSize <= available) {
         count = this.longSize === 8 ? readU64(this.buf, data + size, !le) : dv.getUint32(data + size, le);
@@ -278,7 +539,7 @@ export class CpuStream {
     try {
       out = decompressBlock(this.compression, input, usize, this.buf.length >= usize ? this.buf : undefined);
     } catch (err) {
-      this.problems.damaged(this.cpu, `${this.label}CPU ${this.cpu}: the chunk at byte ${at} does not decompress (${(err as Error).message}); the rest of this CPU's data is skipped`);
+      this.damaged(`${this.label}CPU ${this.cpu}: the chunk at byte ${at} does not decompress (${(err as Error).message}); the rest of this CPU's data is skipped`);
       return this.end();
     }
     if (out !== this.buf) this.setBuffer(out);

@@ -2,7 +2,8 @@
 // v7 with zstd; `trace-cmd convert` to v6 and to v7 without compression) against the kernel's own text of the same
 // ring buffer (trace.txt, read just before the extract) and `trace-cmd report` of the file: event for event.
 
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Diagnostic } from '../../../src/model/types.js';
@@ -139,5 +140,42 @@ describe('trace.dat of dat-n0x3 (trace-cmd 3.1.6, Linux 6.1.176)', () => {
     expect(result.filtered!.schedSwitch).toBe(true);
     expect([result.filtered!.firstNs, result.filtered!.lastNs]).toEqual([all.events[0]!.timeNs, all.events[all.events.length - 1]!.timeNs]);
     expect(result.lines).toBe(all.result.lines);
+  });
+
+  it.each(['trace-v6.dat', 'trace-nocompress.dat'])('%s: a second filtered read passes over the pages the first one summarized, and gives the same events, lines and counts', (variant) => {
+    // Fresh copies: the page index is kept per file (path, size, mtime, inode), so these are read without one first.
+    const dir = mkdtempSync(join(tmpdir(), 'trace-probe-index-'));
+    const sched = new Set(['sched_switch', 'sched_wakeup', 'sched_wakeup_new', 'sched_waking', 'sched_migrate_task']);
+    for (const follow of [new Set<number>(), new Set([9, 18, 96]), new Set([1, 2, 7, 40, 77, 120, 131])]) {
+      const path = join(dir, `${follow.size}-${variant}`);
+      copyFileSync(join(datFiles(), variant), path);
+      const all = readDat(path);
+      const firstSwitch = new Set<TraceEvent>();
+      for (let cpu = 0; cpu < 8; cpu++) {
+        const first = all.events.find((e) => e.type === 'sched_switch' && e.cpu === cpu);
+        if (first) firstSwitch.add(first);
+      }
+      const involves = (e: TraceEvent) =>
+        e.type === 'sched_switch' ? follow.has(e.prevPid) || follow.has(e.nextPid) : 'targetPid' in e ? follow.has(e.targetPid) : true;
+      const expected = all.events.filter((e) => !sched.has(e.type) || involves(e) || firstSwitch.has(e));
+      const reads = [0, 1, 2].map(() => {
+        const events: TraceEvent[] = [];
+        const result = readTraceDat(path, (e) => events.push(e), () => {}, { followTasks: follow });
+        return { events, result };
+      });
+      expect(reads[0]!.result.filtered!.pagesPassedOver).toBe(0);
+      // The index says which pages hold nothing to deliver: with one or three followed tasks many do.
+      if (follow.size > 0) expect(reads[1]!.result.filtered!.pagesPassedOver).toBeGreaterThan(5);
+      for (const r of reads) {
+        expect(r.events).toEqual(expected);
+        expect(r.result.lines).toBe(all.result.lines);
+        expect({ ...r.result.filtered, pagesPassedOver: 0 }).toEqual({ ...reads[0]!.result.filtered, pagesPassedOver: 0 });
+        expect(r.result.unknownEvents).toBe(all.result.unknownEvents);
+      }
+      // Without line numbers too.
+      const noLines: TraceEvent[] = [];
+      readTraceDat(path, (e) => noLines.push(e), () => {}, { followTasks: follow, lineNumbers: false });
+      expect(noLines.map((e) => ({ ...e, source: null }))).toEqual(expected.map((e) => ({ ...e, source: null })));
+    }
   });
 });
