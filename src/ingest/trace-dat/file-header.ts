@@ -27,8 +27,11 @@ export interface DatMetadata {
   compressionName: string;
   headerPage: string;
   eventFormats: Array<{ system: string; text: string }>;
-  /** The kallsyms text, read (and decompressed) on first call: only traces with function pointers need it. */
-  kallsyms: () => string | null;
+  /**
+   * The kallsyms text, read (and decompressed) on first call: only traces with function pointers need it. `from`: an
+   * open DatFile of the same file when the one the metadata was read from is closed (metadata kept across reads).
+   */
+  kallsyms: (from?: DatFile) => string | null;
   cmdlines: string;
   options: DatOptions;
   /** The trace clock's name (`local`, `global`, `x86-tsc`, ...), null when the file does not say. */
@@ -114,7 +117,7 @@ function readV6(file: DatFile, at: number, bigEndian: boolean, pageSize: number)
   const kallsymsAt = r.pos;
   if (kallsymsAt + kallsymsSize > file.size) file.fail(kallsymsAt, 'kallsyms', `${kallsymsSize} bytes past the end of the file`);
   r.pos += kallsymsSize;
-  const kallsyms = once(() => (kallsymsSize > 0 ? new SequentialReader(file, kallsymsAt).text(kallsymsSize, 'kallsyms') : null));
+  const kallsyms = once((from?: DatFile) => (kallsymsSize > 0 ? new SequentialReader(from ?? file, kallsymsAt).text(kallsymsSize, 'kallsyms') : null));
   const printkSize = r.u32('printk formats size');
   r.pos += printkSize;
   if (r.pos > file.size) file.fail(r.pos - printkSize, 'printk formats', `${printkSize} bytes past the end of the file`);
@@ -315,9 +318,9 @@ function readV7(file: DatFile, at: number, bigEndian: boolean, pageSize: number)
   const eventsAt = sectionAt(OPTION.EVENT_FORMATS);
   if (eventsAt !== null) eventFormats.push(...readEventFormats(openSection(file, eventsAt, OPTION.EVENT_FORMATS, compression)));
   const kallsymsAt = sectionAt(OPTION.KALLSYMS);
-  const kallsyms = once(() => {
+  const kallsyms = once((from?: DatFile) => {
     if (kallsymsAt === null) return null;
-    const c = openSection(file, kallsymsAt, OPTION.KALLSYMS, compression);
+    const c = openSection(from ?? file, kallsymsAt, OPTION.KALLSYMS, compression);
     const size = c.u32('kallsyms size');
     return size > 0 ? c.text(size, 'kallsyms') : null;
   });
@@ -352,12 +355,12 @@ function readV7(file: DatFile, at: number, bigEndian: boolean, pageSize: number)
   };
 }
 
-function once<T>(make: () => T): () => T {
+function once<T, A>(make: (arg?: A) => T): (arg?: A) => T {
   let done = false;
   let value: T;
-  return () => {
+  return (arg?: A) => {
     if (!done) {
-      value = make();
+      value = make(arg);
       done = true;
     }
     return value;

@@ -68,6 +68,7 @@ const SCHED_TASK_FIELDS: Record<string, string[]> = {
  */
 interface DatSession {
   key: string;
+  meta: DatMetadata;
   names: string[];
   decoders: DecoderSet;
   badFormats: number;
@@ -88,11 +89,15 @@ interface DatSession {
 }
 let lastSession: DatSession | null = null;
 
-function sessionOf(file: DatFile, meta: DatMetadata, key: string): DatSession {
+function sessionOf(file: DatFile): DatSession {
+  const stat = fstatSync(file.fd);
+  const key = `${file.path}\0${stat.size}\0${stat.mtimeMs}\0${stat.ino}`;
   if (lastSession?.key === key) {
-    lastSession.kallsyms.source = meta.kallsyms;
+    file.bigEndian = lastSession.meta.bigEndian;
+    lastSession.kallsyms.file = file;
     return lastSession;
   }
+  const meta = readMetadata(file);
   const le = !meta.bigEndian;
   // Only the formats of decoded events are parsed (a file holds a thousand or more), and one for the common fields.
   const formats: EventFormat[] = [];
@@ -105,7 +110,7 @@ function sessionOf(file: DatFile, meta: DatMetadata, key: string): DatSession {
     if (f === null) badFormats++;
     else formats.push(f);
   }
-  const kallsyms = new LazyKallsyms(meta.kallsyms);
+  const kallsyms = new LazyKallsyms(meta, file);
   const decoders = buildDecoders(formats, kallsyms as unknown as Kallsyms, le);
   const names: string[] = [];
   for (const f of formats) names[f.id] = f.name;
@@ -130,6 +135,7 @@ function sessionOf(file: DatFile, meta: DatMetadata, key: string): DatSession {
   }
   lastSession = {
     key,
+    meta,
     names,
     decoders,
     badFormats,
@@ -150,12 +156,11 @@ function sessionOf(file: DatFile, meta: DatMetadata, key: string): DatSession {
 
 function readOpened(file: DatFile, onEvent: (event: TraceEvent) => void, onDiagnostic: DiagnosticSink, options: ReadTraceOptions): ReadTraceResult {
   const path = file.path;
-  const meta = readMetadata(file);
+  const session = sessionOf(file);
+  const meta = session.meta;
   const collector = new TraceCollector(path, onEvent, onDiagnostic);
   const header = collector.header;
   header.cpus = meta.cpus;
-  const stat = fstatSync(file.fd);
-  const session = sessionOf(file, meta, `${path}\0${stat.size}\0${stat.mtimeMs}\0${stat.ino}`);
   if (session.badFormats > 0) collector.warn(null, `${session.badFormats} event format(s) in the file have no name or ID: their events are counted, not read`);
   for (const u of session.decoders.unusable) collector.warn(null, `event ${u.name}: its format has no ${u.missing} field: its events are counted, not used`);
   const followTasks = options.followTasks ?? null;
@@ -578,13 +583,16 @@ function openStreams(file: DatFile, meta: DatMetadata, problems: StreamProblems,
 
 /**
  * Kallsyms read and parsed on first use (only traces with workqueue or marker events need names); kept with the
- * file's DatSession for its next read. `source` reads the text from the file of the current read.
+ * file's DatSession for its next read. `file`: the open DatFile of the current read.
  */
 class LazyKallsyms {
   private table: Kallsyms | null = null;
-  constructor(public source: () => string | null) {}
+  constructor(
+    private readonly meta: DatMetadata,
+    public file: DatFile,
+  ) {}
   name(hi: number, lo: number): string {
-    this.table ??= new Kallsyms(this.source() ?? '');
+    this.table ??= new Kallsyms(this.meta.kallsyms(this.file) ?? '');
     return this.table.name(hi, lo);
   }
 }
