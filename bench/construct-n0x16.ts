@@ -16,7 +16,7 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { detectFindings } from '../src/findings/index.js';
-import { loadBoot } from '../src/model/load-boot.js';
+import { loadBoot } from '../src/pipeline/load-boot.js';
 import { type Boot, ns, pidOf, type ProbeSpan } from '../src/model/types.js';
 
 export const N0X16_SOURCE = 'fixtures/captures/n0x3';

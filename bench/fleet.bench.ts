@@ -14,7 +14,7 @@ import { discoverBoots } from '../src/fleet/discover.js';
 import { ingestFleet } from '../src/fleet/fleet-ingest.js';
 import { buildFleetReport } from '../src/fleet/fleet-report.js';
 import { FleetStore } from '../src/fleet/fleet-store.js';
-import { limitHeapGrowth } from '../src/heap-growth.js';
+import { limitHeapGrowth } from '../src/core/heap-growth.js';
 
 export const name = 'fleet ingest (DuckDB)';
 

@@ -15,9 +15,9 @@ import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readTrace, type TraceFormat } from '../src/ingest/trace-reader.js';
-import { loadBoot } from '../src/model/load-boot.js';
+import { loadBoot } from '../src/pipeline/load-boot.js';
 import { renderSummary } from '../src/render/summary-text.js';
-import { limitHeapGrowth } from '../src/heap-growth.js';
+import { limitHeapGrowth } from '../src/core/heap-growth.js';
 
 export const name = 'ftrace ingest (readTrace, analyze)';
 

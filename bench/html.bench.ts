@@ -10,7 +10,7 @@ import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { loadBoot } from '../src/model/load-boot.js';
+import { loadBoot } from '../src/pipeline/load-boot.js';
 import { writeInitcallLog } from './initcall-log.js';
 import { detectFindings } from '../src/findings/index.js';
 import type { Boot, InitcallSpan, ProbeSpan, WorkerKind } from '../src/model/types.js';

@@ -9,7 +9,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
-const { loadBoot } = await import(join(root, 'dist/src/model/load-boot.js'));
+const { loadBoot } = await import(join(root, 'dist/src/pipeline/load-boot.js'));
 const { InputError } = await import(join(root, 'dist/src/ingest/input-error.js'));
 
 function* inputs(dir) {

@@ -11,7 +11,7 @@ import { registerDiff } from './commands/diff.js';
 import { registerSimulate } from './commands/simulate.js';
 import { registerCapture } from './commands/capture.js';
 import { registerFleet } from './commands/fleet.js';
-import { limitHeapGrowth } from './heap-growth.js';
+import { limitHeapGrowth } from './core/heap-growth.js';
 import { EXIT_BAD_INPUT, EXIT_OK } from './commands/exit-codes.js';
 import { showReadProgress } from './commands/progress.js';
 

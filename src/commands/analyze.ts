@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { collectList } from './list-option.js';
 import { addDriversOption, focusOn } from './drivers-option.js';
-import { loadBoot } from '../model/load-boot.js';
+import { loadBoot } from '../pipeline/load-boot.js';
 import type { Boot } from '../model/types.js';
 import { renderBootJson } from '../render/boot-json.js';
 import { renderSummary } from '../render/summary-text.js';

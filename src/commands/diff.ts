@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { addDriversOption, checkDrivers, requestedDrivers } from './drivers-option.js';
 import { focusBoot } from '../model/driver-focus.js';
 import { diffBoots } from '../compare/boot-diff.js';
-import { loadBoot } from '../model/load-boot.js';
+import { loadBoot } from '../pipeline/load-boot.js';
 import type { Boot } from '../model/types.js';
 import { renderDiffJson } from '../render/diff-json.js';
 import { renderDiffText } from '../render/diff-text.js';

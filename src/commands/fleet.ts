@@ -7,7 +7,7 @@ import { InputError } from '../ingest/input-error.js';
 import { ingestFleet, type IngestProgress } from '../fleet/fleet-ingest.js';
 import { buildFleetReport } from '../fleet/fleet-report.js';
 import type { FleetStore } from '../fleet/fleet-store.js';
-import { renderFleetReport, renderIngestSummary } from '../render/fleet-text.js';
+import { renderFleetReport, renderIngestSummary } from '../fleet/fleet-text.js';
 import { renderTable } from '../render/text-table.js';
 import { writeOutputFile } from './output-file.js';
 import { refuseDirectory } from './report.js';
@@ -66,7 +66,7 @@ export function registerFleet(program: Command): void {
         process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : renderFleetReport(report));
         if (options.html) {
           // Loaded only when HTML is asked for (Vega takes about a quarter of a second to load).
-          const { renderFleetHtml } = await import('../render/html/fleet-report.js');
+          const { renderFleetHtml } = await import('../fleet/fleet-html.js');
           const html = await renderFleetHtml(report, { title: `trace-probe fleet report: ${options.db ?? options.parquet}` });
           await writeOutputFile(options.html, html, 'the fleet report');
           process.stderr.write(`trace-probe: wrote ${options.html} (${(Buffer.byteLength(html) / 1e6).toFixed(1)} MB)\n`);

@@ -9,12 +9,13 @@ import { basename, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { sniffFile } from '../ingest/detect.js';
 import { InputError } from '../ingest/input-error.js';
-import { loadBoot } from '../model/load-boot.js';
+import { loadBoot } from '../pipeline/load-boot.js';
 import type { Boot } from '../model/types.js';
 import type { HtmlReportInput } from '../render/html/report.js';
 import { bottomLine } from '../sim/bottom-line.js';
 import { calibratedReplay } from '../sim/calibrated-replay.js';
-import { type CollectedTrace, loadBootForSimulation } from '../sim/read-trace-calibration.js';
+import { loadBootForSimulation } from '../pipeline/load-boot-for-simulation.js';
+import type { CollectedTrace } from '../sim/read-trace-calibration.js';
 import { bottomLineCheck, type SelfCheck, selfCheckOfBoot } from '../sim/self-check.js';
 import { samplingCaveats } from '../sim/what-if-caveats.js';
 import { MachineError, machineFromTopology } from '../sim/machine.js';
@@ -79,7 +80,7 @@ export function registerReport(program: Command): void {
         drivers = checkDrivers(requestedDrivers(options), allRuns.map((r) => r.boot));
         runs = allRuns.map((r) => ({ ...r, boot: focusBoot(r.boot, drivers) }));
       }
-      // With --simulate the calibration collector reads the trace in the same pass (sim/read-trace-calibration.ts).
+      // With --simulate the calibration collector reads the trace in the same pass (pipeline/load-boot-for-simulation.ts).
       const loaded = runs ? null : policies.length > 0 ? await loadBootForSimulation(inputs) : { boot: await loadBoot(inputs), collected: null };
       let boot: Boot | null = null;
       if (loaded !== null) ({ boot, drivers } = focusOn(loaded.boot, options));

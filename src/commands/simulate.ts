@@ -3,8 +3,8 @@
 // the workload and one row per policy, or the `trace-probe.sim/2` JSON.
 
 import type { Command } from 'commander';
-import { loadBoot } from '../model/load-boot.js';
-import { loadBootForSimulation } from '../sim/read-trace-calibration.js';
+import { loadBoot } from '../pipeline/load-boot.js';
+import { loadBootForSimulation } from '../pipeline/load-boot-for-simulation.js';
 import type { Boot } from '../model/types.js';
 import { renderSimulation } from '../render/sim-text.js';
 import { calibratedReplay, type ReplayOptions } from '../sim/calibrated-replay.js';
@@ -12,7 +12,8 @@ import { confidenceOf, selfCheckOfBoot } from '../sim/self-check.js';
 import { samplingCaveats } from '../sim/what-if-caveats.js';
 import { type Machine, MachineError, machineFromSpec, machineFromTopology, parseCpuListOption, withIsolatedCpus } from '../sim/machine.js';
 import { isPolicyName, POLICY_NAMES, type PolicyName } from '../sim/policies.js';
-import { describeMachine, describeWorkload, runPolicies, simJson } from '../sim/sim-runs.js';
+import { describeMachine, describeWorkload, simJson } from '../sim/sim-json.js';
+import { runPolicies } from '../sim/sim-runs.js';
 import { DEFAULT_CPU_FRACTION, DEFAULT_SEGMENTS, type Workload, WorkloadError, workloadFromBoot } from '../sim/workload.js';
 import { UsageError } from './usage-error.js';
 import { PERFETTO_OPTION, writePerfettoTrace } from './perfetto-output.js';

@@ -15,7 +15,7 @@
 
 import type { KernelVersion } from '../model/kernel-info.js';
 import { kernelVersionOf } from '../model/kernel-info.js';
-import { formatCpuListShort } from '../model/cpu-list.js';
+import { formatCpuListShort } from '../core/cpu-list.js';
 import type { PciFunction, PlatformFacts } from '../model/platform.js';
 import type { Boot, Cpu, Finding, NodeId, ProbeSpan, SourceRef } from '../model/types.js';
 import { ns } from '../model/types.js';

@@ -10,7 +10,7 @@
 import type { Boot, Cpu, Finding, Pid, ProbeSpan } from '../model/types.js';
 import { ns } from '../model/types.js';
 import { describeDataLevel, executingCpu, isCompletedProbe, richestLevel, traceFilesOf } from './data-level.js';
-import { formatCpuList } from '../model/cpu-list.js';
+import { formatCpuList } from '../core/cpu-list.js';
 import { housekeepingCpusOfNode } from './node-cpus.js';
 import { parallelSpanNs } from './parallel-span.js';
 import { probeBody, probeEvidence } from './probe-body.js';

@@ -7,7 +7,7 @@ import { readdir, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isCaptureTarball } from '../ingest/capture-tarball.js';
 import { sniffFile } from '../ingest/detect.js';
-import { CAPTURE_KERNEL_LOGS, CAPTURE_TRACES } from '../model/load-boot.js';
+import { CAPTURE_KERNEL_LOGS, CAPTURE_TRACES } from '../pipeline/load-boot.js';
 import { KERNEL_LOG_FORMATS, TRACE_FORMATS, type InputFormat } from '../model/types.js';
 
 export interface SkippedInput {

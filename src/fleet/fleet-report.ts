@@ -2,7 +2,7 @@
 // releases and machine models serialize their probes (share of boots and hosts), how much time it costs per
 // boot, the slowest drivers across the fleet, and the release-to-release change of each driver's probe time
 // with a significance test (compare/significance.ts, the same test `diff` uses). Pure data: rendering is in
-// render/fleet-text.ts and render/html/fleet-report.ts.
+// fleet-text.ts and fleet-html.ts.
 
 import { median } from 'simple-statistics';
 import { compareSamples, type Significance } from '../compare/significance.js';

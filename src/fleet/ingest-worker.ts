@@ -3,7 +3,7 @@
 
 import { parentPort, workerData } from 'node:worker_threads';
 import { InputError } from '../ingest/input-error.js';
-import { inputFilesOf, loadBoot } from '../model/load-boot.js';
+import { inputFilesOf, loadBoot } from '../pipeline/load-boot.js';
 import { bootIdOf, contentHash, hostOf } from './boot-identity.js';
 import { bootRows, type BootRows } from './boot-rows.js';
 

@@ -11,8 +11,8 @@
 
 import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
-import type { InputFormat } from '../model/types.js';
-import { KERNEL_LOG_FORMATS } from '../model/types.js';
+import type { InputFormat } from './formats.js';
+import { KERNEL_LOG_FORMATS } from './formats.js';
 import { InputError } from './input-error.js';
 import { parseCallerOnly } from './dmesg-prefix.js';
 import { ORIGIN } from './journal.js';

@@ -10,7 +10,7 @@
 // initcall_debug/, server_nvme_numa/ (kernels 3.13 to 7.1).
 
 import type { KernelLogFormat, PrintkCaller } from './kernel-log.js';
-import { ns, type Ns } from '../model/types.js';
+import { ns, type Ns } from '../core/units.js';
 import type { PresentationContext, PresentationParser, RecordStamp } from './kernel-log-presentation.js';
 import { NO_STAMP, badLine, isBlank, isIndented, kernelLogLine } from './kernel-log-presentation.js';
 

@@ -8,7 +8,7 @@
 // timeNs is ns since the first stamped line of the file (clock 'wall'); these stamps are the boot
 // time plus the printk time, so they are wrong after a suspend (dmesg --help says so).
 
-import { ns, type Ns } from '../model/types.js';
+import { ns, type Ns } from '../core/units.js';
 import type { KernelLogFormat } from './kernel-log.js';
 import { parseCallerAt, parseDecodePrefix } from './dmesg-prefix.js';
 import { parseLocalizedCtime, UnknownMonths } from './dmesg-localized-time.js';

@@ -5,9 +5,8 @@
 // funcgraph-tail, `func(args) { /* <-caller */` and `/* ... ret=N */` with funcgraph-args/-retval) and
 // libtraceevent plugins/plugin_function.c / trace-cmd's funcgraph printing (same columns).
 
-import type { Ns } from '../model/types.js';
-import type { TraceEvent } from './trace-events.types.js';
-import type { EventContext } from './trace-event-fields.js';
+import type { Ns } from '../core/units.js';
+import type { EventContext, TraceEvent } from './trace-events.types.js';
 
 const PIPE = 124;
 const SPACE = 32;

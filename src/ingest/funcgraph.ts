@@ -16,7 +16,7 @@
 // (lower-case identifier with `_`) or a syscall event (`name(` / `name -> `); any other comment text is a trace_marker
 // write (event type 'marker').
 
-import type { Cpu, Ns, Pid } from '../model/types.js';
+import type { Cpu, Ns, Pid } from '../core/units.js';
 import type { DiagnosticSink } from './kernel-log.js';
 import { callTextWithoutDuration, parseCallTree, readDurationColumn } from './funcgraph-body.js';
 import type { TraceEvent } from './trace-events.types.js';

@@ -12,7 +12,7 @@
 // json-pretty (json_variant_dump with JSON_FORMAT_PRETTY): each entry is `{` on a line of its own, one
 // indented `"FIELD" : value,` line per field (a tab since systemd 240, 8 spaces before), and `}`.
 
-import { ns, type Ns } from '../model/types.js';
+import { ns, type Ns } from '../core/units.js';
 import type { KernelLogFormat } from './kernel-log.js';
 import { WallClock, calendarSeconds, fractionToNs, monthIndex, zoneOffsetMinutes } from './dmesg-wallclock.js';
 import type { PresentationContext, PresentationParser, RecordStamp } from './kernel-log-presentation.js';

@@ -2,7 +2,7 @@
 // dmesg-wallclock.ts, dmesg-json.ts, kmsg.ts, journal.ts, syslog.ts, console.ts, patch-mail.ts):
 // a presentation turns the physical lines of one file, in order, into KernelLogLine records.
 
-import type { Ns } from '../model/types.js';
+import type { Ns } from '../core/units.js';
 import type { DiagnosticSink, KernelLogLine, KernelLogLineSink, LogClock, PrintkCaller } from './kernel-log.js';
 
 export interface PresentationParser {

@@ -3,7 +3,9 @@
 // prefix stripped, plus what the prefix told us. Presentation modules produce these; the message
 // recognisers (kernel-records.ts) and the model builders consume them.
 
-import type { Diagnostic, InputFormat, Ns, SourceRef } from '../model/types.js';
+import type { Diagnostic, SourceRef } from '../core/diagnostics.js';
+import type { InputFormat } from './formats.js';
+import type { Ns } from '../core/units.js';
 
 /**
  * Which clock `timeNs` is on.
@@ -36,7 +38,7 @@ export interface KernelLogLine {
   continuation: boolean;
 }
 
-export type { KernelLogFormat } from '../model/types.js';
+export type { KernelLogFormat } from './formats.js';
 
 export type KernelLogLineSink = (line: KernelLogLine) => void;
 export type DiagnosticSink = (diagnostic: Diagnostic) => void;

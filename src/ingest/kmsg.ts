@@ -7,7 +7,7 @@
 // Checked against 4.19, 5.10, 6.1, 6.12 printk.c and the real netconsole capture in
 // corpus/dmesg_formats/netconsole_rtw89_crash_kmsg_raw_records.txt.
 
-import { ns } from '../model/types.js';
+import { ns } from '../core/units.js';
 import { callerOf } from './dmesg-prefix.js';
 import type { PresentationContext, PresentationParser, RecordStamp } from './kernel-log-presentation.js';
 import { badLine, kernelLogLine } from './kernel-log-presentation.js';

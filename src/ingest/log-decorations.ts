@@ -11,7 +11,7 @@
 // Each decoration is decided once from the head of the file (decorationsOf) and then undone line by line; a file
 // without any costs nothing per line.
 
-import type { Diagnostic } from '../model/types.js';
+import type { Diagnostic } from '../core/diagnostics.js';
 import { parsePrintkPrefix } from './dmesg-prefix.js';
 import type { KernelLogLine, KernelLogLineSink } from './kernel-log.js';
 

@@ -4,8 +4,9 @@
 //   /sys/bus/pci/devices/0000:21:00.0/numa_node:0        (grep -H . /sys/bus/pci/devices/*/numa_node)
 //   0000:21:00.0 0                                        (a plain two-column listing)
 
-import type { Diagnostic, NodeId } from '../model/types.js';
-import { nodeId } from '../model/types.js';
+import type { Diagnostic } from '../core/diagnostics.js';
+import type { NodeId } from '../core/units.js';
+import { nodeId } from '../core/units.js';
 import type { DiagnosticSink } from './kernel-log.js';
 import { readLines } from './lines.js';
 

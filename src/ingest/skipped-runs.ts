@@ -4,7 +4,7 @@
 // first line, naming how many lines and the last one, so a log followed by ten thousand lines of something else
 // still gets a readable list of diagnostics.
 
-import type { Diagnostic } from '../model/types.js';
+import type { Diagnostic } from '../core/diagnostics.js';
 import type { DiagnosticSink, KernelLogLine, KernelLogLineSink } from './kernel-log.js';
 
 const SKIPPED = /^not an? (\S+) line, skipped: /;

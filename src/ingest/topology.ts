@@ -11,11 +11,13 @@
 //   `/sys/devices/system/node/nodeN/cpulist` file (the node comes from the path).
 
 import { parse as parseCsv } from 'csv-parse/sync';
-import type { Cpu, Diagnostic, Topology, TopologyCpu } from '../model/types.js';
-import { cpuId, nodeId } from '../model/types.js';
+import type { Cpu } from '../core/units.js';
+import type { Diagnostic } from '../core/diagnostics.js';
+import type { Topology, TopologyCpu } from './topology.types.js';
+import { cpuId, nodeId } from '../core/units.js';
 import type { DiagnosticSink } from './kernel-log.js';
 import { readLines } from './lines.js';
-import { tryParseCpuList } from '../model/cpu-list.js';
+import { tryParseCpuList } from '../core/cpu-list.js';
 
 interface PartialCpu {
   node: number | null;

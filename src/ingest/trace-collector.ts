@@ -6,7 +6,8 @@
 // `# entries-in-buffer/entries-written: %lu/%lu   #P:%d`) and trace-cmd tracecmd/trace-read.c
 // (`CPU:%d [%lld EVENTS DROPPED]`, `CPU:%d [EVENTS DROPPED]`). Checked 3.15 … 6.18, trace-cmd 2.9–3.4.
 
-import type { Cpu, Severity } from '../model/types.js';
+import type { Cpu } from '../core/units.js';
+import type { Severity } from '../core/diagnostics.js';
 import type { DiagnosticSink } from './kernel-log.js';
 import type { ReadLinesResult } from './lines.js';
 import type { TraceEvent, TraceHeader } from './trace-events.types.js';

@@ -12,14 +12,14 @@
 // every line of a trace) are read from the bytes, with comms reused per pid (CommCache), so a line makes no
 // string that is not kept; the other events are decoded and read as text. No regular expressions.
 
-import { detached } from '../model/detached-string.js';
+import { detached } from '../core/detached-string.js';
 import { asciiBytes, bytesIndexOf, bytesLastIndexOf, bytesStartWith, textOf } from './byte-text.js';
-import type { Cpu, Pid } from '../model/types.js';
-import type { TraceEvent, TraceEventBase } from './trace-events.types.js';
+import type { Cpu, Pid } from '../core/units.js';
+import type { EventContext, TraceEvent, TraceEventBase } from './trace-events.types.js';
 import { parseGraphColumns } from './funcgraph-body.js';
 
 /** The per-line context (TASK column, CPU, time) every event carries. Reused between lines by callers. */
-export type EventContext = TraceEventBase;
+export type { EventContext } from './trace-events.types.js';
 
 // The texts the field parsers look for, as bytes (byte-text.ts).
 const K_ARROW = asciiBytes(' ==> ');

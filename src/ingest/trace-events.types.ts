@@ -6,7 +6,8 @@
 // include/trace/events/initcall.h and kernel/trace/trace_functions_graph.c; see
 // ../shared/docs/kernel-log-formats.md §6–9.
 
-import type { Cpu, Ns, Pid, SourceRef } from '../model/types.js';
+import type { Cpu, Ns, Pid } from '../core/units.js';
+import type { SourceRef } from '../core/diagnostics.js';
 
 export interface TraceEventBase {
   source: SourceRef;
@@ -23,6 +24,9 @@ export interface TraceEventBase {
   comm: string;
   tgid: number | null;
 }
+
+/** The fields every event of one line or record shares, filled before its own fields are read. */
+export type EventContext = TraceEventBase;
 
 export type TraceEvent =
   | (TraceEventBase & {
@@ -86,4 +90,33 @@ export interface TraceHeader {
   lostEvents: Array<{ cpu: Cpu; count: number | null; source: SourceRef }>;
   /** CPUs whose buffer restarted (`##### CPU N buffer started ####`): events before `source` are gone. */
   bufferStarted: Array<{ cpu: Cpu; source: SourceRef }>;
+}
+
+/** What reading one trace gave (trace-reader.ts for text traces, trace-dat/ for trace.dat). */
+export interface ReadTraceResult {
+  header: TraceHeader;
+  lines: number;
+  /** Events delivered to onEvent. */
+  events: number;
+  /** Event lines of events trace-probe does not use (counted, not materialised). */
+  unknownEvents: number;
+  /**
+   * With ReadTraceOptions.followTasks (trace.dat only): the scheduler events left out because they concern no followed
+   * task, and what the trace as a whole showed (first and last event time of the events trace-probe uses, whether
+   * it had sched_switch events), which the left-out events would have told the builders. pagesPassedOver: the
+   * ring-buffer pages not read at all (a page index from an earlier read of the same file said they hold nothing
+   * to deliver).
+   */
+  filtered?: { events: number; firstNs: number | null; lastNs: number | null; schedSwitch: boolean; pagesPassedOver?: number };
+}
+
+export interface ReadTraceOptions {
+  /**
+   * Only for binary traces (trace.dat), where the pids of a record can be read before it is decoded: scheduler
+   * events (sched_switch, sched_wakeup/_new/waking, sched_migrate_task) none of whose tasks is in this set are left
+   * out (each CPU's first sched_switch is always delivered). Text traces ignore it.
+   */
+  followTasks?: ReadonlySet<number>;
+  /** False when the events' line numbers (SourceRef.line) are not needed: a binary trace is then read faster. */
+  lineNumbers?: boolean;
 }

@@ -12,40 +12,14 @@ import { headLines, readLineBytes } from './lines.js';
 import { FtraceParser } from './ftrace.js';
 import { FuncgraphParser } from './funcgraph.js';
 import { TraceCmdParser } from './trace-cmd.js';
-import type { TraceEvent, TraceHeader } from './trace-events.types.js';
+import type { ReadTraceOptions, ReadTraceResult, TraceEvent } from './trace-events.types.js';
 import { readTraceDat } from './trace-dat/read-trace-dat.js';
 
-import type { TraceFormat } from '../model/types.js';
+import type { TraceFormat } from './formats.js';
 
 export type { TraceFormat };
 
-export interface ReadTraceResult {
-  header: TraceHeader;
-  lines: number;
-  /** Events delivered to onEvent. */
-  events: number;
-  /** Event lines of events trace-probe does not use (counted, not materialised). */
-  unknownEvents: number;
-  /**
-   * With ReadTraceOptions.followTasks (trace.dat only): the scheduler events left out because they concern no followed
-   * task, and what the trace as a whole showed (first and last event time of the events trace-probe uses, whether
-   * it had sched_switch events), which the left-out events would have told the builders. pagesPassedOver: the
-   * ring-buffer pages not read at all (a page index from an earlier read of the same file said they hold nothing
-   * to deliver).
-   */
-  filtered?: { events: number; firstNs: number | null; lastNs: number | null; schedSwitch: boolean; pagesPassedOver?: number };
-}
-
-export interface ReadTraceOptions {
-  /**
-   * Only for binary traces (trace.dat), where the pids of a record can be read before it is decoded: scheduler
-   * events (sched_switch, sched_wakeup/_new/waking, sched_migrate_task) none of whose tasks is in this set are left
-   * out (each CPU's first sched_switch is always delivered). Text traces ignore it.
-   */
-  followTasks?: ReadonlySet<number>;
-  /** False when the events' line numbers (SourceRef.line) are not needed: a binary trace is then read faster. */
-  lineNumbers?: boolean;
-}
+export type { ReadTraceOptions, ReadTraceResult } from './trace-events.types.js';
 
 /** Streams `path` as `format`, calling `onEvent` for each known event in file order. */
 export async function readTrace(

@@ -11,7 +11,7 @@ import type { TraceEvent } from '../ingest/trace-events.types.js';
 import { occupancyBetween, type TaskOccupancy } from './task-occupancy.js';
 import type { Builder } from './builder.js';
 import type { Cpu, Diagnostic, Ns, Pid, ProbeSpan, SourceRef } from './types.js';
-import { detached } from './detached-string.js';
+import { detached } from '../core/detached-string.js';
 import { TaskInterest } from './task-interest.js';
 import { ns } from './types.js';
 import { parseWorkerComm } from './worker-identity.js';

@@ -1,7 +1,7 @@
 // The machine as the kernel log alone tells it: CPU and NUMA node counts, which CPU sits on which
 // node, the PCI root buses with their bus ranges and nodes, and every PCI function the log names with
 // its driver and node. Used wherever a topology file would be (a topology file still wins, see
-// load-boot.ts) and by the exposure finding. Records: ingest/platform-records.ts (machine shape) and
+// pipeline/load-boot.ts) and by the exposure finding. Records: ingest/platform-records.ts (machine shape) and
 // kernel-records.ts (`pci_bus ...: on NUMA node N`, `root bus resource [bus a-b]`, dev_printk lines,
 // `nvme nvmeN: pci function BDF`).
 //
@@ -14,8 +14,10 @@
 import { UNBOUND_OWNERS } from '../ingest/kernel-records.js';
 import type { KernelRecord } from '../ingest/kernel-records.types.js';
 import type { Builder } from './builder.js';
-import type { Cpu, NodeId, SourceRef, Topology, TopologyCpu } from './types.js';
-import { cpuId, nodeId } from './types.js';
+import type { SourceRef } from '../core/diagnostics.js';
+import type { Cpu, NodeId } from '../core/units.js';
+import { cpuId, nodeId } from '../core/units.js';
+import type { Topology, TopologyCpu } from '../ingest/topology.types.js';
 
 export interface PlatformNodeCpus {
   node: NodeId;

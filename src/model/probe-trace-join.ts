@@ -12,7 +12,7 @@
 
 import type { TraceEvent, TraceHeader } from '../ingest/trace-events.types.js';
 import type { Builder } from './builder.js';
-import { detached } from './detached-string.js';
+import { detached } from '../core/detached-string.js';
 import { occupancyBetween, type TaskOccupancy } from './task-occupancy.js';
 import type { Diagnostic, Ns, Pid, ProbeSpan, SourceRef, WorkerIdentity } from './types.js';
 import { ns } from './types.js';

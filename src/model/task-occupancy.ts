@@ -10,7 +10,7 @@
 import type { TraceEvent } from '../ingest/trace-events.types.js';
 import type { Builder } from './builder.js';
 import type { Cpu, Diagnostic, Ns, Pid, SourceRef } from './types.js';
-import { detached } from './detached-string.js';
+import { detached } from '../core/detached-string.js';
 import { ns } from './types.js';
 
 export type TaskState = 'running' | 'runnable' | 'sleeping';

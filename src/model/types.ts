@@ -7,39 +7,11 @@
 
 import type { PlatformFacts } from './platform.js';
 
-/** Integer nanoseconds (a duration or a timestamp on the boot's printk clock). */
-export type Ns = number & { readonly __unit: 'ns' };
-/** A logical CPU number as the kernel prints it. */
-export type Cpu = number & { readonly __id: 'cpu' };
-/** A task id (PID/TID) as the kernel prints it. */
-export type Pid = number & { readonly __id: 'pid' };
-/** A NUMA node id. */
-export type NodeId = number & { readonly __id: 'node' };
-
-export const ns = (value: number): Ns => value as Ns;
-export const cpuId = (value: number): Cpu => value as Cpu;
-export const pidOf = (value: number): Pid => value as Pid;
-export const nodeId = (value: number): NodeId => value as NodeId;
-
-/** Converts whole microseconds (dmesg, initcall_debug) to ns. */
-export const usToNs = (us: number): Ns => ns(us * 1000);
-
-/** Where a record came from, so a finding can quote its evidence and a user can jump to it. */
-export interface SourceRef {
-  file: string;
-  line: number;
-}
-
-export type Severity = 'warning' | 'error';
-
-/** A line that did not parse inside a known format, or data the analysis had to doubt. */
-export interface Diagnostic {
-  file: string;
-  /** 1-based line number, or null when the diagnostic is about the whole file. */
-  line: number | null;
-  message: string;
-  severity: Severity;
-}
+export type { Ns, Cpu, Pid, NodeId } from '../core/units.js';
+export { ns, cpuId, pidOf, nodeId, usToNs } from '../core/units.js';
+export type { SourceRef, Severity, Diagnostic } from '../core/diagnostics.js';
+import type { Ns, Cpu, Pid, NodeId } from '../core/units.js';
+import type { Diagnostic, SourceRef } from '../core/diagnostics.js';
 
 /** What kind of task ran a piece of work, from its comm (formats §10). */
 export type WorkerKind = 'bound' | 'highpri' | 'unbound' | 'rescuer' | 'task';
@@ -134,22 +106,8 @@ export interface InitcallSpan {
   invalid?: string;
 }
 
-export interface TopologyCpu {
-  cpu: Cpu;
-  node: NodeId | null;
-  core: number | null;
-  socket: number | null;
-  /** Id of the last-level cache instance (lscpu L3 column), null when unknown. */
-  llc: number | null;
-  online: boolean;
-}
-
-export interface Topology {
-  cpus: TopologyCpu[];
-  /** CPUs excluded from housekeeping (isolcpus=/nohz_full=), when known. */
-  isolated: Cpu[];
-  source: SourceRef | null;
-}
+export type { Topology, TopologyCpu } from '../ingest/topology.types.js';
+import type { Topology } from '../ingest/topology.types.js';
 
 export interface KernelInfo {
   /** `uname -r` style release, e.g. "6.1.0-50-amd64". */
@@ -178,36 +136,9 @@ export interface MachineIdentity {
   source: SourceRef;
 }
 
-/** The kernel-log presentations ingest/ recognises (one module each, see kernel-log-reader.ts). */
-export const KERNEL_LOG_FORMATS = [
-  'dmesg',
-  'dmesg-raw',
-  'dmesg-decode',
-  'dmesg-ctime',
-  'dmesg-iso',
-  'dmesg-reltime',
-  'dmesg-delta',
-  'dmesg-notime',
-  'dmesg-json',
-  'kmsg',
-  'journal-short',
-  'journal-short-precise',
-  'journal-short-iso',
-  'journal-short-monotonic',
-  'journal-json',
-  'journal-export',
-  'syslog',
-  'console',
-  'patch-mail',
-] as const;
-export type KernelLogFormat = (typeof KERNEL_LOG_FORMATS)[number];
-
-/** The trace formats ingest/ recognises (see trace-reader.ts): three text forms and trace-cmd's binary trace.dat. */
-export const TRACE_FORMATS = ['ftrace', 'trace-cmd', 'function-graph', 'trace-dat'] as const;
-export type TraceFormat = (typeof TRACE_FORMATS)[number];
-
-/** Names of the input formats ingest/ recognises (the `format` field of `inputs`). */
-export type InputFormat = KernelLogFormat | TraceFormat | 'lscpu' | 'cpulist' | 'pci-numa' | 'boot-json' | 'sim-json';
+export { KERNEL_LOG_FORMATS, TRACE_FORMATS } from '../ingest/formats.js';
+export type { KernelLogFormat, TraceFormat, InputFormat } from '../ingest/formats.js';
+import type { InputFormat } from '../ingest/formats.js';
 
 export interface InputInfo {
   path: string;

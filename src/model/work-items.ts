@@ -12,7 +12,7 @@ import type { TraceEvent } from '../ingest/trace-events.types.js';
 import type { Builder } from './builder.js';
 import { isRunnableState } from './task-occupancy.js';
 import type { Cpu, Diagnostic, Ns, Pid, SourceRef, WorkerIdentity } from './types.js';
-import { detached } from './detached-string.js';
+import { detached } from '../core/detached-string.js';
 import { ns } from './types.js';
 import { TaskInterest } from './task-interest.js';
 import { parseWorkerComm } from './worker-identity.js';

@@ -2,7 +2,7 @@
 // first, else the kernel log's own lines), and the PCI functions per node with their drivers as the
 // kernel log names them (model/platform.ts). No analysis happens here.
 
-import { formatCpuListShort } from '../model/cpu-list.js';
+import { formatCpuListShort } from '../core/cpu-list.js';
 import { nodeCount } from '../model/platform.js';
 import type { Boot } from '../model/types.js';
 

@@ -3,8 +3,9 @@
 // probe bodies, findings. No analysis here: everything comes from sim/.
 
 import { findingKindCounts } from '../findings/node-loss.js';
-import { formatCpuList } from '../model/cpu-list.js';
-import type { describeMachine, describeWorkload, SimRun } from '../sim/sim-runs.js';
+import { formatCpuList } from '../core/cpu-list.js';
+import type { describeMachine, describeWorkload } from '../sim/sim-json.js';
+import type { SimRun } from '../sim/sim-runs.js';
 import type { SelfCheck } from '../sim/self-check.js';
 import { formatMs, renderTable } from './text-table.js';
 

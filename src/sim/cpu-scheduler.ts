@@ -6,7 +6,7 @@
 
 import type { Machine } from './machine.js';
 import type { SimThread } from './sim-thread.js';
-import { Fifo } from './worker-pools.js';
+import { Fifo } from './fifo.js';
 
 export interface SimCpu {
   id: number;

@@ -2,7 +2,7 @@
 // housekeeping masks (workqueue-model.md §8.1). Built from a real boot's Topology or from an `NxC`
 // what-if ("2x64": 2 nodes of 64 CPUs, numbered node by node, one LLC per node).
 
-import { formatCpuList, tryParseCpuList } from '../model/cpu-list.js';
+import { formatCpuList, tryParseCpuList } from '../core/cpu-list.js';
 import type { Cpu, NodeId, Topology } from '../model/types.js';
 
 export interface MachineCpu {

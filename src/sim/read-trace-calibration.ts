@@ -1,14 +1,13 @@
-// The calibration (sim/trace-calibration.ts) of a Boot from its own trace. `loadBootForSimulation` loads the
-// boot with the simulator's collector (sim/sim-trace-collector.ts) as one more builder of the ingest pass, so
-// the trace is read once per `simulate`; a Boot JSON (analyze --json) has no pass of its own, so its trace files
+// The calibration (sim/trace-calibration.ts) of a Boot from its own trace. pipeline/load-boot-for-simulation.ts
+// loads the boot with the simulator's collector (sim/sim-trace-collector.ts) as one more builder of the ingest
+// pass, so the trace is read once per `simulate`; a Boot JSON (analyze --json) has no pass of its own, so its trace files
 // are read for the collector alone, when they are still there. The collected figures are moved onto the Boot's
 // clock (InputInfo.clockOffsetNs) and restricted to the probe window of the workload. A trace on a counter
 // clock, or one the join could not put on the kernel log's clock, gives no calibration and says why.
 
 import { InputError } from '../ingest/input-error.js';
 import { readTrace, type TraceFormat } from '../ingest/trace-reader.js';
-import { loadBoot } from '../model/load-boot.js';
-import { KERNEL_LOG_FORMATS, TRACE_FORMATS, type Boot, type ProbeSpan } from '../model/types.js';
+import { KERNEL_LOG_FORMATS, TRACE_FORMATS, type Boot } from '../model/types.js';
 import { SimTraceCollector, type SimTraceData } from './sim-trace-collector.js';
 import { asyncQueueTimes, type CalibrationWindow, calibrationOf, type TraceCalibration } from './trace-calibration.js';
 import type { Workload } from './workload.js';
@@ -24,32 +23,6 @@ export interface TraceCalibrationResult {
 /** What the ingest pass collected for the simulator, in the trace's clock. */
 export interface CollectedTrace {
   data: SimTraceData;
-}
-
-/** How far around the kernel log's probe window the busy intervals are kept (the trace clock's offset is not known yet). */
-const BUSY_MARGIN_NS = 2_000_000_000;
-
-/** Loads a boot and, in the same pass over its trace, what the simulator's calibration needs. */
-export async function loadBootForSimulation(paths: string[]): Promise<{ boot: Boot; collected: CollectedTrace | null }> {
-  let collector: SimTraceCollector | null = null;
-  const boot = await loadBoot(paths, {
-    traceBuilders: (logProbes) => {
-      collector = new SimTraceCollector({ busyRange: busyRange(logProbes) });
-      return [collector];
-    },
-  });
-  const c = collector as SimTraceCollector | null;
-  return { boot, collected: c === null ? null : { data: c.data() } };
-}
-
-function busyRange(probes: readonly ProbeSpan[]): { startNs: number; endNs: number } | null {
-  let start = Infinity;
-  let end = -Infinity;
-  for (const p of probes) {
-    if (p.startNs !== null) start = Math.min(start, p.startNs);
-    if (p.endNs !== null) end = Math.max(end, p.endNs);
-  }
-  return start <= end ? { startNs: start - BUSY_MARGIN_NS, endNs: end + BUSY_MARGIN_NS } : null;
 }
 
 export async function readTraceCalibration(boot: Boot, workload: Workload, collected: CollectedTrace | null = null): Promise<TraceCalibrationResult> {

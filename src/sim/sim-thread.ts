@@ -1,58 +1,9 @@
 // Simulated tasks (workqueue-model.md §8.2 `Thread`) and the steps they execute: CPU demand, timed
 // sleeps, waiting for a queued work item (flush_work), and the pool-management steps of a kworker.
 
-import type { ProbeEntry } from './policies.js';
-import type { Pool } from './worker-pools.js';
-import type { WorkItem } from './workqueues.js';
+import type { SimThread, ThreadState } from './sim-state.js';
 
-export type Step =
-  | { k: 'cpu'; ns: number }
-  | { k: 'sleep'; ns: number }
-  /** Block until an absolute time (a synchronous caller waiting for its next device to arrive). */
-  | { k: 'until'; at: number }
-  | { k: 'mark'; probe: number; what: 'start' | 'end' | 'body-start' | 'body-end' }
-  /** Queue `body` as a work item as `entry` says and sleep (D) until it has run (flush_work). */
-  | { k: 'hop'; probe: number; entry: Exclude<ProbeEntry, { kind: 'inline' }>; body: Step[] }
-  /** A woken idle worker leaves idle and decides whether to manage or go back to sleep. */
-  | { k: 'dispatch' }
-  | { k: 'create-worker' }
-  | { k: 'take-work' };
-
-export type ThreadState = 'idle' | 'runnable' | 'running' | 'blocked' | 'exited';
-
-export interface SimThread {
-  pid: number;
-  comm: string;
-  kind: 'bound' | 'unbound' | 'task';
-  pool: Pool | null;
-  workerId: number | null;
-  /** CPU the thread may only run on (bound kworkers, spread probes), else -1. */
-  pinned: number;
-  /** Movable threads: only CPUs of this node (pre-6.6 unbound pools), else -1 (any housekeeping CPU). */
-  allowedNode: number;
-  state: ThreadState;
-  /** Current or last CPU. */
-  cpu: number;
-  wakeHint: number;
-  steps: Step[];
-  pc: number;
-  /** CPU time left in the current cpu step. */
-  remaining: number;
-  work: WorkItem | null;
-  /** Bound workers: counted in the pool's nr_running. */
-  counted: boolean;
-  /** Woken from the idle list, not yet on a CPU. */
-  waking: boolean;
-  cpuIntensive: boolean;
-  /** A background-load task (measured occupancy of other threads). */
-  background?: boolean;
-  runSinceWake: number;
-  onCpuNs: number;
-  runnableNs: number;
-  sleepNs: number;
-  /** When the thread entered its current state. */
-  since: number;
-}
+export type { Step, SimThread, ThreadState } from './sim-state.js';
 
 export function newThread(pid: number, comm: string, kind: SimThread['kind'], cpu: number): SimThread {
   return {

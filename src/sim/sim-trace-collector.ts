@@ -1,4 +1,4 @@
-// The simulator's calibration collector: one more builder of the ingest pass (model/load-boot.ts feeds it the
+// The simulator's calibration collector: one more builder of the ingest pass (pipeline/load-boot.ts feeds it the
 // trace events when `simulate` or `report --simulate` loads a boot, so the trace is read once). It keeps, in
 // the trace's clock (the caller moves the figures onto the Boot's clock with InputInfo.clockOffsetNs):
 // - worker-creation samples (sim/trace-calibration.ts WorkerCreationCollector);

@@ -8,63 +8,10 @@
 
 import type { KernelProfile } from './kernel-profile.js';
 import type { Machine } from './machine.js';
-import type { SimThread } from './sim-thread.js';
-import type { WorkItem } from './workqueues.js';
+import { Fifo } from './fifo.js';
+import type { Pool } from './sim-state.js';
 
-export class Fifo<T> {
-  private items: T[] = [];
-  private head = 0;
-  get length(): number {
-    return this.items.length - this.head;
-  }
-  push(item: T): void {
-    this.items.push(item);
-  }
-  shift(): T | undefined {
-    if (this.head >= this.items.length) return undefined;
-    const item = this.items[this.head++];
-    if (this.head > 1024 && this.head * 2 > this.items.length) {
-      this.items = this.items.slice(this.head);
-      this.head = 0;
-    }
-    return item;
-  }
-  peek(): T | undefined {
-    return this.items[this.head];
-  }
-  /** Removes and returns the first item matching `pred`. */
-  take(pred: (item: T) => boolean): T | undefined {
-    for (let i = this.head; i < this.items.length; i++) {
-      const item = this.items[i]!;
-      if (pred(item)) {
-        this.items.splice(i, 1);
-        return item;
-      }
-    }
-    return undefined;
-  }
-}
-
-export interface Pool {
-  /** Pool id as in the worker names (unbound) or the CPU (bound). */
-  id: number;
-  kind: 'bound' | 'unbound';
-  /** Bound: its CPU. Unbound: -1. */
-  cpu: number;
-  /** Unbound: the pod's CPUs (online, housekeeping), ascending. */
-  podCpus: number[];
-  podIndex: number;
-  /** Unbound pre-6.6: workers may run only on this node; -1 otherwise. */
-  hardNode: number;
-  worklist: Fifo<WorkItem>;
-  /** LIFO: the last worker to go idle is woken first. */
-  idle: SimThread[];
-  nrRunning: number;
-  managerBusy: boolean;
-  nextWorkerId: number;
-  /** Round-robin cursor for repatriating wake hints into the pod. */
-  hintCursor: number;
-}
+export type { Pool } from './sim-state.js';
 
 export interface Pods {
   /** Pod index of each CPU (-1 for offline/isolated CPUs). */

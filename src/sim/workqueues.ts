@@ -5,29 +5,9 @@
 
 import type { KernelProfile } from './kernel-profile.js';
 import type { Machine } from './machine.js';
-import type { Step, SimThread } from './sim-thread.js';
-import type { Pool } from './worker-pools.js';
+import type { Pool, WorkItem, Workqueue } from './sim-state.js';
 
-export interface WorkItem {
-  id: number;
-  fn: string;
-  wq: Workqueue;
-  key: number;
-  pool: Pool;
-  body: Step[];
-  waiters: SimThread[];
-  probe: number | null;
-  queuedAt: number;
-}
-
-export interface Workqueue {
-  name: string;
-  percpu: boolean;
-  /** The max_active limit for one key. */
-  limit: (key: number) => number;
-  active: Map<number, number>;
-  inactive: Map<number, WorkItem[]>;
-}
+export type { WorkItem, Workqueue } from './sim-state.js';
 
 /** A per-CPU wq ("events", "sync_wq"): max_active per CPU, default WQ_DFL_ACTIVE = 256. */
 export function percpuWorkqueue(name: string, maxActive = 256): Workqueue {

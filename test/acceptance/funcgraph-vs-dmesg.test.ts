@@ -5,7 +5,7 @@
 // the trace alone, and dmesg + trace.
 
 import { describe, expect, it } from 'vitest';
-import { loadBoot } from '../../src/model/load-boot.js';
+import { loadBoot } from '../../src/pipeline/load-boot.js';
 
 /** function_graph's entry/exit stamps trail execute_start / precede execute_end by the work function's prologue. */
 const RESOLUTION_NS = 50_000;

@@ -5,7 +5,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadBoot } from '../../src/model/load-boot.js';
+import { loadBoot } from '../../src/pipeline/load-boot.js';
 
 const PROBE_LINE = /probe of (\S+) returned (-?\d+) after (\d+) usecs/;
 const SHARED_CORPUS = join(process.cwd(), '..', 'shared', 'corpus');

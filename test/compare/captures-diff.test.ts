@@ -3,7 +3,7 @@
 
 import { beforeAll, describe, expect, it } from 'vitest';
 import { diffBoots, type BootDiff } from '../../src/compare/boot-diff.js';
-import { loadBoot } from '../../src/model/load-boot.js';
+import { loadBoot } from '../../src/pipeline/load-boot.js';
 import type { Boot } from '../../src/model/types.js';
 
 const CAPTURES = 'fixtures/captures';

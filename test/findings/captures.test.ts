@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { detectFindings } from '../../src/findings/index.js';
-import { loadBoot } from '../../src/model/load-boot.js';
+import { loadBoot } from '../../src/pipeline/load-boot.js';
 import { renderBootJson } from '../../src/render/boot-json.js';
 import type { Boot, ProbeSpan } from '../../src/model/types.js';
 import { cpuId } from '../../src/model/types.js';

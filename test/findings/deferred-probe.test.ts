@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { detectDeferredProbes } from '../../src/findings/deferred-probe.js';
-import { loadBoot } from '../../src/model/load-boot.js';
+import { loadBoot } from '../../src/pipeline/load-boot.js';
 
 // fixtures/records/x13s_6.13.1.dmesg.txt: the `probe of` lines (and banner) of a real Lenovo X13s boot, 6.13.1,
 // whole lines from ../shared/corpus/initcall_debug/x13s_arm64_fedora-6.13.1_initcall_debug.dmesg.txt.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { devicesWindow, findingEpisodes, probeReach, timelineGroups } from '../../src/findings/episodes.js';
-import { loadBoot } from '../../src/model/load-boot.js';
+import { loadBoot } from '../../src/pipeline/load-boot.js';
 import type { Boot, Finding, ProbeSpan } from '../../src/model/types.js';
 import { BOOT_SCHEMA, ns } from '../../src/model/types.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatCpuList } from '../../src/model/cpu-list.js';
+import { formatCpuList } from '../../src/core/cpu-list.js';
 import { parallelSpanNs } from '../../src/findings/parallel-span.js';
 
 describe('parallelSpanNs (synthetic)', () => {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BOUND_QUEUE_EXPOSURE } from '../../src/findings/probe-exposure.js';
 import { INSUFFICIENT_DATA } from '../../src/findings/insufficient-data.js';
-import { loadBoot } from '../../src/model/load-boot.js';
+import { loadBoot } from '../../src/pipeline/load-boot.js';
 import type { Boot, Finding } from '../../src/model/types.js';
 
 const DIR = 'fixtures/dmesg/server_nvme_numa';

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bootTotals } from '../../src/fleet/boot-rows.js';
-import { loadBoot } from '../../src/model/load-boot.js';
+import { loadBoot } from '../../src/pipeline/load-boot.js';
 
 const CLI = join(process.cwd(), 'dist', 'src', 'cli.js');
 const SHARED = join(process.cwd(), '..', 'shared');

@@ -2,7 +2,7 @@
 // timestamp_and_log(): "%s %.64s %s %s\n" with parse_fac_prio_20()), klogd keeping the printk `[ts]`.
 import { describe, expect, it } from 'vitest';
 import { sniffFile } from '../../src/ingest/detect.js';
-import { loadBoot } from '../../src/model/load-boot.js';
+import { loadBoot } from '../../src/pipeline/load-boot.js';
 import { synthetic } from './kernel-log-reader.helper.js';
 
 describe('busybox syslogd messages', () => {

@@ -2,7 +2,7 @@
 // and driver names `,` (drivers/misc/fastrpc.c: "qcom,fastrpc-cb"): failure lines (drivers/base/dd.c ≤ 6.8
 // `%s: probe of %s failed with error %d`) and dev_printk lines of such devices must be recognised.
 import { describe, expect, it } from 'vitest';
-import { loadBoot } from '../../src/model/load-boot.js';
+import { loadBoot } from '../../src/pipeline/load-boot.js';
 import { synthetic } from './kernel-log-reader.helper.js';
 
 describe('device-tree names with @ and drivers with ,', () => {

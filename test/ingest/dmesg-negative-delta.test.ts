@@ -4,7 +4,7 @@
 // <%12.06f>] `). The real log re-printed in those presentations must give the same times as the plain one.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { loadBoot } from '../../src/model/load-boot.js';
+import { loadBoot } from '../../src/pipeline/load-boot.js';
 import { readBack, synthetic } from './kernel-log-reader.helper.js';
 
 const LOG = 'fixtures/captures/before-n0x3/dmesg.log';

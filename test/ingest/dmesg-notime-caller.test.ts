@@ -2,7 +2,7 @@
 // `[%*s] ` from rec->caller_id): `[    T300] calling  ...`, and with -x `kern  :debug : [    T300] ...`.
 import { describe, expect, it } from 'vitest';
 import { sniffFile } from '../../src/ingest/detect.js';
-import { loadBoot } from '../../src/model/load-boot.js';
+import { loadBoot } from '../../src/pipeline/load-boot.js';
 import { synthetic } from './kernel-log-reader.helper.js';
 
 const LINES = [

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { sniffFile } from '../../src/ingest/detect.js';
 import { InputError } from '../../src/ingest/input-error.js';
-import { loadBoot } from '../../src/model/load-boot.js';
+import { loadBoot } from '../../src/pipeline/load-boot.js';
 import { readBack, synthetic } from './kernel-log-reader.helper.js';
 
 const FIXTURE = 'fixtures/dmesg/journal-export/n0x3-nvme-window.export';

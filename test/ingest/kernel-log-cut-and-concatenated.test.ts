@@ -2,7 +2,7 @@
 // one file (a second `Linux version` line, as in kern.log or `cat` of two dmesg files) give warnings with the line.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { loadBoot } from '../../src/model/load-boot.js';
+import { loadBoot } from '../../src/pipeline/load-boot.js';
 import { synthetic } from './kernel-log-reader.helper.js';
 
 const LOG = 'fixtures/captures/before-n0x3/dmesg.log';

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { sniffFile } from '../../src/ingest/detect.js';
-import { loadBoot } from '../../src/model/load-boot.js';
+import { loadBoot } from '../../src/pipeline/load-boot.js';
 import { synthetic } from './kernel-log-reader.helper.js';
 
 describe('kernel log decorations', () => {

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { recognizeKernelMessage } from '../../src/ingest/kernel-records.js';
-import { loadBoot } from '../../src/model/load-boot.js';
+import { loadBoot } from '../../src/pipeline/load-boot.js';
 import { logLine } from '../kernel-lines.js';
 
 function fields(text: string): Record<string, unknown> | null {

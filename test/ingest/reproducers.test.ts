@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { sniffFile } from '../../src/ingest/detect.js';
 import { InputError } from '../../src/ingest/input-error.js';
-import { loadBoot, readBootJson } from '../../src/model/load-boot.js';
+import { loadBoot, readBootJson } from '../../src/pipeline/load-boot.js';
 import { synthetic } from './kernel-log-reader.helper.js';
 
 const R = (name: string) => `fixtures/reproducers/${name}`;

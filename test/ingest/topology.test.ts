@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/ingest/input-error.js';
-import { parseCpuList, tryParseCpuList } from '../../src/model/cpu-list.js';
+import { parseCpuList, tryParseCpuList } from '../../src/core/cpu-list.js';
 import { readTopology } from '../../src/ingest/topology.js';
 import type { Diagnostic, Topology } from '../../src/model/types.js';
 

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadBoot, readBootJson } from '../../src/model/load-boot.js';
+import { loadBoot, readBootJson } from '../../src/pipeline/load-boot.js';
 import { renderBootJson } from '../../src/render/boot-json.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tp-boot-json-'));

@@ -2,7 +2,7 @@
 // asserted are read off the files' own lines (line numbers in the comments).
 
 import { describe, expect, it } from 'vitest';
-import { loadBoot } from '../../src/model/load-boot.js';
+import { loadBoot } from '../../src/pipeline/load-boot.js';
 import type { Boot } from '../../src/model/types.js';
 
 const DIR = 'fixtures/dmesg/server_nvme_numa';

@@ -3,7 +3,7 @@
 // from the qemu 6.4 corpus log (../shared/corpus/initcall_debug/qemu-i440fx_6.4.0-rc3_initcall_debug_probe_printk_caller.dmesg.txt:2313-2318 and 2363):
 // st (registered first) declines the scsi_debug disk, then sd binds it asynchronously in T20.
 import { describe, expect, it } from 'vitest';
-import { loadBoot } from '../../src/model/load-boot.js';
+import { loadBoot } from '../../src/pipeline/load-boot.js';
 import { synthetic } from '../ingest/kernel-log-reader.helper.js';
 
 describe('driver of a rejected attempt', () => {

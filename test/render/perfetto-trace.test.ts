@@ -4,7 +4,7 @@
 
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { loadBoot } from '../../src/model/load-boot.js';
+import { loadBoot } from '../../src/pipeline/load-boot.js';
 import type { Boot } from '../../src/model/types.js';
 import { cpuId, ns, pidOf } from '../../src/model/types.js';
 import { perfettoTrace, renderPerfettoJson, type TraceEvent } from '../../src/render/perfetto-trace.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { findingKindCounts, lossPerNode } from '../../src/findings/node-loss.js';
-import { loadBoot } from '../../src/model/load-boot.js';
+import { loadBoot } from '../../src/pipeline/load-boot.js';
 import { renderBottomLine } from '../../src/render/bottom-line-text.js';
 import { bottomLine } from '../../src/sim/bottom-line.js';
 

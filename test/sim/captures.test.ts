@@ -6,13 +6,13 @@
 // `trace-probe simulate` does, and checks issue 5's Done-when where the model meets it (README "Simulator").
 
 import { describe, expect, it } from 'vitest';
-import { loadBoot } from '../../src/model/load-boot.js';
+import { loadBoot } from '../../src/pipeline/load-boot.js';
 import type { Boot } from '../../src/model/types.js';
 import { kernelProfile } from '../../src/sim/kernel-profile.js';
 import { calibratedReplay } from '../../src/sim/calibrated-replay.js';
 import { machineFromTopology } from '../../src/sim/machine.js';
 import { probeMetrics, runPolicy } from '../../src/sim/sim-runs.js';
-import { loadBootForSimulation } from '../../src/sim/read-trace-calibration.js';
+import { loadBootForSimulation } from '../../src/pipeline/load-boot-for-simulation.js';
 import { selfCheckOfBoot } from '../../src/sim/self-check.js';
 import { simulate } from '../../src/sim/simulate.js';
 import { workloadFromBoot } from '../../src/sim/workload.js';

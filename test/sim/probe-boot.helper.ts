@@ -1,7 +1,7 @@
 // Builds Boots for simulator tests: the patch mail's published probe lines through loadBoot (no
 // timestamps, cost only), and synthetic spans for edge cases.
 
-import { loadBoot } from '../../src/model/load-boot.js';
+import { loadBoot } from '../../src/pipeline/load-boot.js';
 import type { Boot, ProbeSpan, WorkerIdentity } from '../../src/model/types.js';
 import { BOOT_SCHEMA, cpuId, ns } from '../../src/model/types.js';
 

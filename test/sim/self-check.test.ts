@@ -4,13 +4,13 @@
 // queue-node with more async devices on one node than events_unbound's max_active).
 
 import { describe, expect, it } from 'vitest';
-import { loadBoot } from '../../src/model/load-boot.js';
+import { loadBoot } from '../../src/pipeline/load-boot.js';
 import type { Boot, ProbeSpan } from '../../src/model/types.js';
 import { BOOT_SCHEMA, nodeId, ns } from '../../src/model/types.js';
 import { calibratedReplay } from '../../src/sim/calibrated-replay.js';
 import { kernelProfile } from '../../src/sim/kernel-profile.js';
 import { machineFromSpec } from '../../src/sim/machine.js';
-import { loadBootForSimulation } from '../../src/sim/read-trace-calibration.js';
+import { loadBootForSimulation } from '../../src/pipeline/load-boot-for-simulation.js';
 import { detectObservedPolicy, selfCheckOfBoot } from '../../src/sim/self-check.js';
 import { runPolicy } from '../../src/sim/sim-runs.js';
 import { simulate } from '../../src/sim/simulate.js';

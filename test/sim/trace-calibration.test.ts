@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { TraceEvent } from '../../src/ingest/trace-events.types.js';
-import { loadBoot } from '../../src/model/load-boot.js';
+import { loadBoot } from '../../src/pipeline/load-boot.js';
 import { cpuId, ns, pidOf } from '../../src/model/types.js';
 import { probeWindow, readTraceCalibration } from '../../src/sim/read-trace-calibration.js';
 import { calibrateFromTrace, poolsAtProbeStart } from '../../src/sim/trace-calibration.js';

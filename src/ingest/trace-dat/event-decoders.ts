@@ -6,7 +6,7 @@
 // (the kernel's own text hashes them), and prev_state is spelled with the letters of this kernel's print fmt.
 // No printf emulation: %ps is a kallsyms lookup, strings are the record's bytes up to their NUL.
 
-import type { Cpu, Pid } from '../../model/types.js';
+import type { Cpu, Pid } from '../../core/units.js';
 import type { TraceEvent } from '../trace-events.types.js';
 import { comms, type EventContext } from '../trace-event-fields.js';
 import { textOf } from '../byte-text.js';

@@ -15,11 +15,10 @@
 // without TSC2NSEC) stay counts, as the kernel prints them.
 
 import { fstatSync } from 'node:fs';
-import type { Cpu, Pid } from '../../model/types.js';
+import type { Cpu, Pid } from '../../core/units.js';
 import type { DiagnosticSink } from '../kernel-log.js';
-import type { TraceEvent } from '../trace-events.types.js';
+import type { ReadTraceOptions, ReadTraceResult, TraceEvent } from '../trace-events.types.js';
 import { TraceCollector, newEventContext } from '../trace-collector.js';
-import type { ReadTraceOptions, ReadTraceResult } from '../trace-reader.js';
 import { Cmdlines } from './cmdlines.js';
 import { DatFile } from './dat-file.js';
 import { buildDecoders, DECODED_EVENTS, UNUSED, type DecoderSet } from './event-decoders.js';

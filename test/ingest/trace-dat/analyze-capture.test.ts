@@ -4,7 +4,7 @@
 // the events that bound them (a few µs at most); everything else is equal.
 
 import { describe, expect, it } from 'vitest';
-import { loadBoot } from '../../../src/model/load-boot.js';
+import { loadBoot } from '../../../src/pipeline/load-boot.js';
 import type { Boot } from '../../../src/model/types.js';
 import { readTraceCalibration } from '../../../src/sim/read-trace-calibration.js';
 import { workloadFromBoot } from '../../../src/sim/workload.js';

@@ -1,8 +1,8 @@
 // `fleet report` and `fleet ingest` as text: the fleet's answers in plain tables (render only).
 
-import type { IngestSummary } from '../fleet/fleet-ingest.js';
-import type { FleetReport } from '../fleet/fleet-report.js';
-import { formatMs, renderTable } from './text-table.js';
+import type { IngestSummary } from './fleet-ingest.js';
+import type { FleetReport } from './fleet-report.js';
+import { formatMs, renderTable } from '../render/text-table.js';
 
 const pct = (v: number | null) => (v === null ? '-' : `${v.toFixed(1)} %`);
 

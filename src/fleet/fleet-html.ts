@@ -4,13 +4,13 @@
 // release-to-release changes with their verdicts. Render only: the numbers come from fleet/fleet-report.ts.
 
 import type { TopLevelSpec } from 'vega-lite';
-import type { FleetReport } from '../../fleet/fleet-report.js';
-import { formatMs } from '../text-table.js';
-import { CHART_FONT, VEGA_LITE_SCHEMA } from './chart-style.js';
-import { escapeHtml, jsonForScript } from './escape-html.js';
-import { inlineAssets } from './inline-assets.js';
-import { chartHtml, EMBED_SCRIPT, section, type Chart } from './report.js';
-import { REPORT_CSS } from './report-style.js';
+import type { FleetReport } from './fleet-report.js';
+import { formatMs } from '../render/text-table.js';
+import { CHART_FONT, VEGA_LITE_SCHEMA } from '../render/html/chart-style.js';
+import { escapeHtml, jsonForScript } from '../render/html/escape-html.js';
+import { inlineAssets } from '../render/html/inline-assets.js';
+import { chartHtml, EMBED_SCRIPT, section, type Chart } from '../render/html/report.js';
+import { REPORT_CSS } from '../render/html/report-style.js';
 
 const WIDTH = 900;
 
