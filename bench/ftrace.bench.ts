@@ -14,7 +14,7 @@ import { statfs } from 'node:fs/promises';
 import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readTrace, type TraceFormat } from '../src/ingest/trace-reader.js';
+import { formatModule, type TraceFormat } from '../src/ingest/formats.js';
 import { loadBoot } from '../src/pipeline/load-boot.js';
 import { renderSummary } from '../src/render/summary-text.js';
 import { limitHeapGrowth } from '../src/core/heap-growth.js';
@@ -118,7 +118,7 @@ async function child(mode: Mode, path: string, format: TraceFormat, companions: 
   if (mode === 'parse') {
     let diagnostics = 0;
     let sink = 0;
-    const result = await readTrace(path, format, (e) => {
+    const result = await formatModule(format).read(path, (e) => {
       sink += e.cpu;
     }, () => diagnostics++);
     out = { lines: result.lines, events: sink < 0 ? -1 : result.events, diagnostics };

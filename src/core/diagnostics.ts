@@ -17,3 +17,6 @@ export interface Diagnostic {
   message: string;
   severity: Severity;
 }
+
+/** Where a reader reports what it could not read. */
+export type DiagnosticSink = (diagnostic: Diagnostic) => void;

@@ -8,17 +8,16 @@
 //               the worker the PCI core handed the body to);
 //   dmesg       probe lines only.
 
-import type { Boot, InputFormat, ProbeSpan } from '../model/types.js';
+import type { Boot, ProbeSpan } from '../model/types.js';
+import { isTraceFormat } from '../ingest/formats.js';
 
 export type DataLevel = 'ftrace' | 'simulation' | 'custom-line' | 'caller-id' | 'dmesg';
 
 const RANK: Record<DataLevel, number> = { ftrace: 4, simulation: 4, 'custom-line': 3, 'caller-id': 2, dmesg: 1 };
 
-const TRACE_FORMATS: ReadonlySet<InputFormat> = new Set<InputFormat>(['ftrace', 'trace-cmd', 'function-graph', 'trace-dat']);
-
 /** The paths of the boot's trace inputs (a span with evidence from one of them was joined with the trace). */
 export function traceFilesOf(boot: Boot): ReadonlySet<string> {
-  return new Set(boot.inputs.filter((i) => TRACE_FORMATS.has(i.format)).map((i) => i.path));
+  return new Set(boot.inputs.filter((i) => isTraceFormat(i.format)).map((i) => i.path));
 }
 
 export function probeDataLevel(p: ProbeSpan, traceFiles: ReadonlySet<string> = new Set()): DataLevel {

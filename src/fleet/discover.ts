@@ -7,8 +7,7 @@ import { readdir, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isCaptureTarball } from '../ingest/capture-tarball.js';
 import { sniffFile } from '../ingest/detect.js';
-import { CAPTURE_KERNEL_LOGS, CAPTURE_TRACES } from '../pipeline/load-boot.js';
-import { KERNEL_LOG_FORMATS, TRACE_FORMATS, type InputFormat } from '../model/types.js';
+import { captureFiles, KERNEL_LOG_FORMATS, TRACE_FORMATS, type InputFormat } from '../ingest/formats.js';
 
 export interface SkippedInput {
   path: string;
@@ -16,7 +15,7 @@ export interface SkippedInput {
 }
 
 const BOOT_FORMATS: ReadonlySet<InputFormat> = new Set<InputFormat>([...KERNEL_LOG_FORMATS, ...TRACE_FORMATS, 'boot-json', 'sim-json']);
-const CAPTURE_NAMES: ReadonlySet<string> = new Set([...CAPTURE_KERNEL_LOGS, ...CAPTURE_TRACES]);
+const CAPTURE_NAMES: ReadonlySet<string> = new Set([...captureFiles('kernel-log'), ...captureFiles('trace')]);
 
 export async function discoverBoots(inputs: readonly string[]): Promise<{ jobs: string[]; skipped: SkippedInput[] }> {
   /** Capture directories and files, each analyzed as one boot. */

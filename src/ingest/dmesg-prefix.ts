@@ -9,7 +9,7 @@
 // logs: the captures (6.1, with and without CONFIG_PRINTK_CALLER) and corpus dmesg_formats/,
 // initcall_debug/, server_nvme_numa/ (kernels 3.13 to 7.1).
 
-import type { KernelLogFormat, PrintkCaller } from './kernel-log.js';
+import type { PrintkCaller } from './kernel-log.js';
 import { ns, type Ns } from '../core/units.js';
 import type { PresentationContext, PresentationParser, RecordStamp } from './kernel-log-presentation.js';
 import { NO_STAMP, badLine, isBlank, isIndented, kernelLogLine } from './kernel-log-presentation.js';
@@ -94,7 +94,7 @@ export function parseDecodePrefix(text: string): { facility: number; level: numb
   return facility < 0 || level < 0 ? null : { facility, level, end: d[0].length };
 }
 
-type PrefixedFormat = Extract<KernelLogFormat, 'dmesg' | 'dmesg-raw' | 'dmesg-decode' | 'dmesg-delta' | 'dmesg-notime'>;
+type PrefixedFormat = 'dmesg' | 'dmesg-raw' | 'dmesg-decode' | 'dmesg-delta' | 'dmesg-notime';
 
 /**
  * dmesg with printk time (`dmesg`, `dmesg-raw`, `dmesg-decode`, `dmesg-delta`) or without any prefix

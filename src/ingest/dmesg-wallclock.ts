@@ -9,7 +9,6 @@
 // time plus the printk time, so they are wrong after a suspend (dmesg --help says so).
 
 import { ns, type Ns } from '../core/units.js';
-import type { KernelLogFormat } from './kernel-log.js';
 import { parseCallerAt, parseDecodePrefix } from './dmesg-prefix.js';
 import { parseLocalizedCtime, UnknownMonths } from './dmesg-localized-time.js';
 import type { PresentationContext, PresentationParser, RecordStamp } from './kernel-log-presentation.js';
@@ -59,7 +58,7 @@ const ISO = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:[,.](\d{1,9}))?(Z|[+-
 const REL_MINUTE = /^\[([A-Z][a-z]{2}) ?(\d{1,2}) (\d\d):(\d\d)\] ?/;
 const REL_DELTA = /^\[ *([+-])(\d+)\.(\d{1,9})\] ?/;
 
-type WallFormat = Extract<KernelLogFormat, 'dmesg-ctime' | 'dmesg-iso' | 'dmesg-reltime'>;
+type WallFormat = 'dmesg-ctime' | 'dmesg-iso' | 'dmesg-reltime';
 
 export function createDmesgWallClockParser(ctx: PresentationContext, format: WallFormat): PresentationParser {
   const clock = new WallClock();

@@ -12,7 +12,7 @@
 import type { DiagnosticSink } from './kernel-log.js';
 import { InputError } from './input-error.js';
 import type { TraceEvent } from './trace-events.types.js';
-import { knownEventAt } from './trace-event-fields.js';
+import { knownEventAt } from './trace-event-names.js';
 import { TraceCollector, newEventContext } from './trace-collector.js';
 import { textOf } from './byte-text.js';
 import { newEventPrefix, parseBracketPrefix, parseGluedCpuPrefix, skipDmesgPrefix } from './trace-line-prefix.js';

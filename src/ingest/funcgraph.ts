@@ -20,7 +20,7 @@ import type { Cpu, Ns, Pid } from '../core/units.js';
 import type { DiagnosticSink } from './kernel-log.js';
 import { callTextWithoutDuration, parseCallTree, readDurationColumn } from './funcgraph-body.js';
 import type { TraceEvent } from './trace-events.types.js';
-import { knownEventName, parseEventFields, parseEventFieldsText } from './trace-event-fields.js';
+import { knownEventName } from './trace-event-names.js';
 import { textOf } from './byte-text.js';
 import { TraceCollector, newEventContext } from './trace-collector.js';
 
@@ -273,9 +273,9 @@ export class FuncgraphParser {
       if (this.lineBytes !== null) {
         // An ASCII line (character k is byte lineStart + k): `inner` starts where trimStart() stops.
         const at = this.lineStart + start + 2 + (raw.length - raw.trimStart().length);
-        event = parseEventFields(name, this.lineBytes, at + colon + 2, at + inner.length, true, this.ctx);
+        event = this.collector.fields.parse(name, this.lineBytes, at + colon + 2, at + inner.length, true, this.ctx);
       } else {
-        event = parseEventFieldsText(name, inner.slice(colon + 2).trimEnd(), this.ctx);
+        event = this.collector.fields.parseText(name, inner.slice(colon + 2).trimEnd(), this.ctx);
       }
       if (event === null) this.collector.unparsed(lineNo, `${name}: fields do not match any known print format of this event`);
       else this.collector.emit(event);

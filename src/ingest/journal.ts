@@ -13,7 +13,6 @@
 // indented `"FIELD" : value,` line per field (a tab since systemd 240, 8 spaces before), and `}`.
 
 import { ns, type Ns } from '../core/units.js';
-import type { KernelLogFormat } from './kernel-log.js';
 import { WallClock, calendarSeconds, fractionToNs, monthIndex, zoneOffsetMinutes } from './dmesg-wallclock.js';
 import type { PresentationContext, PresentationParser, RecordStamp } from './kernel-log-presentation.js';
 import { badLine, isBlank, isIndented, kernelLogLine } from './kernel-log-presentation.js';
@@ -91,7 +90,7 @@ export function isJournalMarker(text: string): boolean {
   return text.startsWith('-- ') && text.endsWith(' --');
 }
 
-type ShortFormat = Extract<KernelLogFormat, 'journal-short' | 'journal-short-precise' | 'journal-short-iso' | 'journal-short-monotonic' | 'syslog'>;
+type ShortFormat = 'journal-short' | 'journal-short-precise' | 'journal-short-iso' | 'journal-short-monotonic' | 'syslog';
 
 /** How the text after `host kernel: ` becomes a record: the journal keeps it as is; syslog files may still carry the printk prefix. */
 export type KernelTextReader = (header: ShortHeader, rest: string) => { stamp: RecordStamp; text: string };

@@ -1,66 +1,36 @@
-// Streams one kernel-log file in a known presentation (see detect.ts for how it is chosen) and emits
-// one KernelLogLine per message line: the presentation modules strip their prefixes, this module only
-// dispatches. Formats doc §1 lists every presentation and the sources each module cites.
+// Streams one kernel-log file in a known presentation (formats/kernel-logs.ts names them, detect.ts chooses)
+// and emits one KernelLogLine per message line: the presentation modules strip their prefixes, this module
+// frames the file and splits concatenated boots. Formats doc §1 lists every presentation and the sources each module cites.
 
-import type { DiagnosticSink, KernelLogFormat, KernelLogLine, KernelLogLineSink } from './kernel-log.js';
+import type { DiagnosticSink } from '../core/diagnostics.js';
+import type { KernelLogLine, KernelLogLineSink } from './kernel-log.js';
 import { headLines, readLines, type ReadLinesResult } from './lines.js';
 import { createLineUndecorator, decorationsOf, vendorTagStripper } from './log-decorations.js';
 import { damageMessage } from './damaged-text.js';
 import { coalesceSkippedLines } from './skipped-runs.js';
 import { readJournalExport } from './journal-export-reader.js';
 import type { PresentationContext, PresentationParser } from './kernel-log-presentation.js';
-import { createDmesgParser } from './dmesg-prefix.js';
-import { createDmesgWallClockParser } from './dmesg-wallclock.js';
-import { createDmesgJsonParser } from './dmesg-json.js';
-import { createKmsgParser } from './kmsg.js';
-import { createJournalExportParser, createJournalJsonParser, createJournalShortParser } from './journal.js';
-import { createSyslogParser } from './syslog.js';
-import { createConsoleParser } from './console.js';
-import { createPatchMailParser } from './patch-mail.js';
 
 export interface KernelLogReadResult extends ReadLinesResult {
   /** Lines that are by design not kernel messages (userspace console output, other programs' journal or syslog entries, kmsg dictionary lines, blank lines). */
   skippedLines: number;
 }
 
-export function createPresentationParser(format: KernelLogFormat, ctx: PresentationContext): PresentationParser {
-  switch (format) {
-    case 'dmesg':
-    case 'dmesg-raw':
-    case 'dmesg-decode':
-    case 'dmesg-delta':
-    case 'dmesg-notime':
-      return createDmesgParser(ctx, format);
-    case 'dmesg-ctime':
-    case 'dmesg-iso':
-    case 'dmesg-reltime':
-      return createDmesgWallClockParser(ctx, format);
-    case 'dmesg-json':
-      return createDmesgJsonParser(ctx);
-    case 'kmsg':
-      return createKmsgParser(ctx);
-    case 'journal-short':
-    case 'journal-short-precise':
-    case 'journal-short-iso':
-    case 'journal-short-monotonic':
-      return createJournalShortParser(ctx, format);
-    case 'journal-json':
-      return createJournalJsonParser(ctx);
-    case 'journal-export':
-      return createJournalExportParser(ctx);
-    case 'syslog':
-      return createSyslogParser(ctx);
-    case 'console':
-      return createConsoleParser(ctx);
-    case 'patch-mail':
-      return createPatchMailParser(ctx);
-  }
+/** One kernel-log presentation as the reader needs it (formats/kernel-logs.ts defines one per format). */
+export interface KernelLogPresentation {
+  createParser(ctx: PresentationContext): PresentationParser;
+  /** How the file is framed: text lines, or `journalctl -o export` records (binary-safe fields). */
+  framing: 'lines' | 'journal-export';
+  /** Escapes, mail quoting and vendor tags are looked for in the head and stripped (log-decorations.ts); not in JSON or export records. */
+  decorated: boolean;
+  /** A message wrapped onto the next line without a prefix (a terminal's or a mailer's wrapping) is joined back (printk-prefixed lines). */
+  joinsWrappedLines: boolean;
 }
 
-/** Streams `path` in `format`; throws InputError only when the file cannot be read at all. */
+/** Streams `path` in `presentation`; throws InputError only when the file cannot be read at all. */
 export async function readKernelLog(
   path: string,
-  format: KernelLogFormat,
+  presentation: KernelLogPresentation,
   onLine: KernelLogLineSink,
   onDiagnostic: DiagnosticSink,
 ): Promise<KernelLogReadResult> {
@@ -73,18 +43,18 @@ export async function readKernelLog(
   const skippedRuns = coalesceSkippedLines(onDiagnostic, splitter);
   const sink = skippedRuns.onLine;
   // Escapes, mail quoting, wrapped lines and vendor tags (log-decorations.ts), decided from the head of the file.
-  const decorations = format === 'journal-export' || format === 'dmesg-json' ? null : decorationsOf(await headLines(path, 200, 64 * 1024, true));
-  const parser = createPresentationParser(format, {
+  const decorations = presentation.decorated ? decorationsOf(await headLines(path, 200, 64 * 1024, true)) : null;
+  const parser = presentation.createParser({
     file: path,
     onLine: decorations?.vendorTag ? vendorTagStripper(decorations.vendorTag, sink) : sink,
     onDiagnostic: skippedRuns.onDiagnostic,
   });
-  const joinWraps = format === 'dmesg' || format === 'dmesg-raw';
+  const joinWraps = presentation.joinsWrappedLines;
   const undecorated = decorations === null || (!decorations.ansi && !decorations.quote && !joinWraps) ? null
     : createLineUndecorator(decorations, joinWraps, path, onDiagnostic, (text, lineNo) => parser.line(text, lineNo));
   const line = undecorated === null ? (text: string, lineNo: number) => parser.line(text, lineNo) : undecorated.line;
   // `journalctl -o export` writes some fields binary-safe (NUL bytes, newlines in a value): its own framing.
-  const exported = format === 'journal-export' ? await readJournalExport(path, line) : null;
+  const exported = presentation.framing === 'journal-export' ? await readJournalExport(path, line) : null;
   // A kernel log damaged by a crash or a power loss (NUL runs, stray bytes) is read around the damage.
   const result = exported ?? (await readLines(path, line, { lenient: true }));
   undecorated?.end();

@@ -4,7 +4,6 @@
 // recognisers (kernel-records.ts) and the model builders consume them.
 
 import type { Diagnostic, SourceRef } from '../core/diagnostics.js';
-import type { InputFormat } from './formats.js';
 import type { Ns } from '../core/units.js';
 
 /**
@@ -38,7 +37,6 @@ export interface KernelLogLine {
   continuation: boolean;
 }
 
-export type { KernelLogFormat } from './formats.js';
 
 export type KernelLogLineSink = (line: KernelLogLine) => void;
-export type DiagnosticSink = (diagnostic: Diagnostic) => void;
+export type { DiagnosticSink } from '../core/diagnostics.js';

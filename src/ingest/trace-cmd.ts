@@ -10,7 +10,7 @@
 
 import type { DiagnosticSink } from './kernel-log.js';
 import type { TraceEvent } from './trace-events.types.js';
-import { knownEventAt } from './trace-event-fields.js';
+import { knownEventAt } from './trace-event-names.js';
 import { TraceCollector, newEventContext } from './trace-collector.js';
 import { asciiBytes, bytesIndexOf, textOf } from './byte-text.js';
 import { newEventPrefix, parseBracketPrefix, parseGluedCpuPrefix } from './trace-line-prefix.js';

@@ -11,8 +11,8 @@ import type { Severity } from '../core/diagnostics.js';
 import type { DiagnosticSink } from './kernel-log.js';
 import type { ReadLinesResult } from './lines.js';
 import type { TraceEvent, TraceHeader } from './trace-events.types.js';
-import type { EventContext, KnownEventName } from './trace-event-fields.js';
-import { comms, parseEventFields } from './trace-event-fields.js';
+import { EventFieldParser, type EventContext } from './trace-event-fields.js';
+import type { KnownEventName } from './trace-event-names.js';
 import type { EventPrefix } from './trace-line-prefix.js';
 
 /** Unparseable-line diagnostics reported one by one per file; the rest are summed up in one diagnostic. */
@@ -29,6 +29,8 @@ export class TraceCollector {
     bufferStarted: [],
   };
   events = 0;
+  /** The tracepoint field parser of this file (its comm cache and scratch state). */
+  readonly fields = new EventFieldParser();
   /** Event lines whose event name is not one trace-probe materialises. */
   unknownEvents = 0;
   private pending: TraceEvent | null = null;
@@ -90,9 +92,9 @@ export class TraceCollector {
     ctx.timeNs = prefix.time as EventContext['timeNs'];
     ctx.cpu = prefix.cpu as Cpu;
     ctx.pid = prefix.pid as EventContext['pid'];
-    ctx.comm = comms.text(prefix.pid, prefix.cpu, b, prefix.commStart, prefix.commEnd, ascii);
+    ctx.comm = this.fields.comms.text(prefix.pid, prefix.cpu, b, prefix.commStart, prefix.commEnd, ascii);
     ctx.tgid = prefix.tgid;
-    const event = parseEventFields(name, b, prefix.fieldsStart, end, ascii, ctx);
+    const event = this.fields.parse(name, b, prefix.fieldsStart, end, ascii, ctx);
     if (event === null) this.unparsed(lineNo, `${name}: fields do not match any known print format of this event`);
     else this.emit(event, prefix.time);
   }

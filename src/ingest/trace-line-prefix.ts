@@ -21,10 +21,12 @@ export interface EventPrefix {
   nameStart: number;
   nameEnd: number;
   fieldsStart: number;
+  /** Scratch of the readers below: where the last number read stopped. */
+  digitsEnd: number;
 }
 
 export function newEventPrefix(): EventPrefix {
-  return { commStart: 0, commEnd: 0, pid: 0, tgid: null, cpu: 0, time: 0, timeIsCount: false, nameStart: 0, nameEnd: 0, fieldsStart: 0 };
+  return { commStart: 0, commEnd: 0, pid: 0, tgid: null, cpu: 0, time: 0, timeIsCount: false, nameStart: 0, nameEnd: 0, fieldsStart: 0, digitsEnd: 0 };
 }
 
 /** ns per unit of a fraction with N digits (`.123456` → ×1000). */
@@ -51,16 +53,14 @@ function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
 
-/** Where the last digitsAt() stopped. */
-let digitsEnd = 0;
-/** The decimal digits at `b[i, end)` as a number (0 if none: then digitsEnd === i). */
-function digitsAt(b: Uint8Array, i: number, end: number): number {
+/** The decimal digits at `b[i, end)` as a number (0 if none: then out.digitsEnd === i); sets out.digitsEnd. */
+function digitsAt(b: Uint8Array, i: number, end: number, out: EventPrefix): number {
   let value = 0;
   while (i < end && isDigit(b[i]!)) {
     value = value * 10 + (b[i]! - 48);
     i++;
   }
-  digitsEnd = i;
+  out.digitsEnd = i;
   return value;
 }
 
@@ -75,8 +75,8 @@ export function parseBracketPrefix(b: Uint8Array, from: number, end: number, out
   let open = from;
   for (; open < end; open++) {
     if (b[open] !== 91 /* [ */) continue;
-    cpu = digitsAt(b, open + 1, end);
-    const i = digitsEnd;
+    cpu = digitsAt(b, open + 1, end, out);
+    const i = out.digitsEnd;
     if (i > open + 1 && i < end && b[i] === 93) {
       cpuEnd = i;
       break;
@@ -133,13 +133,13 @@ function readTimeAndName(b: Uint8Array, i: number, end: number, flagsMayFollow: 
     while (i < end && b[i] !== SPACE) i++;
     while (i < end && b[i] === SPACE) i++;
   }
-  const whole = digitsAt(b, i, end);
-  if (digitsEnd === i) return false;
-  i = digitsEnd;
+  const whole = digitsAt(b, i, end, out);
+  if (out.digitsEnd === i) return false;
+  i = out.digitsEnd;
   if (i < end && b[i] === 46 /* . */) {
-    const fraction = digitsAt(b, i + 1, end);
-    const digits = digitsEnd - (i + 1);
-    i = digitsEnd;
+    const fraction = digitsAt(b, i + 1, end, out);
+    const digits = out.digitsEnd - (i + 1);
+    i = out.digitsEnd;
     out.time = whole * 1e9 + (digits <= 9 ? fraction * (NS_SCALE[digits] ?? 1) : Math.round(fraction / 10 ** (digits - 9)));
     out.timeIsCount = false;
   } else if (i + 1 < end && b[i] === 117 /* u */ && b[i + 1] === 115 /* s */) {
@@ -186,13 +186,13 @@ export function parseGluedCpuPrefix(b: Uint8Array, from: number, end: number, ou
   // Find `-pid<spaces>cpu<flags>`: the first `-digits ` candidate followed by a CPU, flags and a time wins.
   for (let dash = from; dash < end; dash++) {
     if (b[dash] !== 45 /* - */) continue;
-    const pid = digitsAt(b, dash + 1, end);
-    let i = digitsEnd;
+    const pid = digitsAt(b, dash + 1, end, out);
+    let i = out.digitsEnd;
     if (i === dash + 1 || i >= end || b[i] !== SPACE) continue;
     while (i < end && b[i] === SPACE) i++;
     const cpuStart = i;
-    const cpu = digitsAt(b, cpuStart, end);
-    i = digitsEnd;
+    const cpu = digitsAt(b, cpuStart, end, out);
+    i = out.digitsEnd;
     if (i === cpuStart || i >= end || b[i] === SPACE) continue;
     let commStart = from;
     while (commStart < dash && b[commStart] === SPACE) commStart++;

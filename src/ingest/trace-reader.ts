@@ -13,23 +13,21 @@ import { FtraceParser } from './ftrace.js';
 import { FuncgraphParser } from './funcgraph.js';
 import { TraceCmdParser } from './trace-cmd.js';
 import type { ReadTraceOptions, ReadTraceResult, TraceEvent } from './trace-events.types.js';
-import { readTraceDat } from './trace-dat/read-trace-dat.js';
 
-import type { TraceFormat } from './formats.js';
-
-export type { TraceFormat };
+/** The trace text formats this reader parses (formats/text-traces.ts registers them). */
+export type TextTraceFormat = 'ftrace' | 'trace-cmd' | 'function-graph';
 
 export type { ReadTraceOptions, ReadTraceResult } from './trace-events.types.js';
 
 /** Streams `path` as `format`, calling `onEvent` for each known event in file order. */
 export async function readTrace(
   path: string,
-  format: TraceFormat,
+  format: TextTraceFormat,
   onEvent: (event: TraceEvent) => void,
   onDiagnostic: DiagnosticSink,
-  options: ReadTraceOptions = {},
+  // Only binary traces use the options (trace-events.types.ts): a text trace is read whole.
+  _options: ReadTraceOptions = {},
 ): Promise<ReadTraceResult> {
-  if (format === 'trace-dat') return readTraceDat(path, onEvent, onDiagnostic, options);
   const head = await headLines(path, 40);
   const parser = chooseParser(path, format, head, onEvent, onDiagnostic);
   // ftrace and trace-cmd lines are read from their bytes (trace-line-prefix.ts); function_graph lines as text, but
@@ -41,12 +39,11 @@ export async function readTrace(
 
 function chooseParser(
   path: string,
-  format: TraceFormat,
+  format: TextTraceFormat,
   head: string[],
   onEvent: (event: TraceEvent) => void,
   onDiagnostic: DiagnosticSink,
 ): FtraceParser | TraceCmdParser | FuncgraphParser {
-  if (format === 'trace-dat') throw new Error('trace-dat is read by readTraceDat');
   const isGraphTracer = head.some((l) => l.startsWith('# tracer: function_graph'));
   const isTraceCmdGraph = head.some((l) => /\]\s+\S*\s*\d+(?:\.\d+)?: funcgraph_(?:entry|exit): /.test(l));
   if (format === 'ftrace' && isGraphTracer) return new FuncgraphParser(path, onEvent, onDiagnostic);

@@ -6,17 +6,18 @@
 // which only a binary trace.dat can do cheaply (a record's type is read before it is decoded); for text traces
 // there is no such read and every task is followed.
 
-import { readTrace, type TraceFormat } from '../ingest/trace-reader.js';
+import { formatModule, type TraceFormat } from '../ingest/formats.js';
 import { WorkItemBuilder, type WorkItemOptions } from './work-items.js';
 
-/** The followed tasks of a trace.dat, or null (follow every task) for other formats. */
+/** The followed tasks of a trace whose reader can leave tasks out (trace.dat), or null (follow every task) for other formats. */
 export async function followedTasks(path: string, format: TraceFormat, probeTasks: ReadonlySet<number>, workItemOptions: WorkItemOptions): Promise<Set<number> | null> {
-  if (format !== 'trace-dat') return null;
+  const reader = formatModule(format);
+  if (!reader.filtersTasks) return null;
   const items = new WorkItemBuilder(workItemOptions);
   items.reset();
   const followed = new Set<number>(probeTasks);
   const named = new Set<number>();
-  await readTrace(path, format, (event) => {
+  await reader.read(path, (event) => {
     if (!event.type.startsWith('workqueue_')) return;
     items.handle(event);
     named.add(event.pid);

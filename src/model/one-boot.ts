@@ -21,9 +21,8 @@ import { createReadStream } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import { InputError } from '../ingest/input-error.js';
 import type { KernelLogLine } from '../ingest/kernel-log.js';
-import { readKernelLog } from '../ingest/kernel-log-reader.js';
-import type { Diagnostic, InputFormat, KernelLogFormat } from './types.js';
-import { KERNEL_LOG_FORMATS, TRACE_FORMATS } from './types.js';
+import type { Diagnostic } from '../core/diagnostics.js';
+import { formatModule, KERNEL_LOG_FORMATS, TRACE_FORMATS, type InputFormat, type KernelLogFormat } from '../ingest/formats.js';
 import { readablePath } from '../ingest/input-source.js';
 
 export interface BootInput {
@@ -63,7 +62,7 @@ const TRACES: ReadonlySet<InputFormat> = new Set(TRACE_FORMATS);
 /** Reads a kernel log once for its fingerprint. */
 export async function fingerprintKernelLog(path: string, format: KernelLogFormat): Promise<KernelLogFingerprint> {
   const fp: KernelLogFingerprint = { banner: null, stamped: new Set(), texts: new Set(), firstNs: null, lastNs: null, spanRecords: 0 };
-  await readKernelLog(path, format, (line: KernelLogLine) => {
+  await formatModule(format).read(path, (line: KernelLogLine) => {
     if (line.continuation) return;
     const text = line.text.trim();
     if (text.length === 0) return;

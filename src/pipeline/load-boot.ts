@@ -10,14 +10,10 @@ import { sniffFile, unknownFormat } from '../ingest/detect.js';
 import { inputOrigin, prepareInput, readablePath } from '../ingest/input-source.js';
 import { InputError } from '../ingest/input-error.js';
 import { isCaptureTarball, unpackCaptureTarball, withTarballNames, type UnpackedCapture } from '../ingest/capture-tarball.js';
-import type { DiagnosticSink, KernelLogFormat } from '../ingest/kernel-log.js';
-import { readKernelLog } from '../ingest/kernel-log-reader.js';
+import type { DiagnosticSink } from '../ingest/kernel-log.js';
 import { recognizeKernelMessage } from '../ingest/kernel-records.js';
 import type { KernelRecord } from '../ingest/kernel-records.types.js';
-import { readPciNuma } from '../ingest/pci-numa.js';
-import { readTopology } from '../ingest/topology.js';
 import type { TraceEvent, TraceHeader } from '../ingest/trace-events.types.js';
-import { readTrace, type TraceFormat } from '../ingest/trace-reader.js';
 import type { Builder } from '../model/builder.js';
 import { checkBootJson } from '../model/boot-json-check.js';
 import { followedTasks } from '../model/followed-tasks.js';
@@ -28,25 +24,14 @@ import { joinProbesWithTrace, PROBE_BODY_FUNCTIONS, PROBE_CARRIER_FUNCTIONS, Tra
 import { ProbeSpanBuilder } from '../model/probe-spans.js';
 import { TaskOccupancyBuilder } from '../model/task-occupancy.js';
 import { mergeTopologies } from '../model/topology-merge.js';
+import { captureFiles, formatModule, isKernelLogFormat, isTraceFormat, type InputFormat, type KernelLogFormat, type TraceFormat } from '../ingest/formats.js';
 import { oneBootInputs } from '../model/one-boot.js';
 import { PlatformBuilder, topologyFromPlatform } from '../model/platform.js';
 import { isBootClockFormat, markImpossibleTimes } from '../model/impossible-times.js';
-import type { Boot, Diagnostic, InputFormat, InputInfo, NodeId, Ns, ProbeSpan, Topology } from '../model/types.js';
-import { BOOT_SCHEMA, KERNEL_LOG_FORMATS as KERNEL_LOG_FORMAT_NAMES, TRACE_FORMATS as TRACE_FORMAT_NAMES } from '../model/types.js';
+import type { Boot, Diagnostic, InputInfo, NodeId, Ns, ProbeSpan, Topology } from '../model/types.js';
+import { BOOT_SCHEMA } from '../model/types.js';
 import { WorkItemBuilder } from '../model/work-items.js';
 
-const KERNEL_LOG_FORMATS: ReadonlySet<InputFormat> = new Set(KERNEL_LOG_FORMAT_NAMES);
-const TRACE_FORMATS: ReadonlySet<InputFormat> = new Set(TRACE_FORMAT_NAMES);
-
-/**
- * Files a capture directory holds, by role, in order of preference. Only one kernel log and one
- * trace are taken from a directory (dmesg.log, dmesg-raw.log and console.log are the same log in
- * other presentations); every topology file is merged.
- */
-export const CAPTURE_KERNEL_LOGS = ['dmesg.log', 'dmesg.txt', 'dmesg', 'kmsg.txt', 'dmesg-raw.log', 'dmesg-final.log', 'journal.txt', 'kern.log', 'console.log'];
-export const CAPTURE_TRACES = ['trace.txt', 'trace-fgraph.txt', 'trace', 'trace.report', 'trace-cmd.txt', 'trace.dat'];
-const CAPTURE_TOPOLOGY = ['topology.csv', 'lscpu.csv', 'lscpu.txt', 'node-cpulist.txt', 'cpus.txt'];
-const CAPTURE_PCI_NUMA = ['pci-numa.txt'];
 
 interface ResolvedInput {
   path: string;
@@ -75,7 +60,7 @@ export async function loadBoot(paths: string[], options: LoadBootOptions = {}): 
 }
 
 async function loadResolved(inputs: ResolvedInput[], options: LoadBootOptions): Promise<Boot> {
-  const jsonInputs = inputs.filter((i) => i.format === 'boot-json' || i.format === 'sim-json');
+  const jsonInputs = inputs.filter((i) => formatModule(i.format).role === 'boot-json');
   if (jsonInputs.length > 0) {
     if (inputs.length > 1) {
       throw new InputError(jsonInputs[0]!.path, null, 'a Boot JSON is a whole boot: give it alone, not with other inputs');
@@ -138,31 +123,31 @@ async function resolveCaptureDirectory(dir: string): Promise<Array<Omit<Resolved
   // Each name also as a compressed file (dmesg.log.gz, trace.txt.zst), read through input-source.ts.
   const pick = (candidates: string[]) => candidates.flatMap((n) => ['', '.gz', '.zst', '.xz'].map((z) => n + z)).filter((n) => names.has(n)).map((n) => join(dir, n));
   const chosen: Array<Omit<ResolvedInput, 'arg'>> = [];
-  const firstOfRole = async (candidates: string[], accept: ReadonlySet<InputFormat>) => {
+  const firstOfRole = async (candidates: string[], accept: (format: InputFormat) => boolean) => {
     for (const path of pick(candidates)) {
       await prepareInput(path);
       const info = await stat(readablePath(path));
       if (!info.isFile() || info.size === 0) continue;
       const format = await sniffFile(path);
-      if (format !== null && accept.has(format)) return { path, format };
+      if (format !== null && accept(format)) return { path, format };
     }
     return null;
   };
-  const log = await firstOfRole(CAPTURE_KERNEL_LOGS, KERNEL_LOG_FORMATS);
+  const log = await firstOfRole(captureFiles('kernel-log'), isKernelLogFormat);
   if (log) chosen.push(log);
-  const trace = await firstOfRole(CAPTURE_TRACES, TRACE_FORMATS);
+  const trace = await firstOfRole(captureFiles('trace'), isTraceFormat);
   if (trace) chosen.push(trace);
-  for (const path of pick(CAPTURE_TOPOLOGY)) {
+  for (const path of pick(captureFiles('topology'))) {
     await prepareInput(path);
     const format = await sniffFile(path);
-    if (format === 'lscpu' || format === 'cpulist') chosen.push({ path, format });
+    if (format !== null && formatModule(format).role === 'topology') chosen.push({ path, format });
   }
-  for (const path of pick(CAPTURE_PCI_NUMA)) {
+  for (const path of pick(captureFiles('device-nodes'))) {
     await prepareInput(path);
     chosen.push({ path, format: 'pci-numa' });
   }
   if (!log && !trace) {
-    throw new InputError(dir, null, `no kernel log or trace found (expected one of ${[...CAPTURE_KERNEL_LOGS, ...CAPTURE_TRACES].join(', ')})`);
+    throw new InputError(dir, null, `no kernel log or trace found (expected one of ${[...captureFiles('kernel-log'), ...captureFiles('trace')].join(', ')})`);
   }
   return chosen;
 }
@@ -214,9 +199,9 @@ async function buildBoot(inputs: ResolvedInput[], options: LoadBootOptions): Pro
   // Kernel logs first, so the trace builders know the tasks the probe spans name; the kernel logs are
   // searched for the trace's markers afterwards (they are small next to a trace).
   const ordered = [
-    ...inputs.filter((i) => KERNEL_LOG_FORMATS.has(i.format)),
-    ...inputs.filter((i) => TRACE_FORMATS.has(i.format)),
-    ...inputs.filter((i) => !KERNEL_LOG_FORMATS.has(i.format) && !TRACE_FORMATS.has(i.format)),
+    ...inputs.filter((i) => isKernelLogFormat(i.format)),
+    ...inputs.filter((i) => isTraceFormat(i.format)),
+    ...inputs.filter((i) => !isKernelLogFormat(i.format) && !isTraceFormat(i.format)),
   ];
   let probeTasksKnown = false;
   let extraBuilders: Array<Builder<TraceEvent, unknown>> = [];
@@ -232,13 +217,13 @@ async function buildBoot(inputs: ResolvedInput[], options: LoadBootOptions): Pro
     let lines = 0;
     const origin = inputOrigin(input.path);
     if (origin?.warning) onDiagnostic({ file: input.path, line: null, severity: 'warning', message: origin.warning });
-    if (KERNEL_LOG_FORMATS.has(input.format)) {
-      const result = await readKernelLog(input.path, input.format as KernelLogFormat, (line) => {
+    if (isKernelLogFormat(input.format)) {
+      const result = await formatModule(input.format as KernelLogFormat).read(input.path, (line) => {
         const record = recognizeKernelMessage(line);
         if (record) for (const b of logBuilders) b.handle(record);
       }, onDiagnostic);
       lines = result.lines;
-    } else if (TRACE_FORMATS.has(input.format)) {
+    } else if (isTraceFormat(input.format)) {
       traceSeen = true;
       if (!probeTasksKnown) {
         probeTasksKnown = true;
@@ -256,7 +241,7 @@ async function buildBoot(inputs: ResolvedInput[], options: LoadBootOptions): Pro
       const follow = followed;
       // One call site per builder, in traceBuilders order (not a loop over it): each call stays monomorphic on the hot path.
       const extra = extraBuilders;
-      const result = await readTrace(input.path, format, extra.length === 0 ? (event) => {
+      const result = await formatModule(format).read(input.path, extra.length === 0 ? (event) => {
         workItems.handle(event);
         graphProbes.handle(event);
         occupancy.handle(event);
@@ -274,25 +259,25 @@ async function buildBoot(inputs: ResolvedInput[], options: LoadBootOptions): Pro
       traceFile = input.path;
       markerTexts = new Set(traceMarkers.data().map((m) => m.text));
     } else if (input.format === 'lscpu' || input.format === 'cpulist') {
-      topologies.push(await readTopology(input.path, input.format, onDiagnostic));
+      topologies.push(await formatModule(input.format).read(input.path, onDiagnostic));
       lines = await countLines(input.path);
     } else if (input.format === 'pci-numa') {
-      for (const entry of await readPciNuma(input.path, onDiagnostic)) deviceNodes.set(entry.device, entry.node);
+      for (const entry of await formatModule(input.format).read(input.path, onDiagnostic)) deviceNodes.set(entry.device, entry.node);
       lines = await countLines(input.path);
     } else {
       throw new InputError(input.path, null, `a ${input.format} file cannot be combined with other inputs`);
     }
     reported.set(input, { info: { path: input.path, format: input.format, lines, diagnostics: fileDiagnostics }, diagnostics: inputDiagnostics });
   }
-  for (const input of [...inputs.filter((i) => TRACE_FORMATS.has(i.format)), ...inputs.filter((i) => !TRACE_FORMATS.has(i.format))]) {
+  for (const input of [...inputs.filter((i) => isTraceFormat(i.format)), ...inputs.filter((i) => !isTraceFormat(i.format))]) {
     const r = reported.get(input)!;
     infos.push(r.info);
     for (const d of r.diagnostics) diagnostics.push(d);
   }
   // Kernel-log lines whose text was also written to trace_marker align the two clocks.
   if (markerTexts.size > 0) {
-    for (const input of ordered.filter((i) => KERNEL_LOG_FORMATS.has(i.format))) {
-      await readKernelLog(input.path, input.format as KernelLogFormat, (line) => {
+    for (const input of ordered.filter((i) => isKernelLogFormat(i.format))) {
+      await formatModule(input.format as KernelLogFormat).read(input.path, (line) => {
         if (line.timeNs !== null && markerTexts.has(line.text.trim())) {
           kernelLogMarkers.push({ text: line.text.trim(), timeNs: line.timeNs, source: line.source });
         }
@@ -325,7 +310,7 @@ async function buildBoot(inputs: ResolvedInput[], options: LoadBootOptions): Pro
       probes = joined.probes;
       diagnostics.push(...joined.diagnostics);
       // The join moved the events of every trace input by one offset.
-      if (joined.clockOffsetNs !== null) for (const info of infos) if (TRACE_FORMATS.has(info.format)) info.clockOffsetNs = joined.clockOffsetNs;
+      if (joined.clockOffsetNs !== null) for (const info of infos) if (isTraceFormat(info.format)) info.clockOffsetNs = joined.clockOffsetNs;
     }
   }
 
@@ -341,7 +326,7 @@ async function buildBoot(inputs: ResolvedInput[], options: LoadBootOptions): Pro
   for (const info of infos) info.diagnostics = diagnostics.filter((d) => d.file === info.path).length;
 
   // Topology files win; the kernel log's own CPU/node lines fill in what they do not say (or everything, without one).
-  const hasKernelLog = inputs.some((i) => KERNEL_LOG_FORMATS.has(i.format));
+  const hasKernelLog = inputs.some((i) => isKernelLogFormat(i.format));
   const topology = mergeTopologies(hasKernelLog ? [...topologies, topologyFromPlatform(platform)] : topologies);
   const boot: Boot = {
     schema: BOOT_SCHEMA,

@@ -5,9 +5,9 @@
 // clock (InputInfo.clockOffsetNs) and restricted to the probe window of the workload. A trace on a counter
 // clock, or one the join could not put on the kernel log's clock, gives no calibration and says why.
 
+import { formatModule, isKernelLogFormat, isTraceFormat, type TraceFormat } from '../ingest/formats.js';
 import { InputError } from '../ingest/input-error.js';
-import { readTrace, type TraceFormat } from '../ingest/trace-reader.js';
-import { KERNEL_LOG_FORMATS, TRACE_FORMATS, type Boot } from '../model/types.js';
+import type { Boot } from '../model/types.js';
 import { SimTraceCollector, type SimTraceData } from './sim-trace-collector.js';
 import { asyncQueueTimes, type CalibrationWindow, calibrationOf, type TraceCalibration } from './trace-calibration.js';
 import type { Workload } from './workload.js';
@@ -28,7 +28,7 @@ export interface CollectedTrace {
 export async function readTraceCalibration(boot: Boot, workload: Workload, collected: CollectedTrace | null = null): Promise<TraceCalibrationResult> {
   const notes: string[] = [];
   // function_graph output carries the sched and workqueue events as comments (with funcgraph-abstime for times).
-  const traces = boot.inputs.filter((i) => (TRACE_FORMATS as readonly string[]).includes(i.format));
+  const traces = boot.inputs.filter((i) => isTraceFormat(i.format));
   let data: SimTraceData | null = collected?.data ?? null;
   if (data === null && traces.length > 0) {
     // A Boot JSON: its trace files are read for the collector alone.
@@ -37,7 +37,7 @@ export async function readTraceCalibration(boot: Boot, workload: Workload, colle
     let read = 0;
     for (const input of traces) {
       try {
-        const result = await readTrace(input.path, input.format as TraceFormat, (e) => collector.handle(e), () => {});
+        const result = await formatModule(input.format as TraceFormat).read(input.path, (e) => collector.handle(e), () => {});
         if (result.header.clockUnit !== 'ns') {
           notes.push(`${input.path}: the trace clock counts cycles, not ns: no calibration taken from it`);
           continue;
@@ -50,7 +50,7 @@ export async function readTraceCalibration(boot: Boot, workload: Workload, colle
     }
     if (read > 0) data = collector.data();
   }
-  if (data !== null && traces.some((t) => t.clockOffsetNs === undefined) && boot.inputs.some((i) => (KERNEL_LOG_FORMATS as readonly string[]).includes(i.format))) {
+  if (data !== null && traces.some((t) => t.clockOffsetNs === undefined) && boot.inputs.some((i) => isKernelLogFormat(i.format))) {
     notes.push('the trace could not be put on the kernel log\'s clock (counter clock, or no probe or marker to align them): no calibration taken from it');
     data = null;
   }

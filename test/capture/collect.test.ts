@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readTrace, type TraceFormat } from '../../src/ingest/trace-reader.js';
+import { formatModule, type TraceFormat } from '../../src/ingest/formats.js';
 import { sniffFile } from '../../src/ingest/detect.js';
 
 const CLI = join(process.cwd(), 'dist', 'src', 'cli.js');
@@ -113,7 +113,7 @@ describe.skipIf(machine.reason !== null)(`capture collect on this machine's kern
     // The same reader analyze used finds the events enabled above.
     const format = (await sniffFile(trace!.path)) as TraceFormat;
     const seen = new Map<string, number>();
-    await readTrace(trace!.path, format, (e) => seen.set(e.type, (seen.get(e.type) ?? 0) + 1), () => {});
+    await formatModule(format).read(trace!.path, (e) => seen.set(e.type, (seen.get(e.type) ?? 0) + 1), () => {});
     expect(seen.get('sched_switch') ?? 0).toBeGreaterThan(0);
     expect(seen.get('workqueue_execute_start') ?? 0).toBeGreaterThan(0);
     if (flags.length === 0 && traceCmd) expect(files).toContain('trace.dat');

@@ -2,7 +2,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { CAPTURE_TRACE_EVENTS, capturePlan, logBufferLength, renderPlan, traceBufferPerCpu } from '../../src/capture/plan.js';
-import { KNOWN_EVENT_NAMES } from '../../src/ingest/trace-event-fields.js';
+import { KNOWN_EVENT_NAMES } from '../../src/ingest/trace-event-names.js';
 import { parseKernelRelease } from '../../src/kernel-release/release.js';
 
 const MiB = 1024 * 1024;

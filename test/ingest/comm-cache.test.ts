@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CommCache } from '../../src/ingest/trace-event-fields.js';
+import { CommCache } from '../../src/ingest/comm-cache.js';
 
 describe('CommCache (one string per task comm, checked byte for byte)', () => {
   it('keeps its own copy of the bytes: the reader overwrites its buffer with the next chunk', () => {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Diagnostic } from '../../src/model/types.js';
 import type { TraceEvent } from '../../src/ingest/trace-events.types.js';
-import { readTrace, type TraceFormat } from '../../src/ingest/trace-reader.js';
+import { formatModule, type TraceFormat } from '../../src/ingest/formats.js';
 
 export const captures = join(import.meta.dirname, '..', '..', 'fixtures', 'captures');
 export const corpus = join(import.meta.dirname, '..', '..', 'fixtures', 'ftrace');
@@ -13,7 +13,7 @@ const dir = mkdtempSync(join(tmpdir(), 'tp-trace-'));
 export async function collectTrace(path: string, format: TraceFormat) {
   const events: TraceEvent[] = [];
   const diagnostics: Diagnostic[] = [];
-  const result = await readTrace(path, format, (e) => events.push(e), (d) => diagnostics.push(d));
+  const result = await formatModule(format).read(path, (e) => events.push(e), (d) => diagnostics.push(d));
   return { events, diagnostics, result };
 }
 

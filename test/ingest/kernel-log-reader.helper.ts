@@ -1,11 +1,12 @@
-// Test helper: reads a kernel-log file through readKernelLog and collects what it emits.
+// Test helper: reads a kernel-log file through its format module (readKernelLog) and collects what it emits.
 
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { KernelLogFormat, KernelLogLine } from '../../src/ingest/kernel-log.js';
-import { readKernelLog, type KernelLogReadResult } from '../../src/ingest/kernel-log-reader.js';
-import type { Diagnostic } from '../../src/model/types.js';
+import { formatModule, type KernelLogFormat } from '../../src/ingest/formats.js';
+import type { KernelLogLine } from '../../src/ingest/kernel-log.js';
+import type { KernelLogReadResult } from '../../src/ingest/kernel-log-reader.js';
+import type { Diagnostic } from '../../src/core/diagnostics.js';
 
 export interface ReadBack {
   lines: KernelLogLine[];
@@ -18,7 +19,7 @@ export interface ReadBack {
 export async function readBack(path: string, format: KernelLogFormat): Promise<ReadBack> {
   const lines: KernelLogLine[] = [];
   const diagnostics: Diagnostic[] = [];
-  const result = await readKernelLog(path, format, (l) => lines.push(l), (d) => diagnostics.push(d));
+  const result = await formatModule(format).read(path, (l) => lines.push(l), (d) => diagnostics.push(d));
   return {
     lines,
     diagnostics,

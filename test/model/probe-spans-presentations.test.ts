@@ -3,8 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { sniffFile } from '../../src/ingest/detect.js';
-import type { KernelLogFormat } from '../../src/ingest/kernel-log.js';
-import { readKernelLog } from '../../src/ingest/kernel-log-reader.js';
+import { formatModule, type KernelLogFormat } from '../../src/ingest/formats.js';
 import { recognizeKernelMessage } from '../../src/ingest/kernel-records.js';
 import { InitcallBuilder } from '../../src/model/initcalls.js';
 import { KernelInfoBuilder } from '../../src/model/kernel-info.js';
@@ -19,7 +18,7 @@ async function load(path: string) {
   const builders = [probes, initcalls, kernel];
   for (const b of builders) b.reset();
   const readerDiagnostics: Diagnostic[] = [];
-  await readKernelLog(path, format as KernelLogFormat, (line) => {
+  await formatModule(format as KernelLogFormat).read(path, (line) => {
     const record = recognizeKernelMessage(line);
     if (record) for (const b of builders) b.handle(record);
   }, (d) => readerDiagnostics.push(d));

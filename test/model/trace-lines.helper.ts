@@ -1,10 +1,9 @@
 // Test helpers for the trace models: real capture files through the real readers (readTrace,
 // readKernelLog + ProbeSpanBuilder), optionally cut to a range of source lines.
 
-import { readKernelLog } from '../../src/ingest/kernel-log-reader.js';
 import { recognizeKernelMessage } from '../../src/ingest/kernel-records.js';
 import type { TraceEvent, TraceHeader } from '../../src/ingest/trace-events.types.js';
-import { readTrace, type TraceFormat } from '../../src/ingest/trace-reader.js';
+import { formatModule, type TraceFormat } from '../../src/ingest/formats.js';
 import type { Builder } from '../../src/model/builder.js';
 import type { ClockMarker } from '../../src/model/probe-trace-join.js';
 import { ProbeSpanBuilder } from '../../src/model/probe-spans.js';
@@ -20,7 +19,7 @@ export interface TraceRead {
 export async function traceEvents(path: string, format: TraceFormat = 'ftrace', fromLine = 1, toLine = Number.MAX_SAFE_INTEGER): Promise<TraceRead> {
   const events: TraceEvent[] = [];
   const diagnostics: Diagnostic[] = [];
-  const { header } = await readTrace(path, format, (e) => {
+  const { header } = await formatModule(format).read(path, (e) => {
     if (e.source.line >= fromLine && e.source.line <= toLine) events.push(e);
   }, (d) => diagnostics.push(d));
   return { events, header, diagnostics };
@@ -38,7 +37,7 @@ export async function kernelLog(path: string): Promise<{ probes: ProbeSpan[]; ma
   const spans = new ProbeSpanBuilder();
   const markers: ClockMarker[] = [];
   spans.reset();
-  await readKernelLog(path, 'dmesg', (line) => {
+  await formatModule('dmesg').read(path, (line) => {
     if (line.timeNs !== null && line.text.startsWith('lab: ')) markers.push({ text: line.text.trim(), timeNs: line.timeNs, source: line.source });
     const record = recognizeKernelMessage(line);
     if (record) spans.handle(record);

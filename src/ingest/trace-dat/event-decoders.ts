@@ -8,7 +8,8 @@
 
 import type { Cpu, Pid } from '../../core/units.js';
 import type { TraceEvent } from '../trace-events.types.js';
-import { comms, type EventContext } from '../trace-event-fields.js';
+import type { CommCache } from '../comm-cache.js';
+import type { EventContext } from '../trace-event-fields.js';
 import { textOf } from '../byte-text.js';
 import type { EventFormat, FieldFormat, StateLetters } from './event-formats.js';
 import { stateLettersOf, stateText } from './event-formats.js';
@@ -83,14 +84,14 @@ export interface DecoderSet {
   unusable: Array<{ name: string; missing: string }>;
 }
 
-export function buildDecoders(formats: EventFormat[], kallsyms: Kallsyms, le: boolean): DecoderSet {
+export function buildDecoders(formats: EventFormat[], kallsyms: Kallsyms, le: boolean, comms: CommCache): DecoderSet {
   const byId: Array<EventDecoder | undefined> = [];
   const unusable: Array<{ name: string; missing: string }> = [];
   // The texts of pointers, cached by address for all decoders (a work item's address recurs in its queue_work,
   // activate_work, execute_start and execute_end, and most work items recur).
   const texts = new Map<number, { hi: number; text: string }>();
   for (const format of formats) {
-    const made = decoderFor(format, kallsyms, le, texts);
+    const made = decoderFor(format, kallsyms, le, texts, comms);
     if (made === undefined) continue;
     if (typeof made === 'string') unusable.push({ name: format.name, missing: made });
     else byId[format.id] = made;
@@ -99,7 +100,7 @@ export function buildDecoders(formats: EventFormat[], kallsyms: Kallsyms, le: bo
 }
 
 /** undefined: not an event trace-probe uses; a string: the fields it lacks. */
-function decoderFor(format: EventFormat, kallsyms: Kallsyms, le: boolean, texts: Map<number, { hi: number; text: string }>): EventDecoder | string | undefined {
+function decoderFor(format: EventFormat, kallsyms: Kallsyms, le: boolean, texts: Map<number, { hi: number; text: string }>, comms: CommCache): EventDecoder | string | undefined {
   const need = (required: string[], optional: string[] = []): Fields | string => {
     const f = fieldsOf(format, required, optional);
     return f ?? required.filter((n) => !format.fields.has(n)).join(', ');

@@ -19,6 +19,7 @@ import type { Cpu, Pid } from '../../core/units.js';
 import type { DiagnosticSink } from '../kernel-log.js';
 import type { ReadTraceOptions, ReadTraceResult, TraceEvent } from '../trace-events.types.js';
 import { TraceCollector, newEventContext } from '../trace-collector.js';
+import { CommCache } from '../comm-cache.js';
 import { Cmdlines } from './cmdlines.js';
 import { DatFile } from './dat-file.js';
 import { buildDecoders, DECODED_EVENTS, UNUSED, type DecoderSet } from './event-decoders.js';
@@ -110,7 +111,8 @@ function sessionOf(file: DatFile): DatSession {
     else formats.push(f);
   }
   const kallsyms = new LazyKallsyms(meta, file);
-  const decoders = buildDecoders(formats, kallsyms as unknown as Kallsyms, le);
+  // The session's own comm cache: its decoders outlive one read (the strings are the same whichever read made them).
+  const decoders = buildDecoders(formats, kallsyms as unknown as Kallsyms, le, new CommCache());
   const names: string[] = [];
   for (const f of formats) names[f.id] = f.name;
   const common = formats[0]?.fields;
