@@ -8,7 +8,8 @@ import { readFileSync } from 'node:fs';
 import type { KernelLogLine } from '../src/ingest/kernel-log.js';
 import { recognizeKernelMessage } from '../src/ingest/kernel-records.js';
 import type { KernelRecord } from '../src/ingest/kernel-records.types.js';
-import type { Builder } from '../src/model/builder.js';
+import { type Builder, BuilderPass } from '../src/model/builder.js';
+import { KernelInfoBuilder } from '../src/model/kernel-info.js';
 import type { Ns } from '../src/model/types.js';
 
 const WALL_PREFIX = /^(?:\[\w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4}\] |\w{3} [ \d]\d \d\d:\d\d:\d\d \S+ kernel: )/;
@@ -47,5 +48,19 @@ export function runKernelBuilder<D>(builder: Builder<KernelRecord, D>, lines: Ke
     if (record) builder.handle(record);
   }
   builder.finalize();
+  return builder.data();
+}
+
+/** Runs a builder that reads the boot's kernel info (Builder.deps) in one pass with its KernelInfoBuilder, as the pipeline does. */
+export function runWithKernelInfo<D>(make: (kernel: KernelInfoBuilder) => Builder<KernelRecord, D>, lines: KernelLogLine[]): D {
+  const kernel = new KernelInfoBuilder();
+  const builder = make(kernel);
+  const pass = new BuilderPass<KernelRecord>([kernel, builder]);
+  pass.reset();
+  for (const line of lines) {
+    const record = recognizeKernelMessage(line);
+    if (record) pass.handle(record);
+  }
+  pass.finalize();
   return builder.data();
 }

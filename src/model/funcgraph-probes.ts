@@ -79,6 +79,7 @@ export interface FunctionGraphProbeOptions {
  * the outermost probe calls that finished. Memory follows the call depth and the probes, not the trace.
  */
 export class FunctionGraphProbeBuilder implements Builder<TraceEvent, GraphProbeCalls> {
+  readonly name = 'function-graph-probes';
   private stacks = new Map<Pid, Frame[]>();
   private calls: GraphProbeCall[] = [];
   private diagnostics: Diagnostic[] = [];

@@ -6,7 +6,7 @@
 
 import type { KernelRecord } from '../ingest/kernel-records.types.js';
 import type { Builder } from './builder.js';
-import { initcallUsecsAreShifted, KernelInfoBuilder } from './kernel-info.js';
+import { initcallUsecsAreShifted, type KernelInfoBuilder } from './kernel-info.js';
 import type { Diagnostic, InitcallSpan } from './types.js';
 import { ns, pidOf, usToNs } from './types.js';
 
@@ -24,7 +24,14 @@ interface OpenCall {
 }
 
 export class InitcallBuilder implements Builder<KernelRecord, InitcallData> {
-  private kernel = new KernelInfoBuilder();
+  readonly name = 'initcalls';
+  /** The boot's kernel release (the pass's KernelInfoBuilder): read when finalizing. */
+  constructor(private readonly kernel: KernelInfoBuilder) {}
+
+  deps(): readonly string[] {
+    return ['kernel-info'];
+  }
+
   private open = new Map<string, OpenCall[]>();
   private level: string | null = null;
   private spans: Array<{ order: number; span: InitcallSpan }> = [];
@@ -33,7 +40,6 @@ export class InitcallBuilder implements Builder<KernelRecord, InitcallData> {
   private firstSwitch: Extract<KernelRecord, { type: 'clocksource-switch' }> | null = null;
 
   reset(): void {
-    this.kernel.reset();
     this.open.clear();
     this.level = null;
     this.spans = [];
@@ -43,7 +49,6 @@ export class InitcallBuilder implements Builder<KernelRecord, InitcallData> {
   }
 
   handle(record: KernelRecord): void {
-    this.kernel.handle(record);
     switch (record.type) {
       case 'initcall-level':
         this.level = record.level;

@@ -42,6 +42,7 @@ export function probeReturnsOneOnSuccess(v: KernelVersion | null): boolean | nul
 const PLACEHOLDER_HOSTNAMES: ReadonlySet<string> = new Set(['', 'localhost', 'localhost.localdomain', 'localhost6', '(none)']);
 
 export class KernelInfoBuilder implements Builder<KernelRecord, KernelInfo> {
+  readonly name = 'kernel-info';
   private release: string | null = null;
   private banner: string | null = null;
   private kernelCmdline: string | null = null;

@@ -84,6 +84,7 @@ interface DeviceDraft {
 }
 
 export class PlatformBuilder implements Builder<KernelRecord, PlatformFacts> {
+  readonly name = 'platform';
   private smp: { cpus: number; nodes: number | null; source: SourceRef } | null = null;
   private nodeIds = new Set<number>();
   private memoryless = new Set<number>();

@@ -13,7 +13,7 @@
 import { UNBOUND_OWNERS } from '../ingest/kernel-records.js';
 import type { KernelRecord } from '../ingest/kernel-records.types.js';
 import type { Builder } from './builder.js';
-import { KernelInfoBuilder, probeReturnsOneOnSuccess } from './kernel-info.js';
+import { probeReturnsOneOnSuccess, type KernelInfoBuilder } from './kernel-info.js';
 import { initcallDebugOn, missingProbeLinesAdvice } from './kernel-release-facts.js';
 import type { Diagnostic, NodeId, Ns, ProbeSpan, ProbeStatus, SourceRef, WorkerIdentity } from './types.js';
 import { cpuId, nodeId, ns, pidOf, usToNs } from './types.js';
@@ -54,7 +54,14 @@ const ENODEV = 19;
 const ENXIO = 6;
 
 export class ProbeSpanBuilder implements Builder<KernelRecord, ProbeSpanData> {
-  private kernel = new KernelInfoBuilder();
+  readonly name = 'probe-spans';
+  /** The boot's kernel release (the pass's KernelInfoBuilder): read when finalizing. */
+  constructor(private readonly kernel: KernelInfoBuilder) {}
+
+  deps(): readonly string[] {
+    return ['kernel-info'];
+  }
+
   private order = 0;
   private events = new Map<string, Array<Ordered<DeviceEvent>>>();
   private ownerHints = new Map<string, DriverHint[]>();
@@ -67,7 +74,6 @@ export class ProbeSpanBuilder implements Builder<KernelRecord, ProbeSpanData> {
   private result: ProbeSpanData = { probes: [], diagnostics: [] };
 
   reset(): void {
-    this.kernel.reset();
     this.order = 0;
     this.events.clear();
     this.ownerHints.clear();
@@ -81,7 +87,6 @@ export class ProbeSpanBuilder implements Builder<KernelRecord, ProbeSpanData> {
   }
 
   handle(record: KernelRecord): void {
-    this.kernel.handle(record);
     const order = this.order++;
     switch (record.type) {
       case 'probe-return':

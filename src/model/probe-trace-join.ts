@@ -70,6 +70,7 @@ const MARKER_SPREAD_LIMIT_NS = 20_000_000;
 
 /** Collects tracing_mark_write markers from a trace in one pass (for the clock join). */
 export class TraceMarkerBuilder implements Builder<TraceEvent, ClockMarker[]> {
+  readonly name = 'trace-markers';
   private markers: ClockMarker[] = [];
   reset(): void {
     this.markers = [];

@@ -88,9 +88,12 @@ export interface TaskOccupancyOptions {
    * for switch-outs that disagree with its state. Asked at each such disagreement; default: every task is complete.
    */
   completeTask?: (pid: Pid) => boolean;
+  /** The builders of the pass whose state taskInterestUntil and interestChanges read (Builder.deps). */
+  interestFrom?: readonly string[];
 }
 
 export class TaskOccupancyBuilder implements Builder<TraceEvent, TaskOccupancy> {
+  readonly name = 'task-occupancy';
   private tasks = new Map<Pid, TaskTimeline>();
   private records = new Map<Pid, TaskRecord>();
   private readonly interestUntil: ((pid: Pid) => number) | null;
@@ -105,11 +108,19 @@ export class TaskOccupancyBuilder implements Builder<TraceEvent, TaskOccupancy> 
   private firstInconsistency: SourceRef | null = null;
   private finalized = false;
 
+  private readonly interestFrom: readonly string[];
+
+  /** The builders that say which tasks are wanted see every event first (their interest is read while handling). */
+  deps(): readonly string[] {
+    return this.interestFrom;
+  }
+
   constructor(options: TaskOccupancyOptions = {}) {
     this.interestUntil = options.taskInterestUntil ?? null;
     this.interestChanges = options.interestChanges ?? null;
     this.historyNs = options.historyNs ?? 50_000_000;
     this.completeTask = options.completeTask ?? null;
+    this.interestFrom = options.interestFrom ?? [];
   }
 
   /**

@@ -86,6 +86,7 @@ export function workFunctionName(printed: string): string {
 }
 
 export class WorkItemBuilder implements Builder<TraceEvent, WorkItemData> {
+  readonly name = 'work-items';
   private items: WorkItem[] = [];
   /** index in `items` of each kept item */
   private indexOf = new Map<WorkItem, number>();

@@ -64,6 +64,7 @@ export interface SimTraceCollectorOptions {
 }
 
 export class SimTraceCollector implements Builder<TraceEvent, SimTraceData> {
+  readonly name = 'sim-trace';
   private creation = new WorkerCreationCollector();
   private items = new WorkItemBuilder({ keepItem: (fn) => fn === 'async_run_entry_fn', queuerMatters: () => false });
   private kworkers = new Map<number, KworkerSeen>();

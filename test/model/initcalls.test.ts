@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { recognizeKernelMessage } from '../../src/ingest/kernel-records.js';
 import { InitcallBuilder, type InitcallData } from '../../src/model/initcalls.js';
 import { initcallUsecsAreShifted, KernelInfoBuilder, kernelVersionOf, probeReturnsOneOnSuccess } from '../../src/model/kernel-info.js';
-import { logLine, logLinesOf, runKernelBuilder } from '../kernel-lines.js';
+import { logLine, logLinesOf, runKernelBuilder, runWithKernelInfo } from '../kernel-lines.js';
 
 function build(lines: ReturnType<typeof logLinesOf>): InitcallData {
-  return runKernelBuilder(new InitcallBuilder(), lines);
+  return runWithKernelInfo((kernel) => new InitcallBuilder(kernel), lines);
 }
 const fromText = (...texts: string[]) => build(texts.map((t, i) => logLine(t, i + 1)));
 

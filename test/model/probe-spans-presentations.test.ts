@@ -5,6 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { sniffFile } from '../../src/ingest/detect.js';
 import { formatModule, type KernelLogFormat } from '../../src/ingest/formats.js';
 import { recognizeKernelMessage } from '../../src/ingest/kernel-records.js';
+import type { KernelRecord } from '../../src/ingest/kernel-records.types.js';
+import { BuilderPass } from '../../src/model/builder.js';
 import { InitcallBuilder } from '../../src/model/initcalls.js';
 import { KernelInfoBuilder } from '../../src/model/kernel-info.js';
 import { ProbeSpanBuilder } from '../../src/model/probe-spans.js';
@@ -12,17 +14,17 @@ import type { Diagnostic } from '../../src/model/types.js';
 
 async function load(path: string) {
   const format = await sniffFile(path);
-  const probes = new ProbeSpanBuilder();
-  const initcalls = new InitcallBuilder();
   const kernel = new KernelInfoBuilder();
-  const builders = [probes, initcalls, kernel];
-  for (const b of builders) b.reset();
+  const probes = new ProbeSpanBuilder(kernel);
+  const initcalls = new InitcallBuilder(kernel);
+  const pass = new BuilderPass<KernelRecord>([probes, initcalls, kernel]);
+  pass.reset();
   const readerDiagnostics: Diagnostic[] = [];
   await formatModule(format as KernelLogFormat).read(path, (line) => {
     const record = recognizeKernelMessage(line);
-    if (record) for (const b of builders) b.handle(record);
+    if (record) pass.handle(record);
   }, (d) => readerDiagnostics.push(d));
-  for (const b of builders) b.finalize();
+  pass.finalize();
   return { format, probes: probes.data(), initcalls: initcalls.data(), kernel: kernel.data(), readerDiagnostics };
 }
 

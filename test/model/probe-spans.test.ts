@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { recognizeKernelMessage } from '../../src/ingest/kernel-records.js';
+import { KernelInfoBuilder } from '../../src/model/kernel-info.js';
 import { ProbeSpanBuilder, type ProbeSpanData } from '../../src/model/probe-spans.js';
 import type { ProbeSpan } from '../../src/model/types.js';
-import { logLine, logLinesOf, runKernelBuilder } from '../kernel-lines.js';
+import { logLine, logLinesOf, runWithKernelInfo } from '../kernel-lines.js';
 
 function build(lines: ReturnType<typeof logLinesOf>): ProbeSpanData {
-  return runKernelBuilder(new ProbeSpanBuilder(), lines);
+  return runWithKernelInfo((kernel) => new ProbeSpanBuilder(kernel), lines);
 }
 const fromFile = (path: string) => build(logLinesOf(path));
 const fromText = (...texts: string[]) => build(texts.map((t, i) => logLine(t, i + 1)));
@@ -240,7 +241,7 @@ describe('ProbeSpanBuilder edge cases (synthetic lines built from the kernel for
   });
 
   it('reset clears everything', () => {
-    const builder = new ProbeSpanBuilder();
+    const builder = new ProbeSpanBuilder(new KernelInfoBuilder());
     builder.handle(recognizeKernelMessage(logLine('[    1.000000] probe of a.0 returned 0 after 10 usecs'))!);
     builder.reset();
     builder.finalize();

@@ -4,7 +4,9 @@
 import { recognizeKernelMessage } from '../../src/ingest/kernel-records.js';
 import type { TraceEvent, TraceHeader } from '../../src/ingest/trace-events.types.js';
 import { formatModule, type TraceFormat } from '../../src/ingest/formats.js';
-import type { Builder } from '../../src/model/builder.js';
+import { type Builder, BuilderPass } from '../../src/model/builder.js';
+import type { KernelRecord } from '../../src/ingest/kernel-records.types.js';
+import { KernelInfoBuilder } from '../../src/model/kernel-info.js';
 import type { ClockMarker } from '../../src/model/probe-trace-join.js';
 import { ProbeSpanBuilder } from '../../src/model/probe-spans.js';
 import type { Diagnostic, ProbeSpan } from '../../src/model/types.js';
@@ -34,14 +36,16 @@ export function runBuilders(events: TraceEvent[], ...builders: Array<Builder<Tra
 
 /** Probe spans of a real kernel log (the production builder), and its `lab: ...` marker lines. */
 export async function kernelLog(path: string): Promise<{ probes: ProbeSpan[]; markers: ClockMarker[] }> {
-  const spans = new ProbeSpanBuilder();
+  const kernel = new KernelInfoBuilder();
+  const spans = new ProbeSpanBuilder(kernel);
+  const pass = new BuilderPass<KernelRecord>([kernel, spans]);
   const markers: ClockMarker[] = [];
-  spans.reset();
+  pass.reset();
   await formatModule('dmesg').read(path, (line) => {
     if (line.timeNs !== null && line.text.startsWith('lab: ')) markers.push({ text: line.text.trim(), timeNs: line.timeNs, source: line.source });
     const record = recognizeKernelMessage(line);
-    if (record) spans.handle(record);
+    if (record) pass.handle(record);
   }, () => {});
-  spans.finalize();
+  pass.finalize();
   return { probes: spans.data().probes, markers };
 }
