@@ -278,7 +278,7 @@ function diffFindings(before: Boot[], after: Boot[], drivers: string[] | undefin
   const all = [...table.values()];
   // The data a before finding was made from (its data.dataUsed), and the richest each after boot has.
   for (const f of before.flatMap((b) => b.findings)) {
-    const level = f.data?.dataUsed;
+    const level = (f.data as { dataUsed?: unknown } | undefined)?.dataUsed;
     const entry = table.get(key(f));
     if (!isDataLevel(level) || entry === undefined) continue;
     if (!isDataLevel(entry.dataUsed) || dataLevelRank(level) < dataLevelRank(entry.dataUsed)) entry.dataUsed = level;

@@ -11,7 +11,7 @@
 // evidence of overlap (a pool wakes another worker only while work is pending and the running one
 // blocks), and the loss is estimated from costs, with a warning.
 
-import type { Boot, Cpu, Finding, NodeId, ProbeSpan, WorkerIdentity } from '../model/types.js';
+import type { Boot, Cpu, NodeId, ProbeSpan, WorkerIdentity, BoundQueueSerializationFinding } from '../model/types.js';
 import { ns } from '../model/types.js';
 import { describeDataLevel, executingCpu, isCompletedProbe, richestLevel, traceFilesOf } from './data-level.js';
 import { formatCpuList } from '../core/cpu-list.js';
@@ -21,14 +21,14 @@ import { isPciDevice, pciHandOff } from './pci-probe-mechanism.js';
 import { overlappingSets } from './interval-groups.js';
 import { outermostProbes, probeBody, probeEvidence, type ProbeBody } from './probe-body.js';
 
-export const BOUND_QUEUE_SERIALIZATION = 'bound-queue-serialization';
+export const BOUND_QUEUE_SERIALIZATION = 'bound-queue-serialization' as const;
 
 interface Member {
   probe: ProbeSpan;
   body: ProbeBody;
 }
 
-export function detectBoundQueueSerialization(boot: Boot): Finding[] {
+export function detectBoundQueueSerialization(boot: Boot): BoundQueueSerializationFinding[] {
   const byCpu = new Map<string, Member[]>();
   for (const probe of boot.probes) {
     const cpu = executingCpu(probe);
@@ -39,7 +39,7 @@ export function detectBoundQueueSerialization(boot: Boot): Finding[] {
     list.push({ probe, body: probeBody(probe) });
     byCpu.set(key, list);
   }
-  const findings: Finding[] = [];
+  const findings: BoundQueueSerializationFinding[] = [];
   for (const members of byCpu.values()) {
     if (members.length < 2) continue;
     const outerProbes = new Set(outermostProbes(members.map((m) => m.probe)));
@@ -83,7 +83,7 @@ function groupContext(boot: Boot, members: Member[]): GroupContext {
   return { cpu, node, nodeCpus, probes };
 }
 
-function timedFinding(boot: Boot, members: Member[]): Finding | null {
+function timedFinding(boot: Boot, members: Member[]): BoundQueueSerializationFinding | null {
   const ctx = groupContext(boot, members);
   const warnings: string[] = [];
   const readyAtOnce = maxConcurrent(members.map((m) => [m.body.readyNs!, m.body.endNs!]));
@@ -140,7 +140,7 @@ function timedFinding(boot: Boot, members: Member[]): Finding | null {
   });
 }
 
-function untimedFinding(boot: Boot, members: Member[]): Finding {
+function untimedFinding(boot: Boot, members: Member[]): BoundQueueSerializationFinding {
   const ctx = groupContext(boot, members);
   const warnings = [
     'the input has no timestamps: the probes are taken to have been ready together (their distinct bound workers show they overlapped), the wall span is estimated as the longest cost and each probe\'s cost alone as the fastest observed cost (workqueue-model §8.1); the real loss is likely larger, since the fastest probe was itself slowed by sharing the CPU',
@@ -228,7 +228,7 @@ interface Numbers {
   contentionNs: number | null;
 }
 
-function buildFinding(boot: Boot, ctx: GroupContext, n: Numbers): Finding {
+function buildFinding(boot: Boot, ctx: GroupContext, n: Numbers): BoundQueueSerializationFinding {
   const devices = ctx.probes.map((p) => p.device);
   const drivers = [...new Set(ctx.probes.map((p) => p.driver))].filter((d): d is string => d !== null);
   const workers = distinctWorkers(ctx.probes);

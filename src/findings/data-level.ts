@@ -8,10 +8,10 @@
 //               the worker the PCI core handed the body to);
 //   dmesg       probe lines only.
 
-import type { Boot, ProbeSpan } from '../model/types.js';
+import type { Boot, DataLevel, ProbeSpan } from '../model/types.js';
 import { isTraceFormat } from '../ingest/formats.js';
 
-export type DataLevel = 'ftrace' | 'simulation' | 'custom-line' | 'caller-id' | 'dmesg';
+export type { DataLevel } from '../model/types.js';
 
 const RANK: Record<DataLevel, number> = { ftrace: 4, simulation: 4, 'custom-line': 3, 'caller-id': 2, dmesg: 1 };
 

@@ -3,13 +3,13 @@
 // finding per driver: which devices deferred, how often, the time the deferred attempts took, and
 // whether a later attempt in the same boot bound the device.
 
-import type { Boot, Finding, ProbeSpan } from '../model/types.js';
+import type { Boot, ProbeSpan, DeferredProbeFinding } from '../model/types.js';
 import { ns } from '../model/types.js';
 import { probeEvidence } from './probe-body.js';
 
-export const DEFERRED_PROBE = 'deferred-probe';
+export const DEFERRED_PROBE = 'deferred-probe' as const;
 
-export function detectDeferredProbes(boot: Boot): Finding[] {
+export function detectDeferredProbes(boot: Boot): DeferredProbeFinding[] {
   const byDriver = new Map<string, ProbeSpan[]>();
   for (const p of boot.probes) {
     if (!p.deferred && p.status !== 'deferred') continue;
@@ -19,7 +19,7 @@ export function detectDeferredProbes(boot: Boot): Finding[] {
     else byDriver.set(key, [p]);
   }
   const boundDevices = new Set(boot.probes.filter((p) => p.status === 'ok' && !p.deferred).map((p) => p.device));
-  const findings: Finding[] = [];
+  const findings: DeferredProbeFinding[] = [];
   for (const [driver, probes] of byDriver) {
     const devices = [...new Set(probes.map((p) => p.device))];
     const spentNs = probes.reduce((s, p) => s + p.durationNs, 0);

@@ -1,7 +1,7 @@
 // Every finding, in a fixed order: the headline (bound-queue serialization), the causes that look
 // like it but are not (synchronous probing, deferred probes), then what the input could not show.
 
-import type { Boot, Finding } from '../model/types.js';
+import type { Boot, Finding, FindingKind } from '../model/types.js';
 import { BOUND_QUEUE_SERIALIZATION, detectBoundQueueSerialization } from './bound-queue-serialization.js';
 import { DEFERRED_PROBE, detectDeferredProbes } from './deferred-probe.js';
 import { detectInsufficientData, INSUFFICIENT_DATA } from './insufficient-data.js';
@@ -16,6 +16,11 @@ export { BOUND_QUEUE_EXPOSURE } from './probe-exposure.js';
 
 /** Every kind a finding can have (what `analyze --fail-on` accepts). */
 export const FINDING_KINDS: readonly string[] = [BOUND_QUEUE_SERIALIZATION, SYNCHRONOUS_PROBE, DEFERRED_PROBE, BOUND_QUEUE_EXPOSURE, INSUFFICIENT_DATA];
+
+/** A type guard for one kind: `findings.filter(isFindingOf('synchronous-probe'))` gives that kind's typed `data`. */
+export function isFindingOf<K extends FindingKind>(kind: K): (f: Finding) => f is Extract<Finding, { kind: K }> {
+  return (f): f is Extract<Finding, { kind: K }> => f.kind === kind;
+}
 
 export function detectFindings(input: Boot): Finding[] {
   // Spans whose times cannot be (model/impossible-times.ts) are left out.

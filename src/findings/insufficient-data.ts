@@ -5,17 +5,17 @@
 
 import { kernelVersionOf } from '../model/kernel-info.js';
 import { initcallDebugOn, missingProbeLinesAdvice, probeLineVisibility, probeTimingParams } from '../model/kernel-release-facts.js';
-import type { Boot, Finding, InputFormat, ProbeSpan } from '../model/types.js';
+import type { Boot, InputFormat, ProbeSpan, InsufficientDataFinding } from '../model/types.js';
 import { describeDataLevel, executingCpu, isCompletedProbe, richestLevel, traceFilesOf } from './data-level.js';
 import { overlappingSets } from './interval-groups.js';
 import { outermostProbes, probeBody } from './probe-body.js';
 
-export const INSUFFICIENT_DATA = 'insufficient-data';
+export const INSUFFICIENT_DATA = 'insufficient-data' as const;
 
 const TRACE_OPTIONS = 'trace_event=workqueue:*,sched:sched_switch,sched:sched_wakeup trace_clock=global';
 const TRACE_INPUTS: ReadonlySet<InputFormat> = new Set<InputFormat>(['ftrace', 'trace-cmd', 'function-graph']);
 
-export function detectInsufficientData(boot: Boot): Finding[] {
+export function detectInsufficientData(boot: Boot): InsufficientDataFinding[] {
   const probes = boot.probes.filter(isCompletedProbe);
   if (boot.probes.length === 0) {
     if (boot.inputs.length === 0) return [];
@@ -60,7 +60,7 @@ function overlappingProbes(probes: ProbeSpan[]): ProbeSpan[] {
   return overlappingSets(timed, (x) => x.b.readyNs!, (x) => x.b.endNs!).flat().map((x) => x.p);
 }
 
-function finding(title: string, detail: string, devices: string[], data: Record<string, unknown>): Finding {
+function finding(title: string, detail: string, devices: string[], data: InsufficientDataFinding['data']): InsufficientDataFinding {
   return {
     kind: INSUFFICIENT_DATA,
     severity: 'info',

@@ -17,14 +17,14 @@ import type { KernelVersion } from '../model/kernel-info.js';
 import { kernelVersionOf } from '../model/kernel-info.js';
 import { formatCpuListShort } from '../core/cpu-list.js';
 import type { PciFunction, PlatformFacts } from '../model/platform.js';
-import type { Boot, Cpu, Finding, NodeId, ProbeSpan, SourceRef } from '../model/types.js';
+import type { Boot, Cpu, NodeId, ProbeSpan, SourceRef, BoundQueueExposureFinding, ExposedNodeData } from '../model/types.js';
 import { ns } from '../model/types.js';
 import { executingCpu, isCompletedProbe } from './data-level.js';
 import { asyncVerdict, perDeviceAsync, pciProbePlacement, probeTimingParams, type AsyncVerdict } from '../model/kernel-release-facts.js';
 import { housekeepingCpusOfNode } from './node-cpus.js';
 import { parallelSpanNs } from './parallel-span.js';
 
-export const BOUND_QUEUE_EXPOSURE = 'bound-queue-exposure';
+export const BOUND_QUEUE_EXPOSURE = 'bound-queue-exposure' as const;
 
 /** Trace events that show which worker and CPU ran each probe body (formats §8). */
 export const PLACEMENT_TRACE_PARAMS = 'trace_event=workqueue:*,sched:sched_switch,sched:sched_wakeup trace_clock=global';
@@ -38,7 +38,7 @@ interface NodeGroup {
   verdicts: Map<string, AsyncVerdict>;
 }
 
-export function detectProbeExposure(boot: Boot): Finding[] {
+export function detectProbeExposure(boot: Boot): BoundQueueExposureFinding[] {
   const platform = boot.platform;
   if (!platform || platform.pciFunctions.length === 0) return [];
   const v = kernelVersionOf(boot.kernel.release);
@@ -67,7 +67,7 @@ export function detectProbeExposure(boot: Boot): Finding[] {
     }
   }
 
-  const findings: Finding[] = [];
+  const findings: BoundQueueExposureFinding[] = [];
   if (placement.hop !== 'off-node-only' && perDeviceAsync(v)) {
     for (const group of [...asyncByNode.values()].sort((a, b) => a.node - b.node)) {
       if (group.functions.length < 2) continue;
@@ -87,7 +87,7 @@ function measuredDevices(probes: readonly ProbeSpan[]): Set<string> {
   return new Set(probes.filter((p) => executingCpu(p) !== null).map((p) => p.device.toLowerCase()));
 }
 
-function exposureFinding(boot: Boot, platform: PlatformFacts, group: NodeGroup, v: KernelVersion | null): Finding {
+function exposureFinding(boot: Boot, platform: PlatformFacts, group: NodeGroup, v: KernelVersion | null): BoundQueueExposureFinding {
   const placement = pciProbePlacement(v);
   const node = group.node;
   const cpus = housekeepingCpusOfNode(boot.topology, node);
@@ -110,7 +110,7 @@ function exposureFinding(boot: Boot, platform: PlatformFacts, group: NodeGroup, 
   const costs = costsOf(boot.probes, new Set(devices));
   let lostNs: number | null = null;
   let estimate = '';
-  const data: Record<string, unknown> = {
+  const data: ExposedNodeData = {
     node,
     cpu: target,
     cpuInferred: inferredCpu,
@@ -121,7 +121,7 @@ function exposureFinding(boot: Boot, platform: PlatformFacts, group: NodeGroup, 
     mechanism: placement.mechanism,
     release: boot.kernel.release,
     measureWith: measureParams(v, boot.kernel.release, boot.kernel.banner),
-    costsNs: null as number[] | null,
+    costsNs: null,
   };
   if (costs.length >= 2) {
     const serial = costs.reduce((s, c) => s + c, 0);
@@ -176,7 +176,7 @@ const UNKNOWN_SHOWN = 8;
 
 type DriverGroup = { driver: string; node: NodeId; functions: PciFunction[] };
 
-function notExposedFinding(unknown: DriverGroup[], sync: DriverGroup[], syncWhy: Map<string, string>, v: KernelVersion | null, measure: string): Finding {
+function notExposedFinding(unknown: DriverGroup[], sync: DriverGroup[], syncWhy: Map<string, string>, v: KernelVersion | null, measure: string): BoundQueueExposureFinding {
   const shown = [...sync, ...unknown].slice(0, UNKNOWN_SHOWN);
   const total = sync.length + unknown.length;
   const describe = (g: DriverGroup) => `${g.functions.length} ${g.driver} on node ${g.node}`;

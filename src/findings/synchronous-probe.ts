@@ -7,7 +7,7 @@
 // least two probes, no two of them overlapping; reported when running them in parallel on the
 // node's CPUs would have saved at least SYNC_MIN_LOSS_NS.
 
-import type { Boot, Cpu, Finding, Pid, ProbeSpan } from '../model/types.js';
+import type { Boot, Cpu, Pid, ProbeSpan, SynchronousProbeFinding } from '../model/types.js';
 import { ns } from '../model/types.js';
 import { describeDataLevel, executingCpu, isCompletedProbe, richestLevel, traceFilesOf } from './data-level.js';
 import { formatCpuList } from '../core/cpu-list.js';
@@ -15,7 +15,7 @@ import { housekeepingCpusOfNode } from './node-cpus.js';
 import { parallelSpanNs } from './parallel-span.js';
 import { probeBody, probeEvidence } from './probe-body.js';
 
-export const SYNCHRONOUS_PROBE = 'synchronous-probe';
+export const SYNCHRONOUS_PROBE = 'synchronous-probe' as const;
 /** Smaller savings are not worth a finding (1 ms). */
 export const SYNC_MIN_LOSS_NS = 1_000_000;
 
@@ -40,7 +40,7 @@ export function attachingTask(p: ProbeSpan): AttachingTask | null {
   return { pid, comm: known?.comm ?? null };
 }
 
-export function detectSynchronousProbes(boot: Boot): Finding[] {
+export function detectSynchronousProbes(boot: Boot): SynchronousProbeFinding[] {
   const groups = new Map<string, ProbeSpan[]>();
   const nested = nestedProbes(boot.probes);
   for (const p of boot.probes) {
@@ -51,7 +51,7 @@ export function detectSynchronousProbes(boot: Boot): Finding[] {
     if (group) group.push(p);
     else groups.set(key, [p]);
   }
-  const findings: Finding[] = [];
+  const findings: SynchronousProbeFinding[] = [];
   for (const probes of groups.values()) {
     if (probes.length < 2) continue;
     const finding = syncFinding(boot, probes);
@@ -99,7 +99,7 @@ function nestedProbes(probes: readonly ProbeSpan[]): Set<ProbeSpan> {
   return nested;
 }
 
-function syncFinding(boot: Boot, unordered: ProbeSpan[]): Finding | null {
+function syncFinding(boot: Boot, unordered: ProbeSpan[]): SynchronousProbeFinding | null {
   const bodies = unordered.map((p) => ({ p, body: probeBody(p) }));
   const timed = bodies.every((b) => b.body.readyNs !== null && b.body.endNs !== null);
   if (timed) bodies.sort((a, b) => a.body.readyNs! - b.body.readyNs!);

@@ -55,3 +55,6 @@ export function probeTimingNeed(r: KernelRelease): ProbeTimingNeed {
     ? { printed: 'printk', needsDynamicDebug: false, why: `${v}.${r.sublevel} prints the \`probe of\` line with printk() (e2f06aa88508 backported in ${fixed})` }
     : { printed: 'pr_debug', needsDynamicDebug: true, why: `${v}.${r.sublevel} prints the \`probe of\` line with pr_debug() (the printk() came back in ${fixed})` };
 }
+
+/** How a release prints the `probe of ... returned ... after N usecs` lines (model/kernel-release-facts.ts decides it). */
+export type ProbeLineVisibility = 'absent' | 'printk' | 'pr_debug' | 'unknown';

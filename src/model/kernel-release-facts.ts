@@ -112,7 +112,8 @@ export function commandLineParams(cmdline: string | null): Map<string, string> {
   return params;
 }
 
-export type ProbeLineVisibility = 'absent' | 'printk' | 'pr_debug' | 'unknown';
+export type { ProbeLineVisibility } from '../kernel-release/probe-timing.js';
+import type { ProbeLineVisibility } from '../kernel-release/probe-timing.js';
 
 /**
  * How really_probe_debug() printed `probe of ... returned ... after N usecs` in this release: none before 4.19;

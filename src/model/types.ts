@@ -154,26 +154,11 @@ export interface InputInfo {
 }
 
 /** A finding: a pure function of a Boot (findings/). Kinds are stable strings. */
-export interface Finding {
-  kind: string;
-  severity: 'info' | 'warning';
-  /** One sentence a kernel engineer would accept on a mailing list. */
-  title: string;
-  /** Further plain-words explanation (may span a few sentences). */
-  detail: string;
-  node: NodeId | null;
-  cpu: Cpu | null;
-  devices: string[];
-  drivers: string[];
-  /** Estimated time the behaviour cost (wall-clock), null when it cannot be estimated. */
-  lostNs: Ns | null;
-  evidence: SourceRef[];
-  warnings: string[];
-  /** Finding-specific numbers (documented per kind in README.md). */
-  data: Record<string, unknown>;
-  /** bound-queue-serialization: sum of probe-body durations / wall span of the group (also in `data`). */
-  factor?: number;
-}
+export type {
+  Finding, FindingBase, FindingKind, DataLevel, BoundQueueSerializationFinding, BoundQueueSerializationData, SynchronousProbeFinding,
+  DeferredProbeFinding, BoundQueueExposureFinding, ExposedNodeData, NotExposedData, InsufficientDataFinding, WorkqueueDeadlockFinding,
+} from './finding.types.js';
+import type { Finding } from './finding.types.js';
 
 /** The central model: one boot (real or simulated). */
 export interface Boot {

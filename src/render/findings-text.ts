@@ -22,7 +22,7 @@ function renderOne(f: Finding, index: number): string {
   if (f.devices.length > 0) facts.push(`devices ${f.devices.join(', ')}`);
   if (f.drivers.length > 0) facts.push(`driver${f.drivers.length > 1 ? 's' : ''} ${f.drivers.join(', ')}`);
   if (f.lostNs !== null) facts.push(`time lost ≈ ${formatMs(f.lostNs)} ms`);
-  if (f.factor !== undefined) facts.push(`serialization factor ${f.factor}`);
+  if (f.kind === 'bound-queue-serialization' && f.factor !== undefined) facts.push(`serialization factor ${f.factor}`);
   if (facts.length > 0) lines.push(...wrapTokens(facts.map((x, i) => (i < facts.length - 1 ? `${x};` : x)), '   ', '   '));
   for (const w of f.warnings) lines.push(...wrap(`note: ${w}`, '   ', '         '));
   if (f.evidence.length > 0) lines.push(...wrap(`evidence: ${formatEvidence(f.evidence)}`, '   ', '             '));

@@ -2,7 +2,7 @@
 // trace.txt, node-cpulist.txt, cpus.txt, pci-numa.txt ...), then the findings it ran.
 
 import { describe, expect, it } from 'vitest';
-import { detectFindings } from '../../src/findings/index.js';
+import { detectFindings, isFindingOf } from '../../src/findings/index.js';
 import { loadBoot } from '../../src/pipeline/load-boot.js';
 import { renderBootJson } from '../../src/render/boot-json.js';
 import type { Boot, ProbeSpan } from '../../src/model/types.js';
@@ -73,7 +73,7 @@ describe('bound-queue-serialization on the real captures (loadBoot)', () => {
   it('sync: no serialization; insmod-220 probing nvme one device at a time is a synchronous-probe finding', async () => {
     const boot = await loadBoot([`${C}/sync`]);
     expect(serialization(boot)).toEqual([]);
-    const sync = boot.findings.find((f) => f.kind === 'synchronous-probe' && f.drivers[0] === 'nvme')!;
+    const sync = boot.findings.filter(isFindingOf('synchronous-probe')).find((f) => f.drivers[0] === 'nvme')!;
     expect(sync.devices).toEqual(['0000:21:00.0', '0000:22:00.0', '0000:23:00.0']);
     expect(sync.data.caller).toEqual({ comm: 'insmod', pid: 220 });
     expect(sync.data.serialSpanNs).toBe(13_653_000);

@@ -15,7 +15,7 @@ function span(device: string, driver: string, startMs: number, durationMs: numbe
 }
 
 function finding(kind: string, devices: string[]): Finding {
-  return { kind, severity: 'warning', title: `${kind} of ${devices.length}`, detail: '', node: null, cpu: null, devices, drivers: [], lostNs: null, evidence: [], warnings: [], data: {} };
+  return { kind, severity: 'warning', title: `${kind} of ${devices.length}`, detail: '', node: null, cpu: null, devices, drivers: [], lostNs: null, evidence: [], warnings: [], data: {} } as unknown as Finding;
 }
 
 function boot(probes: ProbeSpan[], findings: Finding[]): Boot {

@@ -8,13 +8,18 @@ import { describe, expect, it } from 'vitest';
 import { BOUND_QUEUE_EXPOSURE } from '../../src/findings/probe-exposure.js';
 import { INSUFFICIENT_DATA } from '../../src/findings/insufficient-data.js';
 import { loadBoot } from '../../src/pipeline/load-boot.js';
-import type { Boot, Finding } from '../../src/model/types.js';
+import { isFindingOf } from '../../src/findings/index.js';
+import type { Boot, BoundQueueExposureFinding, ExposedNodeData, NotExposedData } from '../../src/model/types.js';
 
 const DIR = 'fixtures/dmesg/server_nvme_numa';
 
-function exposures(boot: Boot): Finding[] {
-  return boot.findings.filter((f) => f.kind === BOUND_QUEUE_EXPOSURE);
+function exposures(boot: Boot): BoundQueueExposureFinding[] {
+  return boot.findings.filter(isFindingOf(BOUND_QUEUE_EXPOSURE));
 }
+
+/** The data of a finding about an exposed node, or of the one about groups that are not exposed. */
+const exposedData = (f: BoundQueueExposureFinding) => f.data as ExposedNodeData;
+const notExposedData = (f: BoundQueueExposureFinding) => f.data as NotExposedData;
 
 /** The lines as dmesg prints them, 1 ms apart from `startS` seconds after boot. */
 function writeLog(lines: string[], startS = 0): string {
@@ -77,8 +82,8 @@ describe('bound-queue-exposure from a plain log', () => {
     const boot = await loadBoot([`${DIR}/emc_2S-64cpu_13nvme_sles15sp5_5.14.21_async.head2500.dmesg.txt`]);
     const found = exposures(boot);
     expect(found.filter((f) => f.severity === 'warning')).toEqual([]);
-    const info = found.find((f) => f.data.exposure === 'not-exposed')!;
-    const sync = info.data.synchronous as Array<{ driver: string; node: number; devices: string[] }>;
+    const info = found.find((f) => 'exposure' in f.data && f.data.exposure === 'not-exposed')!;
+    const sync = notExposedData(info).synchronous;
     expect(sync.filter((g) => g.driver === 'nvme').map((g) => [g.node, g.devices.length]).sort()).toEqual([[0, 6], [1, 7]]);
     expect(info.data.measureWith).toContain('dyndbg="file drivers/base/dd.c +p"');
   });
@@ -92,8 +97,8 @@ describe('bound-queue-exposure from a plain log', () => {
     const [exposed] = exposures(boot).filter((f) => f.severity === 'warning');
     expect([exposed!.node, exposed!.cpu]).toEqual([1, 1]);
     // Serial 1000 ms on CPU 1; spread over node 1's CPUs {1, 3}: 100+300 | 200+400 → 600 ms.
-    expect(exposed!.data.serialNs).toBe(1_000_000_000);
-    expect(exposed!.data.spreadNs).toBe(600_000_000);
+    expect(exposedData(exposed!).serialNs).toBe(1_000_000_000);
+    expect(exposedData(exposed!).spreadNs).toBe(600_000_000);
     expect(exposed!.lostNs).toBe(400_000_000);
     expect(exposed!.title).toContain('about 400.0 ms lost');
   });

@@ -259,7 +259,7 @@ function findingsHtml(findings: Finding[]): string {
     .map((f) => {
       const facts = [
         f.lostNs !== null ? `estimated cost ${formatMs(f.lostNs)} ms` : null,
-        f.factor !== undefined ? `serialization factor ${f.factor}` : null,
+        f.kind === 'bound-queue-serialization' && f.factor !== undefined ? `serialization factor ${f.factor}` : null,
         f.node !== null ? `node ${f.node}` : null,
         f.cpu !== null ? `CPU ${f.cpu}` : null,
         f.drivers.length > 0 ? `drivers: ${f.drivers.join(', ')}` : null,

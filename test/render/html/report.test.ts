@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderHtmlReport } from '../../../src/render/html/report.js';
+import type { Finding } from '../../../src/model/types.js';
 import { beforeN0x3Boot } from './before-n0x3-boot.js';
 
 function specsOf(html: string): Map<string, unknown> {
@@ -54,7 +55,7 @@ describe('renderHtmlReport', () => {
     boot.findings.push({
       kind: 'bound-queue-serialization', severity: 'warning', title: `probes of ${evil} ran serialized`, detail: 'a & b', node: null, cpu: null,
       devices: [evil], drivers: [], lostNs: null, evidence: [{ file: '<f>', line: 1 }], warnings: ['<w>'], data: {},
-    });
+    } as unknown as Finding);
     boot.diagnostics.push({ file: 'dmesg.log', line: 3, message: '<b>bad</b>', severity: 'warning' });
     const html = await renderHtmlReport({ title: '<t>', boots: [{ label: '<l>', boot }] });
     expect(html).not.toContain('<img src=x');
