@@ -1,4 +1,4 @@
-// Bound-queue serialization (workqueue-model §2, §4, §6.1, §8.5): two or more probe bodies executed
+// Bound-queue serialization (docs/workqueue-model.md §2, §4, §6.1, §8.5): two or more probe bodies executed
 // by bound (per-CPU) kworkers of the same CPU while they were ready to run at the same time. With
 // async probing the attaching async workers run in parallel, but pci_call_probe() hands each body
 // to the node's first housekeeping CPU, whose per-CPU pool runs one worker at a time (concurrency
@@ -13,13 +13,13 @@
 
 import type { Boot, Cpu, NodeId, ProbeSpan, WorkerIdentity, BoundQueueSerializationFinding } from '../model/types.js';
 import { ns } from '../model/types.js';
-import { describeDataLevel, executingCpu, isCompletedProbe, richestLevel, traceFilesOf } from './data-level.js';
-import { formatCpuList } from '../core/cpu-list.js';
+import { executingCpu, isCompletedProbe, richestLevel, traceFilesOf } from './data-level.js';
 import { housekeepingCpusOfNode, nodeOfCpu } from './node-cpus.js';
 import { parallelSpanNs } from './parallel-span.js';
 import { isPciDevice, pciHandOff } from './pci-probe-mechanism.js';
 import { overlappingSets } from './interval-groups.js';
 import { outermostProbes, probeBody, probeEvidence, type ProbeBody } from './probe-body.js';
+import { boundQueueWords, type BoundQueueWarning } from './wording/bound-queue-serialization.js';
 
 export const BOUND_QUEUE_SERIALIZATION = 'bound-queue-serialization' as const;
 
@@ -85,7 +85,7 @@ function groupContext(boot: Boot, members: Member[]): GroupContext {
 
 function timedFinding(boot: Boot, members: Member[]): BoundQueueSerializationFinding | null {
   const ctx = groupContext(boot, members);
-  const warnings: string[] = [];
+  const warnings: BoundQueueWarning[] = [];
   const readyAtOnce = maxConcurrent(members.map((m) => [m.body.readyNs!, m.body.endNs!]));
   if (readyAtOnce < 2) return null;
 
@@ -93,7 +93,7 @@ function timedFinding(boot: Boot, members: Member[]): BoundQueueSerializationFin
   const contentionKnown = members.some((m) => m.probe.queueDelayNs !== null || m.probe.runnableWaitNs !== null);
   const contentionNs = members.reduce((s, m) => s + (m.probe.queueDelayNs ?? 0) + (m.probe.runnableWaitNs ?? 0), 0);
   if (contentionKnown && contentionNs <= 0) return null;
-  if (!contentionKnown) warnings.push('no queue or scheduler times in the input: contention on the CPU is inferred from overlapping probe spans');
+  if (!contentionKnown) warnings.push('no-contention-times');
 
   const firstReady = Math.min(...members.map((m) => m.body.readyNs!));
   const lastEnd = Math.max(...members.map((m) => m.body.endNs!));
@@ -117,7 +117,7 @@ function timedFinding(boot: Boot, members: Member[]): BoundQueueSerializationFin
   const parallelNs = parallelSpanNs(members.map((m) => ({ readyNs: m.body.readyNs!, costNs: m.body.isolatedCostNs })), parallelCpus);
   const lostNs = Math.max(0, wallSpanNs - parallelNs);
   const bases = new Set(members.map((m) => m.body.basis));
-  if (!bases.has('sched')) warnings.push('no sched events for the probe bodies: each body is assumed to need its whole duration alone (no runnable time subtracted), so the loss is a lower bound');
+  if (!bases.has('sched')) warnings.push('no-sched');
 
   const idleCpus = cpusWithoutProbes(boot, ctx, firstReady, lastEnd);
   return buildFinding(boot, ctx, {
@@ -142,9 +142,7 @@ function timedFinding(boot: Boot, members: Member[]): BoundQueueSerializationFin
 
 function untimedFinding(boot: Boot, members: Member[]): BoundQueueSerializationFinding {
   const ctx = groupContext(boot, members);
-  const warnings = [
-    'the input has no timestamps: the probes are taken to have been ready together (their distinct bound workers show they overlapped), the wall span is estimated as the longest cost and each probe\'s cost alone as the fastest observed cost (workqueue-model §8.1); the real loss is likely larger, since the fastest probe was itself slowed by sharing the CPU',
-  ];
+  const warnings: BoundQueueWarning[] = ['untimed'];
   const costs = members.map((m) => m.body.bodyNs);
   const wallSpanNs = Math.max(...costs);
   const fastest = Math.min(...costs);
@@ -173,11 +171,9 @@ function untimedFinding(boot: Boot, members: Member[]): BoundQueueSerializationF
 }
 
 /** How many CPUs the group could have spread over: the node's housekeeping CPUs (at least 1). */
-function parallelCpuCount(ctx: GroupContext, groupSize: number, warnings: string[]): number {
+function parallelCpuCount(ctx: GroupContext, groupSize: number, warnings: BoundQueueWarning[]): number {
   if (ctx.nodeCpus.length > 0) return ctx.nodeCpus.length;
-  warnings.push(ctx.node === null
-    ? 'the devices\' NUMA node is unknown (give pci-numa.txt or a log with `pci_bus ... on NUMA node`): the parallel estimate assumes one CPU per probe'
-    : `no topology for node ${ctx.node} (give lscpu -p or node cpulists): the parallel estimate assumes one CPU per probe`);
+  warnings.push('parallel-cpus-unknown');
   return groupSize;
 }
 
@@ -222,7 +218,7 @@ interface Numbers {
   parallelCpus: number;
   sumBodyNs: number;
   idleCpus: Cpu[];
-  warnings: string[];
+  warnings: BoundQueueWarning[];
   timed: boolean;
   bodyBasis: string[];
   contentionNs: number | null;
@@ -234,49 +230,25 @@ function buildFinding(boot: Boot, ctx: GroupContext, n: Numbers): BoundQueueSeri
   const workers = distinctWorkers(ctx.probes);
   const queuedBy = distinctQueuers(ctx.probes);
   const level = richestLevel(ctx.probes, traceFilesOf(boot));
-  const withSched = n.bodyBasis.includes('sched');
-  const ms = (v: number) => (v / 1e6).toFixed(1);
-  const nodeText = ctx.node === null ? 'an unknown node' : `node ${ctx.node}`;
-  const allPci = devices.every(isPciDevice);
-  const firstHousekeeping = ctx.nodeCpus[0];
-
-  const title = `${devices.length} ${drivers.length > 0 ? drivers.join('/') + ' ' : ''}probes on ${nodeText} were serialized on CPU ${ctx.cpu}'s bound kworkers`
-    + (n.idleCpus.length > 0 ? ` while CPU${n.idleCpus.length > 1 ? 's' : ''} ${formatCpuList(n.idleCpus)} of the node ran no probe` : '')
-    + `: about ${ms(n.lostNs)} ms lost${n.timed ? '' : ' (estimated)'}.`;
-  const mechanism = allPci
-    ? `${pciHandOff(boot.kernel)} runs every probe body of a node on one CPU`
-      + (firstHousekeeping === ctx.cpu ? ` (CPU ${ctx.cpu} is the lowest-numbered housekeeping CPU of ${nodeText}, the one cpumask_any_and() picks)` : '')
-      + `; with per-device async probing (ef0ff68351be, 5.1) the attaching async workers run in parallel but each hands its body to that CPU's per-CPU pool and waits in flush_work().`
-    : `The probe bodies were queued to CPU ${ctx.cpu}'s per-CPU workqueue pool.`;
-  const detail = [
-    mechanism,
-    `The pool runs one worker at a time and the others time-share CPU ${ctx.cpu} (workqueue concurrency management; bound kworkers cannot migrate).`,
-    (n.timed
-      ? `${n.readyAtOnce} of these probes were ready to run at once`
-      : `${n.readyAtOnce} of these probes were in flight at once (a pool only wakes another worker while the earlier ones are busy)`)
-      + `; they ran on 1 CPU, by ${workers.map(workerName).join(', ')}`
-      + (queuedBy.length > 0 ? `, queued by ${queuedBy.join(', ')}` : '') + '.',
-    n.timed
-      ? (n.probeSpanNs !== null
-        ? `The probes add up to ${ms(n.sumProbeNs)} ms within ${ms(n.probeSpanNs)} ms of wall time from the first probe start to the last end (serialization factor ${n.factor}); their bodies add up to ${ms(n.sumBodyNs)} ms within ${ms(n.bodySpanNs)} ms (${n.bodyFactor}).`
-        : `Their bodies add up to ${ms(n.sumBodyNs)} ms within ${ms(n.bodySpanNs)} ms of wall time from the first body start to the last end (serialization factor ${n.factor}); the group took ${ms(n.wallSpanNs)} ms from the first probe start.`)
-      : `Their costs add up to ${ms(n.sumBodyNs)} ms; the wall span is not in the input and is taken as the longest cost, ${ms(n.wallSpanNs)} ms (serialization factor ${n.factor}).`,
-    `Run in parallel on ${n.parallelCpus} CPU${n.parallelCpus > 1 ? 's' : ''} ${ctx.nodeCpus.length > 0 ? `of ${nodeText}` : '(one per probe; the node\'s CPUs are not in the input)'} they would have taken about ${ms(n.parallelNs)} ms.`,
-    `Data used: ${describeDataLevel(level, withSched)}.`,
-  ].join(' ');
+  const words = boundQueueWords({
+    devices, drivers, node: ctx.node, cpu: ctx.cpu, nodeCpus: ctx.nodeCpus, idleCpus: n.idleCpus, allPci: devices.every(isPciDevice),
+    handOff: pciHandOff(boot.kernel), readyAtOnce: n.readyAtOnce, workers: workers.map(workerName), queuedBy, timed: n.timed, lostNs: n.lostNs,
+    factor: n.factor, bodyFactor: n.bodyFactor, probeSpanNs: n.probeSpanNs, sumProbeNs: n.sumProbeNs, sumBodyNs: n.sumBodyNs, bodySpanNs: n.bodySpanNs,
+    wallSpanNs: n.wallSpanNs, parallelNs: n.parallelNs, parallelCpus: n.parallelCpus, dataUsed: level, withSched: n.bodyBasis.includes('sched'), warnings: n.warnings,
+  });
 
   return {
     kind: BOUND_QUEUE_SERIALIZATION,
     severity: 'warning',
-    title,
-    detail,
+    title: words.title,
+    detail: words.detail,
     node: ctx.node,
     cpu: ctx.cpu,
     devices,
     drivers,
     lostNs: ns(Math.round(n.lostNs)),
     evidence: probeEvidence(ctx.probes),
-    warnings: n.warnings,
+    warnings: words.warnings,
     factor: n.factor,
     data: {
       factor: n.factor,

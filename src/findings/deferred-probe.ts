@@ -1,11 +1,12 @@
 // Deferred probes (drivers/base/dd.c: a probe returning -EPROBE_DEFER is retried later from the
-// deferred-probe work, workqueue-model §5.2). Reported apart from the serialization findings, one
+// deferred-probe work, docs/workqueue-model.md §5.2). Reported apart from the serialization findings, one
 // finding per driver: which devices deferred, how often, the time the deferred attempts took, and
 // whether a later attempt in the same boot bound the device.
 
 import type { Boot, ProbeSpan, DeferredProbeFinding } from '../model/types.js';
 import { ns } from '../model/types.js';
 import { probeEvidence } from './probe-body.js';
+import { deferredProbeWords } from './wording/deferred-probe.js';
 
 export const DEFERRED_PROBE = 'deferred-probe' as const;
 
@@ -25,18 +26,10 @@ export function detectDeferredProbes(boot: Boot): DeferredProbeFinding[] {
     const spentNs = probes.reduce((s, p) => s + p.durationNs, 0);
     const boundLater = devices.filter((d) => boundDevices.has(d));
     const neverBound = devices.filter((d) => !boundLater.includes(d));
-    const who = driver === '' ? 'a driver the log does not name' : driver;
-    const ms = (spentNs / 1e6).toFixed(1);
     findings.push({
       kind: DEFERRED_PROBE,
       severity: 'info',
-      title: `${who} deferred the probe of ${devices.length} device${devices.length > 1 ? 's' : ''} ${probes.length} time${probes.length > 1 ? 's' : ''} (-EPROBE_DEFER), spending ${ms} ms in attempts that were retried later.`,
-      detail: [
-        `Devices: ${devices.join(', ')}.`,
-        boundLater.length > 0 ? `Bound by a later attempt: ${boundLater.join(', ')}.` : '',
-        neverBound.length > 0 ? `No successful probe in this input: ${neverBound.join(', ')}.` : '',
-        'Deferred probes are retried from the deferred-probe work one device at a time, after another driver registers; they are not part of the bound-queue serialization analysis.',
-      ].filter((s) => s !== '').join(' '),
+      ...deferredProbeWords({ driver, devices, attempts: probes.length, spentNs, boundLater, neverBound }),
       node: null,
       cpu: null,
       devices,

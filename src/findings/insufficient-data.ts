@@ -1,18 +1,18 @@
 // When the input cannot show bound-queue serialization: no probe says which CPU or worker ran its
 // body. dmesg probe lines (even with printk caller ids, which name the attaching task, not the
 // kworker the PCI core hands the body to) give durations only. The finding says what the input
-// showed and which trace events / kernel options would show the rest (kernel-log-formats §3, §6).
+// showed and which trace events / kernel options would show the rest (docs/kernel-log-formats.md §3, §6).
 
 import { kernelVersionOf } from '../model/kernel-info.js';
 import { initcallDebugOn, missingProbeLinesAdvice, probeLineVisibility, probeTimingParams } from '../model/kernel-release-facts.js';
 import type { Boot, InputFormat, ProbeSpan, InsufficientDataFinding } from '../model/types.js';
-import { describeDataLevel, executingCpu, isCompletedProbe, richestLevel, traceFilesOf } from './data-level.js';
+import { executingCpu, isCompletedProbe, richestLevel, traceFilesOf } from './data-level.js';
 import { overlappingSets } from './interval-groups.js';
 import { outermostProbes, probeBody } from './probe-body.js';
+import { noProbesWords, TRACE_OPTIONS, unplacedWords } from './wording/insufficient-data.js';
 
 export const INSUFFICIENT_DATA = 'insufficient-data' as const;
 
-const TRACE_OPTIONS = 'trace_event=workqueue:*,sched:sched_switch,sched:sched_wakeup trace_clock=global';
 const TRACE_INPUTS: ReadonlySet<InputFormat> = new Set<InputFormat>(['ftrace', 'trace-cmd', 'function-graph']);
 
 export function detectInsufficientData(boot: Boot): InsufficientDataFinding[] {
@@ -23,13 +23,10 @@ export function detectInsufficientData(boot: Boot): InsufficientDataFinding[] {
     const initcallDebug = initcallDebugOn(boot.kernel.cmdline, boot.initcalls.length > 0);
     const kernelLog = boot.inputs.some((i) => !TRACE_INPUTS.has(i.format));
     const advice = missingProbeLinesAdvice(v, boot.kernel.release, initcallDebug, boot.kernel.banner);
-    return [finding(
-      'The input has no probe spans, so it cannot show how probes were placed or serialized.',
-      kernelLog
-        ? `No "probe of ... returned ... after N usecs" line: ${advice.why}. Add: ${advice.add}; and for where each probe body ran, ${TRACE_OPTIONS}, giving the kernel log together with /sys/kernel/tracing/trace.`
-        : `Boot with ${probeTimingParams(v, boot.kernel.release, boot.kernel.banner)} (for the \`probe of ... returned ... after N usecs\` lines) and ${TRACE_OPTIONS}, and give the kernel log together with /sys/kernel/tracing/trace.`,
-      [], { dataUsed: 'none', initcallDebug, probeLines: probeLineVisibility(v, boot.kernel.release, boot.kernel.banner), wouldShow: [advice.add, TRACE_OPTIONS] },
-    )];
+    const words = noProbesWords({ kernelLog, advice, probeTimingParams: probeTimingParams(v, boot.kernel.release, boot.kernel.banner) });
+    return [finding(words, [], {
+      dataUsed: 'none', initcallDebug, probeLines: probeLineVisibility(v, boot.kernel.release, boot.kernel.banner), wouldShow: [advice.add, TRACE_OPTIONS],
+    })];
   }
   // One probe with a known CPU (e.g. a pid the log happens to name) cannot show a group either.
   const placed = probes.filter((p) => executingCpu(p) !== null).length;
@@ -38,20 +35,8 @@ export function detectInsufficientData(boot: Boot): InsufficientDataFinding[] {
   const level = richestLevel(probes, traceFilesOf(boot));
   const overlapping = overlappingProbes(probes);
   const callers = [...new Set(probes.map((p) => p.callerPid ?? p.worker?.pid ?? null).filter((pid): pid is NonNullable<typeof pid> => pid !== null))];
-  const seen = [
-    `The input gives ${describeDataLevel(level, false)} for ${probes.length} probes`,
-    overlapping.length > 0 ? `; ${overlapping.length} of them overlapped in time (asynchronous probing)` : '',
-    level === 'caller-id' && callers.length > 0 ? `; printk caller ids show the attaching tasks (${callers.map((c) => `T${c}`).join(', ')}), not the kworker that ran each PCI probe body` : '',
-    '.',
-  ].join('');
-  return [finding(
-    placed === 0
-      ? 'The input cannot show bound-queue serialization: no probe says which CPU or kworker ran its body.'
-      : `The input cannot show bound-queue serialization: only 1 of ${probes.length} probes says which CPU or kworker ran its body.`,
-    `${seen} To see it, boot with ${TRACE_OPTIONS} (plus initcall_debug for the probe lines) and give the trace with the kernel log; CONFIG_PRINTK_CALLER=y helps join them, and a probe-cost line printing CPU and COMM (as in the PCI patch mails) shows the CPU without a trace.`,
-    overlapping.map((p) => p.device),
-    { dataUsed: level, overlapping: overlapping.length, placed, callers, wouldShow: ['initcall_debug', TRACE_OPTIONS] },
-  )];
+  const words = unplacedWords({ probes: probes.length, placed, dataUsed: level, overlapping: overlapping.length, callers });
+  return [finding(words, overlapping.map((p) => p.device), { dataUsed: level, overlapping: overlapping.length, placed, callers, wouldShow: ['initcall_debug', TRACE_OPTIONS] })];
 }
 
 /** Probes whose span overlaps another probe's span, leaving out probes run inside another probe. */
@@ -60,12 +45,12 @@ function overlappingProbes(probes: ProbeSpan[]): ProbeSpan[] {
   return overlappingSets(timed, (x) => x.b.readyNs!, (x) => x.b.endNs!).flat().map((x) => x.p);
 }
 
-function finding(title: string, detail: string, devices: string[], data: InsufficientDataFinding['data']): InsufficientDataFinding {
+function finding(words: { title: string; detail: string }, devices: string[], data: InsufficientDataFinding['data']): InsufficientDataFinding {
   return {
     kind: INSUFFICIENT_DATA,
     severity: 'info',
-    title,
-    detail,
+    title: words.title,
+    detail: words.detail,
     node: null,
     cpu: null,
     devices,

@@ -1,5 +1,5 @@
 // Which CPUs of a NUMA node a probe could have used: online and not isolated (isolcpus=/nohz_full=),
-// i.e. the housekeeping CPUs that pci_call_probe() chooses from (workqueue-model §6.1).
+// i.e. the housekeeping CPUs that pci_call_probe() chooses from (docs/workqueue-model.md §6.1).
 
 import type { Cpu, NodeId, Topology } from '../model/types.js';
 

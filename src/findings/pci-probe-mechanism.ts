@@ -1,5 +1,5 @@
 // How the running kernel hands a PCI probe body to a CPU of the device's node, in words for a
-// finding (drivers/pci/pci-driver.c pci_call_probe(); workqueue-model §6.1): work_on_cpu() since
+// finding (drivers/pci/pci-driver.c pci_call_probe(); docs/workqueue-model.md §6.1): work_on_cpu() since
 // 873392ca514f (2.6.29), always taken (even when already on the node) since the 4.4–4.19 rework;
 // queue_work_on(cpu, pci_probe_wq "sync_wq") + flush_work() from 7.0. The target is the lowest-numbered
 // housekeeping CPU of the node (cpumask_any_and()). Per-device async probing arrived with

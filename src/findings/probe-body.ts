@@ -1,6 +1,6 @@
 // The part of a probe span that ran the probe body, and what it would cost alone. A dmesg `probe
 // of` span covers really_probe() in the attaching task; with pci_call_probe()'s hop that task only
-// queues the body to a bound kworker and waits (workqueue-model §4, §6.1). The trace join gives the
+// queues the body to a bound kworker and waits (docs/workqueue-model.md §4, §6.1). The trace join gives the
 // queue delay and the executing task's on-CPU / runnable / sleep split, from which:
 //   body duration  = onCpu + runnableWait + sleep   (all three known), else duration − queueDelay;
 //   isolated cost  = body duration − runnableWait   (time the body needed had it had a CPU to itself).

@@ -15,7 +15,6 @@
 
 import type { KernelVersion } from '../model/kernel-info.js';
 import { kernelVersionOf } from '../model/kernel-info.js';
-import { formatCpuListShort } from '../core/cpu-list.js';
 import type { PciFunction, PlatformFacts } from '../model/platform.js';
 import type { Boot, Cpu, NodeId, ProbeSpan, SourceRef, BoundQueueExposureFinding, ExposedNodeData } from '../model/types.js';
 import { ns } from '../model/types.js';
@@ -23,6 +22,7 @@ import { executingCpu, isCompletedProbe } from './data-level.js';
 import { asyncVerdict, perDeviceAsync, pciProbePlacement, probeTimingParams, type AsyncVerdict } from '../model/kernel-release-facts.js';
 import { housekeepingCpusOfNode } from './node-cpus.js';
 import { parallelSpanNs } from './parallel-span.js';
+import { exposedNodeWords, type ExposureWarning, nodeEvidenceText, notExposedWords } from './wording/probe-exposure.js';
 
 export const BOUND_QUEUE_EXPOSURE = 'bound-queue-exposure' as const;
 
@@ -94,22 +94,18 @@ function exposureFinding(boot: Boot, platform: PlatformFacts, group: NodeGroup, 
   const target: Cpu | null = cpus[0] ?? null;
   const inferredCpu = target !== null && platform.nodeCpus.some((n) => n.node === node && n.inferred.includes(target));
   const drivers = [...new Set(group.functions.map((f) => f.driver!))].sort();
-  const counts = drivers.map((d) => `${group.functions.filter((f) => f.driver === d).length} ${d}`);
   const devices = group.functions.map((f) => f.device);
-  const where = target === null ? `the first ${placement.eligible} CPU of node ${node}` : `CPU ${target}`;
-  const warnings: string[] = [];
-  if (target === null) warnings.push(`the log does not say which CPUs node ${node} has, so the CPU is named only as the node's lowest ${placement.eligible} CPU`);
-  if (inferredCpu) warnings.push(`CPU ${target} is placed on node ${node} by inference: x86 never lists the boot CPU in its "node #N, CPUs:" lines`);
-  if (placement.hop === 'unknown') warnings.push(`${placement.mechanism}`);
-  if (v === null) warnings.push('the kernel release is unknown (no "Linux version" line): the behaviour of current kernels is assumed');
-  if (boot.topology.isolated.length > 0 || /\b(?:isolcpus|nohz_full)=/.test(boot.kernel.cmdline ?? '')) {
-    warnings.push('isolcpus=/nohz_full= on the command line: pci_call_probe() chooses among housekeeping CPUs, which this estimate takes from the topology only');
-  }
+  const warnings: ExposureWarning[] = [];
+  if (target === null) warnings.push({ code: 'node-cpus-unknown' });
+  if (inferredCpu) warnings.push({ code: 'cpu-inferred' });
+  if (placement.hop === 'unknown') warnings.push({ code: 'hop-unknown' });
+  if (v === null) warnings.push({ code: 'release-unknown' });
+  if (boot.topology.isolated.length > 0 || /\b(?:isolcpus|nohz_full)=/.test(boot.kernel.cmdline ?? '')) warnings.push({ code: 'isolated-cpus' });
 
   // Costs, when the log has probe durations for these devices.
   const costs = costsOf(boot.probes, new Set(devices));
-  let lostNs: number | null = null;
-  let estimate = '';
+  let cost: { serialNs: number; lostNs: number } | null = null;
+  const measureWith = measureParams(v, boot.kernel.release, boot.kernel.banner);
   const data: ExposedNodeData = {
     node,
     cpu: target,
@@ -120,44 +116,37 @@ function exposureFinding(boot: Boot, platform: PlatformFacts, group: NodeGroup, 
     async: Object.fromEntries([...group.verdicts].map(([d, verdict]) => [d, verdict.why])),
     mechanism: placement.mechanism,
     release: boot.kernel.release,
-    measureWith: measureParams(v, boot.kernel.release, boot.kernel.banner),
+    measureWith,
     costsNs: null,
   };
   if (costs.length >= 2) {
     const serial = costs.reduce((s, c) => s + c, 0);
     const spread = parallelSpanNs(costs.map((costNs) => ({ readyNs: 0, costNs })), Math.max(1, cpus.length || costs.length));
-    lostNs = Math.max(0, serial - spread);
+    cost = { serialNs: serial, lostNs: Math.max(0, serial - spread) };
     data.costsNs = costs;
     data.serialNs = serial;
     data.spreadNs = spread;
-    estimate = ` Their probes took ${ms(serial)} ms in all (probe lines): one at a time on ${where} that is about ${ms(lostNs)} ms more than spread over ${cpus.length > 0 ? `node ${node}'s ${cpus.length} CPUs` : 'one CPU each'} (an upper bound: a body that sleeps lets the next one run).`;
-    if (costs.length < devices.length) warnings.push(`probe durations are known for ${costs.length} of the ${devices.length} devices`);
+    if (costs.length < devices.length) warnings.push({ code: 'some-costs-unknown', known: costs.length });
   }
-
-  const title = costs.length >= 2
-    ? `exposed: ${counts.join(' and ')} on node ${node} would run their probe bodies on ${where} one at a time; about ${ms(lostNs!)} ms lost against spreading them.`
-    : `exposed: ${counts.join(' and ')} on node ${node} would run their probe bodies on ${where} one at a time; this log cannot show how long.`;
-  const asyncWhy = [...group.verdicts].map(([d, verdict]) => `${d}: ${verdict.why}`).join('; ');
-  const detail = [
-    `On ${boot.kernel.release ? `Linux ${boot.kernel.release}` : 'this kernel'}, ${placement.mechanism} hands each probe body to the lowest ${placement.eligible} CPU of the device's node, ${where}.`,
-    `These devices are probed asynchronously (${asyncWhy}), one async worker per device, so their probes are in flight together and the bodies queue on ${where}'s bound per-CPU pool, which runs one while it does not sleep.`,
-    `Node ${node}: ${describeNodeEvidence(group.functions, platform)}.`,
-    estimate.trim(),
-    `To measure it on this kernel, boot with: ${measureParams(v, boot.kernel.release, boot.kernel.banner)}; then give trace-probe the kernel log (dmesg) and /sys/kernel/tracing/trace.`,
-  ].filter((s) => s !== '').join(' ');
+  const words = exposedNodeWords({
+    node, cpu: target, nodeCpus: cpus.length, devices: devices.length,
+    counts: drivers.map((d) => `${group.functions.filter((f) => f.driver === d).length} ${d}`),
+    asyncWhy: [...group.verdicts].map(([d, verdict]) => [d, verdict.why]),
+    release: boot.kernel.release, placement, nodeEvidence: nodeEvidenceText(group.functions, platform), cost, measureWith, warnings,
+  });
 
   return {
     kind: BOUND_QUEUE_EXPOSURE,
     severity: 'warning',
-    title,
-    detail,
+    title: words.title,
+    detail: words.detail,
     node,
     cpu: target,
     devices,
     drivers,
-    lostNs: lostNs === null ? null : ns(Math.round(lostNs)),
+    lostNs: cost === null ? null : ns(Math.round(cost.lostNs)),
     evidence: evidenceOf(group.functions, platform),
-    warnings,
+    warnings: words.warnings,
     data,
   };
 }
@@ -178,27 +167,15 @@ type DriverGroup = { driver: string; node: NodeId; functions: PciFunction[] };
 
 function notExposedFinding(unknown: DriverGroup[], sync: DriverGroup[], syncWhy: Map<string, string>, v: KernelVersion | null, measure: string): BoundQueueExposureFinding {
   const shown = [...sync, ...unknown].slice(0, UNKNOWN_SHOWN);
-  const total = sync.length + unknown.length;
-  const describe = (g: DriverGroup) => `${g.functions.length} ${g.driver} on node ${g.node}`;
   const unknownDrivers = [...new Set(unknown.map((g) => g.driver))].sort();
   const asyncParam = v === null || v.major > 5 || (v.major === 5 && v.minor >= 4) ? `driver_async_probe=${unknownDrivers.join(',')}` : '<driver>.async_probe (modules)';
-  const parts: string[] = [];
-  if (sync.length > 0) {
-    const reasons = [...new Set(sync.map((g) => g.driver))].map((d) => `${d}: ${syncWhy.get(d)}`).join('; ');
-    parts.push(`Probed synchronously on this release (${reasons}): the caller probes one device after another, so each body still goes to its node's lowest CPU but never queues behind another; a vendor kernel may have backported asynchronous probing.`);
-  }
-  if (unknown.length > 0) {
-    parts.push(`Whether this release probes ${unknownDrivers.join(', ')} asynchronously is not known here (synchronous unless the driver sets PROBE_PREFER_ASYNCHRONOUS); probed asynchronously (${asyncParam}), the bodies of each group would all go to their node's lowest CPU.`);
-  }
-  parts.push(`To see what they cost, boot with ${measure}.`);
-  const syncText = sync.length > 0 ? `probed synchronously: ${sync.slice(0, UNKNOWN_SHOWN).map(describe).join(', ')}` : '';
-  const unknownText = unknown.length > 0 ? `exposed only if probed asynchronously: ${unknown.slice(0, Math.max(1, UNKNOWN_SHOWN - sync.length)).map(describe).join(', ')}` : '';
-  const more = total > UNKNOWN_SHOWN ? ` (and ${total - UNKNOWN_SHOWN} more groups)` : '';
+  const counted = (g: DriverGroup) => ({ driver: g.driver, node: g.node, devices: g.functions.length });
+  const words = notExposedWords({ sync: sync.map(counted), syncWhy, unknown: unknown.map(counted), asyncParam, measureWith: measure, shown: UNKNOWN_SHOWN });
   return {
     kind: BOUND_QUEUE_EXPOSURE,
     severity: 'info',
-    title: `Not exposed as this kernel probes them — ${[syncText, unknownText].filter((t) => t !== '').join('; ')}${more}.`,
-    detail: parts.join(' '),
+    title: words.title,
+    detail: words.detail,
     node: null,
     cpu: null,
     devices: shown.flatMap((g) => g.functions.map((f) => f.device)),
@@ -229,19 +206,6 @@ function costsOf(probes: readonly ProbeSpan[], devices: ReadonlySet<string>): nu
   return [...byDevice.values()];
 }
 
-function describeNodeEvidence(functions: PciFunction[], platform: PlatformFacts): string {
-  const roots = [...new Set(functions.map((f) => f.rootBus).filter((r): r is string => r !== null))];
-  const parts = roots.map((key) => {
-    const r = platform.rootBuses.find((b) => `${b.domain}:${b.first.toString(16).padStart(2, '0')}` === key)!;
-    const range = r.first === r.last ? r.first.toString(16).padStart(2, '0') : `${r.first.toString(16).padStart(2, '0')}-${r.last.toString(16).padStart(2, '0')}`;
-    const names = functions.filter((f) => f.rootBus === key).map((f) => f.device.slice(5));
-    return `${r.bridge ? `root bridge ${r.bridge} ` : 'root bus '}[bus ${range}] holds ${names.join(', ')}`;
-  });
-  const cpus = platform.nodeCpus.find((n) => n.node === functions[0]!.node);
-  const cpuText = cpus ? `; its CPUs ${formatCpuListShort(cpus.cpus)}` : '';
-  return `${parts.join('; ')}${cpuText}`;
-}
-
 function evidenceOf(functions: PciFunction[], platform: PlatformFacts): SourceRef[] {
   const refs: SourceRef[] = [];
   const seen = new Set<string>();
@@ -257,8 +221,4 @@ function evidenceOf(functions: PciFunction[], platform: PlatformFacts): SourceRe
   add(platform.nodeCpusSource);
   for (const f of functions) for (const r of f.evidence) add(r);
   return refs.sort((a, b) => (a.file === b.file ? a.line - b.line : a.file < b.file ? -1 : 1));
-}
-
-function ms(v: number): string {
-  return (v / 1e6).toFixed(1);
 }

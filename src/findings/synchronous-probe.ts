@@ -1,4 +1,4 @@
-// Synchronous probing (workqueue-model §5.2): one caller task (PID 1 during initcalls, insmod or a
+// Synchronous probing (docs/workqueue-model.md §5.2): one caller task (PID 1 during initcalls, insmod or a
 // udev worker) attaches the devices of a driver one after another, so their probes never overlap.
 // This is a different cause from bound-queue serialization (the probes were never ready at once)
 // and the pci_call_probe() fixes do not change it (§6.3: v2 keeps sync probes serial); asynchronous
@@ -9,11 +9,11 @@
 
 import type { Boot, Cpu, Pid, ProbeSpan, SynchronousProbeFinding } from '../model/types.js';
 import { ns } from '../model/types.js';
-import { describeDataLevel, executingCpu, isCompletedProbe, richestLevel, traceFilesOf } from './data-level.js';
-import { formatCpuList } from '../core/cpu-list.js';
+import { executingCpu, isCompletedProbe, richestLevel, traceFilesOf } from './data-level.js';
 import { housekeepingCpusOfNode } from './node-cpus.js';
 import { parallelSpanNs } from './parallel-span.js';
 import { probeBody, probeEvidence } from './probe-body.js';
+import { synchronousProbeWords, type SynchronousProbeWarning } from './wording/synchronous-probe.js';
 
 export const SYNCHRONOUS_PROBE = 'synchronous-probe' as const;
 /** Smaller savings are not worth a finding (1 ms). */
@@ -107,13 +107,13 @@ function syncFinding(boot: Boot, unordered: ProbeSpan[]): SynchronousProbeFindin
     for (let i = 1; i < bodies.length; i++) if (bodies[i]!.body.readyNs! < bodies[i - 1]!.body.endNs!) return null;
   }
   const probes = bodies.map((b) => b.p);
-  const warnings: string[] = [];
+  const warnings: SynchronousProbeWarning[] = [];
   // The time spent in the probes one after another: what asynchronous probing could overlap. The caller's
   // own work between them (other drivers' init, i2c, ...) stays; it is shown as the span, never counted.
   const costs = timed ? bodies.map((b) => b.body.endNs! - b.body.readyNs!) : probes.map((p) => p.durationNs);
   const serialNs = costs.reduce((s, c) => s + c, 0);
   const spanNs = timed ? Math.max(...bodies.map((b) => b.body.endNs!)) - bodies[0]!.body.readyNs! : null;
-  if (!timed) warnings.push('no timestamps: the probes are assumed to have run back to back');
+  if (!timed) warnings.push('untimed');
 
   const nodes = new Set(probes.map((p) => p.node));
   const node = nodes.size === 1 ? probes[0]!.node : null;
@@ -121,7 +121,7 @@ function syncFinding(boot: Boot, unordered: ProbeSpan[]): SynchronousProbeFindin
     ? housekeepingCpusOfNode(boot.topology, node)
     : boot.topology.cpus.filter((c) => c.online && !boot.topology.isolated.includes(c.cpu)).map((c) => c.cpu);
   const parallelCpus = cpus.length > 0 ? cpus.length : probes.length;
-  if (cpus.length === 0) warnings.push('no topology: the parallel estimate assumes one CPU per probe');
+  if (cpus.length === 0) warnings.push('no-topology');
   // In parallel each probe is assumed to take as long as it took here (its runnable waits were other tasks on
   // its CPU, which would still be there): so the loss never exceeds Σ probe time − the longest probe.
   const parallelNs = parallelSpanNs(costs.map((costNs) => ({ readyNs: 0, costNs })), parallelCpus);
@@ -129,27 +129,20 @@ function syncFinding(boot: Boot, unordered: ProbeSpan[]): SynchronousProbeFindin
   if (lostNs < SYNC_MIN_LOSS_NS) return null;
 
   const caller = attachingTask(probes[0]!)!;
-  const callerName = caller.comm === null ? `task T${caller.pid}` : `${caller.comm}-${caller.pid}`;
   const driver = probes[0]!.driver!;
   const bodyCpus = [...new Set(probes.map(executingCpu).filter((c): c is Cpu => c !== null))];
   const boundHop = probes.some((p) => p.worker?.kind === 'bound' && p.queuedBy !== null);
-  const ms = (v: number) => (v / 1e6).toFixed(1);
-  const where = cpus.length === 0 ? `${parallelCpus} CPUs (one per probe: no topology given)`
-    : node !== null ? `node ${node}'s ${parallelCpus} CPUs` : `${parallelCpus} CPUs`;
   const level = richestLevel(probes, traceFilesOf(boot));
+  const words = synchronousProbeWords({
+    driver, probes: probes.length, caller, serialNs, spanNs, lostNs, node, cpus: cpus.length, parallelCpus, boundHop, bodyCpus,
+    dataUsed: level, withSched: bodies.some((b) => b.body.basis === 'sched'), warnings,
+  });
 
   return {
     kind: SYNCHRONOUS_PROBE,
     severity: 'info',
-    title: `${driver} probed ${probes.length} devices one after another in ${callerName} (synchronous probing): ${ms(serialNs)} ms of probes${spanNs !== null && spanNs - serialNs >= 100_000 ? ` within ${ms(spanNs)} ms` : ''}, about ${ms(lostNs)} ms more than in parallel on ${where}.`,
-    detail: [
-      `The driver was probed synchronously: ${callerName} attached one device, waited for its probe to return, then attached the next, so no two of these probes were ever ready at once.`,
-      boundHop && bodyCpus.length > 0
-        ? `Each probe body still ran on a bound kworker of CPU ${formatCpuList(bodyCpus)} (pci_call_probe() hands it over and the caller waits), but the order is set by the caller, not by the per-CPU pool: this is not bound-queue serialization, and the pci_call_probe() fixes do not change it.`
-        : 'This is not bound-queue serialization.',
-      `Asynchronous probing (PROBE_PREFER_ASYNCHRONOUS in the driver, or driver_async_probe=${driver} / ${driver}.async_probe=1) would let them overlap, where the driver supports it.`,
-      `Data used: ${describeDataLevel(level, bodies.some((b) => b.body.basis === 'sched'))}.`,
-    ].join(' '),
+    title: words.title,
+    detail: words.detail,
     node,
     // The caller, not a CPU, is what serialized these; the body CPUs are in data (stable across fixes for diff).
     cpu: null,
@@ -157,7 +150,7 @@ function syncFinding(boot: Boot, unordered: ProbeSpan[]): SynchronousProbeFindin
     drivers: [driver],
     lostNs: ns(Math.round(lostNs)),
     evidence: probeEvidence(probes),
-    warnings,
+    warnings: words.warnings,
     data: {
       caller: { comm: caller.comm, pid: caller.pid },
       bodyCpus,
