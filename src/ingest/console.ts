@@ -2,7 +2,7 @@
 // info_print_prefix: optional "<%u>" with console_msg_format=syslog, "[%5lu.%06lu]", the caller
 // bracket with CONFIG_PRINTK_CALLER; the prefix is repeated on every line of a multi-line record)
 // interleaved with firmware, boot-loader and userspace output, carriage returns and ANSI escape
-// sequences (formats doc §1.5). Kernel lines are those with a printk time; everything else is
+// sequences (docs/kernel-log-formats.md §1.5). Kernel lines are those with a printk time; everything else is
 // skipped silently and counted (it is not a parse error). Checked against the captures' console.log
 // (Debian 6.1 under QEMU, /init output interleaved) and the 0-day (LKP) serial logs in corpus/
 // initcall_debug/ and corpus/server_nvme_numa/ (decompressor lines before the first kernel line).

@@ -1,6 +1,6 @@
 // Sniffs an input file's format from its head: every module of the format registry (formats.ts) is asked in turn
 // (SniffHead, sniff-head.ts, holds the head and the shape of each line). Content decides, never a kernel version
-// (formats doc §0 rule 2); the file name only breaks ties (e.g. `topology.csv`, `console.log`, `kern.log`).
+// (docs/kernel-log-formats.md §0 rule 2); the file name only breaks ties (e.g. `topology.csv`, `console.log`, `kern.log`).
 // Mapping notes: `journalctl -o short-delta` is 'journal-short-monotonic' (same printk stamp, plus a delta) and
 // `-o short-unix` 'journal-short-precise' (µs wall clock); the journal-short parser accepts every short stamp.
 // When the head says nothing, sniff-fallback.ts looks further (a log behind firmware output, a damaged log).

@@ -3,7 +3,7 @@
 // pretty-printed with one member per line; `pri` is facility<<3|level as a number, or with -x
 // separate `fac` and `pri` strings ("kern", "info"); `time` is printed "%5ld.%06ld" (a JSON number
 // padded with spaces); since 2.40 a `caller` member ("T123"/"C1") when /dev/kmsg has caller ids.
-// Checked against util-linux 2.38.1 output (formats doc §1.2) and jsonwrt.c of 2.40 (synthetic
+// Checked against util-linux 2.38.1 output (docs/kernel-log-formats.md §1.2) and jsonwrt.c of 2.40 (synthetic
 // fixtures: no real `dmesg -J` file is in the corpus). Objects written on one line are accepted too.
 
 

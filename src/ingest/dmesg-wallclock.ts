@@ -3,7 +3,7 @@
 // --time-format=iso "YYYY-MM-DDTHH:MM:SS,uuuuuu+HH:MM " (comma before the µs), and
 // -e / --time-format=reltime "[%b%e %H:%M] " on the first record of each minute, else
 // "[  %+8.06f] " (delta to the previous record). util-linux >= 2.40 may add the caller bracket
-// "[   T123] " after the stamp; with -x the "kern  :info  : " prefix comes before the stamp. Checked against util-linux 2.38.1 output (formats doc §1.2) and the
+// "[   T123] " after the stamp; with -x the "kern  :info  : " prefix comes before the stamp. Checked against util-linux 2.38.1 output (docs/kernel-log-formats.md §1.2) and the
 // real -T logs in corpus/dmesg_formats/ (util-linux of Debian 11/12, Gentoo, RHEL 10).
 // timeNs is ns since the first stamped line of the file (clock 'wall'); these stamps are the boot
 // time plus the printk time, so they are wrong after a suspend (dmesg --help says so).

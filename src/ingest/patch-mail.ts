@@ -1,6 +1,6 @@
 // Bare kernel message lines with no prefix at all, as pasted into patch mails and bug reports
 // (e.g. the EPYC 9A64 numbers of the PCI probe patch thread, examples/epyc9a64-patch-mail/, lines
-// of the custom `CPU: n, COMM: c, probe cost: N ns` instrumentation of formats doc §5). Mail quoting
+// of the custom `CPU: n, COMM: c, probe cost: N ns` instrumentation of docs/kernel-log-formats.md §5). Mail quoting
 // (`> `) and the indentation mail clients add are removed; blank lines are skipped. No time, no level.
 
 import type { PresentationContext, PresentationParser } from './kernel-log-presentation.js';

@@ -1,10 +1,10 @@
 // The head of an input file as the format sniffers see it (formats.ts runs them): its first bytes, its first
 // non-blank lines, and what each line looks like. The line shapes are the ones the presentation and trace
-// modules parse: formats doc §1 (printk / util-linux dmesg / kmsg / journalctl / syslog / console), §6 (ftrace
+// modules parse: docs/kernel-log-formats.md §1 (printk / util-linux dmesg / kmsg / journalctl / syslog / console), §6 (ftrace
 // text, include/linux/trace_events.h + kernel/trace/trace_output.c), §7 (trace-cmd report), function_graph
 // (kernel/trace/trace_functions_graph.c), lscpu (util-linux sys-utils/lscpu.c, -p CSV and human output), sysfs
 // cpulists (lib/vsprintf.c %*pbl), sysfs PCI numa_node listings. Content decides, never a kernel version
-// (formats doc §0 rule 2); the file name only breaks ties (`nameSays`).
+// (docs/kernel-log-formats.md §0 rule 2); the file name only breaks ties (`nameSays`).
 
 import { basename } from 'node:path';
 import { isLocalizedCtime } from './dmesg-localized-time.js';

@@ -3,7 +3,7 @@
 // RSYSLOG_TraditionalFileFormat) or an RFC 3339 stamp `2023-11-08T17:20:01.273986+01:00 host kernel: `
 // (RSYSLOG_FileFormat, syslog-ng ts-format(iso)), then the kernel text as /proc/kmsg gave it, usually
 // still carrying the printk prefix `[    1.892879] ` (and a caller bracket with CONFIG_PRINTK_CALLER)
-// — formats doc §1.5. Lines of other programs are skipped. Checked against the real kern.log files in
+// — docs/kernel-log-formats.md §1.5. Lines of other programs are skipped. Checked against the real kern.log files in
 // corpus/dmesg_formats/ (Ubuntu 14.04 rsyslog with 3.13; rsyslog RFC 3339 and syslog-ng with 6.x).
 // Time: the inner printk time when present (clock 'printk'), else the syslog stamp (clock 'wall').
 

@@ -4,7 +4,7 @@
 //
 // Field semantics follow include/trace/events/workqueue.h, include/trace/events/sched.h,
 // include/trace/events/initcall.h and kernel/trace/trace_functions_graph.c; see
-// ../shared/docs/kernel-log-formats.md §6–9.
+// docs/kernel-log-formats.md §6–9.
 
 import type { Cpu, Ns, Pid } from '../core/units.js';
 import type { SourceRef } from '../core/diagnostics.js';

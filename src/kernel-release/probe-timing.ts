@@ -1,6 +1,6 @@
 // When does `initcall_debug` alone print drivers/base/dd.c's `probe of %s returned %d after %lld usecs`?
 // really_probe_debug() first appears in 4.19 (absent in 4.18 by DepSurf's per-release symbol lists, as
-// helper h14b checked; absent in 4.4 by the shared formats doc). It printed the line with printk(KERN_DEBUG ...) until eb7fbc9fb118 ("driver core: Add missing
+// helper h14b checked; absent in 4.4 by the shared docs/kernel-log-formats.md). It printed the line with printk(KERN_DEBUG ...) until eb7fbc9fb118 ("driver core: Add missing
 // '\n' in log messages", 5.8 merge window) turned it into pr_debug(): from 5.8 the line needs dynamic debug
 // (CONFIG_DYNAMIC_DEBUG and `dyndbg="file drivers/base/dd.c +p"` on the command line), or it is compiled out.
 // e2f06aa88508 ("driver core: Don't require dynamic_debug for initcall_debug probe timing", Stephen Boyd)

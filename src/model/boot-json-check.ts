@@ -1,5 +1,5 @@
 // Checks a Boot read from JSON (`analyze --json`, a run of `simulate --json`) against the fields of
-// trace-probe.boot/1 (types.ts, README "The Boot JSON") before any command uses it, so a hand-edited or
+// trace-probe.boot/1 (types.ts, docs/json-schemas.md) before any command uses it, so a hand-edited or
 // foreign file gives one line naming the file and the first bad field instead of a crash or NaN output.
 // Fields added later by newer writers are allowed; the ones the commands read are required.
 

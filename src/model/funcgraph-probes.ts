@@ -2,7 +2,7 @@
 // `local_pci_probe` call of a task, from its entry to the matching `}`. Format and semantics:
 // kernel/trace/trace_functions_graph.c (print_graph_entry/return, the `=>` context-switch block),
 // checked against 6.1.176 (fixtures/captures/fgraph, fgraph-bootopt) and the 7.1 source as quoted in
-// ../shared/docs/kernel-log-formats.md §9. A call is followed by its pid, not its CPU (an unbound
+// docs/kernel-log-formats.md §9. A call is followed by its pid, not its CPU (an unbound
 // worker may return on another CPU); funcgraph-proc cuts comms to 7 characters, so the worker name
 // comes from sched_switch (the occupancy model). The exit's duration is wall time, sleeps included.
 

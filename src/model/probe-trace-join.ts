@@ -2,11 +2,11 @@
 // custom cost line) with the trace models: which work item carried the probe body, which task ran
 // it on which CPU, who queued it and waited, and how the executing task spent the span.
 //
-// Kernel facts used (workqueue-model.md §4–6, 6.1.176 as captured): pci_call_probe() runs the
+// Kernel facts used (docs/workqueue-model.md §4–6, 6.1.176 as captured): pci_call_probe() runs the
 // probe body through work_on_cpu() (`work_for_cpu_fn` on a bound `kworker/N:M`) while the caller
 // sleeps in flush_work(); the v2 idea queues `local_pci_probe_callback` on an unbound wq; the v1 fix
 // and device nodes without a NUMA node run local_pci_probe() in the caller (the async worker's
-// `async_run_entry_fn`, or insmod/init). Clocks (kernel-log-formats.md §2): with
+// `async_run_entry_fn`, or insmod/init). Clocks (docs/kernel-log-formats.md §2): with
 // trace_clock=global the trace and printk share local_clock(); otherwise a constant offset is
 // estimated from markers written to both /dev/kmsg and trace_marker.
 
@@ -386,7 +386,7 @@ function resolveClockOffset(traceMarkers: ClockMarker[], options: JoinOptions, t
   }
   if (diffs.length === 0) return 0;
   // Each difference is offset + the delay between the two writes. Writers put the trace_marker
-  // copy first (kernel-log-formats.md §2, the captures' /init), so the delay is ≥ 0 and the smallest
+  // copy first (docs/kernel-log-formats.md §2, the captures' /init), so the delay is ≥ 0 and the smallest
   // difference is the closest estimate of the offset.
   const spread = Math.max(...diffs) - Math.min(...diffs);
   const closest = Math.min(...diffs);

@@ -3,8 +3,8 @@
 // sleeping (switched out with D/S/I/...). Event semantics: include/trace/events/sched.h
 // (sched_switch prev_state letters from __trace_sched_switch_state / TASK_REPORT, `+` = preempted),
 // kernel/sched/core.c (try_to_wake_up → sched_wakeup, __schedule → sched_switch), checked against
-// 6.1.176 (fixtures/captures) and the 4.19…7.1 print formats in kernel-log-formats.md §8.2.
-// Accounting follows workqueue-model.md §8.1: R/R+ switch-out and wakeup → switch-in are CPU
+// 6.1.176 (fixtures/captures) and the 4.19…7.1 print formats in docs/kernel-log-formats.md §8.2.
+// Accounting follows docs/workqueue-model.md §8.1: R/R+ switch-out and wakeup → switch-in are CPU
 // contention (runnable-wait); D/S/I switch-out until wakeup is sleep.
 
 import type { TraceEvent } from '../ingest/trace-events.types.js';

@@ -2,7 +2,7 @@
 // comparison and renderer reads. Time is integer nanoseconds everywhere inside; inputs in µs or
 // s.µs are converted at the edges (ingest), outputs convert in render/.
 //
-// The JSON shape of `Boot` is a public contract ("trace-probe.boot/1", documented in README.md):
+// The JSON shape of `Boot` is a public contract ("trace-probe.boot/1", documented in docs/json-schemas.md):
 // add fields freely, never rename or remove one without bumping the schema.
 
 import type { PlatformFacts } from './platform.js';

@@ -1,8 +1,8 @@
 // Work-item lifecycle from workqueue trace events: queue → activate → start → end, per work item.
 // Event semantics: include/trace/events/workqueue.h and kernel/workqueue.c (__queue_work,
 // process_one_work, flush_work/insert_wq_barrier; work_on_cpu_key), checked against 6.1.176 (the
-// captures in fixtures/captures) and 6.12/7.1 source; see ../shared/docs/kernel-log-formats.md §8.1
-// and workqueue-model.md §2 and §4.
+// captures in fixtures/captures) and 6.12/7.1 source; see docs/kernel-log-formats.md §8.1
+// and docs/workqueue-model.md §2 and §4.
 //
 // A work struct address is reused (work_on_cpu() keeps its item on the stack, so consecutive calls
 // often get the same address) and an item can be queued again while it runs, so an instance is

@@ -1,4 +1,4 @@
-// The Boot as versioned JSON (schema trace-probe.boot/1, documented in README.md). Stable key order
+// The Boot as versioned JSON (schema trace-probe.boot/1, documented in docs/json-schemas.md). Stable key order
 // (schema first), two-space indentation, a final newline.
 
 import type { Boot } from '../model/types.js';

@@ -1,4 +1,4 @@
-// The BootDiff as versioned JSON (schema trace-probe.diff/1, documented in README.md under *Diff*).
+// The BootDiff as versioned JSON (schema trace-probe.diff/1, documented in docs/json-schemas.md).
 // Flattens each side's statistics next to its placement and each significance into
 // verdict/verdictText/pValue/medianChangeCi, so scripts need not know the internal types.
 // Integer nanoseconds throughout; two-space indentation; a final newline.

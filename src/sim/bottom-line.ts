@@ -2,7 +2,7 @@
 // when the boot has a trace to calibrate a replay from, what the fix would have gained there according to
 // the simulator: the probes of each bound-queue-serialization finding replayed as the boot ran them
 // (`work-on-cpu`) and with the v1 fix (`skip-in-worker`: the attaching async worker runs the probe body
-// itself, workqueue-model.md §6.2), on the same calibrated workload `simulate` uses. The gain is the
+// itself, docs/workqueue-model.md §6.2), on the same calibrated workload `simulate` uses. The gain is the
 // difference of those probes' windows (first start to last end) between the two replays.
 //
 // `selfCheck` is the hook for the simulator's check of itself against the observed boot (issue 16): when

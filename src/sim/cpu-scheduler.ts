@@ -1,4 +1,4 @@
-// The CPU model (workqueue-model.md §7, §8.3): each CPU runs one thread at a time and serves its runnable
+// The CPU model (docs/workqueue-model.md §7, §8.3): each CPU runs one thread at a time and serves its runnable
 // threads round-robin with the tick-rounded quantum; pinned threads (bound kworkers) never move. Movable
 // threads (unbound kworkers, tasks) are placed at wake-up by the simplified select_idle_sibling() rule of
 // §7.3 (first idle CPU of the hint's LLC, hint first; then the rest of its node; then anywhere allowed;

@@ -1,5 +1,5 @@
 // The simulator's time-ordered event queue: a binary min-heap on (time, sequence number), so events at
-// the same instant run in the order they were scheduled (FIFO tie-break, workqueue-model.md §8.3).
+// the same instant run in the order they were scheduled (FIFO tie-break, docs/workqueue-model.md §8.3).
 // Deterministic: no clocks, no randomness.
 
 export interface QueuedEvent<T> {

@@ -1,7 +1,7 @@
-// Which kernel the simulation behaves like (workqueue-model.md §8.1 "Kernel profile"): the workqueue,
+// Which kernel the simulation behaves like (docs/workqueue-model.md §8.1 "Kernel profile"): the workqueue,
 // async and scheduler facts that changed between versions, chosen from the boot's `Linux version` line
 // or a user override. Sources: kernel/workqueue.c, kernel/async.c, kernel/sched/fair.c as summarized in
-// workqueue-model.md §2, §3, §5, §7 (trees 4.4 – 7.1.5).
+// docs/workqueue-model.md §2, §3, §5, §7 (trees 4.4 – 7.1.5).
 
 export interface KernelProfile {
   /** "6.1", "6.12", ... */

@@ -1,5 +1,5 @@
 // The simulated machine: CPUs grouped into NUMA nodes and last-level-cache groups, with online and
-// housekeeping masks (workqueue-model.md §8.1). Built from a real boot's Topology or from an `NxC`
+// housekeeping masks (docs/workqueue-model.md §8.1). Built from a real boot's Topology or from an `NxC`
 // what-if ("2x64": 2 nodes of 64 CPUs, numbered node by node, one LLC per node).
 
 import { formatCpuList, tryParseCpuList } from '../core/cpu-list.js';

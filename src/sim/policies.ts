@@ -1,4 +1,4 @@
-// What the probe entry does under each policy (workqueue-model.md §6 and §8.4). The names are part of the
+// What the probe entry does under each policy (docs/workqueue-model.md §6 and §8.4). The names are part of the
 // CLI. Each maps one attach context (async worker or synchronous caller) to: run the probe body inline,
 // hop to a per-CPU workqueue of the node's first housekeeping CPU and wait (work_on_cpu / sync_wq), or
 // hop to an unbound workqueue with queue_work_node() and wait.

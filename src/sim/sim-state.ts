@@ -1,4 +1,4 @@
-// The simulator's mutable state, as types: simulated tasks (workqueue-model.md §8.2 `Thread`) and the steps
+// The simulator's mutable state, as types: simulated tasks (docs/workqueue-model.md §8.2 `Thread`) and the steps
 // they execute, worker pools and workqueues with their work items. They refer to each other (a thread runs a
 // work item of a pool; a pool keeps its idle threads), so they live in one module; the functions that act on
 // them are in sim-thread.ts, worker-pools.ts and workqueues.ts.

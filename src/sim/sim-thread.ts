@@ -1,4 +1,4 @@
-// Simulated tasks (workqueue-model.md §8.2 `Thread`) and the steps they execute: CPU demand, timed
+// Simulated tasks (docs/workqueue-model.md §8.2 `Thread`) and the steps they execute: CPU demand, timed
 // sleeps, waiting for a queued work item (flush_work), and the pool-management steps of a kworker.
 
 import type { SimThread, ThreadState } from './sim-state.js';

@@ -10,7 +10,7 @@
 // - per-CPU busy intervals (sched_switch), for the background load the probes shared (issue 16 item 3),
 //   restricted to a time range when the caller knows one (the kernel log's probe window, widened).
 // Event semantics: include/trace/events/sched.h, include/trace/events/workqueue.h; kernel/workqueue.c
-// worker_thread() / process_one_work() (workqueue-model.md §2, §8.3).
+// worker_thread() / process_one_work() (docs/workqueue-model.md §2, §8.3).
 
 import type { TraceEvent } from '../ingest/trace-events.types.js';
 import type { Builder } from '../model/builder.js';

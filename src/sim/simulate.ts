@@ -1,4 +1,4 @@
-// The embedded discrete-event simulator (workqueue-model.md §8): replays a Workload on a Machine under a
+// The embedded discrete-event simulator (docs/workqueue-model.md §8): replays a Workload on a Machine under a
 // policy and a kernel profile, and returns a Boot in the same model as a real one (origin 'simulated'), so
 // findings, reports and diffs work on it. Deterministic: one event queue with FIFO tie-breaks, no clocks;
 // latencies measured in the trace (workload.latencies) are sampled with a seeded PRNG, so the same input and

@@ -1,5 +1,5 @@
 // Machine and kernel parameters the simulator can take from a real trace instead of defaults
-// (workqueue-model.md §8.1 "measure from traces"). Input: the typed ftrace events of
+// (docs/workqueue-model.md §8.1 "measure from traces"). Input: the typed ftrace events of
 // include/trace/events/sched.h (sched_wakeup, sched_wakeup_new, sched_switch), as produced by
 // ingest/trace-reader.ts; checked against the 6.1.176 captures (fixtures/captures).
 //

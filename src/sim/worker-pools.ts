@@ -1,9 +1,9 @@
-// Worker pools (workqueue-model.md §2, §3, §8.2): per-CPU (bound) pools with nr_running concurrency
+// Worker pools (docs/workqueue-model.md §2, §3, §8.2): per-CPU (bound) pools with nr_running concurrency
 // management, and unbound pools, one per pod (per node before 6.6, per LLC "cache" or per 8-core
 // "cache_shard" from 6.6/7.1). A pool has one FIFO worklist and a LIFO idle list. Worker and pool names
 // follow kernel/workqueue.c create_worker()/format_worker_id(): `kworker/<cpu>:<id>` and
 // `kworker/u<pool id>:<id>`, where unbound pool ids start after the per-CPU pools (2 or 4 ids per possible
-// CPU, kernel-log-formats.md §10) and the first unbound id is the default (all-CPU) pool, so pod k's pool
+// CPU, docs/kernel-log-formats.md §10) and the first unbound id is the default (all-CPU) pool, so pod k's pool
 // is base + 1 + k (fits the captures' u16/u17/u18 on 8 CPUs and the mail's u1025 on 256).
 
 import type { KernelProfile } from './kernel-profile.js';

@@ -1,4 +1,4 @@
-// The simulator's workload, derived from a real (or simulated) Boot (workqueue-model.md §8.1 items 3–4):
+// The simulator's workload, derived from a real (or simulated) Boot (docs/workqueue-model.md §8.1 items 3–4):
 // per probe its device, driver, node, arrival time, async flag and probe program, an ordered list of
 // CPU demands and off-CPU waits. With scheduler data (the trace's sched_switch joined into the span:
 // onCpuNs/sleepNs) the program uses the measured totals and drops the contention (runnableWaitNs) and

@@ -1,4 +1,4 @@
-// Workqueues and work items (workqueue-model.md §1, §2 item 7, §3.1): a workqueue owns no threads; it
+// Workqueues and work items (docs/workqueue-model.md §1, §2 item 7, §3.1): a workqueue owns no threads; it
 // picks the pool and counts max_active per key (per CPU for per-CPU wqs; per node, per issuing CPU or a
 // per-node share of a system-wide limit for unbound wqs, by kernel generation). Items over the limit wait
 // on the inactive list and are activated as earlier ones finish (`workqueue_activate_work`).

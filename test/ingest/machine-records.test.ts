@@ -65,7 +65,7 @@ describe('machine records: DMI and Hardware name lines (drivers/firmware/dmi_sca
 
 const CORPUS = join(process.cwd(), '..', 'shared', 'corpus');
 
-describe.skipIf(!existsSync(CORPUS))('machine and host of real corpus boots (analyze --json kernel.machine, kernel.hostname)', () => {
+describe.skipIf(!existsSync(CORPUS))(`machine and host of real corpus boots (analyze --json kernel.machine, kernel.hostname)${existsSync(CORPUS) ? '' : ` (skipped: ${CORPUS} is absent)`}`, () => {
   const kernel = async (file: string) => (await loadBoot([join(CORPUS, file)])).kernel;
 
   it('a server: DMI model, board, BIOS, and the host name systemd set', async () => {
