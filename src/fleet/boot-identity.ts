@@ -36,3 +36,35 @@ export async function contentHash(files: readonly string[]): Promise<{ hash: str
 export function bootIdOf(contentHash: string, host: string): string {
   return createHash('sha256').update(host).update('\0').update(contentHash).digest('hex').slice(0, 32);
 }
+
+/** Bytes of a boot id (32 hex digits). */
+const ID_BYTES = 16;
+
+/**
+ * The boot ids a store already holds, sorted, 16 bytes each, in memory the ingest workers share with the main thread
+ * (one copy whatever the number of workers, 16 bytes per stored boot, not a Set of strings per worker).
+ */
+export function packIds(ids: Iterable<string>): SharedArrayBuffer {
+  const sorted = [...new Set(ids)].filter((id) => /^[0-9a-f]{32}$/.test(id)).sort();
+  const shared = new SharedArrayBuffer(sorted.length * ID_BYTES);
+  const bytes = Buffer.from(shared);
+  sorted.forEach((id, i) => bytes.write(id, i * ID_BYTES, ID_BYTES, 'hex'));
+  return shared;
+}
+
+/** Membership in packIds()'s buffer by binary search. */
+export function packedHas(shared: SharedArrayBuffer, id: string): boolean {
+  if (!/^[0-9a-f]{32}$/.test(id)) return false;
+  const bytes = Buffer.from(shared);
+  const key = Buffer.from(id, 'hex');
+  let lo = 0;
+  let hi = bytes.length / ID_BYTES - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const c = bytes.compare(key, 0, ID_BYTES, mid * ID_BYTES, (mid + 1) * ID_BYTES);
+    if (c === 0) return true;
+    if (c > 0) hi = mid - 1;
+    else lo = mid + 1;
+  }
+  return false;
+}

@@ -4,6 +4,7 @@
 
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { packIds } from './boot-identity.js';
 import { discoverBoots, type SkippedInput } from './discover.js';
 import { FAILURES, FLEET_TABLES, type FleetTable, type Row } from './fleet-schema.js';
 import type { FleetStore } from './fleet-store.js';
@@ -35,12 +36,18 @@ export interface IngestSummary {
   jobs: number;
 }
 
-/** Rows held before they are appended: bounds memory whatever the fleet size. */
-const FLUSH_ROWS = 50_000;
+/**
+ * Rows held before they are appended (and DuckDB's memory released, FleetStore.releaseMemory): bounds memory
+ * whatever the fleet size. About 60 boots of the corpus; docs/performance.md "Fleet ingest".
+ */
+const FLUSH_ROWS = 20_000;
+/** Results received but not yet written after which the lanes wait for the writes (the store is slower than the workers). */
+const MAX_QUEUED = 64;
 
 export async function ingestFleet(store: FleetStore, inputs: readonly string[], options: IngestOptions = {}): Promise<IngestSummary> {
   const started = Date.now();
   const { jobs: paths, skipped } = await discoverBoots(inputs);
+  await store.limitMemory();
   const known = await store.knownIds();
   const threads = Math.max(1, Math.min(options.jobs ?? availableParallelism(), paths.length));
   const summary: IngestSummary = { found: paths.length, ingested: 0, alreadyStored: 0, failedBefore: 0, failed: [], skipped, bytes: 0, elapsedMs: 0, jobs: threads };
@@ -48,24 +55,30 @@ export async function ingestFleet(store: FleetStore, inputs: readonly string[], 
   const pending = new Map<FleetTable, Row[]>(FLEET_TABLES.map((t) => [t.name, []]));
   let pendingRows = 0;
   const flush = async () => {
+    if (pendingRows === 0) return;
     for (const table of FLEET_TABLES) {
       const rows = pending.get(table.name)!;
       if (rows.length > 0) await store.append(table, rows);
       pending.set(table.name, []);
     }
     pendingRows = 0;
+    await store.releaseMemory();
   };
   const keep = (table: FleetTable, rows: Row[]) => {
     if (rows.length === 0) return;
-    pending.get(table)!.push(...rows);
+    const list = pending.get(table)!;
+    for (const row of rows) list.push(row);
     pendingRows += rows.length;
   };
 
   let done = 0;
   // Results are written one at a time, in the order they arrive, so appends never interleave.
   let writing = Promise.resolve();
+  let queued = 0;
   const record = (result: WorkerResult) => {
+    queued++;
     writing = writing.then(async () => {
+      queued--;
       done++;
       summary.bytes += result.bytes;
       if (result.kind === 'failed') {
@@ -88,7 +101,7 @@ export async function ingestFleet(store: FleetStore, inputs: readonly string[], 
     });
   };
 
-  const setup: WorkerSetup = { hostFrom: options.hostFrom ?? null, known: [...known.boots, ...known.failures] };
+  const setup: WorkerSetup = { hostFrom: options.hostFrom ?? null, known: packIds([...known.boots, ...known.failures]) };
   let next = 0;
   // One lane per thread. A worker that dies (out of memory on a huge input, a crash) fails its boot only:
   // the lane starts a new worker and goes on.
@@ -107,7 +120,9 @@ export async function ingestFleet(store: FleetStore, inputs: readonly string[], 
       };
       worker.on('message', (result: WorkerResult) => {
         record(result);
-        feed();
+        // Backpressure: results are not piled up in memory faster than the store takes them.
+        if (queued > MAX_QUEUED) void writing.then(feed);
+        else feed();
       });
       worker.on('error', (err) => {
         if (current === null) return;

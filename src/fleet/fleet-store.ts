@@ -3,7 +3,9 @@
 // optional dependency (its native library, inside the npm package, is ~70 MB): when it is missing the fleet
 // commands say how to get it.
 
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
+import { mkdir, mkdtemp, rename, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InputError } from '../ingest/input-error.js';
 import { createTableSql, FLEET_SCHEMA, FLEET_TABLES, OLDER_FLEET_SCHEMAS, type ColumnType, type Row, type RowValue, type TableDef } from './fleet-schema.js';
@@ -36,11 +38,23 @@ export interface OpenOptions {
   readOnly?: boolean;
 }
 
+/**
+ * DuckDB's limits while ingesting. Its buffer pool defaults to 80 % of RAM and its allocator keeps up to 128 MB of
+ * freed memory before returning it; ingest holds neither (it appends and moves on), so both are bounded, and the
+ * database is closed and opened again between batches (`releaseMemory`), which returns what a batch used. Measured
+ * in docs/performance.md "Fleet ingest".
+ */
+const INGEST_SETTINGS = ["SET memory_limit = '160MB'", "SET allocator_flush_threshold = '16MB'"];
+
 export class FleetStore {
   private constructor(
     private readonly api: DuckApi,
-    private readonly instance: Instance,
-    readonly connection: Connection,
+    private instance: Instance,
+    private connection: Connection,
+    /** The database file; for a Parquet-only store, a temporary file removed by close(). */
+    private readonly path: string,
+    private readonly temporary: string | null,
+    private readonly readOnly: boolean,
     private readonly parquetDir: string | null,
   ) {}
 
@@ -49,22 +63,50 @@ export class FleetStore {
     const api = await duckdb();
     if (options.db && options.readOnly && !(await exists(options.db))) throw new InputError(options.db, null, 'no such fleet database');
     if (options.db && !options.readOnly) await mkdir(join(options.db, '..'), { recursive: true });
+    // Without a database the Parquet dataset is the store, loaded into a temporary database file (not memory: a
+    // fleet's rows would all stay in RAM).
+    const temporary = options.db ? null : await mkdtemp(join(tmpdir(), 'trace-probe-fleet-'));
+    const path = options.db ?? join(temporary!, 'fleet.duckdb');
+    const readOnly = Boolean(options.readOnly && options.db);
     let instance: Instance;
     try {
-      instance = await api.DuckDBInstance.create(options.db ?? ':memory:', options.readOnly && options.db ? { access_mode: 'READ_ONLY' } : {});
+      instance = await api.DuckDBInstance.create(path, readOnly ? { access_mode: 'READ_ONLY' } : {});
     } catch (err) {
-      throw new InputError(options.db ?? ':memory:', null, `cannot open the fleet database: ${firstLine(err)}`);
+      if (temporary) await rm(temporary, { recursive: true, force: true });
+      throw new InputError(options.db ?? path, null, `cannot open the fleet database: ${firstLine(err)}`);
     }
     const connection = await instance.connect();
-    const store = new FleetStore(api, instance, connection, options.parquet ?? null);
-    if (!(options.readOnly && options.db)) {
-      for (const table of FLEET_TABLES) await connection.run(createTableSql(table));
-      await connection.run('CREATE TABLE IF NOT EXISTS fleet_meta (key VARCHAR PRIMARY KEY, value VARCHAR)');
+    const store = new FleetStore(api, instance, connection, path, temporary, readOnly, options.parquet ?? null);
+    try {
+      if (!readOnly) {
+        for (const table of FLEET_TABLES) await connection.run(createTableSql(table));
+        await connection.run('CREATE TABLE IF NOT EXISTS fleet_meta (key VARCHAR PRIMARY KEY, value VARCHAR)');
+      }
+      await store.checkSchema(options.db ?? options.parquet!);
+      if (!options.db && options.parquet && (await exists(join(options.parquet, 'boots')))) await store.loadParquet(options.parquet);
+    } catch (err) {
+      store.close();
+      throw err;
     }
-    await store.checkSchema(options.db ?? options.parquet!);
-    // Without a database the Parquet dataset is the store: load what it holds, so ingest resumes and report reads it.
-    if (!options.db && options.parquet && (await exists(join(options.parquet, 'boots')))) await store.loadParquet(options.parquet);
     return store;
+  }
+
+  /** Bounds DuckDB's memory for an ingest (INGEST_SETTINGS); report and query keep its defaults. */
+  async limitMemory(): Promise<void> {
+    for (const sql of INGEST_SETTINGS) await this.connection.run(sql);
+  }
+
+  /**
+   * Closes the database and opens it again: what DuckDB cached and allocated for the appends so far is returned,
+   * so an ingest's memory does not grow with the rows written (fleet-ingest.ts calls it after each batch).
+   */
+  async releaseMemory(): Promise<void> {
+    if (this.readOnly) return;
+    this.connection.closeSync();
+    this.instance.closeSync();
+    this.instance = await this.api.DuckDBInstance.create(this.path);
+    this.connection = await this.instance.connect();
+    await this.limitMemory();
   }
 
   private async checkSchema(where: string): Promise<void> {
@@ -172,6 +214,7 @@ export class FleetStore {
   close(): void {
     this.connection.closeSync();
     this.instance.closeSync();
+    if (this.temporary) rmSync(this.temporary, { recursive: true, force: true });
   }
 }
 

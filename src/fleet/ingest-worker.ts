@@ -4,12 +4,13 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { InputError } from '../ingest/input-error.js';
 import { inputFilesOf, loadBoot } from '../pipeline/load-boot.js';
-import { bootIdOf, contentHash, hostOf } from './boot-identity.js';
+import { bootIdOf, contentHash, hostOf, packedHas } from './boot-identity.js';
 import { bootRows, type BootRows } from './boot-rows.js';
 
 export interface WorkerSetup {
   hostFrom: string | null;
-  known: string[];
+  /** Ids of the boots (and failed inputs) already stored: packIds(), shared with the main thread. */
+  known: SharedArrayBuffer;
 }
 
 export type WorkerResult =
@@ -19,7 +20,6 @@ export type WorkerResult =
 
 const setup = workerData as WorkerSetup;
 const pattern = setup.hostFrom === null ? null : new RegExp(setup.hostFrom);
-const known = new Set(setup.known);
 
 async function ingestOne(path: string): Promise<WorkerResult> {
   const { host, hostSource } = hostOf(path, pattern);
@@ -29,7 +29,7 @@ async function ingestOne(path: string): Promise<WorkerResult> {
     const files = await inputFilesOf([path]);
     ({ hash, bytes } = await contentHash(files));
     const bootId = bootIdOf(hash, host);
-    if (known.has(bootId)) return { kind: 'known', path, bootId, bytes };
+    if (packedHas(setup.known, bootId)) return { kind: 'known', path, bootId, bytes };
     const boot = await loadBoot([path]);
     // The boot id keeps the host it was computed with (pattern or path), so a stored boot is known before it is
     // analyzed; the host column prefers the name the log itself gives (systemd's `Hostname set to`) to a path.
