@@ -65,7 +65,7 @@ export class FleetStore {
     if (options.db && !options.readOnly) await mkdir(join(options.db, '..'), { recursive: true });
     // Without a database the Parquet dataset is the store, loaded into a temporary database file (not memory: a
     // fleet's rows would all stay in RAM).
-    const temporary = options.db ? null : await mkdtemp(join(tmpdir(), 'trace-probe-fleet-'));
+    const temporary = options.db ? null : await mkdtemp(join(tmpdir(), 'trace-probe-fleet-store-'));
     const path = options.db ?? join(temporary!, 'fleet.duckdb');
     const readOnly = Boolean(options.readOnly && options.db);
     let instance: Instance;
