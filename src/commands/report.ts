@@ -122,7 +122,7 @@ async function simulated(boot: Boot, policies: PolicyName[], collected: Collecte
     // Calibrated from the boot's trace as `simulate` does, so the report shows the same replay.
     const { workload, profile, derived } = await calibratedReplay(boot, observed, { collected });
     const check = await selfCheckOfBoot(boot, { cpuFraction: DEFAULT_CPU_FRACTION, segments: DEFAULT_SEGMENTS }, { collected });
-    const runs = runPolicies(workload, machine, policies, profile, boot.inputs, check.policy);
+    const runs = runPolicies(workload, machine, policies, profile, boot.inputs, { observedPolicy: check.policy, ownBoot: true });
     const low = check.status === 'checked' ? '' : check.status === 'low-confidence' ? ' (low confidence)' : ' (unchecked)';
     const caveats = runs.flatMap((r) => samplingCaveats(r, derived.latencies, check.policy));
     return { boots: runs.map((r) => ({ label: `simulated: ${r.policy}${low}`, boot: r.boot })), check, caveats };

@@ -88,10 +88,11 @@ export function registerSimulate(program: Command): void {
       const { workload, profile, derived } = await calibratedReplay(boot, observed, replayOptions);
       // The self-check: the boot replayed under the policy it ran, on its own machine and kernel, against what it measured.
       const check = await selfCheckOfBoot(boot, { cpuFraction, segments, drivers }, replayOptions);
-      // The policy the boot ran, on its own machine and workload, replays the boot's measured worker creations as the
-      // self-check does; what-if runs (another machine, kernel, device count or node) sample them like other policies.
+      // On the boot's own machine and workload, every policy replays what happened before the boot's first probe entry
+      // as measured, and the policy the boot ran replays its measured worker creations, as the self-check does; what-if
+      // runs (another machine, kernel, device count or node) sample them.
       const whatIf = options.topology !== undefined || options.kernel !== undefined || devices !== undefined || nodeOf.size > 0 || isolated !== null;
-      const runs = runPolicies(workload, machine, policies, profile, boot.inputs, whatIf ? null : check.policy);
+      const runs = runPolicies(workload, machine, policies, profile, boot.inputs, { observedPolicy: check.policy, ownBoot: !whatIf });
       for (const r of runs) {
         r.confidence = confidenceOf(check);
         r.caveats = samplingCaveats(r, derived.latencies, check.policy);

@@ -53,6 +53,21 @@ export function renderSimulation(
       (w === null ? 'none measured (0)' : `${w.samples} samples (${w.scope}), median ${formatUs(w.medianNs)}, range ${formatUs(w.minNs)}–${formatUs(w.maxNs)}, trace lines ${w.lines.slice(0, 8).join(', ')}${w.lines.length > 8 ? ', …' : ''}`) +
       (c === null ? '' : `; worker creation: bound pools ${c.bound.samples} samples (${c.bound.scope}${c.bound.medianNs === null ? '' : `, median ${formatUs(c.bound.medianNs)}`}), unbound pools ${c.unbound.samples} (${c.unbound.scope}${c.unbound.medianNs === null ? '' : `, median ${formatUs(c.unbound.medianNs)}`})`));
   }
+  if (d?.latencies && (d.latencies.prefixEndNs !== undefined || (d.latencies.observedCreate ?? []).length > 0)) {
+    const l = d.latencies;
+    const parts: string[] = [];
+    if (l.prefixEndNs !== undefined) {
+      const at = d.pools ? ` (${formatUs(l.prefixEndNs - d.pools.atNs)} after the first queueing)` : '';
+      parts.push(`by every policy, what preceded the boot's first probe entry${at}: ` +
+        ((l.prefix ?? []).length === 0 ? 'no woken-worker start' : (l.prefix ?? []).map((p) => `${p.comm} start ${formatUs(p.latencyNs)} (line ${p.line})`).join(', ')));
+    }
+    const created = l.observedCreate ?? [];
+    if (created.length > 0) {
+      parts.push(`by the policy the boot ran, its ${created.length} creation${created.length === 1 ? '' : 's'} during the probes in order: ` +
+        created.slice(0, 6).map((c) => `${c.comm} ${formatUs(c.cpuNs + c.waitNs)} (line ${c.line})`).join(', ') + (created.length > 6 ? ', …' : ''));
+    }
+    out.push(`  replayed as measured on the boot's own machine: ${parts.join('; ')}`);
+  }
   for (const note of machine.derived?.notes ?? []) out.push(`  note: ${note}`);
   out.push('');
   if (check !== null) out.push(...renderSelfCheck(check), '');

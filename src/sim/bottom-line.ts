@@ -83,7 +83,7 @@ export async function bottomLine(boot: Boot, options: BottomLineOptions = {}): P
     const machine = machineFromTopology(boot.topology, 'the boot\'s topology');
     const observed = workloadFromBoot(boot, { cpuFraction: DEFAULT_CPU_FRACTION, segments: DEFAULT_SEGMENTS });
     const { workload, profile } = await calibratedReplay(boot, observed, { collected: options.collected ?? null });
-    runs = runPolicies(workload, machine, [BASELINE_POLICY, FIX_POLICY], profile, boot.inputs, selfCheck?.policy ?? null);
+    runs = runPolicies(workload, machine, [BASELINE_POLICY, FIX_POLICY], profile, boot.inputs, { observedPolicy: selfCheck?.policy ?? null, ownBoot: true });
   } catch (err) {
     if (err instanceof MachineError || err instanceof WorkloadError) return { nodes, simulationNote: `the gain of the fix is not simulated: ${err.message}`, selfCheck };
     throw err;

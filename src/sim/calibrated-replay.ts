@@ -8,7 +8,7 @@ import type { Boot } from '../model/types.js';
 import { kernelProfile, type KernelProfile, type ProfileOverrides } from './kernel-profile.js';
 import { machineFromTopology, type Machine } from './machine.js';
 import { type CollectedTrace, probeWindow, readTraceCalibration } from './read-trace-calibration.js';
-import { backgroundLoad, type BackgroundSummary, type LatencySummary, poolsAtStart, type PoolSeeds, sampledLatencies } from './replay-inputs.js';
+import { backgroundLoad, type BackgroundSummary, firstProbeEntry, type LatencySummary, poolsAtStart, type PoolSeeds, sampledLatencies } from './replay-inputs.js';
 import { describeCalibration, type DerivedParameters } from './sim-runs.js';
 import { arrivalsAtAsyncQueue, poolsAtProbeStart } from './trace-calibration.js';
 import type { Workload } from './workload.js';
@@ -59,7 +59,8 @@ export async function calibratedReplay(boot: Boot, observed: Workload, options: 
     // The latencies of the probe window, from the first probe's queueing (async items included) to the last end.
     const observedWindow = probeWindow(boot, workload);
     const window = observedWindow === null ? null : { startNs: Math.min(observedWindow.startNs, pools.atNs), endNs: observedWindow.endNs };
-    const { latencies, summary } = sampledLatencies(trace, calibration, window, options.workerCreateNs === undefined, bootMachine, bootProfile);
+    const { latencies, summary } = sampledLatencies(trace, calibration, window, options.workerCreateNs === undefined, bootMachine, bootProfile,
+      firstProbeEntry(boot, workload));
     extras.pools = pools;
     extras.background = background?.summary ?? null;
     extras.latencies = summary;

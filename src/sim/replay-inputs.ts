@@ -68,6 +68,9 @@ export interface LatencySummary {
   create: { bound: CreationSummary; unbound: CreationSummary } | null;
   /** The probe window's creations per pool role, in request order, that a replay of the observed policy reuses one by one. */
   observedCreate?: Array<{ role: string; comm: string; pid: number; cpuNs: number; waitNs: number; line: number }>;
+  /** The boot's first probe entry, and the wake-ups before it that every policy replays as measured. */
+  prefixEndNs?: number;
+  prefix?: Array<{ role: string; comm: string; latencyNs: number; line: number }>;
 }
 
 /** The span of each workload probe (by source). */
@@ -80,6 +83,21 @@ function spansOf(boot: Boot, workload: Workload): Map<string, ProbeSpan> {
     if (span) out.set(key, span);
   }
   return out;
+}
+
+/**
+ * The real boot's first probe entry: the earliest hop queued by an attach context (body start − its queue delay),
+ * or body start in the attach context itself; null without body times.
+ */
+export function firstProbeEntry(boot: Boot, workload: Workload): number | null {
+  let first: number | null = null;
+  for (const span of spansOf(boot, workload).values()) {
+    const body = span.bodyStartNs ?? null;
+    if (body === null) continue;
+    const entry = span.queueDelayNs !== null && span.queuedBy !== null ? (body as number) - (span.queueDelayNs as number) : (body as number);
+    if (first === null || entry < first) first = entry;
+  }
+  return first;
 }
 
 /** The first probe's queueing: the earliest arrival (async probes arrive when their async item was queued). */
@@ -223,7 +241,7 @@ function merge(list: Array<[number, number]>): Array<[number, number]> {
 }
 
 export function sampledLatencies(trace: SimTraceData, _calibration: TraceCalibration, window: { startNs: number; endNs: number } | null, useCreation: boolean,
-  bootMachine: Machine | null = null, bootProfile: KernelProfile | null = null): { latencies: SampledLatencies; summary: LatencySummary } {
+  bootMachine: Machine | null = null, bootProfile: KernelProfile | null = null, prefixEndNs: number | null = null): { latencies: SampledLatencies; summary: LatencySummary } {
   // Not a plain wake-up: a worker that managed its pool in between (a worker of its pool was forked then: the
   // creation samples hold that time), or a new worker's first wake-up by its manager.
   const poolOf = (comm: string) => {
@@ -250,19 +268,35 @@ export function sampledLatencies(trace: SimTraceData, _calibration: TraceCalibra
   // The creations of the probe window per pool role, in request order: the replay of the observed policy
   // reuses them event by event (the k-th creation of a pool gets the k-th measured there).
   const observed: NonNullable<LatencySummary['observedCreate']> = [];
-  const observedCreate: Record<string, Array<{ cpuNs: number; waitNs: number }>> = {};
+  const observedCreate: Record<string, Array<{ cpuNs: number; waitNs: number; requestNs: number }>> = {};
   if (useCreation && window !== null) {
     const inW = trace.creation.filter((c) => c.requestNs >= window.startNs && c.requestNs <= window.endNs).sort((a, b) => a.requestNs - b.requestNs);
     for (const c of inW) {
       const role = bootProfile === null ? null : roleKeyOf(c.comm, bootMachine, bootProfile);
       if (role === null) continue;
-      (observedCreate[role] ??= []).push({ cpuNs: c.managerCpuNs ?? 0, waitNs: c.waitNs });
+      (observedCreate[role] ??= []).push({ cpuNs: c.managerCpuNs ?? 0, waitNs: c.waitNs, requestNs: c.requestNs });
       observed.push({ role, comm: c.comm, pid: c.pid, cpuNs: c.managerCpuNs ?? 0, waitNs: c.waitNs, line: c.source.line });
+    }
+  }
+  // Before the boot's first probe entry no policy has acted: the wake-ups of that prefix, per pool, in order.
+  const prefixWake: Record<string, number[]> = {};
+  const prefix: NonNullable<LatencySummary['prefix']> = [];
+  if (prefixEndNs !== null && window !== null && bootProfile !== null) {
+    for (const s of [...plain].sort((a, b) => a.wokenNs - b.wokenNs)) {
+      if (s.wokenNs < window.startNs || s.wokenNs >= prefixEndNs) continue;
+      const role = roleKeyOf(s.comm, bootMachine, bootProfile);
+      if (role === null) continue;
+      (prefixWake[role] ??= []).push(s.latencyNs);
+      prefix.push({ role, comm: s.comm, latencyNs: s.latencyNs, line: s.line });
     }
   }
   const sorted = wake.map((s) => s.latencyNs).sort((a, b) => a - b);
   return {
-    latencies: { wakeNs: wake.map((s) => s.latencyNs), create: bound?.samples ?? [], createUnbound: unbound?.samples ?? [], seed: LATENCY_SEED, ...(observed.length > 0 ? { observedCreate } : {}) },
+    latencies: {
+      wakeNs: wake.map((s) => s.latencyNs), create: bound?.samples ?? [], createUnbound: unbound?.samples ?? [], seed: LATENCY_SEED,
+      ...(observed.length > 0 ? { observedCreate } : {}),
+      ...(prefixEndNs !== null ? { prefixEndNs, prefixWake } : {}),
+    },
     summary: {
       seed: LATENCY_SEED,
       wake: wake.length === 0 ? null : {
@@ -275,6 +309,7 @@ export function sampledLatencies(trace: SimTraceData, _calibration: TraceCalibra
         unbound: creationSummary(unbound.scope, unbound.samples),
       },
       observedCreate: observed,
+      ...(prefixEndNs !== null ? { prefixEndNs, prefix } : {}),
     },
   };
 }

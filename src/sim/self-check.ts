@@ -127,7 +127,7 @@ export function selfCheck(input: SelfCheckInput): SelfCheck {
   if (spans.some((s) => s.startNs === null || s.endNs === null)) return unchecked('some probes have no times');
   const observed = metricsOf(spans);
   // The policy the boot ran, on its own machine: each pool's worker creations are the ones the trace measured there.
-  const run = runPolicy(workload, machine, policy, profile, boot.inputs, { replayObserved: true });
+  const run = runPolicy(workload, machine, policy, profile, boot.inputs, { replayObserved: true, replayPrefix: true });
   const replayed: Metrics = { windowNs: run.windowNs, meanProbeNs: run.meanProbeNs, maxProbeNs: run.maxProbeNs };
   const rel = (r: number, o: number) => (o === 0 ? 0 : (r - o) / o);
   const errors = { windowNs: rel(replayed.windowNs, observed.windowNs), meanProbeNs: rel(replayed.meanProbeNs, observed.meanProbeNs), maxProbeNs: rel(replayed.maxProbeNs, observed.maxProbeNs) };

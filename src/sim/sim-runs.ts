@@ -35,6 +35,15 @@ export interface SimRun {
 export interface RunOptions {
   /** The policy the boot ran, on its own machine and workload: reuse the trace's creations per pool (simulate.ts). */
   replayObserved?: boolean;
+  /** The boot's own workload and machine: events before its first probe entry are replayed as measured (simulate.ts). */
+  replayPrefix?: boolean;
+}
+
+export interface PoliciesOptions {
+  /** The policy the boot ran (its run replays the boot's creations), when the runs are on the boot's own machine and workload. */
+  observedPolicy?: string | null;
+  /** The runs are on the boot's own machine and workload (no what-if): replay the policy-independent prefix. */
+  ownBoot?: boolean;
 }
 
 export interface Replicas {
@@ -51,8 +60,9 @@ export const REPLICAS = 7;
 /** Above this many probes a single replay is run (the spread of a large workload is small, the cost is not). */
 const REPLICA_PROBE_LIMIT = 2000;
 
-export function runPolicies(workload: Workload, machine: Machine, policies: PolicyName[], profile: KernelProfile, inputs: InputInfo[], observedPolicy: string | null = null): SimRun[] {
-  return policies.map((policy) => runPolicy(workload, machine, policy, profile, inputs, { replayObserved: policy === observedPolicy }));
+export function runPolicies(workload: Workload, machine: Machine, policies: PolicyName[], profile: KernelProfile, inputs: InputInfo[], options: PoliciesOptions = {}): SimRun[] {
+  const own = options.ownBoot === true;
+  return policies.map((policy) => runPolicy(workload, machine, policy, profile, inputs, { replayObserved: own && policy === options.observedPolicy, replayPrefix: own }));
 }
 
 /**
@@ -62,13 +72,14 @@ export function runPolicies(workload: Workload, machine: Machine, policies: Poli
 export function runPolicy(workload: Workload, machine: Machine, policy: PolicyName, profile: KernelProfile, inputs: InputInfo[], options: RunOptions = {}): SimRun {
   const lat = workload.latencies;
   const replayObserved = options.replayObserved === true && lat?.observedCreate !== undefined;
+  const replayPrefix = options.replayPrefix === true && lat?.prefixEndNs !== undefined;
   const sampled = lat !== undefined && (lat.wakeNs.length > 0 || lat.create.length > 0);
   const count = sampled && workload.probes.length <= REPLICA_PROBE_LIMIT ? REPLICAS : 1;
   const runs: Array<{ seed: number; boot: Boot; creations: CreationCount[]; metrics: ReturnType<typeof probeMetrics> }> = [];
   for (let k = 0; k < count; k++) {
     const seed = (lat?.seed ?? 0) + k;
     const w = sampled ? { ...workload, latencies: { ...lat!, seed } } : workload;
-    const { boot, creations } = simulateCounted(w, machine, policy, { profile, inputs, replayObserved });
+    const { boot, creations } = simulateCounted(w, machine, policy, { profile, inputs, replayObserved, replayPrefix });
     runs.push({ seed, boot, creations, metrics: probeMetrics(boot) });
   }
   const order = [...runs].sort((a, b) => a.metrics.meanProbeNs - b.metrics.meanProbeNs || a.seed - b.seed);

@@ -25,6 +25,11 @@ export interface SimulateOptions {
    * trace measured in that pool during the probes (workload.latencies.observedCreate); sampled beyond them.
    */
   replayObserved?: boolean;
+  /**
+   * The boot's own workload on its own machine (no what-if): kicks and worker creations before the real boot's first
+   * probe entry (workload.latencies.prefixEndNs), where no policy has acted yet, take the trace's figures in order.
+   */
+  replayPrefix?: boolean;
 }
 
 /** Worker creations of one simulated run, per pool role: how many, and how many reused a measured one. */
@@ -75,7 +80,7 @@ export function simulate(workload: Workload, machine: Machine, policy: PolicyNam
 
 /** simulate(), with the worker creations the run needed per pool role. */
 export function simulateCounted(workload: Workload, machine: Machine, policy: PolicyName, options: SimulateOptions): { boot: Boot; creations: CreationCount[] } {
-  const sim = new Simulation(workload, machine, policy, options.profile, options.replayObserved === true);
+  const sim = new Simulation(workload, machine, policy, options.profile, options.replayObserved === true, options.replayPrefix === true);
   sim.run();
   return { boot: sim.toBoot(options.inputs), creations: sim.creationCounts() };
 }
@@ -114,6 +119,8 @@ class Simulation {
    * samples leave first wake-ups out too, sim/replay-inputs.ts).
    */
   private readonly fresh = new Set<SimThread>();
+  /** Per pool role: kicks so far before the prefix's end (replayPrefix). */
+  private readonly prefixKicks = new Map<string, number>();
 
   constructor(
     private readonly workload: Workload,
@@ -121,6 +128,7 @@ class Simulation {
     private readonly policy: PolicyName,
     private readonly profile: KernelProfile,
     private readonly replayObserved = false,
+    private readonly replayPrefix = false,
   ) {
     this.sched = new CpuScheduler(machine);
     this.pods = buildPods(machine, profile);
@@ -245,6 +253,16 @@ class Simulation {
       t.steps = steps;
       this.events.push(load.busy[0]!.startNs, { type: 'start-task', thread: t });
     }
+  }
+
+  /** Before the boot's first probe entry (replayPrefix): the k-th kick of a pool takes the k-th wake-up measured there. */
+  private prefixLatency(pool: Pool): number | null {
+    const lat = this.workload.latencies;
+    if (!this.replayPrefix || lat?.prefixEndNs === undefined || this.now >= lat.prefixEndNs) return null;
+    const role = this.poolRole.get(pool) ?? '?';
+    const k = this.prefixKicks.get(role) ?? 0;
+    this.prefixKicks.set(role, k + 1);
+    return lat.prefixWake?.[role]?.[k] ?? null;
   }
 
   /** A sample of a measured distribution (seeded), or null without one. */
@@ -420,7 +438,7 @@ class Simulation {
     }
     w.steps = [{ k: 'dispatch' }];
     w.pc = 0;
-    const latency = this.fresh.delete(w) ? null : this.sample(this.workload.latencies?.wakeNs);
+    const latency = this.fresh.delete(w) ? null : this.prefixLatency(pool) ?? this.sample(this.workload.latencies?.wakeNs);
     this.kickDelay.set(w, latency ?? 0);
     if (latency !== null && latency > 0) this.events.push(this.now + latency, { type: 'wake', thread: w });
     else this.wake(w);
@@ -606,7 +624,10 @@ class Simulation {
             const counted = this.creations.get(role) ?? { count: 0, observed: 0 };
             this.creations.set(role, counted);
             // Replaying the observed policy: the k-th creation of this pool is the k-th the trace measured in it.
-            const measured = this.replayObserved ? lat?.observedCreate?.[role]?.[counted.count] : undefined;
+            // Before the boot's first probe entry (no policy has acted), every policy replays the creations measured there.
+            const kth = lat?.observedCreate?.[role]?.[counted.count];
+            const inPrefix = this.replayPrefix && kth !== undefined && lat?.prefixEndNs !== undefined && this.now < lat.prefixEndNs && (kth.requestNs ?? Infinity) < lat.prefixEndNs;
+            const measured = this.replayObserved || inPrefix ? kth : undefined;
             counted.count++;
             if (measured !== undefined) counted.observed++;
             const own = pool.kind === 'bound' ? lat?.create : lat?.createUnbound;

@@ -92,7 +92,15 @@ export interface SampledLatencies {
    * creation in a pool the k-th one the trace measured there, and samples only beyond them; what-if policies
    * sample.
    */
-  observedCreate?: Record<string, Array<{ cpuNs: number; waitNs: number }>>;
+  observedCreate?: Record<string, Array<{ cpuNs: number; waitNs: number; requestNs?: number }>>;
+  /**
+   * The real boot's first probe entry (the first hop queued, or the first body started in its attach context): until
+   * then no policy has acted, so what happened is the same under every policy. Kicks and creations before it take the
+   * trace's own figures, in order, under every policy (SimulateOptions.replayPrefix).
+   */
+  prefixEndNs?: number;
+  /** Per pool role, the start latencies of the woken idle workers before prefixEndNs, in wake-up order. */
+  prefixWake?: Record<string, number[]>;
 }
 
 export interface WorkloadOptions {

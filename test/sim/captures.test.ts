@@ -138,8 +138,9 @@ describe('replaying each before-n0x3 boot as `simulate` does, with its self-chec
     const { workload, profile, derived } = await calibratedReplay(boot, observed, { collected });
     const check = await selfCheckOfBoot(boot, options, { collected });
     const machine = machineFromTopology(boot.topology, `before-n0x3${b}`);
-    // The policy the boot ran replays the creations its trace measured (as the self-check and `simulate` do); the others sample.
-    const run = (policy: 'work-on-cpu' | 'skip-in-worker' | 'queue-node') => runPolicy(workload, machine, policy, profile, boot.inputs, { replayObserved: policy === 'work-on-cpu' });
+    // As `simulate` does on the boot's own machine: every policy replays the events before the boot's first probe entry as
+    // measured, and the policy the boot ran also replays the creations its trace measured; the others sample.
+    const run = (policy: 'work-on-cpu' | 'skip-in-worker' | 'queue-node') => runPolicy(workload, machine, policy, profile, boot.inputs, { replayObserved: policy === 'work-on-cpu', replayPrefix: true });
     return { boot: b || 'boot 1', derived, profile, workload, check, workOnCpu: run('work-on-cpu'), skip: run('skip-in-worker'), queueNode: run('queue-node') };
   }));
   const ms = (v: number) => Math.round(v / 1000) / 1000;
@@ -204,7 +205,7 @@ describe('replaying each before-n0x3 boot as `simulate` does, with its self-chec
       expect(r.check.why).toEqual([]);
     }
     expect(replays.map((r) => [ms(r.check.observed!.meanProbeNs), ms(r.check.observed!.windowNs)])).toEqual([[3.864, 9.772], [9.981, 15.613], [6.622, 8.124]]);
-    expect(replays.map((r) => [ms(r.check.replayed!.meanProbeNs), ms(r.check.replayed!.windowNs)])).toEqual([[4.018, 8.979], [7.711, 14.729], [6.96, 8.139]]);
+    expect(replays.map((r) => [ms(r.check.replayed!.meanProbeNs), ms(r.check.replayed!.windowNs)])).toEqual([[4.149, 9.234], [7.765, 14.694], [6.974, 8.139]]);
   });
 
   it('self-check: boot 1 replays the creation its trace measured (kworker/u17:3, 1.81 ms on the manager\'s CPU + 1.62 ms), not a draw', () => {
@@ -248,17 +249,18 @@ describe('replaying each before-n0x3 boot as `simulate` does, with its self-chec
     }
   });
 
-  it('queue-node: each body on another node-0 unbound worker queued by the async one; its mean is under after-v2-n0x3\'s spread (gap, docs/simulator.md)', () => {
+  it('queue-node: each body on another node-0 unbound worker queued by the async one; worse than the bug for every boot, in after-v2-n0x3\'s spread for boot 2 only (gap, docs/simulator.md)', () => {
     for (const r of replays) {
       for (const p of r.queueNode.boot.probes) {
         expect(p.worker?.comm).toMatch(/^kworker\/u17:\d+$/);
         expect(p.queuedBy?.comm).toMatch(/^kworker\/u17:\d+$/);
         expect(p.worker?.pid).not.toBe(p.queuedBy?.pid);
       }
-      // The real v2 boots waited 5.9–19.5 ms for new unbound workers (12.7 ms creations); the before boots measured 0.4–5.3 ms.
-      expect(r.queueNode.meanProbeNs).toBeLessThan(v2Spread.mean[0]!);
+      expect(r.queueNode.meanProbeNs).toBeGreaterThan(r.workOnCpu.meanProbeNs);
     }
-    expect(replays.map((r) => ms(r.queueNode.meanProbeNs))).toEqual([3.903, 7.863, 5.865]);
+    // The real v2 boots waited 5.9–19.5 ms for new unbound workers (12.7 ms creations); the before boots measured 0.4–5.4 ms.
+    expect(replays.map((r) => r.queueNode.meanProbeNs >= v2Spread.mean[0]! && r.queueNode.meanProbeNs <= v2Spread.mean[1]!)).toEqual([false, true, false]);
+    expect(replays.map((r) => ms(r.queueNode.meanProbeNs))).toEqual([8.915, 14.637, 7.07]);
   });
 
   it('is deterministic: the same input gives the same replays', async () => {
@@ -267,7 +269,7 @@ describe('replaying each before-n0x3 boot as `simulate` does, with its self-chec
     const { workload, profile } = await calibratedReplay(again.boot, observed, { collected: again.collected });
     const machine = machineFromTopology(again.boot.topology, 'before-n0x3');
     const first = replays[0]!.workOnCpu;
-    const second = runPolicy(workload, machine, 'work-on-cpu', profile, again.boot.inputs, { replayObserved: true });
+    const second = runPolicy(workload, machine, 'work-on-cpu', profile, again.boot.inputs, { replayObserved: true, replayPrefix: true });
     expect(JSON.stringify(second)).toBe(JSON.stringify(first));
   });
 });
@@ -290,15 +292,15 @@ describe('self-check of after-n0x3 and after-v2-n0x3, and what the queue-node pr
   const pct = (v: number) => Math.round(v * 100);
   const ms = (v: number) => Math.round(v / 1000) / 1000;
 
-  it('after-n0x3: skip-in-worker detected; mean within 10 %, window within 25 % but boot 2 (-31 %, low confidence)', () => {
+  it('after-n0x3: skip-in-worker detected; every boot within 10 % of its mean and window', () => {
     expect(after.map((a) => a.check.policy)).toEqual(['skip-in-worker', 'skip-in-worker', 'skip-in-worker']);
-    expect(after.map((a) => [pct(a.check.errors!.windowNs), pct(a.check.errors!.meanProbeNs)])).toEqual([[-10, -1], [-31, -3], [-21, -9]]);
-    expect(after.map((a) => a.check.status)).toEqual(['checked', 'low-confidence', 'checked']);
+    expect(after.map((a) => [pct(a.check.errors!.windowNs), pct(a.check.errors!.meanProbeNs)])).toEqual([[-10, -1], [4, -3], [-8, -9]]);
+    expect(after.map((a) => a.check.status)).toEqual(['checked', 'checked', 'checked']);
   });
 
   it('after-v2-n0x3: queue-node detected; every boot within 10 % of its mean and window with its own creations replayed', () => {
     expect(v2.map((a) => a.check.policy)).toEqual(['queue-node', 'queue-node', 'queue-node']);
-    expect(v2.map((a) => [pct(a.check.errors!.windowNs), pct(a.check.errors!.meanProbeNs)])).toEqual([[1, -5], [-4, -9], [-8, -4]]);
+    expect(v2.map((a) => [pct(a.check.errors!.windowNs), pct(a.check.errors!.meanProbeNs)])).toEqual([[9, 0], [4, -3], [-8, -4]]);
     expect(v2.map((a) => a.check.status)).toEqual(['checked', 'checked', 'checked']);
     // The creations the real v2 boots had in the node 0 unbound pool during the probes: 4, 3 and 5.
     expect(v2.map((a) => Object.values(a.workload.latencies!.observedCreate!).map((l) => l.length))).toEqual([[4], [3], [5]]);
