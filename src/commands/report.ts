@@ -17,6 +17,7 @@ import { calibratedReplay } from '../sim/calibrated-replay.js';
 import { loadBootForSimulation } from '../pipeline/load-boot-for-simulation.js';
 import type { CollectedTrace } from '../sim/read-trace-calibration.js';
 import { bottomLineCheck, type SelfCheck, selfCheckOfBoot } from '../sim/self-check.js';
+import type { CostParts } from '../sim/cost-parts.js';
 import { samplingCaveats } from '../sim/what-if-caveats.js';
 import { MachineError, machineFromTopology } from '../sim/machine.js';
 import { isPolicyName, POLICY_NAMES, type PolicyName } from '../sim/policies.js';
@@ -84,13 +85,13 @@ export function registerReport(program: Command): void {
       const loaded = runs ? null : policies.length > 0 ? await loadBootForSimulation(inputs) : { boot: await loadBoot(inputs), collected: null };
       let boot: Boot | null = null;
       if (loaded !== null) ({ boot, drivers } = focusOn(loaded.boot, options));
-      const sim = boot !== null && policies.length > 0 ? await simulated(boot, policies, loaded?.collected ?? null) : { boots: [], check: null, caveats: [] };
+      const sim = boot !== null && policies.length > 0 ? await simulated(boot, policies, loaded?.collected ?? null) : { boots: [], check: null, caveats: [], parts: [] };
       const boots: HtmlReportInput['boots'] = runs ?? [
         { label: policies.length > 0 ? `measured: ${label}` : label, boot: boot!, bottomLine: await bottomLine(boot!, { collected: loaded?.collected ?? null, selfCheck: bottomLineCheck(sim.check) }) },
         ...sim.boots,
       ];
       for (const b of boots) b.bottomLine ??= await bottomLine(b.boot, { simulate: false });
-      const bytes = await writeHtmlReport(options.output, { title: options.title ?? titleOf(inputs, drivers), boots, selfCheck: sim.check, simulationCaveats: sim.caveats });
+      const bytes = await writeHtmlReport(options.output, { title: options.title ?? titleOf(inputs, drivers), boots, selfCheck: sim.check, simulationCaveats: sim.caveats, simulationParts: sim.parts });
       process.stderr.write(`wrote ${options.output} (${(bytes / 1024).toFixed(0)} KiB, ${boots[0]!.boot.probes.length} probes, ${boots.length} boot(s))\n`);
     });
 }
@@ -113,8 +114,8 @@ async function simulationRuns(inputs: string[]): Promise<Array<{ label: string; 
 }
 
 /** The boot replayed under each policy (the simulator's default workload options), and its self-check. */
-async function simulated(boot: Boot, policies: PolicyName[], collected: CollectedTrace | null): Promise<{ boots: Array<{ label: string; boot: Boot }>; check: SelfCheck | null; caveats: string[] }> {
-  if (policies.length === 0) return { boots: [], check: null, caveats: [] };
+async function simulated(boot: Boot, policies: PolicyName[], collected: CollectedTrace | null): Promise<{ boots: Array<{ label: string; boot: Boot }>; check: SelfCheck | null; caveats: string[]; parts: Array<{ name: string; parts: CostParts }> }> {
+  if (policies.length === 0) return { boots: [], check: null, caveats: [], parts: [] };
   if (boot.topology.cpus.length === 0) throw new UsageError('--simulate needs the CPU topology (topology.csv, lscpu or node-cpulist.txt among the inputs)');
   try {
     const machine = machineFromTopology(boot.topology, `the boot's topology (${boot.topology.source?.file ?? 'inputs'})`);
@@ -125,7 +126,8 @@ async function simulated(boot: Boot, policies: PolicyName[], collected: Collecte
     const runs = runPolicies(workload, machine, policies, profile, boot.inputs, { observedPolicy: check.policy, ownBoot: true });
     const low = check.status === 'checked' ? '' : check.status === 'low-confidence' ? ' (low confidence)' : ' (unchecked)';
     const caveats = runs.flatMap((r) => samplingCaveats(r, derived.latencies, check.policy));
-    return { boots: runs.map((r) => ({ label: `simulated: ${r.policy}${low}`, boot: r.boot })), check, caveats };
+    const parts = runs.filter((r) => r.parts).map((r) => ({ name: `simulated: ${r.policy}`, parts: r.parts! }));
+    return { boots: runs.map((r) => ({ label: `simulated: ${r.policy}${low}`, boot: r.boot })), check, caveats, parts };
   } catch (err) {
     if (err instanceof MachineError || err instanceof WorkloadError) throw new UsageError(err.message);
     throw err;

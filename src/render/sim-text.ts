@@ -7,6 +7,7 @@ import { formatCpuList } from '../core/cpu-list.js';
 import type { describeMachine, describeWorkload } from '../sim/sim-json.js';
 import type { SimRun } from '../sim/sim-runs.js';
 import type { SelfCheck } from '../sim/self-check.js';
+import { COST_PARTS_NOTE, type CostParts } from '../sim/cost-parts.js';
 import { formatMs, renderTable } from './text-table.js';
 
 const MAX_WORKLOAD_ROWS = 20;
@@ -106,6 +107,11 @@ export function renderSimulation(
   const conf = runs[0]?.confidence;
   if (conf !== undefined) out.push(`  confidence: ${conf.level === 'checked' ? 'checked against the boot' : conf.level === 'low' ? 'LOW' : 'unchecked'}: ${conf.reason}`);
   for (const r of runs) for (const c of r.caveats ?? []) out.push(`  ${c}`);
+  const partRows = [
+    ...(check?.parts?.observed ? [{ name: `observed${check.policy ? ` (${check.policy})` : ''}`, parts: check.parts.observed }] : []),
+    ...runs.filter((r) => r.parts).map((r) => ({ name: r.policy as string, parts: r.parts! })),
+  ];
+  if (partRows.length > 1) out.push('', ...renderCostParts(partRows));
   for (const r of runs) {
     for (const f of r.boot.findings.filter((x) => x.kind === 'workqueue-deadlock')) out.push(`  ${r.policy}: DEADLOCK: ${f.title}. ${f.detail}`);
   }
@@ -119,6 +125,18 @@ export function renderSimulation(
 }
 
 const CREATE_SOURCE = { trace: "measured in the input's trace", user: '--worker-create-us', default: 'default: no measurement in the input' } as const;
+
+/** Where the mean probe cost goes, one row per boot or run (sim/cost-parts.ts); the rows' parts sum to their mean. */
+export function renderCostParts(rows: Array<{ name: string; parts: CostParts }>): string[] {
+  const out = ['Where the mean probe cost goes (ms; the parts add up to the mean):'];
+  out.push(...renderTable([
+    { header: '' }, { header: 'mean', align: 'right' }, { header: 'before the hop', align: 'right' }, { header: "wait for the body's worker", align: 'right' },
+    { header: 'body', align: 'right' }, { header: 'of it runnable', align: 'right' }, { header: 'after the body', align: 'right' },
+  ], rows.map(({ name, parts: p }) => [name, formatMs(p.meanNs), formatMs(p.beforeBodyNs), formatMs(p.waitNs), formatMs(p.bodyNs), formatMs(p.runnableNs), formatMs(p.afterBodyNs)]))
+    .split('\n').map((l) => `  ${l}`));
+  out.push(`  ${COST_PARTS_NOTE}`);
+  return out;
+}
 
 /** The self-check block: observed vs replayed under the policy the boot ran. */
 export function renderSelfCheck(c: SelfCheck): string[] {
@@ -137,6 +155,13 @@ export function renderSelfCheck(c: SelfCheck): string[] {
     out.push(...renderTable([{ header: 'device' }, { header: 'driver' }, { header: 'observed ms', align: 'right' }, { header: 'replayed ms', align: 'right' }, { header: 'error', align: 'right' }],
       c.perDevice.slice(0, MAX_WORKLOAD_ROWS).map((d) => [d.device, d.driver ?? '-', formatMs(d.observedNs), formatMs(d.replayedNs), pct(d.error)])).split('\n').map((l) => `  ${l}`));
     if (c.perDevice.length > MAX_WORKLOAD_ROWS) out.push(`  … ${c.perDevice.length - MAX_WORKLOAD_ROWS} more devices`);
+    const po = c.parts?.observed;
+    const pr = c.parts?.replayed;
+    if (po && pr) {
+      const pair = (name: string, o: number, r: number) => `${name} ${formatMs(o)} / ${formatMs(r)}`;
+      out.push(`  mean parts, observed / replayed ms: ${[pair('before the hop', po.beforeBodyNs, pr.beforeBodyNs), pair("wait for the body's worker", po.waitNs, pr.waitNs),
+        pair('body', po.bodyNs, pr.bodyNs), pair('of it runnable', po.runnableNs, pr.runnableNs), pair('after the body', po.afterBodyNs, pr.afterBodyNs)].join(', ')}`);
+    }
   }
   out.push(`  ${c.status === 'checked' ? 'CHECKED' : c.status === 'low-confidence' ? 'LOW CONFIDENCE' : 'UNCHECKED'}: ${c.summary}`);
   for (const w of c.why) out.push(`  why: ${w}`);

@@ -11,6 +11,7 @@ import type { SelfCheck as BottomLineSelfCheck } from './bottom-line.js';
 import type { KernelProfile } from './kernel-profile.js';
 import type { Machine } from './machine.js';
 import type { PolicyName } from './policies.js';
+import { type CostParts, costParts } from './cost-parts.js';
 import { probeMetrics, runPolicy, type SimRun } from './sim-runs.js';
 import { bootMachineOf, calibratedReplay, type ReplayOptions } from './calibrated-replay.js';
 import { type Workload, WorkloadError, workloadFromBoot, type WorkloadOptions } from './workload.js';
@@ -68,6 +69,8 @@ export interface SelfCheck {
   why: string[];
   /** The replay's seeds and spread, when latencies are sampled. */
   replicas: SimRun['replicas'] | null;
+  /** Where the mean probe cost goes, observed and replayed (sim/cost-parts.ts); null when no replay was made. */
+  parts: { observed: CostParts | null; replayed: CostParts | null } | null;
 }
 
 /** The policy the real boot ran, from where its probe bodies ran (null: nothing to tell from). */
@@ -119,7 +122,7 @@ export function selfCheck(input: SelfCheckInput): SelfCheck {
   const bySource = new Map(boot.probes.map((p) => [`${p.source.file}:${p.source.line}`, p]));
   const spans = workload.probes.map((p) => bySource.get(`${p.source.file}:${p.source.line}`)).filter((s): s is ProbeSpan => s !== undefined);
   const { policy, evidence } = detectObservedPolicy(spans, profile);
-  const base: SelfCheck = { status: 'unchecked', policy, policyEvidence: evidence, threshold: THRESHOLD, observed: null, replayed: null, errors: null, perDevice: [], summary: '', why: [], replicas: null };
+  const base: SelfCheck = { status: 'unchecked', policy, policyEvidence: evidence, threshold: THRESHOLD, observed: null, replayed: null, errors: null, perDevice: [], summary: '', why: [], replicas: null, parts: null };
   const unchecked = (why: string): SelfCheck => ({ ...base, summary: `${why}; predictions from this boot have no error bar` });
   if (workload.probes.every((p) => p.derivedFrom === 'cpu-fraction')) return unchecked('the input has no scheduler trace (probe programs split by an assumed on-CPU fraction, attach contexts unknown), so the real policy cannot be replayed like for like');
   if (policy === null) return unchecked('no probe shows which thread ran its body, so the policy the boot ran is unknown');
@@ -147,7 +150,7 @@ export function selfCheck(input: SelfCheckInput): SelfCheck {
     ? `replaying ${policy} (the policy this boot ran) gives the mean probe cost ${pct(errors.meanProbeNs)} and the probe window ${pct(errors.windowNs)} off the real boot, within ${THRESHOLD * 100} %`
     : `replaying ${policy} (the policy this boot ran) misses the real boot's mean probe cost by ${pct(errors.meanProbeNs)} and its probe window by ${pct(errors.windowNs)} (over ${THRESHOLD * 100} %): predictions from this boot carry at least that error`;
   const why = status === 'checked' ? [] : explain(perDevice, run);
-  return { ...base, status, observed, replayed, errors, perDevice, summary, why, replicas: run.replicas ?? null };
+  return { ...base, status, observed, replayed, errors, perDevice, summary, why, replicas: run.replicas ?? null, parts: { observed: costParts(spans), replayed: run.parts ?? null } };
 }
 
 function metricsOf(spans: readonly ProbeSpan[]): Metrics {
@@ -203,7 +206,7 @@ export async function selfCheckOfBoot(boot: Boot, workloadOptions: WorkloadOptio
     observed = workloadFromBoot(boot, { cpuFraction: workloadOptions.cpuFraction, segments: workloadOptions.segments, ...(workloadOptions.drivers ? { drivers: workloadOptions.drivers } : {}) });
   } catch (err) {
     if (!(err instanceof WorkloadError)) throw err;
-    return { status: 'unchecked', policy: null, policyEvidence: [], threshold: THRESHOLD, observed: null, replayed: null, errors: null, perDevice: [], summary: `${err.message}; predictions from this boot have no error bar`, why: [], replicas: null };
+    return { status: 'unchecked', policy: null, policyEvidence: [], threshold: THRESHOLD, observed: null, replayed: null, errors: null, perDevice: [], summary: `${err.message}; predictions from this boot have no error bar`, why: [], replicas: null, parts: null };
   }
   const { kernel: _whatIf, ...own } = replayOptions;
   void _whatIf;

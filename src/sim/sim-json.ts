@@ -47,6 +47,7 @@ export function simJson(workload: Workload, machine: Machine, profile: KernelPro
     workload: describeWorkload(workload),
     machine: describeMachine(machine, profile, derived),
     runs: runs.map((r) => ({ policy: r.policy, boot: r.boot, windowNs: r.windowNs, meanProbeNs: r.meanProbeNs, maxProbeNs: r.maxProbeNs, probeCpus: r.probeCpus, ...(r.replicas ? { replicas: r.replicas } : {}), ...(r.confidence ? { confidence: r.confidence } : {}),
-      ...(r.creations ? { creations: r.creations } : {}), ...(r.replayObserved ? { replayObserved: true } : {}), ...(r.caveats && r.caveats.length > 0 ? { caveats: r.caveats } : {}) })),
+      ...(r.creations ? { creations: r.creations } : {}), ...(r.replayObserved ? { replayObserved: true } : {}), ...(r.caveats && r.caveats.length > 0 ? { caveats: r.caveats } : {}),
+      ...(r.parts ? { parts: r.parts } : {}) })),
   };
 }

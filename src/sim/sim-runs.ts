@@ -6,6 +6,7 @@ import type { Boot, InputInfo } from '../model/types.js';
 import type { KernelProfile } from './kernel-profile.js';
 import type { Machine } from './machine.js';
 import type { PolicyName } from './policies.js';
+import { type CostParts, costParts } from './cost-parts.js';
 import { type CreationCount, simulateCounted } from './simulate.js';
 import type { TraceCalibration } from './trace-calibration.js';
 import type { BackgroundSummary, LatencySummary, PoolSeeds } from './replay-inputs.js';
@@ -30,6 +31,8 @@ export interface SimRun {
   replayObserved?: boolean;
   /** What the prediction could not take from the trace (sim/what-if-caveats.ts). */
   caveats?: string[];
+  /** Where the shown replay's mean probe cost goes (sim/cost-parts.ts). */
+  parts?: CostParts | null;
 }
 
 export interface RunOptions {
@@ -85,7 +88,7 @@ export function runPolicy(workload: Workload, machine: Machine, policy: PolicyNa
   const order = [...runs].sort((a, b) => a.metrics.meanProbeNs - b.metrics.meanProbeNs || a.seed - b.seed);
   const shown = order[Math.floor((order.length - 1) / 2)]!;
   shown.boot.findings = [...detectFindings(shown.boot), ...shown.boot.findings];
-  const run: SimRun = { policy, boot: shown.boot, ...shown.metrics, creations: shown.creations, ...(replayObserved ? { replayObserved } : {}) };
+  const run: SimRun = { policy, boot: shown.boot, ...shown.metrics, creations: shown.creations, ...(replayObserved ? { replayObserved } : {}), parts: costParts(shown.boot.probes) };
   if (sampled) {
     const means = runs.map((r) => r.metrics.meanProbeNs);
     const windows = runs.map((r) => r.metrics.windowNs);

@@ -16,6 +16,7 @@ import { loadBootForSimulation } from '../../src/pipeline/load-boot-for-simulati
 import { selfCheckOfBoot } from '../../src/sim/self-check.js';
 import { simulate } from '../../src/sim/simulate.js';
 import { workloadFromBoot } from '../../src/sim/workload.js';
+import type { CostParts } from '../../src/sim/cost-parts.js';
 
 const CAPTURES = new URL('../../fixtures/captures/', import.meta.url).pathname;
 const BOOTS = ['', '/boot-2', '/boot-3'];
@@ -310,6 +311,30 @@ describe('self-check of after-n0x3 and after-v2-n0x3, and what the queue-node pr
     const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
     expect(before.map((b) => ms(median(b.workload.latencies!.wakeNs)))).toEqual([0.038, 0.193, 0.138]);
     expect(v2.map((b) => ms(median(b.workload.latencies!.wakeNs)))).toEqual([6.036, 1.03, 0.144]);
+  });
+
+  it('where the queue-node gap is (sim/cost-parts.ts): the wait for the body\'s worker is predicted within the v2 boots\' range; the v2 boots 1 and 3 spent more in the body and after it, which no policy changes', () => {
+    const parts = (p: CostParts) => [ms(p.meanNs), ms(p.waitNs), ms(p.bodyNs - p.runnableNs + p.afterBodyNs)];
+    // Observed in the v2 boots: mean = ... + wait for the body's worker + (body's own run + after the body).
+    const v2Parts = v2.map((a) => a.check.parts!.observed!);
+    expect(v2Parts.map(parts)).toEqual([[27.911, 16.179, 11.534], [10.048, 7.486, 2.502], [11.112, 2.687, 7.342]]);
+    // Observed in the before boots (work-on-cpu): the same body and attach-context code took 3.2–4.9 ms.
+    expect(before.map((b) => parts(b.check.parts!.observed!)[2])).toEqual([3.215, 4.9, 3.44]);
+    // The before boots' queue-node predictions, as `simulate` makes them.
+    const predicted = before.map((b) => runPolicy(b.workload, b.machine, 'queue-node', b.profile, b.boot.inputs, { replayPrefix: true }).parts!);
+    expect(predicted.map(parts)).toEqual([[8.915, 5.635, 3.279], [14.637, 9.23, 5.407], [7.07, 3.559, 3.511]]);
+    const waits = v2Parts.map((p) => p.waitNs);
+    for (const p of predicted) {
+      expect(p.waitNs).toBeGreaterThanOrEqual(Math.min(...waits));
+      expect(p.waitNs).toBeLessThanOrEqual(Math.max(...waits));
+      expect(Math.abs(p.beforeBodyNs + p.waitNs + p.bodyNs + p.afterBodyNs - p.meanNs)).toBeLessThanOrEqual(2);
+    }
+  });
+
+  it('v2 boot 1, device 21:00.0: after its body the async worker ran 9.7 ms on CPU 1 without a switch (trace lines 4159-4196), in really_probe()\'s tail', () => {
+    const d = v2[0]!.check.perDevice.find((x) => x.device === '0000:21:00.0')!;
+    expect(ms(d.observed.afterBodyNs!)).toBe(9.872);
+    expect(ms(before[0]!.check.perDevice.find((x) => x.device === '0000:21:00.0')!.observed.afterBodyNs!)).toBe(0.374);
   });
 
   it('before bodies + v2 boot 1 latencies: queue-node lands in the v2 spread and worse than work-on-cpu, for every before boot', () => {

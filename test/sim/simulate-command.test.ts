@@ -62,6 +62,15 @@ describe('simulate', () => {
     // that prefix's wake-up as measured (kworker/u17:0, 141 µs, trace line 3533).
     expect(json.machine.derived.latencies.prefix).toEqual([{ role: 'n0.0', comm: 'kworker/u17:0', latencyNs: 141_000, line: 3533 }]);
     expect(json.machine.derived.latencies.prefixEndNs - json.workload.probes[0].arrivalNs).toBe(402_000);
+    // Where the mean probe cost goes (sim/cost-parts.ts): observed and replayed in the self-check, and per run; the parts add up.
+    type Parts = { meanNs: number; beforeBodyNs: number; waitNs: number; bodyNs: number; runnableNs: number; afterBodyNs: number; probes: number };
+    const sum = (p: Parts) => p.beforeBodyNs + p.waitNs + p.bodyNs + p.afterBodyNs;
+    const obs: Parts = json.calibration.parts.observed;
+    expect(obs).toEqual({ probes: 3, meanNs: 3_864_333, beforeBodyNs: 64_000, waitNs: 94_000, bodyNs: 2_818_333, runnableNs: 491_000, afterBodyNs: 888_000 });
+    for (const p of [obs, json.calibration.parts.replayed, woc.parts, skip.parts] as Parts[]) expect(Math.abs(sum(p) - p.meanNs)).toBeLessThanOrEqual(2);
+    expect(woc.parts.meanNs).toBe(Math.round(woc.meanProbeNs));
+    // skip-in-worker: no hop, so no wait for another worker; the body runs uncontended.
+    expect([skip.parts.waitNs, skip.parts.runnableNs]).toEqual([0, 0]);
   });
 
   it('prints the measured worker creation, and --worker-create-us overrides it', () => {
@@ -100,6 +109,8 @@ describe('simulate', () => {
     expect(r.stdout).toMatch(/^  mean probe cost\s+3\.864\s+4\.149\s+\+7 %$/m);
     expect(r.stdout).toMatch(/^  CHECKED: replaying work-on-cpu/m);
     expect(r.stdout).toMatch(/^  confidence: checked against the boot: /m);
+    expect(r.stdout).toMatch(/^  mean parts, observed \/ replayed ms: before the hop 0\.064 \/ 0\.000, wait for the body's worker 0\.094 \/ 0\.339, body 2\.818 \/ 2\.858/m);
+    expect(r.stdout).toMatch(/^Where the mean probe cost goes \(ms; the parts add up to the mean\):\n.*\n  observed \(work-on-cpu\)\s+3\.864\s+0\.064\s+0\.094\s+2\.818\s+0\.491\s+0\.888\n  skip-in-worker\s+3\.279\s+0\.000\s+0\.000\s+2\.327\s+0\.000\s+0\.952\n  A policy changes the wait for the body's worker/m);
     // A user-given 20 ms worker creation replaces the measured ones: after-v2-n0x3's chain of creations then misses.
     const low = run(join(process.cwd(), 'fixtures', 'captures', 'after-v2-n0x3'), '--drivers', 'nvme', '--policy', 'skip-in-worker', '--worker-create-us', '20000');
     expect(low.stdout).toMatch(/^Self-check: this boot replayed under the policy it ran \(queue-node\)/m);

@@ -21,6 +21,7 @@ import { densitySpec } from './density-spec.js';
 import { fixSentence, nodeHeadline, selfCheckText, type BottomLine } from '../bottom-line-text.js';
 import { selfCheckHtml } from './self-check-html.js';
 import type { SelfCheck } from '../../sim/self-check.js';
+import type { CostParts } from '../../sim/cost-parts.js';
 
 export interface HtmlReportInput {
   title: string;
@@ -30,6 +31,8 @@ export interface HtmlReportInput {
   selfCheck?: SelfCheck | null;
   /** With simulated policies: what each prediction could not take from the trace (sim/what-if-caveats.ts). */
   simulationCaveats?: string[];
+  /** With simulated policies: where each run's mean probe cost goes (sim/cost-parts.ts). */
+  simulationParts?: Array<{ name: string; parts: CostParts }>;
 }
 
 /** Above this many probe rows the browser draws the timeline on a canvas (faster than SVG DOM). */
@@ -170,7 +173,7 @@ export async function renderHtmlReport(input: HtmlReportInput): Promise<string> 
     section('focus', 'In focus: where the findings happened', stacked(focus)),
     section('findings', 'Findings', perBoot(boots.map(({ boot }) => findingsHtml(boot.findings)))),
     boots.length > 1 ? section('comparison', 'Side by side', comparisonTable(boots)) : '',
-    input.selfCheck ? section('self-check', 'Simulator self-check', selfCheckHtml(input.selfCheck, input.simulationCaveats ?? [])) : '',
+    input.selfCheck ? section('self-check', 'Simulator self-check', selfCheckHtml(input.selfCheck, input.simulationCaveats ?? [], input.simulationParts ?? [])) : '',
     section('timeline', 'Probe timeline of the whole boot', stacked(timeline)),
     section('concurrency', 'Concurrency per node', stacked(concurrency)),
     section(

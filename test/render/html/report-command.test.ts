@@ -27,6 +27,10 @@ describe('trace-probe report', () => {
     expect(html).toContain('<td>0000:23:00.0</td><td>nvme</td><td class="num">6.140</td>');
     // The self-check section says what the queue-node prediction drew from samples (issue 16).
     expect(html).toMatch(/<p>What the predictions cannot know:<\/p><ul><li>queue-node: worker creations \d+ in the node 0 unbound pool \(the boot measured \d+ there during its probes/);
+    // Where each mean probe cost goes: the observed boot, its self-check replay and every prediction, with what a policy changes.
+    expect(html).toContain('<p>Where the mean probe cost goes (ms; the parts add up to the mean):</p>');
+    for (const row of ['observed (work-on-cpu)', 'self-check replay (work-on-cpu)', 'simulated: work-on-cpu', 'simulated: queue-node']) expect(html).toContain(`<tr><td>${row}</td>`);
+    expect(html).toContain('A policy changes the wait for the body&#39;s worker');
   });
 
   it('shows every run of a simulation JSON side by side', () => {
