@@ -56,11 +56,9 @@ export async function ingestFleet(store: FleetStore, inputs: readonly string[], 
   let pendingRows = 0;
   const flush = async () => {
     if (pendingRows === 0) return;
-    for (const table of FLEET_TABLES) {
-      const rows = pending.get(table.name)!;
-      if (rows.length > 0) await store.append(table, rows);
-      pending.set(table.name, []);
-    }
+    // One transaction per batch: a boot is stored with all its rows or not at all (resume skips stored boots).
+    await store.appendAll(FLEET_TABLES.map((table) => [table, pending.get(table.name)!] as const));
+    for (const table of FLEET_TABLES) pending.set(table.name, []);
     pendingRows = 0;
     await store.releaseMemory();
   };

@@ -132,8 +132,12 @@ export class FleetStore {
         }
       }
       const cols = table.columns.map((c) => c.name).join(', ');
+      // Datasets written apart (one per host or rack, docs/fleet.md "Scaling out") and copied under one directory
+      // may hold the same boot twice: one row per boot id (and per seq) is kept.
+      const key = table.name === 'boots' ? 'boot_id' : table.name === 'failures' ? 'input, boot_id' : 'boot_id, seq';
       try {
-        await this.connection.run(`INSERT INTO ${table.name} SELECT ${cols} FROM read_parquet(${sqlString(glob)}, hive_partitioning = true)`);
+        await this.connection.run(`INSERT INTO ${table.name} SELECT ${cols} FROM read_parquet(${sqlString(glob)}, hive_partitioning = true)
+          QUALIFY row_number() OVER (PARTITION BY ${key} ORDER BY ${table.name === 'failures' ? 'error' : table.name === 'boots' ? 'input' : 'seq'}) = 1`);
       } catch (err) {
         // A table with no rows was written as no files: nothing to load.
         if (!/No files found/i.test(firstLine(err))) throw new InputError(join(dir, table.name), null, `cannot read the Parquet dataset: ${firstLine(err)}`);
@@ -148,12 +152,39 @@ export class FleetStore {
     return { boots: new Set(boots.map((r) => String(r[0]))), failures: new Set(failures.map((r) => String(r[0]))) };
   }
 
+  /**
+   * Appends a batch of rows to several tables in one transaction: a boot's row in `boots` is never stored without its
+   * probes, findings, ... rows, so an ingest killed mid-write resumes without a half-stored boot (a stored boot id
+   * is skipped by the next ingest).
+   */
+  async appendAll(batches: ReadonlyArray<readonly [TableDef, readonly Row[]]>): Promise<void> {
+    await this.connection.run('BEGIN TRANSACTION');
+    try {
+      for (const [table, rows] of batches) await this.append(table, rows);
+      await this.connection.run('COMMIT');
+    } catch (err) {
+      await this.connection.run('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
+  }
+
   async append(table: TableDef, rows: readonly Row[]): Promise<void> {
     if (rows.length === 0) return;
     const appender = await this.connection.createAppender(table.name);
-    for (const row of rows) {
-      for (let i = 0; i < table.columns.length; i++) this.appendValue(appender, table.columns[i]!.type, row[i] ?? null);
-      appender.endRow();
+    try {
+      for (const row of rows) {
+        for (let i = 0; i < table.columns.length; i++) this.appendValue(appender, table.columns[i]!.type, row[i] ?? null);
+        appender.endRow();
+      }
+    } catch (err) {
+      // Discard what it holds: an appender closed (or finalized) later would flush the rows before the bad one.
+      try {
+        appender.clear();
+        appender.closeSync();
+      } catch {
+        // It is gone either way.
+      }
+      throw err;
     }
     appender.closeSync();
   }
@@ -185,7 +216,8 @@ export class FleetStore {
       const count = await this.rows(`SELECT count(*) FROM ${table.name}`);
       if (Number(count[0]![0]) === 0) continue;
       await this.connection.run(
-        `COPY (${select} ORDER BY ALL) TO ${sqlString(join(staging, table.name))} (FORMAT parquet, PARTITION_BY (release))`,
+        // Unique file names, so datasets written on different machines can be copied under one prefix.
+        `COPY (${select} ORDER BY ALL) TO ${sqlString(join(staging, table.name))} (FORMAT parquet, PARTITION_BY (release), FILENAME_PATTERN 'part-{uuid}')`,
       );
     }
     await rm(dir, { recursive: true, force: true });
