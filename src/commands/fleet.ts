@@ -55,7 +55,7 @@ export function registerFleet(program: Command): void {
     .option('--parquet <dir>', 'the Parquet dataset to read (when there is no database)')
     .option('--json', 'print the report as JSON (schema trace-probe.fleet-report/1)')
     .option('--html <file>', 'also write a self-contained HTML page of the report')
-    .option('--top <n>', 'how many drivers to list', '15')
+    .option('--top <n>', 'how many drivers and serializing hosts to list (--json lists every host)', '15')
     .action(async (options: StoreOptions & { json?: boolean; html?: string; top: string }) => {
       const top = Number(options.top);
       if (!Number.isInteger(top) || top < 1) throw new UsageError(`--top takes a whole number ≥ 1, not "${options.top}"`);
@@ -63,11 +63,11 @@ export function registerFleet(program: Command): void {
       const store = await openStore(options, true);
       try {
         const report = await buildFleetReport(store, { topDrivers: top });
-        process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : renderFleetReport(report));
+        process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : renderFleetReport(report, { topHosts: top }));
         if (options.html) {
           // Loaded only when HTML is asked for (Vega takes about a quarter of a second to load).
           const { renderFleetHtml } = await import('../fleet/fleet-html.js');
-          const html = await renderFleetHtml(report, { title: `trace-probe fleet report: ${options.db ?? options.parquet}` });
+          const html = await renderFleetHtml(report, { title: `trace-probe fleet report: ${options.db ?? options.parquet}`, topHosts: Math.max(top, 50) });
           await writeOutputFile(options.html, html, 'the fleet report');
           process.stderr.write(`trace-probe: wrote ${options.html} (${(Buffer.byteLength(html) / 1e6).toFixed(1)} MB)\n`);
         }

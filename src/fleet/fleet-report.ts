@@ -60,6 +60,24 @@ export interface DriverRow {
   meanPerBootNs: number;
 }
 
+/**
+ * A host with at least one serialized boot: the hosts to act on (patch, or move its devices' probes), and which of
+ * its releases still serialize and which no longer do (a roll-out of the fix shows as a host in both lists).
+ */
+export interface SerializingHost {
+  host: string;
+  /** Releases in which a boot of this host serialized, in version order. */
+  serializedReleases: string[];
+  /** Releases in which this host's boots could show serialization (no insufficient-data finding) and none did. */
+  clearReleases: string[];
+  models: string[];
+  boots: number;
+  serializedBoots: number;
+  /** Time lost over the host's serialized boots (null when none has a cost). */
+  totalLostNs: number | null;
+  medianLostNs: number | null;
+}
+
 export interface DriverChange {
   driver: string;
   from: string;
@@ -79,6 +97,8 @@ export interface FleetReport {
   lostPerBoot: LostDistribution[];
   /** Per-boot lost time of every serialized boot, for the histogram. */
   lostSamplesNs: Array<{ release: string; lostNs: number }>;
+  /** Every host with a serialized boot, the most time lost first. */
+  serializingHosts: SerializingHost[];
   slowestDrivers: DriverRow[];
   releaseChanges: DriverChange[];
   releaseOrder: string[];
@@ -144,6 +164,22 @@ export async function buildFleetReport(store: FleetStore, options: { topDrivers?
   const lostSamplesNs = (await store.rows(`SELECT coalesce(kernel_release, 'unknown'), serialization_lost_ns FROM boots
       WHERE serialized AND serialization_lost_ns IS NOT NULL ORDER BY 1, 2`)).map((r) => ({ release: String(r[0]), lostNs: num(r[1]) }));
 
+  const serializingHosts = (await store.rows(`WITH b AS (SELECT *, coalesce(kernel_release, 'unknown') AS r,
+        boot_id NOT IN (SELECT boot_id FROM findings WHERE kind = ${sqlString(INSUFFICIENT_DATA)}) AS observable FROM boots),
+      per_release AS (SELECT host, r, bool_or(serialized) AS s, bool_or(observable) AS o FROM b GROUP BY host, r),
+      h AS (SELECT host, list(r) FILTER (WHERE s) AS serialized_releases, list(r) FILTER (WHERE o AND NOT s) AS clear_releases
+        FROM per_release GROUP BY host HAVING bool_or(s))
+      SELECT h.host, any_value(h.serialized_releases), any_value(h.clear_releases), list(DISTINCT coalesce(b.machine_model, 'unknown')),
+        count(*), count(*) FILTER (WHERE b.serialized), sum(b.serialization_lost_ns) FILTER (WHERE b.serialized),
+        median(b.serialization_lost_ns) FILTER (WHERE b.serialized)
+      FROM h JOIN b USING (host) GROUP BY h.host ORDER BY 7 DESC NULLS LAST, 1`)).map((r): SerializingHost => ({
+    host: String(r[0]),
+    serializedReleases: ((r[1] as unknown[] | null) ?? []).map(String).sort(compareReleases),
+    clearReleases: ((r[2] as unknown[] | null) ?? []).map(String).sort(compareReleases),
+    models: ((r[3] as unknown[] | null) ?? []).map(String).sort(),
+    boots: num(r[4]), serializedBoots: num(r[5]), totalLostNs: numOrNull(r[6]), medianLostNs: numOrNull(r[7]),
+  }));
+
   const slowestDrivers = (await store.rows(`SELECT driver, count(*), count(DISTINCT boot_id), median(duration_ns), quantile_cont(duration_ns, 0.9),
       max(duration_ns), sum(duration_ns) / count(DISTINCT boot_id) AS per_boot
       FROM probes WHERE driver IS NOT NULL GROUP BY driver ORDER BY per_boot DESC, driver LIMIT ${Math.max(1, Math.floor(options.topDrivers ?? 15))}`)).map(
@@ -181,5 +217,5 @@ export async function buildFleetReport(store: FleetStore, options: { topDrivers?
     }
   }
   releaseChanges.sort((x, y) => rank.get(x.from)! - rank.get(y.from)! || (x.significance.pValue ?? 1) - (y.significance.pValue ?? 1) || (x.driver < y.driver ? -1 : 1));
-  return { schema: FLEET_REPORT_SCHEMA, overview, exposure, lostPerBoot, lostSamplesNs, slowestDrivers, releaseChanges, releaseOrder };
+  return { schema: FLEET_REPORT_SCHEMA, overview, exposure, lostPerBoot, lostSamplesNs, serializingHosts, slowestDrivers, releaseChanges, releaseOrder };
 }

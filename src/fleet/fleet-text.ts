@@ -6,7 +6,17 @@ import { formatMs, renderTable } from '../render/text-table.js';
 
 const pct = (v: number | null) => (v === null ? '-' : `${v.toFixed(1)} %`);
 
-export function renderFleetReport(report: FleetReport): string {
+/** The hosts that serialize, the most time lost first: `top` of them, and how to list the rest. */
+export function hostLines(report: FleetReport, top: number): { rows: string[][]; more: string | null } {
+  const rows = report.serializingHosts.slice(0, top).map((h) => [h.host, h.serializedReleases.join(', '), h.clearReleases.join(', ') || '-',
+    `${h.serializedBoots}/${h.boots}`, formatMs(h.medianLostNs), h.totalLostNs === null ? '-' : (h.totalLostNs / 1e9).toFixed(3), h.models.join(', ')]);
+  const rest = report.serializingHosts.length - rows.length;
+  return { rows, more: rest > 0 ? `… ${rest} more hosts (--json lists them all, or fleet query "SELECT host, count(*) FROM boots WHERE serialized GROUP BY host")` : null };
+}
+
+export const HOST_HEADERS = ['host', 'serializes on', 'clear on', 'serialized boots', 'median lost ms', 'total lost s', 'machine model'];
+
+export function renderFleetReport(report: FleetReport, options: { topHosts?: number } = {}): string {
   const o = report.overview;
   const out: string[] = [];
   out.push(`trace-probe fleet report: ${o.boots} boots from ${o.hosts} hosts, ${o.releases} kernel releases, ${o.models} machine models` +
@@ -32,6 +42,18 @@ export function renderFleetReport(report: FleetReport): string {
       { header: 'p99 ms', align: 'right' }, { header: 'max ms', align: 'right' }, { header: 'total s', align: 'right' }],
     report.lostPerBoot.map((l) => [l.release, String(l.boots), formatMs(l.p50Ns), formatMs(l.p90Ns), formatMs(l.p99Ns), formatMs(l.maxNs), (l.totalNs / 1e9).toFixed(3)]),
   ));
+  out.push('');
+  out.push('Hosts that serialize (most time lost first)');
+  out.push('-------------------------------------------');
+  if (report.serializingHosts.length === 0) {
+    out.push('no host.');
+  } else {
+    const hosts = hostLines(report, options.topHosts ?? 15);
+    const numeric = new Set([3, 4, 5]);
+    out.push(renderTable(HOST_HEADERS.map((header, i) => (numeric.has(i) ? { header, align: 'right' as const } : { header })), hosts.rows));
+    if (hosts.more) out.push(hosts.more);
+    out.push('"clear on": releases in which the host\'s boots could show serialization and none did.');
+  }
   out.push('');
   out.push('Slowest drivers across the fleet (probe time per boot)');
   out.push('------------------------------------------------------');
