@@ -2,7 +2,8 @@
 // from the real logs: every boot `fleet ingest` finds in fixtures/captures, ../shared/captures and ../shared/corpus
 // (when present) is a template, and host-NNNNN/ gets symbolic links to the next template's files in turn (a capture
 // directory's files, or one log file), so each host's boot is a real log relabelled by `--host-from '(host-\d+)'`.
-// Each fleet is ingested in a child process (so its peak RSS, worker threads included, is its own) with one worker
+// Each fleet is ingested in a child process (so its peak RSS, worker threads included, is its own; printed when the
+// ingest ends and again after the report) with one worker
 // per core into a fresh DuckDB file, then `fleet report` is timed on the store. Fleets go to bench/out/ (git-ignored).
 
 import { spawnSync } from 'node:child_process';
@@ -27,6 +28,8 @@ interface ChildResult {
   bytes: number;
   ingestMs: number;
   reportMs: number;
+  /** Peak RSS when the ingest ended (before the report ran). */
+  ingestRssKb: number;
   maxRssKb: number;
   jobs: number;
 }
@@ -47,12 +50,13 @@ async function child(fleet: string, db: string): Promise<void> {
   const start = Date.now();
   const summary = await ingestFleet(store, [fleet], { hostFrom: '(host-\\d+)' });
   const ingestMs = Date.now() - start;
+  const ingestRssKb = process.resourceUsage().maxRSS;
   const reportStart = Date.now();
   await buildFleetReport(store);
   const reportMs = Date.now() - reportStart;
   store.close();
   const result: ChildResult = {
-    boots: summary.ingested, failed: summary.failed.length, bytes: summary.bytes, ingestMs, reportMs,
+    boots: summary.ingested, failed: summary.failed.length, bytes: summary.bytes, ingestMs, reportMs, ingestRssKb,
     maxRssKb: process.resourceUsage().maxRSS, jobs: summary.jobs,
   };
   process.stdout.write(JSON.stringify(result));
@@ -65,7 +69,7 @@ export async function run(args: string[]): Promise<void> {
   const roots = [join(root, 'fixtures', 'captures'), resolve(root, '..', 'shared', 'captures'), resolve(root, '..', 'shared', 'corpus')].filter(existsSync);
   const { jobs: templates } = await discoverBoots(roots);
   console.log(`templates: ${templates.length} real boots from ${roots.join(', ')}; ${availableParallelism()} cores, load average ${loadavg()[0]!.toFixed(1)}`);
-  console.log('boots   failed  input MB  ingest s  boots/s   MB/s  peak RSS MB  report s');
+  console.log('boots   failed  input MB  ingest s  boots/s   MB/s  ingest peak RSS MB  peak RSS MB  report s');
   for (const size of sizes) {
     const out = join(root, 'bench', 'out', `fleet-${size}`);
     rmSync(out, { recursive: true, force: true });
@@ -77,7 +81,7 @@ export async function run(args: string[]): Promise<void> {
     const s = r.ingestMs / 1000;
     console.log(
       `${String(r.boots).padStart(5)}  ${String(r.failed).padStart(7)}  ${(r.bytes / 1e6).toFixed(0).padStart(8)}  ${s.toFixed(1).padStart(8)}` +
-        `  ${(r.boots / s).toFixed(1).padStart(7)}  ${(r.bytes / 1e6 / s).toFixed(1).padStart(5)}  ${(r.maxRssKb / 1024).toFixed(0).padStart(11)}  ${(r.reportMs / 1000).toFixed(2).padStart(8)}`,
+        `  ${(r.boots / s).toFixed(1).padStart(7)}  ${(r.bytes / 1e6 / s).toFixed(1).padStart(5)}  ${(r.ingestRssKb / 1024).toFixed(0).padStart(18)}  ${(r.maxRssKb / 1024).toFixed(0).padStart(11)}  ${(r.reportMs / 1000).toFixed(2).padStart(8)}`,
     );
     if (!process.env.KEEP_BENCH) rmSync(out, { recursive: true, force: true });
   }
