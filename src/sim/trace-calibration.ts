@@ -37,9 +37,9 @@ export interface WorkerCreationSample {
   startedNs: number;
   /** Manager's start (or the request) → started. */
   latencyNs: number;
-  /** Manager's start → request: the manager on its CPU (alloc_worker, ida_alloc, ...); null when not named. */
+  /** Manager's start → request (or → its block, when that comes first): the manager on its CPU (alloc_worker, ida_alloc, ...); null when not named. */
   managerCpuNs: number | null;
-  /** Request → started: the manager waits (D) for kthreadd and the new thread. */
+  /** The end of the on-CPU part (or the request) → started: the manager waits (D) for kthreadd and the new thread. */
   waitNs: number;
   /** The sched_wakeup_new line. */
   source: SourceRef;
@@ -155,6 +155,8 @@ interface Fork {
   source: SourceRef;
   /** Each kworker's last time on (switch-in or work-item end) as of the fork. */
   lastOnAtFork: Map<number, number>;
+  /** Each kworker's last switch-out asleep (prev_state not R) as of the fork. */
+  lastSleepAtFork: Map<number, number>;
   managerPid: number | null;
 }
 
@@ -164,6 +166,8 @@ export class WorkerCreationCollector {
   private readonly forks = new Map<number, Fork>();
   /** kworker pid → its last switch-in or workqueue_execute_end. */
   private readonly lastOn = new Map<number, number>();
+  /** kworker pid → its last switch-out asleep (prev_state not R: it blocked, e.g. in create_worker()'s wait for kthreadd). */
+  private readonly lastSleep = new Map<number, number>();
   private readonly samples: WorkerCreationSample[] = [];
 
   handle(event: TraceEvent): void {
@@ -183,7 +187,7 @@ export class WorkerCreationCollector {
       case 'sched_wakeup_new':
         if ((event.pid as number) === KTHREADD_PID) {
           const requestNs = this.kthreaddWakeNs ?? t;
-          this.forks.set(event.targetPid, { requestNs, forkNs: t, source: event.source, lastOnAtFork: new Map(this.lastOn), managerPid: null });
+          this.forks.set(event.targetPid, { requestNs, forkNs: t, source: event.source, lastOnAtFork: new Map(this.lastOn), lastSleepAtFork: new Map(this.lastSleep), managerPid: null });
           // One request per wake-up: a second fork in the same run of kthreadd starts at its own fork.
           this.kthreaddWakeNs = null;
         }
@@ -193,6 +197,7 @@ export class WorkerCreationCollector {
         return;
       case 'sched_switch':
         if (KWORKER.test(event.nextComm)) this.lastOn.set(event.nextPid, t);
+        if (KWORKER.test(event.prevComm) && !event.prevState.startsWith('R')) this.lastSleep.set(event.prevPid, t);
         // A wake-up that found the thread still on its way out of kthread() prints no sched_wakeup: then the
         // first sight of it under its kworker name (switched in or out) marks it started.
         this.started(event.prevPid, event.prevComm, t);
@@ -216,10 +221,17 @@ export class WorkerCreationCollector {
     if (!fork || !KWORKER.test(comm)) return;
     this.forks.delete(pid);
     const managerStartNs = fork.managerPid === null ? null : fork.lastOnAtFork.get(fork.managerPid) ?? null;
+    // The manager is on its CPU from its start until it blocks. It wakes kthreadd and then blocks in
+    // kthread_create_on_node()'s wait; when kthreadd's CPU was idle the wake-up is queued to that CPU and its
+    // sched_wakeup fires there later (n0x3-tsc-unstable boot 2: kworker/0:0 blocked at 6.391205, line 5559,
+    // kthreadd's sched_wakeup on CPU 4 at 6.396521, its fork of kworker/0:2 at 6.397288). So the on-CPU part ends
+    // at the manager's last block after its start when that comes before the request's event; the rest is waiting.
+    const slept = fork.managerPid === null ? undefined : fork.lastSleepAtFork.get(fork.managerPid);
+    const onCpuEndNs = managerStartNs !== null && slept !== undefined && slept >= managerStartNs && slept < fork.requestNs ? slept : fork.requestNs;
     this.samples.push({
       pid, comm, managerPid: managerStartNs === null ? null : fork.managerPid, managerStartNs, requestNs: fork.requestNs, forkNs: fork.forkNs,
       startedNs: t, latencyNs: t - Math.min(managerStartNs ?? fork.requestNs, fork.requestNs),
-      managerCpuNs: managerStartNs === null ? null : Math.max(0, fork.requestNs - managerStartNs), waitNs: t - fork.requestNs, source: fork.source,
+      managerCpuNs: managerStartNs === null ? null : Math.max(0, onCpuEndNs - managerStartNs), waitNs: t - onCpuEndNs, source: fork.source,
     });
   }
 
