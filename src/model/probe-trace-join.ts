@@ -99,6 +99,12 @@ type Match =
   | { kind: 'carrier'; item: number }
   | { kind: 'caller'; pid: Pid };
 
+/**
+ * The join, in named steps: refuse what cannot be joined (a counter clock, an untimed trace), find the clock offset,
+ * keep the probe spans that lie inside the trace, then match each span to what ran it, in order of certainty: a
+ * probe body handed to another task (work_on_cpu and kin), a work item of its caller that carried it (async attach,
+ * deferred probe), the caller task itself (sync probing). Each step only sees the spans the earlier steps left.
+ */
 export function joinProbesWithTrace(
   probes: ProbeSpan[],
   trace: TraceModels,
@@ -106,22 +112,71 @@ export function joinProbesWithTrace(
 ): { probes: ProbeSpan[]; diagnostics: Diagnostic[]; clockOffsetNs: number | null } {
   const diagnostics: Diagnostic[] = [];
   const traceFile = options.traceFile ?? trace.workItems.find((w) => w.sources.length > 0)?.sources[0]?.file ?? '';
-  if (options.traceClockUnit === 'count' || options.traceHeader?.clockUnit === 'count') {
-    diagnostics.push({ file: traceFile, line: null, severity: 'error',
-      message: 'the trace uses a counter clock (counter/uptime/x86-tsc), which cannot be joined with kernel-log times: record with trace_clock=global' });
+  const refusal = unjoinableTrace(trace, options, traceFile);
+  if (refusal !== null) {
+    if (refusal.diagnostic !== null) diagnostics.push(refusal.diagnostic);
     return { probes, diagnostics, clockOffsetNs: null };
+  }
+  const offset = resolveClockOffset(trace.markers ?? [], options, traceFile, diagnostics);
+  const window: JoinWindow = {
+    probes,
+    trace,
+    offset,
+    tolerance: options.toleranceNs ?? DEFAULT_TOLERANCE_NS,
+    // On one clock with scheduler events, a task that was off-CPU when `probe of` was printed did not
+    // print it: without a printk caller id such a candidate is dropped, not just ranked last.
+    strict: offset === 0 && trace.occupancy.hasSchedSwitch,
+  };
+  const spans = spansInsideTrace(window);
+  const matches = new Map<number, Match>();
+  const bodyItems = matchProbeBodies(window, spans.timed, matches);
+  matchCarrierItems(window, spans.timed, matches);
+  matchCallerTasks(window, spans.timed, matches);
+
+  const out = probes.map((p, i) => {
+    const match = matches.get(i);
+    if (!match) return p;
+    return applyMatch(p, match, trace.workItems, trace.occupancy, offset);
+  });
+  diagnostics.push(...joinDiagnostics(window, spans, matches, bodyItems, traceFile));
+  if (options.traceHeader) diagnostics.push(...gapDiagnostics(options.traceHeader, out, matches, traceFile));
+  return { probes: out, diagnostics, clockOffsetNs: offset };
+}
+
+/** What every step of the join shares. */
+interface JoinWindow {
+  probes: ProbeSpan[];
+  trace: TraceModels;
+  /** printk time − trace time. */
+  offset: number;
+  tolerance: number;
+  strict: boolean;
+}
+
+/** The probe spans (indices) the trace can join, and how many it cannot. */
+interface SpansInTrace {
+  timed: number[];
+  untimed: number;
+  outside: number;
+}
+
+/** A trace that cannot be joined with kernel-log times at all: why (null: nothing worth saying). */
+function unjoinableTrace(trace: TraceModels, options: JoinOptions, traceFile: string): { diagnostic: Diagnostic | null } | null {
+  if (options.traceClockUnit === 'count' || options.traceHeader?.clockUnit === 'count') {
+    return { diagnostic: { file: traceFile, line: null, severity: 'error',
+      message: 'the trace uses a counter clock (counter/uptime/x86-tsc), which cannot be joined with kernel-log times: record with trace_clock=global' } };
   }
   if (trace.occupancy.startNs === null) {
     if (trace.workItems.length > 0) {
-      diagnostics.push({ file: traceFile, line: null, severity: 'warning',
-        message: 'the trace carries no timestamps (function_graph without funcgraph-abstime?), so it cannot be joined with kernel-log times' });
+      return { diagnostic: { file: traceFile, line: null, severity: 'warning',
+        message: 'the trace carries no timestamps (function_graph without funcgraph-abstime?), so it cannot be joined with kernel-log times' } };
     }
-    return { probes, diagnostics, clockOffsetNs: null };
+    return { diagnostic: null };
   }
-  const tolerance = options.toleranceNs ?? DEFAULT_TOLERANCE_NS;
-  const offset = resolveClockOffset(trace.markers ?? [], options, traceFile, diagnostics);
-  const { occupancy, workItems } = trace;
+  return null;
+}
 
+function spansInsideTrace({ probes, trace: { occupancy }, offset }: JoinWindow): SpansInTrace {
   const timed: number[] = [];
   let untimed = 0;
   let outside = 0;
@@ -139,12 +194,11 @@ export function joinProbesWithTrace(
     }
     timed.push(i);
   }
+  return { timed, untimed, outside };
+}
 
-  const matches = new Map<number, Match>();
-  // On one clock with scheduler events, a task that was off-CPU when `probe of` was printed did not
-  // print it: without a printk caller id such a candidate is dropped, not just ranked last.
-  const strict = offset === 0 && occupancy.hasSchedSwitch;
-  // 1. The probe body ran as a separate work item queued from inside the span (work_on_cpu and kin).
+/** 1. The probe body ran as a separate work item queued from inside the span (work_on_cpu and kin). Returns the body items. */
+function matchProbeBodies({ probes, trace: { workItems, occupancy }, offset, tolerance, strict }: JoinWindow, timed: number[], matches: Map<number, Match>): number[] {
   const bodyItems = indicesSorted(workItems, (w) => PROBE_BODY_FUNCTIONS.has(w.function), (w) => w.queuedAt ?? w.startedAt!);
   const bodyPairs: Candidate[] = [];
   for (const i of timed) {
@@ -168,9 +222,14 @@ export function joinProbesWithTrace(
     }
   }
   assignGreedily(bodyPairs, matches, 'body', true);
+  return bodyItems;
+}
 
-  // 2. The probe ran inside a work item of its own caller (async attach, deferred probe, v1 fix).
-  // Candidates: any item of the caller when the log names it, else only items of probe-carrying functions.
+/**
+ * 2. The probe ran inside a work item of its own caller (async attach, deferred probe, v1 fix). Candidates: any
+ * item of the caller when the log names it, else only items of probe-carrying functions.
+ */
+function matchCarrierItems({ probes, trace: { workItems, occupancy }, offset, tolerance, strict }: JoinWindow, timed: number[], matches: Map<number, Match>): void {
   const byWorker = new Map<number, number[]>();
   for (const k of indicesSorted(workItems, (w) => w.worker?.pid != null, (w) => w.startedAt!)) {
     const pid = workItems[k]!.worker!.pid!;
@@ -207,19 +266,20 @@ export function joinProbesWithTrace(
   }
   assignGreedily(carrierPairs, matches, 'carrier', true);
   assignGreedily(carrierPairs, matches, 'carrier', false);
+}
 
-  // 3. No work item: the caller ran the probe in its own context (sync probing by init/insmod).
+/** 3. No work item: the caller ran the probe in its own context (sync probing by init/insmod). */
+function matchCallerTasks({ probes, trace: { occupancy } }: JoinWindow, timed: number[], matches: Map<number, Match>): void {
   for (const i of timed) {
     const callerPid = callerOf(probes[i]!);
     if (!matches.has(i) && callerPid !== null && occupancy.tasks.has(callerPid)) matches.set(i, { kind: 'caller', pid: callerPid });
   }
+}
 
-  const out = probes.map((p, i) => {
-    const match = matches.get(i);
-    if (!match) return p;
-    return applyMatch(p, match, workItems, occupancy, offset);
-  });
-
+/** What the join could not do: spans left unjoined, outside the trace or untimed, and probe bodies no log line claims. */
+function joinDiagnostics({ probes, trace: { workItems, occupancy }, offset }: JoinWindow, { timed, untimed, outside }: SpansInTrace,
+  matches: Map<number, Match>, bodyItems: number[], traceFile: string): Diagnostic[] {
+  const diagnostics: Diagnostic[] = [];
   const unjoined = timed.filter((i) => !matches.has(i)).map((i) => probes[i]!);
   if (unjoined.length > 0 && unjoined.length <= UNJOINED_LISTED) {
     for (const p of unjoined) {
@@ -255,8 +315,7 @@ export function joinProbesWithTrace(
     diagnostics.push({ file: first.sources[0]?.file ?? traceFile, line: first.sources[0]?.line ?? null, severity: 'warning',
       message: `${orphans.length} probe bod${orphans.length === 1 ? 'y' : 'ies'} in the trace (${first.function}, queued by an async attach worker; first here) match no probe line of the kernel log: the log may be cut or miss their probe lines, so those probes are not in the result` });
   }
-  if (options.traceHeader) diagnostics.push(...gapDiagnostics(options.traceHeader, out, matches, traceFile));
-  return { probes: out, diagnostics, clockOffsetNs: offset };
+  return diagnostics;
 }
 
 /** Lost events and restarted buffers make work items and occupancy on those CPUs incomplete: say which joins they touch. */
