@@ -120,7 +120,7 @@ export function renderSimulation(
     if (probes.length > usable) out.push(`  spread: more probes (${probes.length}) than CPUs (${usable}): probes share CPUs, so spread is not a lower bound here`);
   }
   out.push('');
-  out.push('Not modeled: device locks, parent ordering, runtime PM, interrupts/softirqs, memory effects on probe speed (workqueue-model.md §8.7).');
+  out.push('Not modeled: device locks, parent ordering, runtime PM, interrupts/softirqs, memory effects on probe speed (docs/workqueue-model.md §8.7).');
   return out.join('\n') + '\n';
 }
 

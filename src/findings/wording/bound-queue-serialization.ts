@@ -74,7 +74,7 @@ function warningText(w: BoundQueueWarning, f: BoundQueueFacts): string {
   switch (w) {
     case 'no-contention-times': return 'no queue or scheduler times in the input: contention on the CPU is inferred from overlapping probe spans';
     case 'no-sched': return 'no sched events for the probe bodies: each body is assumed to need its whole duration alone (no runnable time subtracted), so the loss is a lower bound';
-    case 'untimed': return 'the input has no timestamps: the probes are taken to have been ready together (their distinct bound workers show they overlapped), the wall span is estimated as the longest cost and each probe\'s cost alone as the fastest observed cost (workqueue-model §8.1); the real loss is likely larger, since the fastest probe was itself slowed by sharing the CPU';
+    case 'untimed': return 'the input has no timestamps: the probes are taken to have been ready together (their distinct bound workers show they overlapped), the wall span is estimated as the longest cost and each probe\'s cost alone as the fastest observed cost (docs/workqueue-model.md §8.1); the real loss is likely larger, since the fastest probe was itself slowed by sharing the CPU';
     case 'parallel-cpus-unknown': return f.node === null
       ? 'the devices\' NUMA node is unknown (give pci-numa.txt or a log with `pci_bus ... on NUMA node`): the parallel estimate assumes one CPU per probe'
       : `no topology for node ${f.node} (give lscpu -p or node cpulists): the parallel estimate assumes one CPU per probe`;
