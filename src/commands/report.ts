@@ -18,6 +18,7 @@ import { loadBootForSimulation } from '../pipeline/load-boot-for-simulation.js';
 import type { CollectedTrace } from '../sim/read-trace-calibration.js';
 import { bottomLineCheck, type SelfCheck, selfCheckOfBoot } from '../sim/self-check.js';
 import type { CostParts } from '../sim/cost-parts.js';
+import { partsCoverage } from '../render/sim-text.js';
 import { samplingCaveats } from '../sim/what-if-caveats.js';
 import { MachineError, machineFromTopology } from '../sim/machine.js';
 import { isPolicyName, POLICY_NAMES, type PolicyName } from '../sim/policies.js';
@@ -126,7 +127,7 @@ async function simulated(boot: Boot, policies: PolicyName[], collected: Collecte
     const runs = runPolicies(workload, machine, policies, profile, boot.inputs, { observedPolicy: check.policy, ownBoot: true });
     const low = check.status === 'checked' ? '' : check.status === 'low-confidence' ? ' (low confidence)' : ' (unchecked)';
     const caveats = runs.flatMap((r) => samplingCaveats(r, derived.latencies, check.policy));
-    const parts = runs.filter((r) => r.parts).map((r) => ({ name: `simulated: ${r.policy}`, parts: r.parts! }));
+    const parts = runs.filter((r) => r.parts).map((r) => ({ name: `simulated: ${r.policy}${partsCoverage(r.parts!.probes, r.boot.probes.length)}`, parts: r.parts! }));
     return { boots: runs.map((r) => ({ label: `simulated: ${r.policy}${low}`, boot: r.boot })), check, caveats, parts };
   } catch (err) {
     if (err instanceof MachineError || err instanceof WorkloadError) throw new UsageError(err.message);

@@ -109,7 +109,7 @@ export function renderSimulation(
   for (const r of runs) for (const c of r.caveats ?? []) out.push(`  ${c}`);
   const partRows = [
     ...(check?.parts?.observed ? [{ name: `observed${check.policy ? ` (${check.policy})` : ''}`, parts: check.parts.observed }] : []),
-    ...runs.filter((r) => r.parts).map((r) => ({ name: r.policy as string, parts: r.parts! })),
+    ...runs.filter((r) => r.parts).map((r) => ({ name: `${r.policy}${partsCoverage(r.parts!.probes, r.boot.probes.length)}`, parts: r.parts! })),
   ];
   if (partRows.length > 1) out.push('', ...renderCostParts(partRows));
   for (const r of runs) {
@@ -125,6 +125,11 @@ export function renderSimulation(
 }
 
 const CREATE_SOURCE = { trace: "measured in the input's trace", user: '--worker-create-us', default: 'default: no measurement in the input' } as const;
+
+/** " (N of M probes)" when only some probes have body times (e.g. a deadlocked run): the parts' mean is over those. */
+export function partsCoverage(withBody: number, all: number): string {
+  return withBody < all ? ` (${withBody} of ${all} probes)` : '';
+}
 
 /** Where the mean probe cost goes, one row per boot or run (sim/cost-parts.ts); the rows' parts sum to their mean. */
 export function renderCostParts(rows: Array<{ name: string; parts: CostParts }>): string[] {
