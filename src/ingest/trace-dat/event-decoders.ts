@@ -141,6 +141,16 @@ function decoderFor(format: EventFormat, kallsyms: Kallsyms, le: boolean, texts:
     return kallsyms.name(hi, lo);
   };
   const int = (f: FieldFormat, dv: DataView, data: number): number => readInt(dv, data + f.offset, f.size, f.signed, le);
+  // A task's comm: a `char comm[16]` array, or (Linux 6.10+ sched_migrate_task and others) a `__data_loc char[]`.
+  const commText = (f: FieldFormat, pid: number, cpu: number, buf: Buffer, dv: DataView, data: number, length: number): string | null => {
+    if (f.dynamic !== null) {
+      const s = str(f, buf, dv, data, length);
+      return s === null ? null : comms.text(pid, cpu, buf, s.start, s.end, stringAscii);
+    }
+    const start = data + f.offset;
+    const end = stringEnd(buf, start, start + f.size);
+    return comms.text(pid, cpu, buf, start, end, stringAscii);
+  };
 
   switch (format.system === 'ftrace' ? `ftrace:${format.name}` : format.name) {
     case 'sched_switch': {
@@ -161,12 +171,9 @@ function decoderFor(format: EventFormat, kallsyms: Kallsyms, le: boolean, texts:
           stateString = stateText(state, letters);
           if (states.size < 4096) states.set(state, stateString);
         }
-        const pcStart = data + prevComm.offset;
-        const pcEnd = stringEnd(buf, pcStart, pcStart + prevComm.size);
-        const prevCommText = comms.text(pp, ctx.cpu, buf, pcStart, pcEnd, stringAscii);
-        const ncStart = data + nextComm.offset;
-        const ncEnd = stringEnd(buf, ncStart, ncStart + nextComm.size);
-        const nextCommText = comms.text(np, ctx.cpu, buf, ncStart, ncEnd, stringAscii);
+        const prevCommText = commText(prevComm, pp, ctx.cpu, buf, dv, data, length);
+        const nextCommText = commText(nextComm, np, ctx.cpu, buf, dv, data, length);
+        if (prevCommText === null || nextCommText === null) return null;
         return {
           source: ctx.source,
           timeNs: ctx.timeNs,
@@ -195,8 +202,8 @@ function decoderFor(format: EventFormat, kallsyms: Kallsyms, le: boolean, texts:
       return (buf, dv, data, length, ctx) => {
         if (length < targetCpu.offset + targetCpu.size) return null;
         const p = int(pid, dv, data);
-        const cStart = data + comm.offset;
-        const cEnd = stringEnd(buf, cStart, cStart + comm.size);
+        const targetComm = commText(comm, p, ctx.cpu, buf, dv, data, length);
+        if (targetComm === null) return null;
         return {
           source: ctx.source,
           timeNs: ctx.timeNs,
@@ -205,7 +212,7 @@ function decoderFor(format: EventFormat, kallsyms: Kallsyms, le: boolean, texts:
           comm: ctx.comm,
           tgid: ctx.tgid,
           type,
-          targetComm: comms.text(p, ctx.cpu, buf, cStart, cEnd, stringAscii),
+          targetComm,
           targetPid: p as Pid,
           prio: int(prio, dv, data),
           targetCpu: int(targetCpu, dv, data) as Cpu,
@@ -219,12 +226,12 @@ function decoderFor(format: EventFormat, kallsyms: Kallsyms, le: boolean, texts:
       return (buf, dv, data, length, ctx) => {
         if (length < dest.offset + dest.size) return null;
         const p = int(pid, dv, data);
-        const cStart = data + comm.offset;
-        const cEnd = stringEnd(buf, cStart, cStart + comm.size);
+        const targetComm = commText(comm, p, ctx.cpu, buf, dv, data, length);
+        if (targetComm === null) return null;
         return {
           source: ctx.source, timeNs: ctx.timeNs, cpu: ctx.cpu, pid: ctx.pid, comm: ctx.comm, tgid: ctx.tgid,
           type: 'sched_migrate_task',
-          targetComm: comms.text(p, ctx.cpu, buf, cStart, cEnd, stringAscii),
+          targetComm,
           targetPid: p as Pid,
           prio: int(prio, dv, data),
           origCpu: int(orig, dv, data) as Cpu,

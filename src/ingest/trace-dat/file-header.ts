@@ -302,6 +302,10 @@ function readV7(file: DatFile, at: number, bigEndian: boolean, pageSize: number)
   const seen = new Set<number>();
   while (optionsAt !== 0) {
     if (seen.has(optionsAt)) file.fail(optionsAt, 'options section', 'options sections loop');
+    if (optionsAt + 16 > file.size) {
+      // trace-cmd writes the options that locate the trace data (BUFFER) in a section after the data.
+      file.fail(optionsAt, 'options section', `the file ends at byte ${file.size}, before this options section (file cut?): without it the trace data of this v7 file cannot be located`);
+    }
     seen.add(optionsAt);
     const c = openSection(file, optionsAt, OPTION.DONE, compression);
     options.nextOptions = 0;

@@ -83,6 +83,8 @@ export class CpuStream {
   /** Where the records passed over go (null: no line numbers). */
   skipLog: SkipLog | null = null;
 
+  /** Whether the current page is cut short by the end of the file (or of the read data). */
+  private pageCut = false;
   /** Set when the file ends inside this CPU's data: where. */
   private cutAt: string | null = null;
   private next = 0;
@@ -402,9 +404,14 @@ export class CpuStream {
     }
   }
 
-  /** An event header that claims bytes beyond the page's data: the page is damaged; the rest of it is skipped. */
+  /**
+   * An event header that claims bytes beyond the page's data: the page is damaged; the rest of it is skipped. In the
+   * last page of a cut file that is only the cut (reported once the stream ends).
+   */
   private cutEvent(): boolean {
-    this.damaged(`${this.label}CPU ${this.cpu}: an event in page ${this.pages} runs past the page's data; the rest of that page is skipped`);
+    if (this.pageCut) {
+      if (this.building !== null) this.building.usable = false;
+    } else this.damaged(`${this.label}CPU ${this.cpu}: an event in page ${this.pages} runs past the page's data; the rest of that page is skipped`);
     this.next = this.dataEnd;
     return this.advance();
   }
@@ -483,6 +490,7 @@ export class CpuStream {
     }
     // The file may end inside this page (the last page of a cut file): the events that are wholly there are read.
     this.dataEnd = data + Math.max(0, Math.min(size, available));
+    this.pageCut = available < size;
     this.next = data;
     if (commit & 0x80000000) {
       if (this.building !== null) this.pMust = true;
