@@ -4,8 +4,10 @@
 // Modules: dat-file.ts (bytes, errors), file-header.ts (header, v6 layout, v7 sections), options.ts, compression.ts,
 // event-formats.ts (the file's format texts), ring-buffer.ts (per-CPU pages), event-decoders.ts (records →
 // TraceEvents), kallsyms.ts and cmdlines.ts (names). Checked against trace-cmd 3.1.6 files from Linux 6.1.176
-// (the dat-n0x3 capture: v7 zstd, v6, v7 uncompressed) and 6.18 (recorded here: instances, zlib, 8 KB sub-buffers,
-// overruns), and the trace-cmd 3.4 / libtraceevent 1.8 sources.
+// (the dat-n0x3 capture: v7 zstd, v6, v7 uncompressed) and 6.18 (fixtures/trace-dat, recorded here: instances in v6
+// and v7 files, overruns, __data_loc comms), and the trace-cmd 3.4 / libtraceevent 1.8 sources. zlib and sub-buffers
+// other than 4 KB are read as those sources say but were not recorded (this machine's trace-cmd has no zlib, its
+// kernel refuses buffer_subbuf_size_kb).
 //
 // Per-CPU streams are merged by time as the kernel's trace file and trace-cmd report merge them (the earliest first;
 // on equal times the lower CPU). Every record counts as one line of `trace-cmd report` output (line 1 is its
@@ -173,7 +175,7 @@ function readOpened(file: DatFile, onEvent: (event: TraceEvent) => void, onDiagn
     for (const pid of followTasks) if (pid >= 0 && pid <= max) follow[pid] = 1;
   }
 
-  const clock = meta.clock;
+  const clock = dataClock(meta);
   const tsc = meta.options.tsc2nsec;
   const countClock = clock !== null && COUNT_CLOCKS.has(clock) && tsc === null;
   header.clockUnit = countClock ? 'count' : 'ns';
@@ -270,6 +272,9 @@ class TimeScale {
 class RecordMerge {
   /** Scheduler records left out (their tasks not followed) by the slow path. */
   filtered = 0;
+  /** The pid of the record decoded last, and its comm from the saved cmdlines. */
+  private lastPid = -1;
+  private lastComm = '';
   readonly fastPath: boolean;
   private readonly kinds: Uint8Array;
   private readonly heap: Cursor[] = [];
@@ -310,8 +315,9 @@ class RecordMerge {
       const kind = kinds[id & 0xffff]!;
       if (kind === 0 || id > 0xffff) {
         this.collector.unknownEvents++;
-        if (lineNumbers) c.skip(s.ts);
         if (indexing) s.noteSlow(false, 0, -1, -1);
+        if (s.lostBefore !== undefined) return this.noteOnly(c);
+        if (lineNumbers) c.skip(s.ts);
         continue;
       }
       if (c.firstKnown !== c.firstKnown) c.firstKnown = s.ts;
@@ -324,8 +330,9 @@ class RecordMerge {
           const b = pidB[id]! >= 0 ? dv.getInt32(data + pidB[id]!, le) : -1;
           if (!(a >= 0 && a < follow!.length && follow![a] === 1) && !(b >= 0 && b < follow!.length && follow![b] === 1)) {
             this.filtered++;
-            if (lineNumbers) c.skip(s.ts);
             if (indexing) s.noteSlow(false, 2, a, b);
+            if (s.lostBefore !== undefined) return this.noteOnly(c);
+            if (lineNumbers) c.skip(s.ts);
             continue;
           }
         }
@@ -333,6 +340,15 @@ class RecordMerge {
       if (indexing) s.noteSlow(true, kind, -1, -1);
       return true;
     }
+  }
+
+  /**
+   * A record left out that is the first of a page after lost events: the merge stops at it only to place the
+   * lost-events note where `trace-cmd report` prints it (before that record), then passes over it.
+   */
+  private noteOnly(c: Cursor): boolean {
+    c.noteOnly = true;
+    return true;
   }
 
   /** Whether cursor a's waiting record comes before b's: earlier, or as early from a lower merge order. */
@@ -373,14 +389,10 @@ class RecordMerge {
         i = parent;
       }
     }
-    const { collector, lineNumbers, le, session } = this;
-    const { names, cmdlines, pidOffset } = session;
+    const { collector, lineNumbers } = this;
     const header = collector.header;
-    const byId = session.decoders.byId;
     const ctx = newEventContext();
     let lostLines = 0;
-    let lastPid = -1;
-    let lastComm = '';
     while (heap.length > 0) {
       const c = heap[0]!;
       const s = c.stream;
@@ -403,25 +415,8 @@ class RecordMerge {
         lostLines++;
         line++;
       }
-      const dv = s.dv;
-      const data = s.data;
-      const id = this.id(dv, data);
-      const decode = byId[id]!;
-      const timeNs = time.ns(raw);
-      const pid = dv.getInt32(data + pidOffset, le);
-      if (pid !== lastPid) {
-        lastPid = pid;
-        lastComm = cmdlines.comm(pid);
-      }
-      ctx.source = { file: path, line };
-      ctx.timeNs = timeNs as typeof ctx.timeNs;
-      ctx.cpu = cpu as Cpu;
-      ctx.pid = pid as Pid;
-      ctx.comm = lastComm;
-      const event = decode(s.buf, dv, data, s.length, ctx);
-      if (event === null) collector.unparsed(line, `${names[id] ?? `event ${id}`}: the record is shorter than its format says`);
-      else if (event === UNUSED) collector.unknownEvents++;
-      else collector.emit(event, timeNs);
+      if (c.noteOnly) c.noteOnly = false;
+      else this.decode(c, path, line, time, ctx);
       if (this.nextWanted(c)) this.siftDown(0);
       else {
         c.hasWaiting = false;
@@ -433,6 +428,37 @@ class RecordMerge {
       }
     }
     return lostLines;
+  }
+
+  /** Decodes the record cursor c waits with, on report line `line`, and hands its event on. */
+  private decode(c: Cursor, path: string, line: number, time: TimeScale, ctx: ReturnType<typeof newEventContext>): void {
+    const s = c.stream;
+    const { collector, le, session } = this;
+    const { names, cmdlines, pidOffset } = session;
+    const byId = session.decoders.byId;
+    const raw = s.ts;
+    const cpu = s.cpu;
+    {
+      const dv = s.dv;
+      const data = s.data;
+      const id = this.id(dv, data);
+      const decode = byId[id]!;
+      const timeNs = time.ns(raw);
+      const pid = dv.getInt32(data + pidOffset, le);
+      if (pid !== this.lastPid) {
+        this.lastPid = pid;
+        this.lastComm = cmdlines.comm(pid);
+      }
+      ctx.source = { file: path, line };
+      ctx.timeNs = timeNs as typeof ctx.timeNs;
+      ctx.cpu = cpu as Cpu;
+      ctx.pid = pid as Pid;
+      ctx.comm = this.lastComm;
+      const event = decode(s.buf, dv, data, s.length, ctx);
+      if (event === null) collector.unparsed(line, `${names[id] ?? `event ${id}`}: the record is shorter than its format says`);
+      else if (event === UNUSED) collector.unknownEvents++;
+      else collector.emit(event, timeNs);
+    }
   }
 }
 
@@ -544,18 +570,32 @@ class Cursor implements SkipLog {
 
   /** Whether the stream has a record waiting to be delivered (false once it ended). */
   hasWaiting = true;
+  /** Whether the waiting record is one left out, waiting only to place a lost-events note (RecordMerge.noteOnly). */
+  noteOnly = false;
 }
 
-/** The per-CPU streams of every flyrecord buffer on the top buffer's clock. */
+const hasData = (b: DatMetadata['buffers'][number]) => b.cpus.some((c) => c.size > 0);
+
+/** The clock of the first buffer that holds data (the file's clock when none does). */
+function dataClock(meta: DatMetadata): string | null {
+  return meta.buffers.find(hasData)?.clock ?? meta.clock;
+}
+
+/**
+ * The per-CPU streams of every flyrecord buffer on the clock of the first buffer that holds data (the top buffer's
+ * unless only instances were extracted: `trace-cmd extract -B name` writes a top buffer without data).
+ */
 function openStreams(file: DatFile, meta: DatMetadata, problems: StreamProblems, collector: TraceCollector | null): CpuStream[] {
   const streams: CpuStream[] = [];
   const buffers = meta.buffers;
-  const topClock = buffers[0]?.clock ?? meta.clock;
+  const topClock = dataClock(meta);
+  const topName = buffers.find((b) => hasData(b) && b.clock === topClock)?.name ?? '';
   const pending: Array<{ buffer: DatMetadata['buffers'][number]; compressed: boolean }> = [];
   for (const b of buffers) {
     const label = b.name === '' ? '' : `instance "${b.name}": `;
+    if (!hasData(b)) continue;
     if (b.clock !== topClock) {
-      collector?.warn(null, `${label}its events are on the ${b.clock ?? 'unknown'} clock, not ${topClock ?? 'unknown'} as the top buffer's: not read (times on two clocks cannot be merged)`);
+      collector?.warn(null, `${label}its events are on the ${b.clock ?? 'unknown'} clock, not ${topClock ?? 'unknown'} as the ${topName === '' ? 'top buffer' : `instance "${topName}"`}'s: not read (times on two clocks cannot be merged)`);
       continue;
     }
     let compressed = false;
