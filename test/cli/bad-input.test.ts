@@ -2,7 +2,7 @@
 // stack trace. Runs the built command (`npm test` builds first).
 
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, openSync, writeSync, closeSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, openSync, readFileSync, writeSync, closeSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -93,6 +93,20 @@ describe('analyze rejects bad input with one line and exit 2', () => {
     writeSync(fd, '\n');
     closeSync(fd);
     expectOneLineError(await run('analyze', path), /huge\.log:2: line longer than/);
+  });
+
+  it('a trace.dat whose header is damaged: the byte and the part (a real v7 file, fixtures/trace-dat/overrun.dat)', async () => {
+    const bytes = Buffer.from(readFileSync(new URL('../../fixtures/trace-dat/overrun.dat', import.meta.url)));
+    // The v7 header's last field (after `zstd\0` `1.5.4\0`) is the offset of the first options section.
+    const options = Number(bytes.readBigUInt64LE(29));
+    expect(options).toBe(148763);
+    bytes.writeUInt16LE(0x5555, options);
+    const damaged = join(dir, 'damaged.dat');
+    writeFileSync(damaged, bytes);
+    expectOneLineError(await run('analyze', damaged), /damaged\.dat: byte 148763 \(options section\): section id 21845, expected 0$/);
+    const cut = join(dir, 'cut.dat');
+    writeFileSync(cut, bytes.subarray(0, 100000));
+    expectOneLineError(await run('analyze', cut), /cut\.dat: byte 148763 \(options section\): the file ends at byte 100000, before this options section \(file cut\?\)/);
   });
 
   it('an unknown option is a usage error', async () => {
