@@ -12,6 +12,7 @@ import { backgroundLoad, type BackgroundSummary, firstProbeEntry, type LatencySu
 import { describeCalibration, type DerivedParameters } from './sim-runs.js';
 import { arrivalsAtAsyncQueue, poolsAtProbeStart } from './trace-calibration.js';
 import type { Workload } from './workload.js';
+import type { SimTraceData } from './sim-trace-collector.js';
 
 export interface ReplayOptions {
   hz?: number;
@@ -29,6 +30,8 @@ export interface CalibratedReplay {
   profile: KernelProfile;
   /** What was taken from the trace, and why anything was not (for the printed machine and the JSON). */
   derived: DerivedParameters;
+  /** The trace's collected figures on the Boot's clock (null without a usable trace): the self-check's evidence. */
+  trace: SimTraceData | null;
 }
 
 export interface ReplayExtras {
@@ -74,6 +77,7 @@ export async function calibratedReplay(boot: Boot, observed: Workload, options: 
     workload,
     profile: kernelProfile(boot.kernel.release, overrides),
     derived: { ...describeCalibration(calibration, notes), ...extras },
+    trace,
   };
 }
 

@@ -78,6 +78,7 @@ function shiftTraceData(d: SimTraceData, offset: number): SimTraceData {
     kworkers: d.kworkers.map((k) => ({ ...k, firstNs: k.firstNs + offset, lastNs: k.lastNs + offset, forkedNs: shift(k.forkedNs), ranOn: k.ranOn.map(([t, c]) => [t + offset, c] as [number, number]) })),
     wakeLatency: d.wakeLatency.map((s) => ({ ...s, wokenNs: s.wokenNs + offset, startedNs: s.startedNs + offset })),
     busy: d.busy.map((b) => ({ ...b, startNs: b.startNs + offset, endNs: b.endNs + offset })),
+    executions: d.executions.map((x) => ({ ...x, startNs: x.startNs + offset, endNs: x.endNs + offset })),
     schedSwitch: d.schedSwitch,
   };
 }

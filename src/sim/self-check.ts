@@ -12,6 +12,7 @@ import type { KernelProfile } from './kernel-profile.js';
 import type { Machine } from './machine.js';
 import type { PolicyName } from './policies.js';
 import { type CostParts, costParts } from './cost-parts.js';
+import type { SimTraceData } from './sim-trace-collector.js';
 import { probeMetrics, runPolicy, type SimRun } from './sim-runs.js';
 import { bootMachineOf, calibratedReplay, type ReplayOptions } from './calibrated-replay.js';
 import { type Workload, WorkloadError, workloadFromBoot, type WorkloadOptions } from './workload.js';
@@ -115,6 +116,8 @@ export interface SelfCheckInput {
   machine: Machine | null;
   /** The boot's own kernel profile (no --kernel what-if). */
   profile: KernelProfile;
+  /** The trace's collected figures on the Boot's clock, for the evidence of a miss (what a body's worker ran while the body waited). */
+  trace?: SimTraceData | null;
 }
 
 export function selfCheck(input: SelfCheckInput): SelfCheck {
@@ -149,7 +152,7 @@ export function selfCheck(input: SelfCheckInput): SelfCheck {
   const summary = status === 'checked'
     ? `replaying ${policy} (the policy this boot ran) gives the mean probe cost ${pct(errors.meanProbeNs)} and the probe window ${pct(errors.windowNs)} off the real boot, within ${THRESHOLD * 100} %`
     : `replaying ${policy} (the policy this boot ran) misses the real boot's mean probe cost by ${pct(errors.meanProbeNs)} and its probe window by ${pct(errors.windowNs)} (over ${THRESHOLD * 100} %): predictions from this boot carry at least that error`;
-  const why = status === 'checked' ? [] : explain(perDevice, run);
+  const why = status === 'checked' ? [] : explain(perDevice, run, spans, input.trace ?? null);
   return { ...base, status, observed, replayed, errors, perDevice, summary, why, replicas: run.replicas ?? null, parts: { observed: costParts(spans), replayed: run.parts ?? null } };
 }
 
@@ -175,18 +178,40 @@ function partsOf(s: ProbeSpan, arrivalNs: number): ProbeParts {
 }
 
 /** What differs for the devices that miss most: each part of the probe, observed (with its lines) against replayed. */
-function explain(devices: DeviceCheck[], run: SimRun): string[] {
+function explain(devices: DeviceCheck[], run: SimRun, spans: readonly ProbeSpan[], trace: SimTraceData | null): string[] {
   const ms = (v: number | null) => (v === null ? '?' : `${(v / 1e6).toFixed(2)}`);
   const out: string[] = [];
   const sorted = [...devices].sort((a, b) => Math.abs(b.error) - Math.abs(a.error));
   for (const d of sorted.filter((x) => Math.abs(x.error) > THRESHOLD).slice(0, 5)) {
     const parts = (p: ProbeParts) => `wait for the body's worker ${ms(p.queueDelayNs)} ms, body ${ms(p.bodyNs)} ms (runnable ${ms(p.runnableNs)}), after the body ${ms(p.afterBodyNs)} ms`;
-    out.push(`${d.device}: observed ${ms(d.observedNs)} ms (${d.evidence.join(', ')}): ${parts(d.observed)}; replayed ${ms(d.replayedNs)} ms: ${parts(d.replayed)}`);
+    const span = spans[devices.indexOf(d)];
+    const ran = span && trace ? whileWaiting(span, trace) : '';
+    out.push(`${d.device}: observed ${ms(d.observedNs)} ms (${d.evidence.join(', ')}): ${parts(d.observed)}; replayed ${ms(d.replayedNs)} ms: ${parts(d.replayed)}${ran}`);
   }
   if (run.replicas && run.replicas.count > 1) {
     out.push(`the ${run.replicas.count} seeded replays (latencies sampled from the trace) give mean costs from ${ms(run.replicas.meanProbeNs[0])} to ${ms(run.replicas.meanProbeNs[1])} ms: the real boot is one draw of that spread`);
   }
   return out;
+}
+
+/**
+ * What the body's worker ran in the trace between the body's queueing and its start (the three longest items, with
+ * their trace lines): the observed wait for the body's worker, item by item. Empty when the body did not wait for
+ * another thread or the worker ran nothing in between.
+ */
+function whileWaiting(span: ProbeSpan, trace: SimTraceData): string {
+  const pid = span.worker?.pid;
+  const bodyStart = span.bodyStartNs ?? null;
+  if (pid == null || bodyStart === null || span.queuedBy === null || span.queueDelayNs === null) return '';
+  const queued = (bodyStart as number) - (span.queueDelayNs as number);
+  const items = trace.executions.filter((x) => x.pid === Number(pid) && x.endNs > queued && x.startNs < (bodyStart as number));
+  if (items.length === 0) return '';
+  const within = (x: { startNs: number; endNs: number }) => Math.min(x.endNs, bodyStart as number) - Math.max(x.startNs, queued);
+  const total = items.reduce((a, x) => a + within(x), 0);
+  const top = [...items].sort((a, b) => within(b) - within(a) || a.startNs - b.startNs).slice(0, 3);
+  const ms = (v: number) => `${(v / 1e6).toFixed(2)} ms`;
+  return `; while it waited, its worker ${span.worker?.comm ?? pid} ran ${items.length} other item${items.length === 1 ? '' : 's'} for ${ms(total)} ` +
+    `(${top.map((x) => `${x.function} ${ms(within(x))}, trace line ${x.line}`).join('; ')}${items.length > 3 ? '; …' : ''})`;
 }
 
 /** The confidence every prediction of a simulation carries, from its boot's self-check. */
@@ -210,8 +235,8 @@ export async function selfCheckOfBoot(boot: Boot, workloadOptions: WorkloadOptio
   }
   const { kernel: _whatIf, ...own } = replayOptions;
   void _whatIf;
-  const { workload, profile } = await calibratedReplay(boot, observed, own);
-  return selfCheck({ boot, workload, machine: bootMachineOf(boot), profile });
+  const { workload, profile, trace } = await calibratedReplay(boot, observed, own);
+  return selfCheck({ boot, workload, machine: bootMachineOf(boot), profile, trace });
 }
 
 /** The self-check as the bottom line prints it (sim/bottom-line.ts): the mean probe cost, replayed against observed. */

@@ -48,12 +48,25 @@ export interface BusyInterval {
   endNs: number;
 }
 
+/** A work item a kworker ran inside the collector's range (what a probe body's worker did while the body waited). */
+export interface WorkExecution {
+  pid: number;
+  comm: string;
+  function: string;
+  startNs: number;
+  endNs: number;
+  /** The workqueue_execute_start line. */
+  line: number;
+}
+
 export interface SimTraceData {
   creation: WorkerCreationSample[];
   asyncItems: AsyncItem[];
   kworkers: KworkerSeen[];
   wakeLatency: WakeLatencySample[];
   busy: BusyInterval[];
+  /** Work items kworkers ran within the busy range (all of them without one). */
+  executions: WorkExecution[];
   /** Whether the trace had sched_switch events at all (the busy intervals mean something). */
   schedSwitch: boolean;
 }
@@ -76,6 +89,9 @@ export class SimTraceCollector implements Builder<TraceEvent, SimTraceData> {
   private pendingWake = new Map<number, { wokenNs: number; comm: string; line: number }>();
   private wakeLatency: WakeLatencySample[] = [];
   private busy: BusyInterval[] = [];
+  private executions: WorkExecution[] = [];
+  /** kworker pid → the item it is running (function, start, line). */
+  private running = new Map<number, { function: string; startNs: number; line: number }>();
   private schedSwitch = false;
   private result: SimTraceData | null = null;
 
@@ -141,6 +157,7 @@ export class SimTraceCollector implements Builder<TraceEvent, SimTraceData> {
       case 'workqueue_execute_start': {
         const pid = event.pid as number;
         this.inItem.add(pid);
+        this.running.set(pid, { function: event.function, startNs: t, line: event.source.line });
         const wake = this.pendingWake.get(pid);
         if (wake) {
           this.pendingWake.delete(pid);
@@ -148,9 +165,17 @@ export class SimTraceCollector implements Builder<TraceEvent, SimTraceData> {
         }
         return;
       }
-      case 'workqueue_execute_end':
-        this.inItem.delete(event.pid as number);
+      case 'workqueue_execute_end': {
+        const pid = event.pid as number;
+        this.inItem.delete(pid);
+        const run = this.running.get(pid);
+        this.running.delete(pid);
+        const range = this.options.busyRange;
+        if (run && (!range || (t >= range.startNs && run.startNs <= range.endNs))) {
+          this.executions.push({ pid, comm: event.comm, function: run.function, startNs: run.startNs, endNs: t, line: run.line });
+        }
         return;
+      }
       default:
         return;
     }
@@ -182,6 +207,7 @@ export class SimTraceCollector implements Builder<TraceEvent, SimTraceData> {
       kworkers: [...this.kworkers.values()],
       wakeLatency: this.wakeLatency,
       busy: this.busy,
+      executions: this.executions,
       schedSwitch: this.schedSwitch,
     };
   }

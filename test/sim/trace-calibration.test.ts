@@ -65,6 +65,15 @@ describe('worker creation measured in the captures', () => {
     expect(Math.abs(check.errors!.meanProbeNs)).toBeLessThan(0.05);
   });
 
+  it('n0x3-tsc-unstable boot 1 stays low-confidence, and its self-check says what the body\'s worker ran while device 23:00.0\'s body waited', async () => {
+    const { boot, collected } = await loadBootForSimulation([`${CAPTURES}n0x3-tsc-unstable`]);
+    const check = await selfCheckOfBoot(boot, { cpuFraction: 0.5, segments: 8, drivers: ['nvme'] }, { collected });
+    expect(check.status).toBe('low-confidence');
+    // kworker/0:1 ran two flush barriers (wq_barrier_func, which only calls complete()) for 4.37 and 9.40 ms without a
+    // switch (trace lines 5364-5380, 5390-5422) before it took the body: the 18.14 ms wait the replay (3.80 ms) cannot have.
+    expect(check.why[0]).toMatch(/^0000:23:00\.0: observed 19\.69 ms .*: wait for the body's worker 18\.14 ms, .*; replayed 5\.34 ms: wait for the body's worker 3\.80 ms, .*; while it waited, its worker kworker\/0:1 ran 4 other items for 17\.80 ms \(wq_barrier_func 9\.40 ms, trace line 5390; wq_barrier_func 4\.37 ms, trace line 5364; work_for_cpu_fn 3\.06 ms, trace line 5348; …\)$/);
+  });
+
   it('after-v2-n0x3: kworkers created during the probes do not seed the simulated pools', async () => {
     const { workload, calibration } = await calibrated('after-v2-n0x3');
     expect(workload.seenWorkers.map((w) => w.comm).sort()).toEqual(['kworker/u17:0', 'kworker/u17:1', 'kworker/u17:2', 'kworker/u17:3', 'kworker/u17:4']);
