@@ -30,6 +30,8 @@ interface ChildResult {
   reportMs: number;
   /** Peak RSS when the ingest ended (before the report ran). */
   ingestRssKb: number;
+  /** The highest RSS sampled (every 100 ms and at each boot) in each successive 1,000 boots of the ingest. */
+  windowRssKb: number[];
   maxRssKb: number;
   jobs: number;
 }
@@ -48,7 +50,25 @@ async function child(fleet: string, db: string): Promise<void> {
   limitHeapGrowth();
   const store = await FleetStore.open({ db });
   const start = Date.now();
-  const summary = await ingestFleet(store, [fleet], { hostFrom: '(host-\\d+)' });
+  // Whether memory grows with the fleet, or only its peak (the maximum of more samples) creeps up: the peak of
+  // each 1,000 boots in turn.
+  const windowRssKb: number[] = [];
+  let windowMax = 0;
+  const sample = () => {
+    windowMax = Math.max(windowMax, process.memoryUsage.rss() / 1024);
+  };
+  const timer = setInterval(sample, 100);
+  const summary = await ingestFleet(store, [fleet], {
+    hostFrom: '(host-\\d+)',
+    onProgress: (p) => {
+      sample();
+      if (p.done % 1000 === 0 || p.done === p.total) {
+        windowRssKb.push(Math.round(windowMax));
+        windowMax = 0;
+      }
+    },
+  });
+  clearInterval(timer);
   const ingestMs = Date.now() - start;
   const ingestRssKb = process.resourceUsage().maxRSS;
   const reportStart = Date.now();
@@ -56,7 +76,7 @@ async function child(fleet: string, db: string): Promise<void> {
   const reportMs = Date.now() - reportStart;
   store.close();
   const result: ChildResult = {
-    boots: summary.ingested, failed: summary.failed.length, bytes: summary.bytes, ingestMs, reportMs, ingestRssKb,
+    boots: summary.ingested, failed: summary.failed.length, bytes: summary.bytes, ingestMs, reportMs, ingestRssKb, windowRssKb,
     maxRssKb: process.resourceUsage().maxRSS, jobs: summary.jobs,
   };
   process.stdout.write(JSON.stringify(result));
@@ -83,6 +103,7 @@ export async function run(args: string[]): Promise<void> {
       `${String(r.boots).padStart(5)}  ${String(r.failed).padStart(7)}  ${(r.bytes / 1e6).toFixed(0).padStart(8)}  ${s.toFixed(1).padStart(8)}` +
         `  ${(r.boots / s).toFixed(1).padStart(7)}  ${(r.bytes / 1e6 / s).toFixed(1).padStart(5)}  ${(r.ingestRssKb / 1024).toFixed(0).padStart(18)}  ${(r.maxRssKb / 1024).toFixed(0).padStart(11)}  ${(r.reportMs / 1000).toFixed(2).padStart(8)}`,
     );
+    console.log(`       ingest RSS peak of each 1,000 boots in turn (MB): ${r.windowRssKb.map((k) => (k / 1024).toFixed(0)).join(' ')}`);
     if (!process.env.KEEP_BENCH) rmSync(out, { recursive: true, force: true });
   }
 }
