@@ -6,10 +6,10 @@
 // the fixed release. Plus one broken Boot JSON, which must be listed and not stop the run.
 
 import { execFile } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const CLI = join(process.cwd(), 'dist', 'src', 'cli.js');
 interface Run {
@@ -68,6 +68,8 @@ beforeAll(async () => {
   parquet = join(dir, 'parquet');
   firstIngest = await run('fleet', 'ingest', fleet, '--db', db, '--parquet', parquet, '--jobs', '2', '--host-from', '(host-[abc]\\d)');
 }, 180_000);
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('trace-probe fleet', () => {
   it('ingests every boot, lists the broken input and goes on', async () => {

@@ -1,7 +1,7 @@
 // The store's batch write is all or nothing: an ingest that fails (or is killed) in the middle of a batch leaves no
 // boot stored without its probes, so the next ingest, which skips stored boot ids, cannot skip a half-stored boot.
 
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -14,7 +14,8 @@ const probeRow = (id: string, seq: number, startNs: number | string | null = nul
 
 describe('FleetStore.appendAll', () => {
   it('writes a batch to every table, or, when one row cannot be written, to none', async () => {
-    const db = join(mkdtempSync(join(tmpdir(), 'trace-probe-fleet-store-test-')), 'fleet.duckdb');
+    const tmp = mkdtempSync(join(tmpdir(), 'trace-probe-fleet-store-test-'));
+    const db = join(tmp, 'fleet.duckdb');
     const store = await FleetStore.open({ db });
     try {
       await store.appendAll([[BOOTS, [bootRow('a')]], [PROBES, [probeRow('a', 0), probeRow('a', 1)]]]);
@@ -28,6 +29,7 @@ describe('FleetStore.appendAll', () => {
       expect(await store.rows('SELECT boot_id FROM boots ORDER BY 1')).toEqual([['a'], ['c']]);
     } finally {
       store.close();
+      rmSync(tmp, { recursive: true, force: true });
     }
   });
 });
