@@ -23,6 +23,7 @@ import type { ReadTraceOptions, ReadTraceResult, TraceEvent } from '../trace-eve
 import { TraceCollector, newEventContext } from '../trace-collector.js';
 import { CommCache } from '../comm-cache.js';
 import { Cmdlines } from './cmdlines.js';
+import { droppedEvents } from './cpu-stats.js';
 import { DatFile } from './dat-file.js';
 import { buildDecoders, DECODED_EVENTS, UNUSED, type DecoderSet } from './event-decoders.js';
 import { parseEventFormat, type EventFormat } from './event-formats.js';
@@ -189,6 +190,13 @@ function readOpened(file: DatFile, onEvent: (event: TraceEvent) => void, onDiagn
       if (damage <= MAX_DAMAGE_DIAGNOSTICS) collector.warn(null, message);
     },
   }, collector);
+  // Events the kernel dropped because a buffer was full (no overwrite): only the file's CPU stats count them.
+  const clockOfData = dataClock(meta);
+  const readBuffers = new Set(meta.buffers.filter((b) => hasData(b) && b.clock === clockOfData).map((b) => b.name));
+  for (const d of droppedEvents(meta.options.cpuStats)) {
+    if (!readBuffers.has(d.buffer)) continue;
+    collector.warn(null, `${d.buffer === '' ? '' : `instance "${d.buffer}": `}CPU ${d.cpu}: the kernel dropped ${d.count} events because the buffer was full (the file's CPU stats; not in overwrite mode): this CPU's trace misses them, and the file does not say where`);
+  }
   const cursors = streams.map((s, order) => new Cursor(s, order));
   const lineNumbers = options.lineNumbers !== false;
   const merge = new RecordMerge(session, !meta.bigEndian, follow, lineNumbers, collector);
