@@ -37,6 +37,11 @@ export function detectFormat(path: string, firstLines: string[], bytes?: Uint8Ar
 /** Reads the head of `path` and sniffs it. Throws InputError only when the file cannot be read. */
 export async function sniffFile(path: string): Promise<InputFormat | null> {
   const bytes = await headBytes(path);
+  // A binary format sure of itself from its magic number alone (trace.dat) is not read as text first.
+  const bare = new SniffHead(path, [], bytes);
+  for (const module of FORMATS as readonly FormatModule[]) {
+    if (module.binaryHead && module.sniff(bare, path) === 'certain') return module.format as InputFormat;
+  }
   let lines: string[];
   let damage: InputError | null = null;
   try {
