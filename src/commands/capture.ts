@@ -5,7 +5,6 @@ import { availableParallelism, release as osRelease, version as osVersion } from
 import { basename, dirname, resolve } from 'node:path';
 import { rm, stat } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { create } from 'tar';
 import { collectCapture, CollectError } from '../capture/collect.js';
 import { capturePlan, renderPlan } from '../capture/plan.js';
 import { sniffFile } from '../ingest/detect.js';
@@ -70,6 +69,7 @@ export function registerCapture(program: Command): void {
       for (const w of result.warnings) process.stderr.write(`warning: ${w}\n`);
       let where = dir;
       if (options.tar) {
+        const { create } = await import('tar');
         await create({ gzip: true, file: tarball, cwd: dirname(resolve(dir)), portable: true }, [basename(resolve(dir))]);
         await rm(dir, { recursive: true, force: true });
         where = tarball;
