@@ -135,6 +135,10 @@ export async function run(): Promise<void> {
   console.log(`load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${availableParallelism()} CPUs (wall figures depend on it; CPU figures much less)`);
   const report = timed(['trace-cmd', 'report', '-i', path]);
   const analyze = timed([process.execPath, cli, 'analyze', path]);
+  // TRACE_PROBE_BASE_CLI=/path/to/other/dist/src/cli.js: another build measured in the same run (compare versions
+  // side by side: this machine is shared and its load moves from minute to minute).
+  const baseCli = process.env.TRACE_PROBE_BASE_CLI ?? null;
+  const base = baseCli !== null ? timed([process.execPath, baseCli, 'analyze', path]) : null;
   const zstdPath = path.replace(/\.dat$/, '-zstd.dat');
   const zstd = existsSync(zstdPath) && zstdPath !== path ? timed([process.execPath, cli, 'analyze', zstdPath], 1) : null;
   const row = (label: string, t: Timed) =>
@@ -142,6 +146,7 @@ export async function run(): Promise<void> {
   console.log(`${'command'.padEnd(34)} ${'wall s'.padStart(7)} ${'MB/s'.padStart(7)} ${'CPU s'.padStart(7)} ${'CPU MB/s'.padStart(9)} ${'peak RSS MB'.padStart(12)}`);
   console.log(row('trace-cmd report -i FILE >/dev/null', report));
   console.log(row('trace-probe analyze FILE', analyze));
+  if (base) console.log(row('  the same, TRACE_PROBE_BASE_CLI', base));
   if (zstd) console.log(row('trace-probe analyze FILE (zstd v7)', zstd));
   const wallRatio = report.wallS / analyze.wallS;
   const cpuRatio = report.cpuS / analyze.cpuS;
