@@ -5,9 +5,10 @@
 // event-formats.ts (the file's format texts), ring-buffer.ts (per-CPU pages), event-decoders.ts (records →
 // TraceEvents), kallsyms.ts and cmdlines.ts (names). Checked against trace-cmd 3.1.6 files from Linux 6.1.176
 // (the dat-n0x3 capture: v7 zstd, v6, v7 uncompressed) and 6.18 (fixtures/trace-dat, recorded here: instances in v6
-// and v7 files, overruns, __data_loc comms), and the trace-cmd 3.4 / libtraceevent 1.8 sources. zlib and sub-buffers
-// other than 4 KB are read as those sources say but were not recorded (this machine's trace-cmd has no zlib, its
-// kernel refuses buffer_subbuf_size_kb).
+// and v7 files, overruns, __data_loc comms), and the trace-cmd 3.4 / libtraceevent 1.8 sources. zlib: on zlib copies of
+// those zstd files and on a file written by `trace-cmd convert --compression zlib` of a trace-cmd built with zlib
+// (test/ingest/trace-dat/zlib.test.ts; this machine's trace-cmd has none). Sub-buffers other than 4 KB are read as the
+// sources say but were not recorded (this machine's kernel refuses buffer_subbuf_size_kb).
 //
 // Per-CPU streams are merged by time as the kernel's trace file and trace-cmd report merge them (the earliest first;
 // on equal times the lower CPU). Every record counts as one line of `trace-cmd report` output (line 1 is its
