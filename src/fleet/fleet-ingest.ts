@@ -4,7 +4,7 @@
 
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { packIds } from './boot-identity.js';
+import { packedHas } from './boot-identity.js';
 import { discoverBoots, type SkippedInput } from './discover.js';
 import { FAILURES, FLEET_TABLES, type FleetTable, type Row } from './fleet-schema.js';
 import type { FleetStore } from './fleet-store.js';
@@ -49,6 +49,11 @@ export async function ingestFleet(store: FleetStore, inputs: readonly string[], 
   const { jobs: paths, skipped } = await discoverBoots(inputs);
   await store.limitMemory();
   const known = await store.knownIds();
+  // Boots stored and inputs failed by this run (the packed ids are what the store held when it began).
+  const added = new Set<string>();
+  const failedNow = new Set<string>();
+  const failedBefore = (id: string) => packedHas(known.failures, id) || failedNow.has(id);
+  const stored = (id: string) => packedHas(known.boots, id) || added.has(id);
   const threads = Math.max(1, Math.min(options.jobs ?? availableParallelism(), paths.length));
   const summary: IngestSummary = { found: paths.length, ingested: 0, alreadyStored: 0, failedBefore: 0, failed: [], skipped, bytes: 0, elapsedMs: 0, jobs: threads };
 
@@ -81,16 +86,16 @@ export async function ingestFleet(store: FleetStore, inputs: readonly string[], 
       summary.bytes += result.bytes;
       if (result.kind === 'failed') {
         summary.failed.push({ path: result.path, error: result.error });
-        if (result.bootId === null || !known.failures.has(result.bootId)) {
-          if (result.bootId !== null) known.failures.add(result.bootId);
+        if (result.bootId === null || !failedBefore(result.bootId)) {
+          if (result.bootId !== null) failedNow.add(result.bootId);
           keep(FAILURES.name, [[result.path, result.bootId, result.contentHash, result.host, result.error]]);
         }
-      } else if (known.failures.has(result.bootId)) {
+      } else if (failedBefore(result.bootId)) {
         summary.failedBefore++;
-      } else if (result.kind === 'known' || known.boots.has(result.bootId)) {
+      } else if (result.kind === 'known' || stored(result.bootId)) {
         summary.alreadyStored++;
       } else {
-        known.boots.add(result.bootId);
+        added.add(result.bootId);
         summary.ingested++;
         for (const table of ['boots', 'probes', 'initcalls', 'findings', 'diagnostics'] as const) keep(table, result.rows[table]);
       }
@@ -99,7 +104,7 @@ export async function ingestFleet(store: FleetStore, inputs: readonly string[], 
     });
   };
 
-  const setup: WorkerSetup = { hostFrom: options.hostFrom ?? null, known: packIds([...known.boots, ...known.failures]) };
+  const setup: WorkerSetup = { hostFrom: options.hostFrom ?? null, knownBoots: known.boots, knownFailures: known.failures };
   let next = 0;
   // One lane per thread. A worker that dies (out of memory on a huge input, a crash) fails its boot only:
   // the lane starts a new worker and goes on.

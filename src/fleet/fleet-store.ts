@@ -8,6 +8,7 @@ import { mkdir, mkdtemp, rename, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InputError } from '../ingest/input-error.js';
+import { PackedIdWriter } from './boot-identity.js';
 import { createTableSql, FLEET_SCHEMA, FLEET_TABLES, OLDER_FLEET_SCHEMAS, type ColumnType, type Row, type RowValue, type TableDef } from './fleet-schema.js';
 
 type DuckApi = typeof import('@duckdb/node-api');
@@ -145,11 +146,24 @@ export class FleetStore {
     }
   }
 
-  /** Boot ids already stored, and those of inputs that failed before (ingest skips both). */
-  async knownIds(): Promise<{ boots: Set<string>; failures: Set<string> }> {
-    const boots = await this.rows('SELECT boot_id FROM boots');
-    const failures = await this.rows('SELECT boot_id FROM failures WHERE boot_id IS NOT NULL');
-    return { boots: new Set(boots.map((r) => String(r[0]))), failures: new Set(failures.map((r) => String(r[0]))) };
+  /**
+   * Boot ids already stored, and those of inputs that failed before (ingest skips both), packed as DuckDB streams
+   * them in order: 16 bytes per stored boot, with no array of a million id strings on the way (boot-identity.ts).
+   */
+  async knownIds(): Promise<{ boots: SharedArrayBuffer; failures: SharedArrayBuffer }> {
+    return { boots: await this.packedIds('boots'), failures: await this.packedIds('failures') };
+  }
+
+  private async packedIds(table: 'boots' | 'failures'): Promise<SharedArrayBuffer> {
+    const ids = `SELECT DISTINCT boot_id FROM ${table} WHERE boot_id IS NOT NULL`;
+    const count = await this.rows(`SELECT count(*) FROM (${ids})`);
+    const writer = new PackedIdWriter(Number(count[0]![0]));
+    // VARCHAR order is byte order, the packed ids' order (boot ids are lower-case hex).
+    const result = await this.connection.stream(`${ids} ORDER BY boot_id`);
+    for (let chunk = await result.fetchChunk(); chunk !== null && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
+      for (const id of chunk.getColumnValues(0)) writer.add(String(id));
+    }
+    return writer.finish();
   }
 
   /**

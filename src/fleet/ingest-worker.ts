@@ -9,8 +9,9 @@ import { bootRows, type BootRows } from './boot-rows.js';
 
 export interface WorkerSetup {
   hostFrom: string | null;
-  /** Ids of the boots (and failed inputs) already stored: packIds(), shared with the main thread. */
-  known: SharedArrayBuffer;
+  /** Ids of the boots and of the failed inputs already stored (FleetStore.knownIds), shared with the main thread. */
+  knownBoots: SharedArrayBuffer;
+  knownFailures: SharedArrayBuffer;
 }
 
 export type WorkerResult =
@@ -29,7 +30,7 @@ async function ingestOne(path: string): Promise<WorkerResult> {
     const files = await inputFilesOf([path]);
     ({ hash, bytes } = await contentHash(files));
     const bootId = bootIdOf(hash, host);
-    if (packedHas(setup.known, bootId)) return { kind: 'known', path, bootId, bytes };
+    if (packedHas(setup.knownBoots, bootId) || packedHas(setup.knownFailures, bootId)) return { kind: 'known', path, bootId, bytes };
     const boot = await loadBoot([path]);
     // The boot id keeps the host it was computed with (pattern or path), so a stored boot is known before it is
     // analyzed; the host column prefers the name the log itself gives (systemd's `Hostname set to`) to a path.
