@@ -125,14 +125,20 @@ function progressLine(): (p: IngestProgress) => void {
   let last = 0;
   return (p) => {
     const now = Date.now();
-    if (now - last < 200 && p.done < p.total) return;
+    if (now - last < 200 && p.done !== p.total) return;
     last = now;
     const s = Math.max(p.elapsedMs / 1000, 1e-3);
     const rate = p.done / s;
+    const speed = `${rate.toFixed(1)} boots/s  ${(p.bytes / 1e6 / s).toFixed(1)} MB/s`;
+    // While the inputs are still walked there is no total to draw a bar or an ETA against.
+    if (p.total === null) {
+      process.stderr.write(`\r${p.done}/${p.found} boots (still finding inputs)  ${speed}   `);
+      return;
+    }
     const eta = rate > 0 ? (p.total - p.done) / rate : 0;
     const width = 24;
     const filled = Math.round((width * p.done) / Math.max(p.total, 1));
-    process.stderr.write(`\r[${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${p.done}/${p.total} boots  ${rate.toFixed(1)} boots/s  ${(p.bytes / 1e6 / s).toFixed(1)} MB/s  ETA ${formatEta(eta)}   `);
+    process.stderr.write(`\r[${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${p.done}/${p.total} boots  ${speed}  ETA ${formatEta(eta)}                  `);
   };
 }
 

@@ -5,7 +5,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { packedHas } from './boot-identity.js';
-import { discoverBoots, type SkippedInput } from './discover.js';
+import { countBoots, walkBoots, type SkippedInput } from './discover.js';
 import { FAILURES, FLEET_TABLES, type FleetTable, type Row } from './fleet-schema.js';
 import type { FleetStore } from './fleet-store.js';
 import type { WorkerResult, WorkerSetup } from './ingest-worker.js';
@@ -18,7 +18,10 @@ export interface IngestOptions {
 
 export interface IngestProgress {
   done: number;
-  total: number;
+  /** Boots found so far; the walk of the inputs goes on while the first are analyzed. */
+  found: number;
+  /** The number of boots: counted by a walk ahead of the ingest, null until that has ended. */
+  total: number | null;
   bytes: number;
   elapsedMs: number;
 }
@@ -46,7 +49,6 @@ const MAX_QUEUED = 64;
 
 export async function ingestFleet(store: FleetStore, inputs: readonly string[], options: IngestOptions = {}): Promise<IngestSummary> {
   const started = Date.now();
-  const { jobs: paths, skipped } = await discoverBoots(inputs);
   await store.limitMemory();
   const known = await store.knownIds();
   // Boots stored and inputs failed by this run (the packed ids are what the store held when it began).
@@ -54,8 +56,39 @@ export async function ingestFleet(store: FleetStore, inputs: readonly string[], 
   const failedNow = new Set<string>();
   const failedBefore = (id: string) => packedHas(known.failures, id) || failedNow.has(id);
   const stored = (id: string) => packedHas(known.boots, id) || added.has(id);
-  const threads = Math.max(1, Math.min(options.jobs ?? availableParallelism(), paths.length));
-  const summary: IngestSummary = { found: paths.length, ingested: 0, alreadyStored: 0, failedBefore: 0, failed: [], skipped, bytes: 0, elapsedMs: 0, jobs: threads };
+  const threads = Math.max(1, options.jobs ?? availableParallelism());
+  const summary: IngestSummary = { found: 0, ingested: 0, alreadyStored: 0, failedBefore: 0, failed: [], skipped: [], bytes: 0, elapsedMs: 0, jobs: 0 };
+
+  // The inputs are walked as the lanes ask for boots (discover.ts): no list of the fleet's paths is held. A second
+  // walk ahead of it only counts them, for the progress total (it sniffs the files' heads twice, some 0.1 ms each).
+  let counted: number | null = null;
+  const counting = countBoots(inputs).then(
+    (n) => void (counted = n),
+    () => undefined,
+  );
+  const walk = walkBoots(inputs);
+  let walking = true;
+  let walkError: unknown = null;
+  const nextPath = async (): Promise<string | null> => {
+    while (walking) {
+      try {
+        const step = await walk.next();
+        if (step.done) break;
+        if (step.value.kind === 'skipped') {
+          summary.skipped.push(step.value.skipped);
+          continue;
+        }
+        summary.found++;
+        return step.value.path;
+      } catch (err) {
+        // An unreadable directory: what was found is ingested, then the error is the command's.
+        walkError ??= err;
+        break;
+      }
+    }
+    walking = false;
+    return null;
+  };
 
   const pending = new Map<FleetTable, Row[]>(FLEET_TABLES.map((t) => [t.name, []]));
   let pendingRows = 0;
@@ -100,46 +133,54 @@ export async function ingestFleet(store: FleetStore, inputs: readonly string[], 
         for (const table of ['boots', 'probes', 'initcalls', 'findings', 'diagnostics'] as const) keep(table, result.rows[table]);
       }
       if (pendingRows >= FLUSH_ROWS) await flush();
-      options.onProgress?.({ done, total: paths.length, bytes: summary.bytes, elapsedMs: Date.now() - started });
+      const total = !walking ? summary.found : counted === null ? null : Math.max(counted, summary.found);
+      options.onProgress?.({ done, found: summary.found, total, bytes: summary.bytes, elapsedMs: Date.now() - started });
     });
   };
 
   const setup: WorkerSetup = { hostFrom: options.hostFrom ?? null, knownBoots: known.boots, knownFailures: known.failures };
-  let next = 0;
-  // One lane per thread. A worker that dies (out of memory on a huge input, a crash) fails its boot only:
-  // the lane starts a new worker and goes on.
-  const lane = () => new Promise<void>((resolve) => {
-    let current: string | null = null;
-    const start = () => {
-      const worker = new Worker(new URL('./ingest-worker.js', import.meta.url), { workerData: setup });
-      const feed = () => {
-        if (next >= paths.length) {
+  // One lane per thread, started with its first boot (fewer boots than threads, fewer workers). A worker that dies
+  // (out of memory on a huge input, a crash) fails its boot only: the lane starts a new worker and goes on.
+  const lane = async () => {
+    const first = await nextPath();
+    if (first === null) return;
+    summary.jobs++;
+    await new Promise<void>((resolve) => {
+      let current: string | null = null;
+      const start = (path: string | null) => {
+        const worker = new Worker(new URL('./ingest-worker.js', import.meta.url), { workerData: setup });
+        const feed = async (given?: string | null) => {
+          const path = given === undefined ? await nextPath() : given;
+          if (path === null) {
+            current = null;
+            void worker.terminate().then(() => resolve());
+            return;
+          }
+          current = path;
+          worker.postMessage(path);
+        };
+        worker.on('message', (result: WorkerResult) => {
+          record(result);
+          // Backpressure: results are not piled up in memory faster than the store takes them.
+          if (queued > MAX_QUEUED) void writing.then(() => feed());
+          else void feed();
+        });
+        worker.on('error', (err) => {
+          if (current === null) return;
+          record({ kind: 'failed', path: current, bootId: null, contentHash: null, host: current, bytes: 0, error: `worker failed: ${err.message.split('\n')[0]}` });
           current = null;
-          void worker.terminate().then(() => resolve());
-          return;
-        }
-        current = paths[next++]!;
-        worker.postMessage(current);
+          start(null);
+        });
+        void feed(path ?? undefined);
       };
-      worker.on('message', (result: WorkerResult) => {
-        record(result);
-        // Backpressure: results are not piled up in memory faster than the store takes them.
-        if (queued > MAX_QUEUED) void writing.then(feed);
-        else feed();
-      });
-      worker.on('error', (err) => {
-        if (current === null) return;
-        record({ kind: 'failed', path: current, bootId: null, contentHash: null, host: current, bytes: 0, error: `worker failed: ${err.message.split('\n')[0]}` });
-        current = null;
-        start();
-      });
-      feed();
-    };
-    start();
-  });
-  await Promise.all(Array.from({ length: paths.length === 0 ? 0 : threads }, lane));
+      start(first);
+    });
+  };
+  await Promise.all(Array.from({ length: threads }, lane));
+  await counting;
   await writing;
   await flush();
+  if (walkError !== null) throw walkError;
   summary.elapsedMs = Date.now() - started;
   return summary;
 }
