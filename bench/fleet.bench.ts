@@ -105,17 +105,22 @@ async function child(fleet: string, db: string): Promise<void> {
   // Whether memory grows with the fleet, or only its peak (the maximum of more samples) creeps up: the peak of
   // each 1,000 boots in turn (the first window includes opening the store and reading its boot ids).
   const windowRssKb: number[] = [];
+  let windowEnd = 0;
   const summary = await ingestFleet(store, [fleet], {
     hostFrom: '(host-\\d+)',
     onProgress: (p) => {
       peak.sample();
-      if (p.done % 1000 === 0 || p.done === p.total) windowRssKb.push(peak.take());
+      if (p.done % 1000 === 0) {
+        windowRssKb.push(peak.take());
+        windowEnd = p.done;
+      }
     },
   });
+  if (windowEnd < summary.found) windowRssKb.push(peak.take());
   peak.stop();
   const ingestMs = Date.now() - start;
-  // The windows cover the whole ingest; getrusage's maximum is the kernel's VmHWM too, which the windows reset.
-  const ingestRssKb = Math.max(...windowRssKb, peak.take());
+  // The windows cover the whole ingest (getrusage's maximum is the kernel's VmHWM too, which the windows reset).
+  const ingestRssKb = Math.max(...windowRssKb);
   const reportStart = Date.now();
   await buildFleetReport(store);
   const reportMs = Date.now() - reportStart;
