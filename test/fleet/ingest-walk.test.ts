@@ -39,8 +39,12 @@ describe('fleet ingest as the inputs are walked', () => {
         expect(e.found).toBeGreaterThanOrEqual(e.done);
       }
       expect(events.at(-1)!.total).toBe(3);
-      const again = await ingestFleet(store, [CAPTURE, CAPTURE], { jobs: 1 });
-      expect(again).toMatchObject({ found: 6, ingested: 0, alreadyStored: 6, jobs: 1 });
+      // One worker, replaced after every boot: each boot is still analyzed once (here: found stored), none lost.
+      const again = await ingestFleet(store, [CAPTURE, CAPTURE], { jobs: 1, recycleAfter: 1 });
+      expect(again).toMatchObject({ found: 6, ingested: 0, alreadyStored: 6, jobs: 1, failed: [] });
+      const recycled = await ingestFleet(store, [CAPTURE], { jobs: 2, recycleAfter: 1, hostFrom: '(n0x3)' });
+      expect(recycled).toMatchObject({ found: 3, ingested: 3, alreadyStored: 0, failed: [] });
+      expect(await store.rows("SELECT count(*)::INTEGER FROM boots WHERE host = 'n0x3'")).toEqual([[3]]);
       const empty = await ingestFleet(store, [join(CAPTURE, 'missing')]);
       expect(empty).toMatchObject({ found: 0, ingested: 0, jobs: 0 });
       expect(empty.skipped).toEqual([{ path: join(CAPTURE, 'missing'), reason: 'no such file or directory' }]);
