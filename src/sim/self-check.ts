@@ -203,10 +203,10 @@ function whileWaiting(span: ProbeSpan, trace: SimTraceData): string {
   const pid = span.worker?.pid;
   const bodyStart = span.bodyStartNs ?? null;
   if (pid == null || bodyStart === null || span.queuedBy === null || span.queueDelayNs === null) return '';
-  const queued = (bodyStart as number) - (span.queueDelayNs as number);
-  const items = trace.executions.filter((x) => x.pid === Number(pid) && x.endNs > queued && x.startNs < (bodyStart as number));
+  const queued = bodyStart - span.queueDelayNs;
+  const items = trace.executions.filter((x) => x.pid === Number(pid) && x.endNs > queued && x.startNs < bodyStart);
   if (items.length === 0) return '';
-  const within = (x: { startNs: number; endNs: number }) => Math.min(x.endNs, bodyStart as number) - Math.max(x.startNs, queued);
+  const within = (x: { startNs: number; endNs: number }) => Math.min(x.endNs, bodyStart) - Math.max(x.startNs, queued);
   const total = items.reduce((a, x) => a + within(x), 0);
   const top = [...items].sort((a, b) => within(b) - within(a) || a.startNs - b.startNs).slice(0, 3);
   const ms = (v: number) => `${(v / 1e6).toFixed(2)} ms`;
