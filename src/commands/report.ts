@@ -17,8 +17,7 @@ import { calibratedReplay } from '../sim/calibrated-replay.js';
 import { loadBootForSimulation } from '../pipeline/load-boot-for-simulation.js';
 import type { CollectedTrace } from '../sim/read-trace-calibration.js';
 import { bottomLineCheck, type SelfCheck, selfCheckOfBoot } from '../sim/self-check.js';
-import type { CostParts } from '../sim/cost-parts.js';
-import { partsCoverage } from '../render/sim-text.js';
+import { type CostPartRow, runPartRows } from '../render/sim-text.js';
 import { samplingCaveats } from '../sim/what-if-caveats.js';
 import { MachineError, machineFromTopology } from '../sim/machine.js';
 import { isPolicyName, POLICY_NAMES, type PolicyName } from '../sim/policies.js';
@@ -115,7 +114,7 @@ async function simulationRuns(inputs: string[]): Promise<Array<{ label: string; 
 }
 
 /** The boot replayed under each policy (the simulator's default workload options), and its self-check. */
-async function simulated(boot: Boot, policies: PolicyName[], collected: CollectedTrace | null): Promise<{ boots: Array<{ label: string; boot: Boot }>; check: SelfCheck | null; caveats: string[]; parts: Array<{ name: string; parts: CostParts }> }> {
+async function simulated(boot: Boot, policies: PolicyName[], collected: CollectedTrace | null): Promise<{ boots: Array<{ label: string; boot: Boot }>; check: SelfCheck | null; caveats: string[]; parts: CostPartRow[] }> {
   if (policies.length === 0) return { boots: [], check: null, caveats: [], parts: [] };
   if (boot.topology.cpus.length === 0) throw new UsageError('--simulate needs the CPU topology (topology.csv, lscpu or node-cpulist.txt among the inputs)');
   try {
@@ -127,8 +126,7 @@ async function simulated(boot: Boot, policies: PolicyName[], collected: Collecte
     const runs = runPolicies(workload, machine, policies, profile, boot.inputs, { observedPolicy: check.policy, ownBoot: true });
     const low = check.status === 'checked' ? '' : check.status === 'low-confidence' ? ' (low confidence)' : ' (unchecked)';
     const caveats = runs.flatMap((r) => samplingCaveats(r, derived.latencies, check.policy));
-    const parts = runs.filter((r) => r.parts).map((r) => ({ name: `simulated: ${r.policy}${partsCoverage(r.parts!.probes, r.boot.probes.length)}`, parts: r.parts! }));
-    return { boots: runs.map((r) => ({ label: `simulated: ${r.policy}${low}`, boot: r.boot })), check, caveats, parts };
+    return { boots: runs.map((r) => ({ label: `simulated: ${r.policy}${low}`, boot: r.boot })), check, caveats, parts: runPartRows(runs, 'simulated: ') };
   } catch (err) {
     if (err instanceof MachineError || err instanceof WorkloadError) throw new UsageError(err.message);
     throw err;

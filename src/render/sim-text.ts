@@ -107,10 +107,7 @@ export function renderSimulation(
   const conf = runs[0]?.confidence;
   if (conf !== undefined) out.push(`  confidence: ${conf.level === 'checked' ? 'checked against the boot' : conf.level === 'low' ? 'LOW' : 'unchecked'}: ${conf.reason}`);
   for (const r of runs) for (const c of r.caveats ?? []) out.push(`  ${c}`);
-  const partRows = [
-    ...(check?.parts?.observed ? [{ name: `observed${check.policy ? ` (${check.policy})` : ''}`, parts: check.parts.observed }] : []),
-    ...runs.filter((r) => r.parts).map((r) => ({ name: `${r.policy}${partsCoverage(r.parts!.probes, r.boot.probes.length)}`, parts: r.parts! })),
-  ];
+  const partRows = [...checkPartRows(check, { replayed: false }), ...runPartRows(runs)];
   if (partRows.length > 1) out.push('', ...renderCostParts(partRows));
   for (const r of runs) {
     for (const f of r.boot.findings.filter((x) => x.kind === 'workqueue-deadlock')) out.push(`  ${r.policy}: DEADLOCK: ${f.title}. ${f.detail}`);
@@ -126,13 +123,34 @@ export function renderSimulation(
 
 const CREATE_SOURCE = { trace: "measured in the input's trace", user: '--worker-create-us', default: 'default: no measurement in the input' } as const;
 
-/** " (N of M probes)" when only some probes have body times (e.g. a deadlocked run): the parts' mean is over those. */
-export function partsCoverage(withBody: number, all: number): string {
-  return withBody < all ? ` (${withBody} of ${all} probes)` : '';
+/** One row of "Where the mean probe cost goes": a boot or a run, and its parts (sim/cost-parts.ts). */
+export interface CostPartRow {
+  name: string;
+  parts: CostParts;
+}
+
+/** The self-check's rows: the real boot, and with `replayed` its replay under the policy it ran. */
+export function checkPartRows(check: SelfCheck | null | undefined, options: { replayed: boolean }): CostPartRow[] {
+  const policy = check?.policy ? ` (${check.policy})` : '';
+  const observed = check?.parts?.observed;
+  const replayed = options.replayed ? check?.parts?.replayed : null;
+  return [...(observed ? [{ name: `observed${policy}`, parts: observed }] : []), ...(replayed ? [{ name: `self-check replay${policy}`, parts: replayed }] : [])];
+}
+
+/**
+ * The simulated runs' rows, named `${prefix}${policy}`; " (N of M probes)" when only some probes have body times
+ * (e.g. a deadlocked run): the parts' mean is over those.
+ */
+export function runPartRows(runs: readonly SimRun[], prefix = ''): CostPartRow[] {
+  return runs.flatMap((r) => {
+    if (!r.parts) return [];
+    const coverage = r.parts.probes < r.boot.probes.length ? ` (${r.parts.probes} of ${r.boot.probes.length} probes)` : '';
+    return [{ name: `${prefix}${r.policy}${coverage}`, parts: r.parts }];
+  });
 }
 
 /** Where the mean probe cost goes, one row per boot or run (sim/cost-parts.ts); the rows' parts sum to their mean. */
-export function renderCostParts(rows: Array<{ name: string; parts: CostParts }>): string[] {
+export function renderCostParts(rows: readonly CostPartRow[]): string[] {
   const out = ['Where the mean probe cost goes (ms; the parts add up to the mean):'];
   out.push(...renderTable([
     { header: '' }, { header: 'mean', align: 'right' }, { header: 'before the hop', align: 'right' }, { header: "wait for the body's worker", align: 'right' },

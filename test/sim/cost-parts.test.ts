@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ProbeSpan } from '../../src/model/types.js';
 import { costParts } from '../../src/sim/cost-parts.js';
-import { partsCoverage, renderCostParts } from '../../src/render/sim-text.js';
+import { renderCostParts, runPartRows } from '../../src/render/sim-text.js';
+import type { SimRun } from '../../src/sim/sim-runs.js';
 
 function span(s: Partial<Record<string, unknown>>): ProbeSpan {
   return { startNs: null, endNs: null, bodyStartNs: null, bodyEndNs: null, queueDelayNs: null, runnableWaitNs: null, queuedBy: null, ...s } as unknown as ProbeSpan;
@@ -22,9 +23,11 @@ describe('costParts', () => {
   });
 
   it('the text table says when a run\'s parts cover only some of its probes', () => {
-    expect(partsCoverage(1, 3000)).toBe(' (1 of 3000 probes)');
-    expect(partsCoverage(3, 3)).toBe('');
-    const lines = renderCostParts([{ name: `queue-node${partsCoverage(1, 3000)}`, parts: costParts([span({ startNs: 0, bodyStartNs: 0, bodyEndNs: 1_000_000, endNs: 1_000_000 })])! }]);
+    const one = costParts([span({ startNs: 0, bodyStartNs: 0, bodyEndNs: 1_000_000, endNs: 1_000_000 })])!;
+    const run = (policy: string, probes: number, parts: SimRun['parts']) => ({ policy, boot: { probes: new Array(probes) }, parts }) as unknown as SimRun;
+    const rows = runPartRows([run('queue-node', 3000, one), run('skip-in-worker', 1, one), run('work-on-cpu', 5, null)], 'simulated: ');
+    expect(rows.map((r) => r.name)).toEqual(['simulated: queue-node (1 of 3000 probes)', 'simulated: skip-in-worker']);
+    const lines = renderCostParts(runPartRows([run('queue-node', 3000, one)]));
     expect(lines[0]).toBe('Where the mean probe cost goes (ms; the parts add up to the mean):');
     expect(lines[2]).toMatch(/^ {2}queue-node \(1 of 3000 probes\)\s+1\.000\s+0\.000\s+0\.000\s+1\.000\s+0\.000\s+0\.000$/);
     expect(lines.at(-1)).toMatch(/^ {2}A policy changes the wait for the body's worker/);

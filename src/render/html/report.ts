@@ -21,7 +21,7 @@ import { densitySpec } from './density-spec.js';
 import { fixSentence, nodeHeadline, selfCheckText, type BottomLine } from '../bottom-line-text.js';
 import { selfCheckHtml } from './self-check-html.js';
 import type { SelfCheck } from '../../sim/self-check.js';
-import type { CostParts } from '../../sim/cost-parts.js';
+import type { CostPartRow } from '../sim-text.js';
 
 export interface HtmlReportInput {
   title: string;
@@ -32,7 +32,7 @@ export interface HtmlReportInput {
   /** With simulated policies: what each prediction could not take from the trace (sim/what-if-caveats.ts). */
   simulationCaveats?: string[];
   /** With simulated policies: where each run's mean probe cost goes (sim/cost-parts.ts). */
-  simulationParts?: Array<{ name: string; parts: CostParts }>;
+  simulationParts?: CostPartRow[];
 }
 
 /** Above this many probe rows the browser draws the timeline on a canvas (faster than SVG DOM). */

@@ -2,11 +2,12 @@
 // observed against replayed (probe window, mean and max cost, each device), the verdict and why (sim/self-check.ts).
 
 import type { SelfCheck } from '../../sim/self-check.js';
-import { COST_PARTS_NOTE, type CostParts } from '../../sim/cost-parts.js';
+import { COST_PARTS_NOTE } from '../../sim/cost-parts.js';
+import { checkPartRows, type CostPartRow } from '../sim-text.js';
 import { formatMs } from '../text-table.js';
 import { escapeHtml } from './escape-html.js';
 
-export function selfCheckHtml(c: SelfCheck, caveats: readonly string[] = [], runParts: ReadonlyArray<{ name: string; parts: CostParts }> = []): string {
+export function selfCheckHtml(c: SelfCheck, caveats: readonly string[] = [], runParts: readonly CostPartRow[] = []): string {
   const pct = (v: number) => `${v >= 0 ? '+' : ''}${(v * 100).toFixed(0)} %`;
   const verdict = c.status === 'checked' ? 'Checked' : c.status === 'low-confidence' ? 'Low confidence' : 'Unchecked';
   const parts: string[] = [];
@@ -23,11 +24,7 @@ export function selfCheckHtml(c: SelfCheck, caveats: readonly string[] = [], run
       c.perDevice.slice(0, 50).map((d) => `<tr><td>${escapeHtml(d.device)}</td><td>${escapeHtml(d.driver ?? '-')}</td><td class="num">${formatMs(d.observedNs)}</td><td class="num">${formatMs(d.replayedNs)}</td><td class="num${Math.abs(d.error) > c.threshold ? ' bad' : ''}">${pct(d.error)}</td></tr>`).join('') +
       '</tbody></table>');
   }
-  const rows = [
-    ...(c.parts?.observed ? [{ name: `observed${c.policy ? ` (${c.policy})` : ''}`, parts: c.parts.observed }] : []),
-    ...(c.parts?.replayed ? [{ name: `self-check replay${c.policy ? ` (${c.policy})` : ''}`, parts: c.parts.replayed }] : []),
-    ...runParts,
-  ];
+  const rows = [...checkPartRows(c, { replayed: true }), ...runParts];
   if (rows.length > 1) {
     parts.push(`<p>Where the mean probe cost goes (ms; the parts add up to the mean):</p><table class="self-check"><thead><tr><th></th><th>mean</th><th>before the hop</th><th>wait for the body's worker</th><th>body</th><th>of it runnable</th><th>after the body</th></tr></thead><tbody>` +
       rows.map(({ name, parts: p }) => `<tr><td>${escapeHtml(name)}</td>${[p.meanNs, p.beforeBodyNs, p.waitNs, p.bodyNs, p.runnableNs, p.afterBodyNs].map((v) => `<td class="num">${formatMs(v)}</td>`).join('')}</tr>`).join('') +
